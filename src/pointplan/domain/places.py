@@ -1,0 +1,32 @@
+"""Places on the map: bare coordinates, resolved places and named points (stations, gates)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Location(BaseModel):
+    """A WGS84 coordinate, latitude first as people write it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Place(Location):
+    """A resolved place: coordinates plus the label and adcode it came from (if any)."""
+
+    label: str
+    adcode: str | None = None
+
+
+class Point(Place):
+    """A named pickup or drop-off point from the points file (集中乘车点 / 交接点)."""
+
+    point_id: str = Field(min_length=1)
+
+    @property
+    def name(self) -> str:
+        """The point's human name (stored as the place label)."""
+        return self.label

@@ -1,0 +1,104 @@
+"""Fleet and policy files (YAML or JSON), validated strictly: a misspelled key is an error."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from pointplan.domain.fleet import Fleet, VehicleType
+from pointplan.domain.policy import Policy
+from pointplan.io.errors import InputError, InputIssue
+
+
+def _read_mapping(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise InputError(
+            [InputIssue(str(path), f"cannot read the file: {error.strerror}")]
+        ) from None
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise InputError([InputIssue(str(path), f"not valid YAML or JSON: {error}")]) from None
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def validation_issues(
+    source: str, error: ValidationError, model: type[BaseModel], row: int | None = None
+) -> list[InputIssue]:
+    """Turn a pydantic error into issues naming the key; suggest the key meant by a typo."""
+    issues = []
+    for detail in error.errors():
+        key = _location(detail["loc"]) or None
+        message = detail["msg"]
+        if detail["type"] == "extra_forbidden":
+            name = str(detail["loc"][-1])
+            known = list(_fields_at(model, detail["loc"][:-1]))
+            close = difflib.get_close_matches(name, known, n=1)
+            message = f"unknown key '{name}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+        issues.append(InputIssue(source, message, row=row, column=key))
+    return issues
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    current: type[BaseModel] = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = current.model_fields[str(part)].annotation
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            current = inner
+    return list(current.model_fields)
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The policy in a YAML/JSON file (a flat object; every key optional), or the default."""
+    if path is None:
+        return Policy()
+    data = _read_mapping(path)
+    if data is None:
+        return Policy()
+    if not isinstance(data, dict):
+        raise InputError([InputIssue(str(path), "a policy file holds one object of keys")])
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as error:
+        raise InputError(validation_issues(str(path), error, Policy)) from None
+
+
+def load_fleet(path: Path | None) -> Fleet:
+    """The fleet in a YAML/JSON file `{"vehicle_types": [...]}`, or the default fleet."""
+    if path is None:
+        return default_fleet()
+    data = _read_mapping(path)
+    if not isinstance(data, dict):
+        raise InputError([InputIssue(str(path), 'a fleet file holds {"vehicle_types": [...]}')])
+    try:
+        return Fleet.model_validate(data)
+    except ValidationError as error:
+        raise InputError(validation_issues(str(path), error, Fleet)) from None
+
+
+def default_fleet() -> Fleet:
+    """The fleet shipped with pointplan: coaches 53/49/45, bus 33, minibus 19, rail car YZ25."""
+    text = resources.files("pointplan").joinpath("data/default_fleet.yaml").read_text("utf-8")
+    return Fleet.model_validate(yaml.safe_load(text))
+
+
+__all__ = ["Fleet", "Policy", "VehicleType", "default_fleet", "load_fleet", "load_policy"]

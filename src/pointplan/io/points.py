@@ -1,0 +1,63 @@
+"""The points file: pickup and drop-off points (stations, assembly and reception points)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pointplan.domain.places import Point
+from pointplan.io.errors import InputError, InputIssue
+from pointplan.io.tables import read_table
+
+REQUIRED = ("point_id", "name", "lat", "lon")
+
+
+def read_points(source: Path | pd.DataFrame) -> tuple[Point, ...]:
+    """Read and validate points; raises `InputError` naming every bad row and column."""
+    name, frame = read_table(source)
+    missing = [column for column in REQUIRED if column not in frame.columns]
+    if missing:
+        raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
+    issues: list[InputIssue] = []
+    points: list[Point] = []
+    first_row: dict[str, int] = {}
+    for position, record in enumerate(frame.to_dict("records")):
+        row = position + 2
+        point_id = record["point_id"].strip()
+        row_issues = []
+        if not point_id:
+            row_issues.append(InputIssue(name, "empty point_id", row, "point_id"))
+        elif point_id in first_row:
+            row_issues.append(
+                InputIssue(
+                    name,
+                    f"duplicate point_id '{point_id}' (first on row {first_row[point_id]})",
+                    row,
+                    "point_id",
+                )
+            )
+        else:
+            first_row[point_id] = row
+        if not record["name"].strip():
+            row_issues.append(InputIssue(name, "empty name", row, "name"))
+        coordinates = {}
+        for column, limit in (("lat", 90.0), ("lon", 180.0)):
+            try:
+                value = float(record[column])
+            except ValueError:
+                row_issues.append(InputIssue(name, "not a number", row, column))
+                continue
+            if not -limit <= value <= limit:
+                row_issues.append(InputIssue(name, f"outside -{limit:g}..{limit:g}", row, column))
+            coordinates[column] = value
+        if row_issues:
+            issues.extend(row_issues)
+            continue
+        adcode = (record.get("adcode") or "").strip() or None
+        points.append(
+            Point(point_id=point_id, label=record["name"].strip(), adcode=adcode, **coordinates)
+        )
+    if issues:
+        raise InputError(issues)
+    return tuple(points)

@@ -1,0 +1,290 @@
+"""Registrations from CSV, XLSX or a DataFrame, validated row by row.
+
+Every row ends in exactly one place: a valid `Registration`, or a `Rejection` that names the
+row, the columns and why. Pickup and drop-off places are resolved here: the point the row
+names, else (pickups only) the nearest point of the points file within the policy's
+`pickup_search_km` of the origin, else the origin or destination itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import SecretStr
+
+from pointplan.domain.places import Place, Point
+from pointplan.domain.plan import Rejection
+from pointplan.domain.policy import Policy
+from pointplan.domain.registration import Direction, Registration
+from pointplan.geo.distances import geodesic_km
+from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
+from pointplan.io.errors import InputIssue
+from pointplan.io.personal import phone_problem, resident_id_problem
+from pointplan.io.tables import read_table
+
+log = logging.getLogger(__name__)
+
+REQUIRED = ("registration_id", "direction", "earliest_date", "latest_date")
+OPTIONAL = (
+    "origin",
+    "origin_lat",
+    "origin_lon",
+    "destination",
+    "destination_lat",
+    "destination_lon",
+    "party_size",
+    "name",
+    "id_number",
+    "phone",
+    "pickup_point",
+    "dropoff_point",
+)
+DIRECTIONS = {
+    "return_to_work": Direction.RETURN_TO_WORK,
+    "返岗": Direction.RETURN_TO_WORK,
+    "return_home": Direction.RETURN_HOME,
+    "返乡": Direction.RETURN_HOME,
+}
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
+
+
+@dataclass(frozen=True)
+class RegistrationBatch:
+    """What a registrations table gave: valid registrations, rejected rows, and the issues."""
+
+    registrations: tuple[Registration, ...]
+    rejected: tuple[Rejection, ...]
+    issues: tuple[InputIssue, ...]
+
+    @property
+    def rows(self) -> int:
+        """Input rows read (valid + rejected)."""
+        return len(self.registrations) + len(self.rejected)
+
+
+def read_registrations(
+    source: Path | str | pd.DataFrame,
+    points: Sequence[Point] = (),
+    policy: Policy | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> RegistrationBatch:
+    """Read and validate registrations. Bad rows become rejections; nothing is dropped.
+
+    A file-level problem (unreadable file, missing column) raises `InputError`.
+    """
+    from pointplan.io.errors import InputError
+
+    name, frame = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
+    missing = [column for column in REQUIRED if column not in frame.columns]
+    for side in ("origin", "destination"):
+        if side not in frame.columns and not {f"{side}_lat", f"{side}_lon"} <= set(frame.columns):
+            missing.append(f"{side} (or {side}_lat and {side}_lon)")
+    if missing:
+        raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
+    unknown = sorted(set(frame.columns) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        log.warning("%s: ignoring column(s) pointplan does not use: %s", name, ", ".join(unknown))
+
+    reader = _RowReader(
+        name, {p.point_id: p for p in points}, policy or Policy(), gazetteer or default_gazetteer()
+    )
+    registrations: list[Registration] = []
+    rejected: list[Rejection] = []
+    issues: list[InputIssue] = []
+    first_row: dict[str, int] = {}
+    for position, record in enumerate(frame.to_dict("records")):
+        row = position + 2
+        registration, row_issues = reader.read(row, record)
+        rid = str(record.get("registration_id", "")).strip() or None
+        if rid is not None and rid in first_row:
+            row_issues.append(
+                InputIssue(
+                    name,
+                    f"duplicate registration_id '{rid}' (first on row {first_row[rid]})",
+                    row,
+                    "registration_id",
+                    rid,
+                )
+            )
+        elif rid is not None:
+            first_row[rid] = row
+        if row_issues or registration is None:
+            issues.extend(row_issues)
+            reason = "; ".join(f"{i.column}: {i.message}" for i in row_issues)
+            rejected.append(Rejection(row=row, registration_id=rid, reason=reason))
+        else:
+            registrations.append(registration)
+    return RegistrationBatch(tuple(registrations), tuple(rejected), tuple(issues))
+
+
+class _RowReader:
+    def __init__(
+        self, source: str, points: Mapping[str, Point], policy: Policy, gazetteer: Gazetteer
+    ) -> None:
+        self.source = source
+        self.points = points
+        self.policy = policy
+        self.gazetteer = gazetteer
+        self._nearest_cache: dict[tuple[float, float], Point | None] = {}
+
+    def read(
+        self, row: int, record: Mapping[str, Any]
+    ) -> tuple[Registration | None, list[InputIssue]]:
+        issues: list[InputIssue] = []
+        rid = str(record.get("registration_id", "")).strip()
+
+        def problem(column: str, message: str) -> None:
+            issues.append(InputIssue(self.source, message, row, column, rid or None))
+
+        def cell(column: str) -> str:
+            return str(record.get(column, "")).strip()
+
+        if not rid:
+            problem("registration_id", "empty registration_id")
+        direction = DIRECTIONS.get(cell("direction").lower())
+        if direction is None:
+            problem(
+                "direction",
+                f"'{cell('direction')}' is not return_to_work or return_home (返岗 / 返乡)",
+            )
+        origin = self._place(cell, "origin", problem)
+        destination = self._place(cell, "destination", problem)
+        earliest = self._date(cell("earliest_date"), "earliest_date", problem)
+        latest = self._date(cell("latest_date"), "latest_date", problem)
+        if earliest and latest and earliest > latest:
+            problem("earliest_date", f"earliest_date {earliest} is after latest_date {latest}")
+        party_size = self._party_size(cell("party_size"), problem)
+        for column, check in (("id_number", resident_id_problem), ("phone", phone_problem)):
+            message = check(cell(column)) if cell(column) else None
+            if message:
+                problem(column, message)
+        if len(cell("name")) > 64:
+            problem("name", "longer than 64 characters")
+        pickup_point = self._point(cell("pickup_point"), "pickup_point", problem)
+        dropoff_point = self._point(cell("dropoff_point"), "dropoff_point", problem)
+
+        if issues or None in (direction, origin, destination, earliest, latest, party_size):
+            return None, issues
+        assert origin and destination and direction and earliest and latest and party_size
+        pickup: Place = pickup_point or self._nearest_point(origin) or origin
+        dropoff: Place = dropoff_point or destination
+        return Registration(
+            registration_id=rid,
+            direction=direction,
+            origin=origin,
+            destination=destination,
+            earliest_date=earliest,
+            latest_date=latest,
+            party_size=party_size,
+            pickup=pickup,
+            dropoff=dropoff,
+            pickup_point_id=pickup_point.point_id if pickup_point else None,
+            dropoff_point_id=dropoff_point.point_id if dropoff_point else None,
+            name=SecretStr(cell("name")) if cell("name") else None,
+            id_number=SecretStr(cell("id_number").upper()) if cell("id_number") else None,
+            phone=SecretStr(cell("phone")) if cell("phone") else None,
+            row=row,
+        ), issues
+
+    def _place(self, cell: Any, side: str, problem: Any) -> Place | None:
+        lat_text, lon_text = cell(f"{side}_lat"), cell(f"{side}_lon")
+        if lat_text or lon_text:
+            coordinates = {}
+            for column, text, limit in (
+                (f"{side}_lat", lat_text, 90),
+                (f"{side}_lon", lon_text, 180),
+            ):
+                try:
+                    value = float(text)
+                except ValueError:
+                    problem(
+                        column,
+                        f"'{text}' is not a number"
+                        if text
+                        else f"give both {side}_lat and {side}_lon",
+                    )
+                    continue
+                if not -limit <= value <= limit:
+                    problem(column, f"{value} is outside -{limit}..{limit}")
+                    continue
+                coordinates[column] = value
+            if len(coordinates) < 2:
+                return None
+            label = (
+                cell(side) or f"{coordinates[f'{side}_lat']:.5f},{coordinates[f'{side}_lon']:.5f}"
+            )
+            return Place(
+                label=label, lat=coordinates[f"{side}_lat"], lon=coordinates[f"{side}_lon"]
+            )
+        text = cell(side)
+        if not text:
+            problem(side, f"empty: give {side} (adcode or place name) or {side}_lat/{side}_lon")
+            return None
+        try:
+            return self.gazetteer.resolve(text)
+        except PlaceNotFound as error:
+            problem(side, str(error))
+            return None
+
+    @staticmethod
+    def _date(text: str, column: str, problem: Any) -> dt.date | None:
+        match = _ISO_DATE.match(text)
+        if not match:
+            problem(column, f"'{text}' is not a date (YYYY-MM-DD)" if text else "empty date")
+            return None
+        try:
+            return dt.date.fromisoformat(match.group(1))
+        except ValueError:
+            problem(column, f"'{text}' is not a calendar date")
+            return None
+
+    @staticmethod
+    def _party_size(text: str, problem: Any) -> int | None:
+        if not text:
+            return 1
+        try:
+            value = float(text)
+        except ValueError:
+            problem("party_size", f"'{text}' is not a whole number")
+            return None
+        if not value.is_integer():
+            problem("party_size", f"'{text}' is not a whole number")
+            return None
+        if value < 1:
+            problem("party_size", f"party_size {int(value)} is less than 1")
+            return None
+        return int(value)
+
+    def _point(self, point_id: str, column: str, problem: Any) -> Point | None:
+        if not point_id:
+            return None
+        point = self.points.get(point_id)
+        if point is None:
+            hint = "" if self.points else " (no points file was given)"
+            problem(column, f"unknown point '{point_id}'{hint}")
+        return point
+
+    def _nearest_point(self, origin: Place) -> Point | None:
+        key = (origin.lat, origin.lon)
+        if key not in self._nearest_cache:
+            self._nearest_cache[key] = self._search_nearest(origin)
+        return self._nearest_cache[key]
+
+    def _search_nearest(self, origin: Place) -> Point | None:
+        radius = self.policy.pickup_search_km
+        lat_span = radius / 110.0 + 1e-9  # a degree of latitude is at least 110.5 km
+        best: tuple[float, str, Point] | None = None
+        for point in self.points.values():
+            if abs(point.lat - origin.lat) > lat_span:
+                continue
+            km = geodesic_km(origin, point)
+            if km <= radius and (best is None or (km, point.point_id) < best[:2]):
+                best = (km, point.point_id, point)
+        return best[2] if best else None

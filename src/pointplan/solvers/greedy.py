@@ -1,0 +1,138 @@
+"""The baseline planner: fill vehicles in order, one pickup and one drop-off per trip.
+
+Registrations are grouped by (direction, pickup, drop-off). Within a group the days are swept
+in order; on each day the registrations whose window contains it are loaded, the most urgent
+(earliest `latest_date`) first, into the largest vehicle still free that day. A vehicle leaves
+when it is full or carries someone whose window ends that day; the last vehicle of a day is
+the cheapest free type that holds its load. What is left when its window closes is reported
+unassigned with the reason. Every hard rule holds by construction (one pickup and one
+drop-off per trip keep the stop limits and radii).
+
+It is the yardstick the optimiser is measured against, not the optimiser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from pointplan.domain.fleet import VehicleType
+from pointplan.domain.plan import Plan, Trip, Unassigned
+from pointplan.domain.registration import Registration
+from pointplan.domain.seating import can_seat, effective_capacity
+from pointplan.problem import Problem
+from pointplan.solvers.bounds import capacity_lower_bound
+from pointplan.solvers.result import assemble_plan
+from pointplan.solvers.trips import build_trip, place_key
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
+    """Plan by filling vehicles in order (deterministic; `seed` is recorded, not needed)."""
+    started = time.perf_counter()
+    policy = problem.policy
+    types = [vt for vt in problem.fleet.vehicle_types if vt.count != 0]
+    capacity = {vt.name: effective_capacity(vt, policy) for vt in types}
+    used: Counter[tuple[str, dt.date]] = Counter()
+    decisions: list[tuple[VehicleType, dt.date, list[Registration]]] = []
+    unassigned: list[Unassigned] = []
+
+    groups: dict[tuple[str, object, object], list[Registration]] = defaultdict(list)
+    for registration in problem.registrations:
+        reason = _cannot_travel(problem, registration, types, capacity)
+        if reason:
+            unassigned.append(Unassigned(registration_id=registration.registration_id,
+                                         reason=reason))
+            continue
+        key = (registration.direction.value, place_key(registration.pickup),
+               place_key(registration.dropoff))
+        groups[key].append(registration)
+
+    for key in sorted(groups, key=str):
+        pending = sorted(groups[key], key=lambda r: (r.latest_date, r.earliest_date,
+                                                     r.registration_id))
+        day = min(r.earliest_date for r in pending)
+        while pending:
+            candidates = [r for r in pending if r.earliest_date <= day]
+            while candidates:
+                free = [vt for vt in types if vt.count is None or used[vt.name, day] < vt.count]
+                if not free:
+                    break
+                largest = max(free, key=lambda vt: (capacity[vt.name], vt.name))
+                load = _fill(largest, policy, candidates)
+                full = len(load) < len(candidates)
+                if not full and all(r.latest_date > day for r in load):
+                    break  # nobody must leave today: wait for more people
+                vehicle = largest if full else _cheapest_holding(free, policy, load)
+                used[vehicle.name, day] += 1
+                decisions.append((vehicle, day, load))
+                loaded = {r.registration_id for r in load}
+                candidates = [r for r in candidates if r.registration_id not in loaded]
+                pending = [r for r in pending if r.registration_id not in loaded]
+            for registration in [r for r in pending if r.latest_date <= day]:
+                unassigned.append(Unassigned(
+                    registration_id=registration.registration_id,
+                    reason=(f"no vehicle left on any day of its window "
+                            f"{registration.earliest_date}..{registration.latest_date}"),
+                ))
+            pending = [r for r in pending if r.latest_date > day]
+            day += _ONE_DAY
+
+    trips = _numbered_trips(problem, decisions)
+    served = sum(trip.passengers for trip in trips)
+    return assemble_plan(
+        problem, trips, sorted(unassigned, key=lambda u: u.registration_id),
+        lower_bound=capacity_lower_bound(problem, served),
+        solve_seconds=time.perf_counter() - started, solver="greedy", seed=seed,
+    )
+
+
+def _cannot_travel(
+    problem: Problem, registration: Registration, types: Sequence[VehicleType],
+    capacity: dict[str, int],
+) -> str | None:
+    if not any(can_seat(vt, problem.policy, [registration.party_size]) for vt in types):
+        largest = max(capacity.values(), default=0)
+        return (f"party of {registration.party_size} is larger than any vehicle's effective "
+                f"capacity (largest {largest} under the policy); split the party or relax "
+                "the seat rules")
+    km = problem.distances.road_km(registration.pickup, registration.dropoff)
+    if km == float("inf"):
+        return "drop-off cannot be reached by road from the pickup point"
+    return None
+
+
+def _fill(
+    vehicle: VehicleType, policy: object, candidates: Sequence[Registration]
+) -> list[Registration]:
+    """First fit: take candidates in order while the parties can still be seated."""
+    load: list[Registration] = []
+    sizes: list[int] = []
+    for registration in candidates:
+        if can_seat(vehicle, policy, [*sizes, registration.party_size]):  # type: ignore[arg-type]
+            load.append(registration)
+            sizes.append(registration.party_size)
+    return load
+
+
+def _cheapest_holding(
+    free: Sequence[VehicleType], policy: object, load: Sequence[Registration]
+) -> VehicleType:
+    sizes = [r.party_size for r in load]
+    holding = [vt for vt in free if can_seat(vt, policy, sizes)]  # type: ignore[arg-type]
+    return min(holding, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
+
+
+def _numbered_trips(
+    problem: Problem, decisions: list[tuple[VehicleType, dt.date, list[Registration]]]
+) -> list[Trip]:
+    decisions.sort(key=lambda d: (d[1], d[2][0].direction.value, d[2][0].pickup.label,
+                                  d[2][0].dropoff.label, d[2][0].registration_id))
+    width = max(4, len(str(len(decisions))))
+    return [
+        build_trip(f"T{number:0{width}d}", problem, vehicle, day, load)
+        for number, (vehicle, day, load) in enumerate(decisions, start=1)
+    ]

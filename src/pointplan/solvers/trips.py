@@ -1,0 +1,110 @@
+"""Turning a decision (vehicle type, date, registrations) into a complete `Trip`.
+
+Shared by every solver: stop order, seats, times, distance and cost are derived here, so a
+solver only decides who travels together, when and in what.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+
+from pointplan.domain.driving import plan_timeline
+from pointplan.domain.fleet import VehicleType
+from pointplan.domain.places import Place, Point
+from pointplan.domain.plan import EscortSeat, SeatAssignment, Stop, Trip
+from pointplan.domain.registration import Registration
+from pointplan.domain.seating import assign_seats, effective_capacity
+from pointplan.problem import Problem
+
+PlaceKey = tuple[float, float, str, str | None]
+
+
+def place_key(place: Place) -> PlaceKey:
+    """Identity of a stop: coordinates, label and point id."""
+    point_id = place.point_id if isinstance(place, Point) else None
+    return (place.lat, place.lon, place.label, point_id)
+
+
+def _ordered(
+    problem: Problem, pickups: list[Place], dropoffs: list[Place]
+) -> tuple[list[Place], list[Place]]:
+    """The stop order with the fewest road km (exhaustive: stop counts are small)."""
+    distances = problem.distances
+
+    def route_km(route: Sequence[Place]) -> float:
+        return sum(distances.road_km(a, b) for a, b in itertools.pairwise(route))
+
+    if len(pickups) * len(dropoffs) > 36:  # beyond 3 x 3 stops, keep the order given
+        return pickups, dropoffs
+    best = min(
+        ((list(p), list(d)) for p in itertools.permutations(pickups)
+         for d in itertools.permutations(dropoffs)),
+        key=lambda order: (route_km(order[0] + order[1]),
+                           [place_key(x) for x in order[0] + order[1]]),
+    )
+    return best
+
+
+def build_trip(
+    trip_id: str,
+    problem: Problem,
+    vehicle_type: VehicleType,
+    date: dt.date,
+    registrations: Sequence[Registration],
+) -> Trip:
+    """A complete trip for these registrations on this vehicle and date.
+
+    Raises `SeatingError` when they do not fit the vehicle.
+    """
+    policy = problem.policy
+    pickups = list({place_key(r.pickup): r.pickup for r in registrations}.values())
+    dropoffs = list({place_key(r.dropoff): r.dropoff for r in registrations}.values())
+    pickups, dropoffs = _ordered(problem, pickups, dropoffs)
+    route = pickups + dropoffs
+    legs = [problem.distances.road_km(a, b) for a, b in itertools.pairwise(route)]
+    start = dt.datetime.combine(date, policy.departure_time)
+    timeline = plan_timeline(start, legs, vehicle_type.speed_kmh, policy)
+
+    boarding: list[Registration] = []
+    stops = []
+    for index, place in enumerate(route):
+        kind = "pickup" if index < len(pickups) else "dropoff"
+        attr = "pickup" if kind == "pickup" else "dropoff"
+        here = [r for r in registrations if place_key(getattr(r, attr)) == place_key(place)]
+        if kind == "pickup":
+            boarding.extend(here)
+        stops.append(Stop(
+            kind=kind, place=place.label, lat=place.lat, lon=place.lon,
+            registrations=tuple(r.registration_id for r in here),
+            point_id=place.point_id if isinstance(place, Point) else None,
+            arrival=timeline.stop_arrivals[index], departure=timeline.stop_departures[index],
+        ))
+
+    seat_plan = assign_seats(
+        vehicle_type, policy, [(r.registration_id, r.party_size) for r in boarding]
+    )
+    layout = vehicle_type.layout
+    distance = sum(legs)
+    return Trip(
+        trip_id=trip_id,
+        direction=registrations[0].direction,
+        date=date,
+        departure=policy.departure_time.strftime("%H:%M"),
+        vehicle_type=vehicle_type.name,
+        layout=layout,
+        capacity=effective_capacity(vehicle_type, policy),
+        stops=tuple(stops),
+        seats=tuple(
+            SeatAssignment(row=seat.row, seat=seat.letter, registration_id=rid)
+            for seat, rid in seat_plan.passengers
+        ),
+        passengers=sum(r.party_size for r in registrations),
+        distance_km=round(distance, 3),
+        arrival=timeline.stop_arrivals[-1],
+        drivers=timeline.drivers,
+        cost=round(vehicle_type.cost_per_trip + vehicle_type.cost_per_km * distance, 2),
+        escort_seats=tuple(EscortSeat(row=s.row, seat=s.letter) for s in seat_plan.escorts),
+        schedule=timeline.events,
+    )

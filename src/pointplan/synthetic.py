@@ -1,0 +1,171 @@
+"""Realistic synthetic demand: an Inner Mongolia week of return-to-work and return-home trips.
+
+Real county codes and coordinates come from the gazetteer. Origins are Inner Mongolia's 103
+county-level units; destinations are the region's employment centres (about three quarters of
+flows) and cities of the neighbouring provinces, chosen by a gravity model. Parties of 1-4,
+date windows of 0-3 days, valid (synthetic) resident ids and phones, and a points file of
+county bus stations, city stations and employer gates. Same size and seed, same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pointplan.domain.places import Location
+from pointplan.geo.distances import geodesic_km
+from pointplan.geo.gazetteer import AdminUnit, Gazetteer, default_gazetteer
+from pointplan.io.personal import resident_id_check_char
+
+INSIDE_CENTRES = {  # adcode: attractiveness
+    "150102": 3, "150103": 2, "150104": 2, "150105": 4,  # 呼和浩特
+    "150202": 2, "150203": 4, "150204": 3,  # 包头
+    "150602": 4, "150603": 2,  # 鄂尔多斯
+    "150302": 2, "150402": 2, "150502": 2, "150702": 1, "150802": 1, "150902": 1, "152502": 1,
+}
+OUTSIDE_CENTRES = {
+    "110105": 4, "110115": 3,  # 北京
+    "120116": 3,  # 天津
+    "130203": 2, "130702": 1,  # 河北
+    "210102": 2, "210211": 2,  # 辽宁
+    "140105": 2, "140202": 1,  # 山西
+    "610116": 1, "610802": 2,  # 陕西
+    "640104": 2,  # 宁夏
+}
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红玲芬燕鹏辉斌宇浩凯健俊帆帅旭宁龙林欣瑶博文巴特尔其其格乌云苏和娜仁图雅"
+
+
+@dataclass(frozen=True)
+class SyntheticWeek:
+    """Registrations and points of one synthetic week, as tables in the interchange format."""
+
+    registrations: pd.DataFrame
+    points: pd.DataFrame
+
+
+def _jitter(rng: random.Random, unit: AdminUnit, km: float) -> tuple[float, float]:
+    angle = rng.uniform(0, 2 * math.pi)
+    distance = rng.uniform(0.2, 1.0) * km
+    lat = unit.lat + distance / 111.0 * math.sin(angle)
+    lon = unit.lon + distance / (111.0 * math.cos(math.radians(unit.lat))) * math.cos(angle)
+    return round(lat, 6), round(lon, 6)
+
+
+def make_week(
+    size: int,
+    seed: int = 0,
+    week_start: dt.date = dt.date(2022, 11, 21),
+    gazetteer: Gazetteer | None = None,
+) -> SyntheticWeek:
+    """A week of `size` registrations (ids R000001...) and its points file."""
+    gaz = gazetteer or default_gazetteer()
+    rng = random.Random(seed)
+    counties = sorted((u for u in gaz.by_code.values() if u.code[:2] == "15" and u.level == 3),
+                      key=lambda u: u.code)
+    county_weight = [rng.uniform(0.3, 3.0) for _ in counties]
+    inside = [(gaz.unit_for_code(c), w) for c, w in INSIDE_CENTRES.items() if _has(gaz, c)]
+    outside = [(gaz.unit_for_code(c), w) for c, w in OUTSIDE_CENTRES.items() if _has(gaz, c)]
+
+    points: list[dict[str, object]] = []
+    station: dict[str, str] = {}
+    for unit in counties + [u for u, _ in outside]:
+        lat, lon = _jitter(rng, unit, 2.0)
+        point_id = f"BS-{unit.short_code}"
+        station[unit.code] = point_id
+        points.append({"point_id": point_id, "name": f"{gaz.label(unit)}汽车站", "lat": lat,
+                       "lon": lon, "adcode": unit.short_code})
+    gates: dict[str, list[str]] = {}
+    for unit, weight in inside + outside:
+        gates[unit.code] = []
+        for number in range(1, 2 + min(weight, 3)):
+            lat, lon = _jitter(rng, unit, 8.0)
+            point_id = f"EG-{unit.short_code}-{number}"
+            gates[unit.code].append(point_id)
+            points.append({"point_id": point_id, "name": f"{gaz.label(unit)}用工企业{number}号门",
+                           "lat": lat, "lon": lon, "adcode": unit.short_code})
+
+    # Workers of one county mostly go to the same few employers (recruited together).
+    usual = {u.code: [_destination(rng, u, inside, outside) for _ in range(3)] for u in counties}
+    rows = []
+    for index in range(1, size + 1):
+        home = rng.choices(counties, county_weight)[0]
+        if rng.random() < 0.7:
+            work = rng.choices(usual[home.code], (5, 3, 2))[0]
+        else:
+            work = _destination(rng, home, inside, outside)
+        direction = "return_to_work" if rng.random() < 0.6 else "return_home"
+        earliest = week_start + dt.timedelta(days=rng.choices(range(7), (4, 3, 2, 2, 2, 1, 1))[0])
+        window = rng.choices((0, 1, 2, 3), (40, 30, 20, 10))[0]
+        origin, destination = (home, work) if direction == "return_to_work" else (work, home)
+        row: dict[str, object] = {
+            "registration_id": f"R{index:06d}",
+            "direction": direction,
+            "origin": _written(rng, gaz, origin),
+            "destination": _written(rng, gaz, destination),
+            "earliest_date": earliest.isoformat(),
+            "latest_date": (earliest + dt.timedelta(days=window)).isoformat(),
+            "party_size": rng.choices((1, 2, 3, 4), (60, 25, 10, 5))[0],
+            "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
+            "id_number": _resident_id(rng, home),
+            "phone": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+            "pickup_point": "",
+            "dropoff_point": "",
+        }
+        if rng.random() < 0.1 and origin.level == 3:  # some systems send coordinates
+            row["origin"] = ""
+            row["origin_lat"], row["origin_lon"] = _jitter(rng, origin, 6.0)
+        if direction == "return_to_work":
+            if rng.random() < 0.4:
+                row["pickup_point"] = station[home.code]
+            if rng.random() < 0.8:
+                row["dropoff_point"] = gates[work.code][int(home.code[4:6]) % len(gates[work.code])]
+        else:
+            if rng.random() < 0.5:
+                row["pickup_point"] = gates[work.code][int(home.code[4:6]) % len(gates[work.code])]
+            if rng.random() < 0.8:
+                row["dropoff_point"] = station[home.code]
+        rows.append(row)
+    columns = ["registration_id", "direction", "origin", "origin_lat", "origin_lon",
+               "destination", "earliest_date", "latest_date", "party_size", "name",
+               "id_number", "phone", "pickup_point", "dropoff_point"]
+    registrations = pd.DataFrame(rows).reindex(columns=columns)
+    return SyntheticWeek(registrations, pd.DataFrame(points))
+
+
+def _has(gaz: Gazetteer, code: str) -> bool:
+    return code.ljust(12, "0") in gaz.by_code
+
+
+def _destination(
+    rng: random.Random, home: AdminUnit,
+    inside: list[tuple[AdminUnit, int]], outside: list[tuple[AdminUnit, int]],
+) -> AdminUnit:
+    if rng.random() < 0.25:
+        return rng.choices([u for u, _ in outside], [w for _, w in outside])[0]
+    weights = [w * math.exp(-geodesic_km(_loc(home), _loc(u)) / 300.0) for u, w in inside]
+    return rng.choices([u for u, _ in inside], weights)[0]
+
+
+def _loc(unit: AdminUnit) -> Location:
+    return Location(lat=unit.lat, lon=unit.lon)
+
+
+def _written(rng: random.Random, gaz: Gazetteer, unit: AdminUnit) -> str:
+    """A place as registration systems write it: a code, a 12-digit code or a name."""
+    roll = rng.random()
+    if roll < 0.6:
+        return unit.short_code
+    if roll < 0.75:
+        return unit.code
+    return gaz.label(unit)
+
+
+def _resident_id(rng: random.Random, home: AdminUnit) -> str:
+    birth = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(365 * 38))
+    first17 = f"{home.short_code}{birth:%Y%m%d}{rng.randrange(1000):03d}"
+    return first17 + resident_id_check_char(first17)
