@@ -39,29 +39,43 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     plan = commands.add_parser(
-        "plan", help="plan trips for a registrations file",
+        "plan",
+        help="plan trips for a registrations file",
         description="Read registrations (CSV or XLSX), plan trips, write DIR/plan.json and "
-                    "print a summary. Exit 0 on a plan, 2 on bad input, 1 on an internal fault.",
+        "print a summary. Exit 0 on a plan, 2 on bad input, 1 on an internal fault.",
     )
     plan.add_argument("registrations", type=Path, help="registrations CSV or XLSX")
     plan.add_argument("--fleet", type=Path, help="fleet YAML/JSON (default: the shipped fleet)")
     plan.add_argument("--policy", type=Path, help="policy YAML/JSON (default: the default rules)")
     plan.add_argument("--points", type=Path, help="points CSV (stations, assembly points)")
-    plan.add_argument("--time-limit", type=_positive_float, default=60.0, metavar="S",
-                      help="seconds the solver may take (default 60)")
-    plan.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
-                      help="output folder (default ./out)")
-    plan.add_argument("--keep-going", action="store_true",
-                      help="plan the valid rows and list bad ones in the plan's 'rejected' "
-                           "instead of stopping")
+    plan.add_argument(
+        "--time-limit",
+        type=_positive_float,
+        default=60.0,
+        metavar="S",
+        help="seconds the solver may take (default 60)",
+    )
+    plan.add_argument(
+        "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"
+    )
+    plan.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="plan the valid rows and list bad ones in the plan's 'rejected' instead of stopping",
+    )
     plan.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    plan.add_argument("--solver", choices=sorted(SOLVERS), default="greedy",
-                      help="planning method (default greedy)")
+    plan.add_argument(
+        "--solver",
+        choices=sorted(SOLVERS),
+        default="greedy",
+        help="planning method (default greedy)",
+    )
 
     sample = commands.add_parser(
-        "sample", help="write a synthetic Inner Mongolia week",
+        "sample",
+        help="write a synthetic Inner Mongolia week",
         description="Write registrations.csv and points.csv of a synthetic week with real "
-                    "county codes; the same size and seed give the same files.",
+        "county codes; the same size and seed give the same files.",
     )
     sample.add_argument("--size", type=int, default=3000, help="registrations (default 3000)")
     sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -78,9 +92,11 @@ def _plan(args: argparse.Namespace) -> int:
     if batch.issues and not args.keep_going:
         for issue in batch.issues:
             print(issue, file=sys.stderr)
-        print(f"{len(batch.rejected)} of {batch.rows} rows are not valid; fix them or run "
-              "with --keep-going to plan the rest and list these in 'rejected'.",
-              file=sys.stderr)
+        print(
+            f"{len(batch.rejected)} of {batch.rows} rows are not valid; fix them or run "
+            "with --keep-going to plan the rest and list these in 'rejected'.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     problem = Problem(batch.registrations, fleet, policy, points)
     plan = solve(problem, solver=args.solver, seed=args.seed).with_rejected(batch.rejected)
@@ -125,8 +141,11 @@ def _sample(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 plan, 2 bad input, 1 fault)."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     handlers = {"plan": _plan, "sample": _sample}
     try:
         return handlers[args.command](args)
@@ -135,8 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except Exception as error:  # a fault of ours: say so plainly, keep the detail in the log
         log.debug("internal fault", exc_info=True)
-        print(f"internal error: {type(error).__name__}: {error} (run with -v for details)",
-              file=sys.stderr)
+        print(
+            f"internal error: {type(error).__name__}: {error} (run with -v for details)",
+            file=sys.stderr,
+        )
         return EXIT_FAULT
 
 

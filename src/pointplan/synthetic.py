@@ -22,22 +22,46 @@ from pointplan.geo.gazetteer import AdminUnit, Gazetteer, default_gazetteer
 from pointplan.io.personal import resident_id_check_char
 
 INSIDE_CENTRES = {  # adcode: attractiveness
-    "150102": 3, "150103": 2, "150104": 2, "150105": 4,  # 呼和浩特
-    "150202": 2, "150203": 4, "150204": 3,  # 包头
-    "150602": 4, "150603": 2,  # 鄂尔多斯
-    "150302": 2, "150402": 2, "150502": 2, "150702": 1, "150802": 1, "150902": 1, "152502": 1,
+    "150102": 3,
+    "150103": 2,
+    "150104": 2,
+    "150105": 4,  # 呼和浩特
+    "150202": 2,
+    "150203": 4,
+    "150204": 3,  # 包头
+    "150602": 4,
+    "150603": 2,  # 鄂尔多斯
+    "150302": 2,
+    "150402": 2,
+    "150502": 2,
+    "150702": 1,
+    "150802": 1,
+    "150902": 1,
+    "152502": 1,
 }
 OUTSIDE_CENTRES = {
-    "110105": 4, "110115": 3,  # 北京
+    "110105": 4,
+    "110115": 3,  # 北京
     "120116": 3,  # 天津
-    "130203": 2, "130702": 1,  # 河北
-    "210102": 2, "210211": 2,  # 辽宁
-    "140105": 2, "140202": 1,  # 山西
-    "610116": 1, "610802": 2,  # 陕西
+    "130203": 2,
+    "130702": 1,  # 河北
+    "210102": 2,
+    "210211": 2,  # 辽宁
+    "140105": 2,
+    "140202": 1,  # 山西
+    "610116": 1,
+    "610802": 2,  # 陕西
     "640104": 2,  # 宁夏
 }
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红玲芬燕鹏辉斌宇浩凯健俊帆帅旭宁龙林欣瑶博文巴特尔其其格乌云苏和娜仁图雅"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+    "苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史"
+    "顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红玲芬燕鹏辉斌宇浩凯健"
+    "俊帆帅旭宁龙林欣瑶博文巴特尔其其格乌云苏和娜仁图雅"
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +89,10 @@ def make_week(
     """A week of `size` registrations (ids R000001...) and its points file."""
     gaz = gazetteer or default_gazetteer()
     rng = random.Random(seed)
-    counties = sorted((u for u in gaz.by_code.values() if u.code[:2] == "15" and u.level == 3),
-                      key=lambda u: u.code)
+    counties = sorted(
+        (u for u in gaz.by_code.values() if u.code[:2] == "15" and u.level == 3),
+        key=lambda u: u.code,
+    )
     county_weight = [rng.uniform(0.3, 3.0) for _ in counties]
     inside = [(gaz.unit_for_code(c), w) for c, w in INSIDE_CENTRES.items() if _has(gaz, c)]
     outside = [(gaz.unit_for_code(c), w) for c, w in OUTSIDE_CENTRES.items() if _has(gaz, c)]
@@ -77,8 +103,15 @@ def make_week(
         lat, lon = _jitter(rng, unit, 2.0)
         point_id = f"BS-{unit.short_code}"
         station[unit.code] = point_id
-        points.append({"point_id": point_id, "name": f"{gaz.label(unit)}汽车站", "lat": lat,
-                       "lon": lon, "adcode": unit.short_code})
+        points.append(
+            {
+                "point_id": point_id,
+                "name": f"{gaz.label(unit)}汽车站",
+                "lat": lat,
+                "lon": lon,
+                "adcode": unit.short_code,
+            }
+        )
     gates: dict[str, list[str]] = {}
     for unit, weight in inside + outside:
         gates[unit.code] = []
@@ -86,8 +119,15 @@ def make_week(
             lat, lon = _jitter(rng, unit, 8.0)
             point_id = f"EG-{unit.short_code}-{number}"
             gates[unit.code].append(point_id)
-            points.append({"point_id": point_id, "name": f"{gaz.label(unit)}用工企业{number}号门",
-                           "lat": lat, "lon": lon, "adcode": unit.short_code})
+            points.append(
+                {
+                    "point_id": point_id,
+                    "name": f"{gaz.label(unit)}用工企业{number}号门",
+                    "lat": lat,
+                    "lon": lon,
+                    "adcode": unit.short_code,
+                }
+            )
 
     # Workers of one county mostly go to the same few employers (recruited together).
     usual = {u.code: [_destination(rng, u, inside, outside) for _ in range(3)] for u in counties}
@@ -130,9 +170,22 @@ def make_week(
             if rng.random() < 0.8:
                 row["dropoff_point"] = station[home.code]
         rows.append(row)
-    columns = ["registration_id", "direction", "origin", "origin_lat", "origin_lon",
-               "destination", "earliest_date", "latest_date", "party_size", "name",
-               "id_number", "phone", "pickup_point", "dropoff_point"]
+    columns = [
+        "registration_id",
+        "direction",
+        "origin",
+        "origin_lat",
+        "origin_lon",
+        "destination",
+        "earliest_date",
+        "latest_date",
+        "party_size",
+        "name",
+        "id_number",
+        "phone",
+        "pickup_point",
+        "dropoff_point",
+    ]
     registrations = pd.DataFrame(rows).reindex(columns=columns)
     return SyntheticWeek(registrations, pd.DataFrame(points))
 
@@ -142,8 +195,10 @@ def _has(gaz: Gazetteer, code: str) -> bool:
 
 
 def _destination(
-    rng: random.Random, home: AdminUnit,
-    inside: list[tuple[AdminUnit, int]], outside: list[tuple[AdminUnit, int]],
+    rng: random.Random,
+    home: AdminUnit,
+    inside: list[tuple[AdminUnit, int]],
+    outside: list[tuple[AdminUnit, int]],
 ) -> AdminUnit:
     if rng.random() < 0.25:
         return rng.choices([u for u, _ in outside], [w for _, w in outside])[0]

@@ -3,7 +3,7 @@
 Rules (all numbers from the policy): continuous driving at most `continuous_day_hours` by day
 and `continuous_night_hours` at night (night = `night_start`..`night_end`), counted from the
 last break of at least `rest_minutes`; at most `daily_driving_hours_per_driver` x drivers of
-driving in each 24 hours from departure; no running between `no_running_start` and
+driving in each 24 hours from the first drive; no running between `no_running_start` and
 `no_running_end`; a second driver above `second_driver_km`. A continuous stretch obeys the
 limit that holds at each moment: at any night moment it has lasted at most the night limit.
 """
@@ -70,7 +70,8 @@ def plan_timeline(
         arrivals.append(state.t)
         state.pause("stop", dwell, events)
         departures.append(state.t)
-    return Timeline(tuple(events), tuple(arrivals), tuple(departures), drivers)
+    rounded = tuple(e.model_copy(update={"km": round(e.km, 3)}) for e in events)
+    return Timeline(rounded, tuple(arrivals), tuple(departures), drivers)
 
 
 class _Driver:
@@ -80,24 +81,28 @@ class _Driver:
         self.t = start
         self.policy = policy
         self.rules = policy.driving_rules
-        self.window_end = start + _DAY
+        self.window_end: dt.datetime | None = None  # the 24-hour windows start at the first drive
         self.driven_in_window = 0.0  # minutes
         self.continuous = 0.0  # minutes since the last break of rest_minutes or more
         self.daily_cap = policy.daily_driving_hours_per_driver * 60 * drivers
-        self.boundaries = (policy.night_start, policy.night_end, policy.no_running_start,
-                           policy.no_running_end)
+        self.boundaries = (
+            policy.night_start,
+            policy.night_end,
+            policy.no_running_start,
+            policy.no_running_end,
+        )
 
     def pause(self, kind: str, length: dt.timedelta, events: list[ScheduleEvent]) -> None:
         if length <= dt.timedelta(0):
             return
-        events.append(ScheduleEvent(kind=kind, start=self.t, end=self.t + length))  # type: ignore[arg-type]
+        events.append(ScheduleEvent(kind=kind, start=self.t, end=self.t + length))
         self._advance_clock(length)
         if length >= dt.timedelta(minutes=self.policy.rest_minutes):
             self.continuous = 0.0
 
     def _advance_clock(self, length: dt.timedelta) -> None:
         self.t += length
-        while self.t >= self.window_end:
+        while self.window_end is not None and self.t >= self.window_end:
             self.window_end += _DAY
             self.driven_in_window = 0.0
 
@@ -114,22 +119,33 @@ class _Driver:
             return
         while remaining > 0:
             chunk = remaining
+            policy = self.policy
+            if self.rules and in_window(
+                self.t.time(), policy.no_running_start, policy.no_running_end
+            ):
+                resume = dt.datetime.combine(self.t.date(), policy.no_running_end)
+                self.pause("no_running", resume - self.t, events)
+                continue
+            if self.window_end is None:
+                self.window_end = self.t + _DAY
             if self.rules:
-                policy = self.policy
-                if in_window(self.t.time(), policy.no_running_start, policy.no_running_end):
-                    resume = dt.datetime.combine(self.t.date(), policy.no_running_end)
-                    self.pause("no_running", resume - self.t, events)
-                    continue
                 if self.daily_cap - self.driven_in_window <= 0:
                     self.pause("daily_rest", self.window_end - self.t, events)
                     continue
                 if self._limit_now() - self.continuous <= 0:
                     self.pause("rest", dt.timedelta(minutes=policy.rest_minutes), events)
                     continue
-                to_boundary = (_next_boundary(self.t, self.boundaries) - self.t).total_seconds() / 60
+                to_boundary = (
+                    _next_boundary(self.t, self.boundaries) - self.t
+                ).total_seconds() / 60
                 to_window_end = (self.window_end - self.t).total_seconds() / 60
-                chunk = min(remaining, self._limit_now() - self.continuous,
-                            self.daily_cap - self.driven_in_window, to_boundary, to_window_end)
+                chunk = min(
+                    remaining,
+                    self._limit_now() - self.continuous,
+                    self.daily_cap - self.driven_in_window,
+                    to_boundary,
+                    to_window_end,
+                )
             length = dt.timedelta(minutes=chunk)
             self._append_drive(events, length, chunk * km_per_minute)
             self._advance_clock(length)

@@ -67,9 +67,9 @@ def usable_seats(layout: Sequence[str], policy: Policy) -> list[Seat]:
 
 def seats_conflict(a: Seat, b: Seat, policy: Policy) -> bool:
     """True when two strangers may not sit in `a` and `b` at once under `policy`."""
-    if policy.alternate_seating and a.row == b.row and a.block == b.block:
-        if abs(a.col - b.col) == 1:
-            return True
+    same_block = a.row == b.row and a.block == b.block
+    if policy.alternate_seating and same_block and abs(a.col - b.col) == 1:
+        return True
     return policy.checkerboard and a.col == b.col and abs(a.row - b.row) == 1
 
 

@@ -135,7 +135,7 @@ class _RowReader:
         self._nearest_cache: dict[tuple[float, float], Point | None] = {}
 
     def read(
-        self, row: int, record: Mapping[str, Any]
+        self, row: int, record: Mapping[Any, Any]
     ) -> tuple[Registration | None, list[InputIssue]]:
         issues: list[InputIssue] = []
         rid = str(record.get("registration_id", "")).strip()

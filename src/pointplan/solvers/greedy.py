@@ -2,7 +2,7 @@
 
 Registrations are grouped by (direction, pickup, drop-off). Within a group the days are swept
 in order; on each day the registrations whose window contains it are loaded, the most urgent
-(earliest `latest_date`) first, into the largest vehicle still free that day. A vehicle leaves
+(earliest `latest_date`) first, into the free vehicle that takes the most of them. A vehicle leaves
 when it is full or carries someone whose window ends that day; the last vehicle of a day is
 the cheapest free type that holds its load. What is left when its window closes is reported
 unassigned with the reason. Every hard rule holds by construction (one pickup and one
@@ -20,12 +20,13 @@ from collections.abc import Sequence
 
 from pointplan.domain.fleet import VehicleType
 from pointplan.domain.plan import Plan, Trip, Unassigned
+from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import can_seat, effective_capacity
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import capacity_lower_bound
 from pointplan.solvers.result import assemble_plan
-from pointplan.solvers.trips import build_trip, place_key
+from pointplan.solvers.trips import PlaceKey, build_trip, place_key
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -40,20 +41,25 @@ def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
     decisions: list[tuple[VehicleType, dt.date, list[Registration]]] = []
     unassigned: list[Unassigned] = []
 
-    groups: dict[tuple[str, object, object], list[Registration]] = defaultdict(list)
+    groups: dict[tuple[str, PlaceKey, PlaceKey], list[Registration]] = defaultdict(list)
     for registration in problem.registrations:
         reason = _cannot_travel(problem, registration, types, capacity)
         if reason:
-            unassigned.append(Unassigned(registration_id=registration.registration_id,
-                                         reason=reason))
+            unassigned.append(
+                Unassigned(registration_id=registration.registration_id, reason=reason)
+            )
             continue
-        key = (registration.direction.value, place_key(registration.pickup),
-               place_key(registration.dropoff))
+        key = (
+            registration.direction.value,
+            place_key(registration.pickup),
+            place_key(registration.dropoff),
+        )
         groups[key].append(registration)
 
     for key in sorted(groups, key=str):
-        pending = sorted(groups[key], key=lambda r: (r.latest_date, r.earliest_date,
-                                                     r.registration_id))
+        pending = sorted(
+            groups[key], key=lambda r: (r.latest_date, r.earliest_date, r.registration_id)
+        )
         day = min(r.earliest_date for r in pending)
         while pending:
             candidates = [r for r in pending if r.earliest_date <= day]
@@ -61,76 +67,110 @@ def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
                 free = [vt for vt in types if vt.count is None or used[vt.name, day] < vt.count]
                 if not free:
                     break
-                largest = max(free, key=lambda vt: (capacity[vt.name], vt.name))
-                load = _fill(largest, policy, candidates)
+                biggest, load = _fullest_load(free, policy, candidates, capacity)
+                if not load:
+                    break  # no free vehicle can seat any of them today
                 full = len(load) < len(candidates)
                 if not full and all(r.latest_date > day for r in load):
                     break  # nobody must leave today: wait for more people
-                vehicle = largest if full else _cheapest_holding(free, policy, load)
+                vehicle = biggest if full else _cheapest_holding(free, policy, load)
                 used[vehicle.name, day] += 1
                 decisions.append((vehicle, day, load))
                 loaded = {r.registration_id for r in load}
                 candidates = [r for r in candidates if r.registration_id not in loaded]
                 pending = [r for r in pending if r.registration_id not in loaded]
             for registration in [r for r in pending if r.latest_date <= day]:
-                unassigned.append(Unassigned(
-                    registration_id=registration.registration_id,
-                    reason=(f"no vehicle left on any day of its window "
-                            f"{registration.earliest_date}..{registration.latest_date}"),
-                ))
+                unassigned.append(
+                    Unassigned(
+                        registration_id=registration.registration_id,
+                        reason=(
+                            f"no vehicle left on any day of its window "
+                            f"{registration.earliest_date}..{registration.latest_date}"
+                        ),
+                    )
+                )
             pending = [r for r in pending if r.latest_date > day]
             day += _ONE_DAY
 
     trips = _numbered_trips(problem, decisions)
     served = sum(trip.passengers for trip in trips)
     return assemble_plan(
-        problem, trips, sorted(unassigned, key=lambda u: u.registration_id),
+        problem,
+        trips,
+        sorted(unassigned, key=lambda u: u.registration_id),
         lower_bound=capacity_lower_bound(problem, served),
-        solve_seconds=time.perf_counter() - started, solver="greedy", seed=seed,
+        solve_seconds=time.perf_counter() - started,
+        solver="greedy",
+        seed=seed,
     )
 
 
 def _cannot_travel(
-    problem: Problem, registration: Registration, types: Sequence[VehicleType],
+    problem: Problem,
+    registration: Registration,
+    types: Sequence[VehicleType],
     capacity: dict[str, int],
 ) -> str | None:
     if not any(can_seat(vt, problem.policy, [registration.party_size]) for vt in types):
         largest = max(capacity.values(), default=0)
-        return (f"party of {registration.party_size} is larger than any vehicle's effective "
-                f"capacity (largest {largest} under the policy); split the party or relax "
-                "the seat rules")
+        return (
+            f"party of {registration.party_size} is larger than any vehicle's effective "
+            f"capacity (largest {largest} under the policy); split the party or relax "
+            "the seat rules"
+        )
     km = problem.distances.road_km(registration.pickup, registration.dropoff)
     if km == float("inf"):
         return "drop-off cannot be reached by road from the pickup point"
     return None
 
 
+def _fullest_load(
+    free: Sequence[VehicleType],
+    policy: Policy,
+    candidates: Sequence[Registration],
+    capacity: dict[str, int],
+) -> tuple[VehicleType, list[Registration]]:
+    """The free vehicle type that takes the most people, with the load it takes."""
+    loads = [(vt, _fill(vt, policy, candidates)) for vt in free]
+    return max(
+        loads,
+        key=lambda item: (sum(r.party_size for r in item[1]), capacity[item[0].name], item[0].name),
+    )
+
+
 def _fill(
-    vehicle: VehicleType, policy: object, candidates: Sequence[Registration]
+    vehicle: VehicleType, policy: Policy, candidates: Sequence[Registration]
 ) -> list[Registration]:
     """First fit: take candidates in order while the parties can still be seated."""
     load: list[Registration] = []
     sizes: list[int] = []
     for registration in candidates:
-        if can_seat(vehicle, policy, [*sizes, registration.party_size]):  # type: ignore[arg-type]
+        if can_seat(vehicle, policy, [*sizes, registration.party_size]):
             load.append(registration)
             sizes.append(registration.party_size)
     return load
 
 
 def _cheapest_holding(
-    free: Sequence[VehicleType], policy: object, load: Sequence[Registration]
+    free: Sequence[VehicleType], policy: Policy, load: Sequence[Registration]
 ) -> VehicleType:
     sizes = [r.party_size for r in load]
-    holding = [vt for vt in free if can_seat(vt, policy, sizes)]  # type: ignore[arg-type]
+    holding = [vt for vt in free if can_seat(vt, policy, sizes)]
     return min(holding, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
 
 
 def _numbered_trips(
     problem: Problem, decisions: list[tuple[VehicleType, dt.date, list[Registration]]]
 ) -> list[Trip]:
-    decisions.sort(key=lambda d: (d[1], d[2][0].direction.value, d[2][0].pickup.label,
-                                  d[2][0].dropoff.label, d[2][0].registration_id))
+    decisions.sort(
+        key=lambda d: (
+            d[1],
+            d[2][0].direction.value,
+            d[2][0].pickup.label,
+            d[2][0].dropoff.label,
+            d[2][0].registration_id,
+        )
+    )
     width = max(4, len(str(len(decisions))))
     return [
         build_trip(f"T{number:0{width}d}", problem, vehicle, day, load)

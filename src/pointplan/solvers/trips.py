@@ -39,10 +39,15 @@ def _ordered(
     if len(pickups) * len(dropoffs) > 36:  # beyond 3 x 3 stops, keep the order given
         return pickups, dropoffs
     best = min(
-        ((list(p), list(d)) for p in itertools.permutations(pickups)
-         for d in itertools.permutations(dropoffs)),
-        key=lambda order: (route_km(order[0] + order[1]),
-                           [place_key(x) for x in order[0] + order[1]]),
+        (
+            (list(p), list(d))
+            for p in itertools.permutations(pickups)
+            for d in itertools.permutations(dropoffs)
+        ),
+        key=lambda order: (
+            route_km(order[0] + order[1]),
+            [place_key(x) for x in order[0] + order[1]],
+        ),
     )
     return best
 
@@ -75,12 +80,18 @@ def build_trip(
         here = [r for r in registrations if place_key(getattr(r, attr)) == place_key(place)]
         if kind == "pickup":
             boarding.extend(here)
-        stops.append(Stop(
-            kind=kind, place=place.label, lat=place.lat, lon=place.lon,
-            registrations=tuple(r.registration_id for r in here),
-            point_id=place.point_id if isinstance(place, Point) else None,
-            arrival=timeline.stop_arrivals[index], departure=timeline.stop_departures[index],
-        ))
+        stops.append(
+            Stop(
+                kind=kind,
+                place=place.label,
+                lat=place.lat,
+                lon=place.lon,
+                registrations=tuple(r.registration_id for r in here),
+                point_id=place.point_id if isinstance(place, Point) else None,
+                arrival=timeline.stop_arrivals[index],
+                departure=timeline.stop_departures[index],
+            )
+        )
 
     seat_plan = assign_seats(
         vehicle_type, policy, [(r.registration_id, r.party_size) for r in boarding]

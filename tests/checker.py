@@ -1,0 +1,343 @@
+"""An independent checker of plan.json against its input and the hard rules of problem.md.
+
+It reads the plan as plain JSON (not through pointplan's models) and re-derives every rule
+from the layout, the policy and the registrations with code of its own, so that a bug in the
+planner's seat, stop or driving logic cannot hide itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from geopy.distance import geodesic
+
+from pointplan.domain import Fleet, Policy, Registration
+
+TOLERANCE_KM = 1e-6
+TOLERANCE_S = 1.0
+
+
+def _parse_dt(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def _seat_positions(layout: list[str]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(row, letter) -> (column, block) for every seat of a layout."""
+    positions = {}
+    for row_number, row in enumerate(layout, start=1):
+        block = 0
+        for column, char in enumerate(row):
+            if char == "|":
+                block += 1
+            else:
+                positions[row_number, char] = (column, block)
+    return positions
+
+
+def check_plan(
+    plan: Mapping[str, Any],
+    registrations: Iterable[Registration],
+    fleet: Fleet,
+    policy: Policy,
+    rejected_rows: int = 0,
+) -> list[str]:
+    """Every violation of a hard rule or of "nothing lost" in `plan`; empty when it is valid."""
+    regs = {r.registration_id: r for r in registrations}
+    problems: list[str] = []
+    problems += _check_everyone_once(plan, regs, rejected_rows)
+    per_day: Counter[tuple[str, str]] = Counter()
+    for trip in plan["trips"]:
+        per_day[trip["vehicle_type"], trip["date"]] += 1
+        problems += [f"{trip['trip_id']}: {p}" for p in _check_trip(trip, regs, fleet, policy)]
+    for (name, day), used in per_day.items():
+        count = fleet.by_name(name).count
+        if count is not None and used > count:
+            problems.append(f"{used} vehicles of {name} on {day}, only {count} available")
+    problems += _check_summary(plan, regs, rejected_rows)
+    return problems
+
+
+def _check_everyone_once(
+    plan: Mapping[str, Any], regs: Mapping[str, Registration], rejected_rows: int
+) -> list[str]:
+    problems = []
+    places: Counter[str] = Counter()
+    for trip in plan["trips"]:
+        picked = [rid for s in trip["stops"] if s["kind"] == "pickup" for rid in s["registrations"]]
+        dropped = [
+            rid for s in trip["stops"] if s["kind"] == "dropoff" for rid in s["registrations"]
+        ]
+        if sorted(picked) != sorted(dropped):
+            problems.append(
+                f"{trip['trip_id']}: picked up {sorted(set(picked) ^ set(dropped))} "
+                "without dropping off, or the reverse"
+            )
+        places.update(picked)
+    places.update(u["registration_id"] for u in plan["unassigned"])
+    for rid, n in places.items():
+        if n != 1:
+            problems.append(f"registration {rid} appears {n} times")
+        if rid not in regs:
+            problems.append(f"registration {rid} is in the plan but not in the input")
+    missing = sorted(set(regs) - set(places))
+    if missing:
+        problems.append(f"registrations lost: {missing[:10]}")
+    if len(plan["rejected"]) != rejected_rows:
+        problems.append(f"{len(plan['rejected'])} rejected rows listed, {rejected_rows} expected")
+    for unassigned in plan["unassigned"]:
+        if not unassigned["reason"].strip():
+            problems.append(f"unassigned {unassigned['registration_id']} has no reason")
+    return problems
+
+
+def _check_trip(
+    trip: Mapping[str, Any], regs: Mapping[str, Registration], fleet: Fleet, policy: Policy
+) -> list[str]:
+    problems = []
+    try:
+        vehicle = fleet.by_name(trip["vehicle_type"])
+    except KeyError:
+        return [f"unknown vehicle type {trip['vehicle_type']}"]
+    if list(trip["layout"]) != list(vehicle.layout):
+        problems.append("layout differs from the fleet's")
+    stops = trip["stops"]
+    kinds = [s["kind"] for s in stops]
+    if kinds != sorted(kinds, key=lambda k: k != "pickup"):
+        problems.append("a pickup comes after a drop-off")
+    pickups = [s for s in stops if s["kind"] == "pickup"]
+    dropoffs = [s for s in stops if s["kind"] == "dropoff"]
+    if not pickups or not dropoffs:
+        problems.append("a trip needs a pickup and a drop-off")
+    if len(pickups) > policy.max_pickups:
+        problems.append(f"{len(pickups)} pickups, limit {policy.max_pickups}")
+    if len(dropoffs) > policy.max_dropoffs:
+        problems.append(f"{len(dropoffs)} drop-offs, limit {policy.max_dropoffs}")
+    for group, radius, name in (
+        (pickups, policy.pickup_radius_km, "pickups"),
+        (dropoffs, policy.dropoff_radius_km, "drop-offs"),
+    ):
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                km = geodesic((a["lat"], a["lon"]), (b["lat"], b["lon"])).km
+                if km > radius + TOLERANCE_KM:
+                    problems.append(
+                        f"{name} {a['place']} and {b['place']} are {km:.1f} km "
+                        f"apart, radius {radius}"
+                    )
+    day = dt.date.fromisoformat(trip["date"])
+    members = [rid for s in pickups for rid in s["registrations"]]
+    people = 0
+    for stop in stops:
+        for rid in stop["registrations"]:
+            reg = regs.get(rid)
+            if reg is None:
+                continue
+            place = reg.pickup if stop["kind"] == "pickup" else reg.dropoff
+            given = reg.pickup_point_id if stop["kind"] == "pickup" else reg.dropoff_point_id
+            if abs(stop["lat"] - place.lat) > 1e-9 or abs(stop["lon"] - place.lon) > 1e-9:
+                problems.append(f"{rid} {stop['kind']} is not at its {stop['kind']} place")
+            if given is not None and stop.get("point_id") != given:
+                problems.append(f"{rid} asked for point {given}, got {stop.get('point_id')}")
+    for rid in members:
+        reg = regs.get(rid)
+        if reg is None:
+            continue
+        people += reg.party_size
+        if reg.direction.value != trip["direction"]:
+            problems.append(f"{rid} travels {reg.direction.value}, trip is {trip['direction']}")
+        if not reg.earliest_date <= day <= reg.latest_date:
+            problems.append(
+                f"{rid} travels on {day}, outside {reg.earliest_date}..{reg.latest_date}"
+            )
+    if trip["passengers"] != people:
+        problems.append(f"passengers {trip['passengers']} but parties add up to {people}")
+    problems += _check_seats(trip, regs, vehicle.rated_seats, policy, people)
+    if policy.driving_rules:
+        problems += _check_driving(trip, policy)
+    return problems
+
+
+def _check_seats(
+    trip: Mapping[str, Any],
+    regs: Mapping[str, Registration],
+    rated: int,
+    policy: Policy,
+    people: int,
+) -> list[str]:
+    problems = []
+    positions = _seat_positions(list(trip["layout"]))
+    rows = len(trip["layout"])
+    occupied: dict[tuple[int, str], str] = {}
+    for escort in trip.get("escort_seats", []):
+        occupied[escort["row"], escort["seat"]] = "#escort"
+    if len(trip.get("escort_seats", [])) != policy.escort_seats:
+        problems.append(
+            f"{len(trip.get('escort_seats', []))} escort seats, policy asks {policy.escort_seats}"
+        )
+    per_registration: Counter[str] = Counter()
+    for seat in trip["seats"]:
+        key = (seat["row"], seat["seat"])
+        if key not in positions:
+            problems.append(f"seat {key} is not in the layout")
+            continue
+        if key in occupied:
+            problems.append(f"seat {key} is taken twice")
+        occupied[key] = seat["registration_id"]
+        per_registration[seat["registration_id"]] += 1
+    for key in occupied:
+        if key[0] > rows - policy.reserved_rear_rows:
+            problems.append(f"seat {key} is in the reserved rear rows")
+    for rid, seats in per_registration.items():
+        if rid in regs and seats != regs[rid].party_size:
+            problems.append(f"{rid} has {seats} seats for a party of {regs[rid].party_size}")
+    if len(trip["seats"]) != people:
+        problems.append(f"{len(trip['seats'])} seats for {people} people")
+    cap = math.floor(Decimal(str(policy.max_load_factor)) * rated)
+    if people > cap:
+        problems.append(f"{people} passengers over the load cap {cap}")
+    if people > trip["capacity"]:
+        problems.append(f"{people} passengers over the stated capacity {trip['capacity']}")
+    by_position = {
+        (key[0], positions[key][0]): (key, who) for key, who in occupied.items() if key in positions
+    }
+    for (row, column), (key, who) in by_position.items():
+        neighbours = []
+        if policy.alternate_seating:
+            right = by_position.get((row, column + 1))
+            if right and positions[right[0]][1] == positions[key][1]:
+                neighbours.append(right)
+        if policy.checkerboard:
+            behind = by_position.get((row + 1, column))
+            if behind:
+                neighbours.append(behind)
+        for other_key, other in neighbours:
+            together = who == other and who != "#escort" and policy.party_may_sit_together
+            if not together:
+                problems.append(f"seats {key} ({who}) and {other_key} ({other}) are neighbours")
+    return problems
+
+
+def _night_intervals(
+    start: dt.datetime, end: dt.datetime, policy: Policy
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    intervals = []
+    day = start.date() - dt.timedelta(days=1)
+    while day <= end.date():
+        night_start = dt.datetime.combine(day, policy.night_start)
+        night_end = dt.datetime.combine(day, policy.night_end)
+        if night_end <= night_start:
+            night_end += dt.timedelta(days=1)
+        intervals.append((night_start, night_end))
+        day += dt.timedelta(days=1)
+    return intervals
+
+
+def _check_driving(trip: Mapping[str, Any], policy: Policy) -> list[str]:
+    problems = []
+    events = [
+        (e["kind"], _parse_dt(e["start"]), _parse_dt(e["end"]), e.get("km", 0.0))
+        for e in trip["schedule"]
+    ]
+    if not events:
+        return ["no schedule"]
+    for (_, _, end, _), (_, start, _, _) in itertools.pairwise(events):
+        if abs((start - end).total_seconds()) > TOLERANCE_S:
+            problems.append("schedule events are not contiguous")
+            break
+    km = sum(e[3] for e in events if e[0] == "drive")
+    if abs(km - trip["distance_km"]) > 0.01:
+        problems.append(f"schedule drives {km:.2f} km, trip says {trip['distance_km']}")
+    if trip["distance_km"] > policy.second_driver_km and trip["drivers"] < 2:
+        problems.append(f"{trip['distance_km']:.0f} km with {trip['drivers']} driver")
+    drives = [e for e in events if e[0] == "drive" and e[2] > e[1]]
+    for _, start, end, _ in drives:
+        for day in {start.date(), end.date()}:
+            for d in (day - dt.timedelta(days=1), day):
+                banned_start = dt.datetime.combine(d, policy.no_running_start)
+                banned_end = dt.datetime.combine(d, policy.no_running_end)
+                if start < banned_end and end > banned_start:
+                    problems.append(
+                        f"driving at {start:%Y-%m-%d %H:%M}-{end:%H:%M} crosses "
+                        "the small-hours stop"
+                    )
+    # Continuous stretches: drives separated by breaks shorter than the rest.
+    rest = dt.timedelta(minutes=policy.rest_minutes)
+    blocks: list[tuple[dt.datetime, dt.datetime]] = []
+    for _, start, end, _ in drives:
+        if blocks and start - blocks[-1][1] < rest:
+            blocks[-1] = (blocks[-1][0], end)
+        else:
+            blocks.append((start, end))
+    for start, end in blocks:
+        driven = sum(
+            (
+                (min(e, end) - max(s, start)).total_seconds()
+                for _, s, e, _ in drives
+                if s < end and e > start
+            ),
+            0.0,
+        )
+        if driven > policy.continuous_day_hours * 3600 + TOLERANCE_S:
+            problems.append(f"{driven / 3600:.2f} h of continuous driving from {start}")
+        for night_start, night_end in _night_intervals(start, end, policy):
+            latest = min(end, night_end)
+            if latest > night_start and latest > start:
+                so_far = sum(
+                    (
+                        (min(e, latest) - max(s, start)).total_seconds()
+                        for _, s, e, _ in drives
+                        if s < latest and e > start
+                    ),
+                    0.0,
+                )
+                if so_far > policy.continuous_night_hours * 3600 + TOLERANCE_S:
+                    problems.append(
+                        f"{so_far / 3600:.2f} h continuous driving into the night from {start}"
+                    )
+    if drives:
+        anchor, last_end = drives[0][1], drives[-1][2]
+        cap = policy.daily_driving_hours_per_driver * 3600 * trip["drivers"]
+        w_start = anchor
+        while w_start < last_end:
+            w_end = w_start + dt.timedelta(days=1)
+            driven = sum(
+                (
+                    (min(e, w_end) - max(s, w_start)).total_seconds()
+                    for _, s, e, _ in drives
+                    if s < w_end and e > w_start
+                ),
+                0.0,
+            )
+            if driven > cap + TOLERANCE_S:
+                problems.append(f"{driven / 3600:.2f} h driving in the 24 h from {w_start}")
+            w_start = w_end
+    return problems
+
+
+def _check_summary(
+    plan: Mapping[str, Any], regs: Mapping[str, Registration], rejected_rows: int
+) -> list[str]:
+    problems = []
+    summary = plan["summary"]
+    trips = plan["trips"]
+    expected = {
+        "registrations": len(regs) + rejected_rows,
+        "vehicles": len(trips),
+        "served_passengers": sum(t["passengers"] for t in trips),
+        "stops": sum(len(t["stops"]) for t in trips),
+        "passengers": sum(r.party_size for r in regs.values()),
+    }
+    for key, value in expected.items():
+        if summary[key] != value:
+            problems.append(f"summary {key} is {summary[key]}, the plan has {value}")
+    if summary["vehicles_lower_bound"] > summary["vehicles"]:
+        problems.append("the lower bound is above the vehicles used")
+    if abs(summary["distance_km"] - sum(t["distance_km"] for t in trips)) > 0.01:
+        problems.append("summary distance is not the sum of the trips'")
+    return problems

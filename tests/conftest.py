@@ -1,0 +1,76 @@
+"""Shared fixtures: the default rules, the shipped fleet, a small registrations builder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pointplan.domain import Fleet, Place, Plan, Policy, Registration
+from pointplan.io.config import default_fleet
+from tests.checker import check_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+
+# Real county seats (from the gazetteer's table) used to build small problems by hand.
+HOHHOT = Place(label="呼和浩特市新城区", lat=40.858289, lon=111.665544, adcode="150102")
+TUZUOQI = Place(label="呼和浩特市土默特左旗", lat=40.729572, lon=111.163902, adcode="150121")
+BAOTOU = Place(label="包头市昆都仑区", lat=40.642, lon=109.822, adcode="150203")
+BEIJING = Place(label="北京市朝阳区", lat=39.921506, lon=116.443205, adcode="110105")
+HAILAR = Place(label="呼伦贝尔市海拉尔区", lat=49.212, lon=119.736, adcode="150702")
+
+
+@pytest.fixture
+def policy() -> Policy:
+    """The default policy of interchange.md."""
+    return Policy()
+
+
+@pytest.fixture
+def fleet() -> Fleet:
+    """The shipped default fleet."""
+    return default_fleet()
+
+
+RegistrationFactory = Callable[..., Registration]
+
+
+@pytest.fixture
+def make_registration() -> RegistrationFactory:
+    """Build a valid registration; keywords override the defaults."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(**overrides: Any) -> Registration:
+        values: dict[str, Any] = {
+            "registration_id": f"R{next(counter):05d}",
+            "direction": "return_to_work",
+            "origin": TUZUOQI,
+            "destination": BAOTOU,
+            "earliest_date": dt.date(2022, 11, 21),
+            "latest_date": dt.date(2022, 11, 21),
+            "party_size": 1,
+        }
+        values.update(overrides)
+        values.setdefault("pickup", values["origin"])
+        values.setdefault("dropoff", values["destination"])
+        return Registration(**values)
+
+    return make
+
+
+def assert_valid_plan(
+    plan: Plan,
+    registrations: list[Registration] | tuple[Registration, ...],
+    fleet: Fleet,
+    policy: Policy,
+    rejected_rows: int = 0,
+) -> None:
+    """Fail with every violation the independent checker finds in `plan`."""
+    as_json = json.loads(plan.to_json())
+    violations = check_plan(as_json, registrations, fleet, policy, rejected_rows)
+    assert violations == [], "\n".join(violations[:30])

@@ -1,0 +1,195 @@
+"""The command line: `pointplan plan` and `pointplan sample`, their output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pointplan.cli import main
+from pointplan.domain import Plan
+from pointplan.io import read_points, read_registrations
+from pointplan.io.config import default_fleet, load_policy
+from tests.conftest import SAMPLE, assert_valid_plan
+
+HEADER = "registration_id,direction,origin,destination,earliest_date,latest_date,party_size"
+
+
+@pytest.fixture
+def small_csv(tmp_path: Path) -> Path:
+    """Four good rows and one with a bad date."""
+    path = tmp_path / "regs.csv"
+    path.write_text(
+        "\n".join(
+            [
+                HEADER,
+                "A1,return_to_work,150121,150203,2022-11-21,2022-11-22,2",
+                "A2,return_to_work,土默特左旗,包头市昆都仑区,2022-11-22,2022-11-22,1",
+                "A3,return_home,150203,150121,2022-11-21,2022-11-21,1",
+                "A4,return_home,150203,150121,2022-11-30,2022-11-21,1",
+                "A5,返岗,150121,150203,2022-11-21,2022-11-21,3",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_bad_row_stops_with_exit_2_and_names_it(
+    small_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --keep-going a bad row stops the run: exit 2, row and column named, no plan."""
+    code = main(["plan", str(small_csv), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "regs.csv, row 5, column earliest_date: earliest_date 2022-11-30 is after" in err
+    assert not (tmp_path / "out" / "plan.json").exists()
+
+
+def test_keep_going_plans_the_rest_and_lists_rejected(
+    small_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --keep-going the bad row lands in 'rejected' and everyone else is planned."""
+    out = tmp_path / "out"
+    assert main(["plan", str(small_csv), "--out", str(out), "--keep-going"]) == 0
+    printed = capsys.readouterr().out
+    assert "vehicles" in printed and "lower bound" in printed
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["rejected"] == [
+        {
+            "row": 5,
+            "registration_id": "A4",
+            "reason": ("earliest_date: earliest_date 2022-11-30 is after latest_date 2022-11-21"),
+        }
+    ]
+    batch = read_registrations(small_csv)
+    assert_valid_plan(
+        Plan.model_validate(plan),
+        batch.registrations,
+        default_fleet(),
+        load_policy(None),
+        rejected_rows=1,
+    )
+    assert plan["summary"]["registrations"] == 5
+
+
+def test_plan_json_has_the_contract_fields(small_csv: Path, tmp_path: Path) -> None:
+    """plan.json carries every field interchange.md names, with the right types."""
+    out = tmp_path / "out"
+    main(["plan", str(small_csv), "--out", str(out), "--keep-going"])
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert set(plan) == {"summary", "trips", "unassigned", "rejected"}
+    assert {
+        "registrations",
+        "passengers",
+        "served_passengers",
+        "vehicles",
+        "vehicles_lower_bound",
+        "stops",
+        "distance_km",
+        "cost",
+        "solve_seconds",
+    } <= set(plan["summary"])
+    trip = plan["trips"][0]
+    assert {
+        "trip_id",
+        "direction",
+        "date",
+        "departure",
+        "vehicle_type",
+        "layout",
+        "capacity",
+        "stops",
+        "seats",
+        "passengers",
+        "distance_km",
+    } <= set(trip)
+    assert {"kind", "place", "lat", "lon", "registrations"} <= set(trip["stops"][0])
+    assert set(trip["seats"][0]) >= {"row", "seat", "registration_id"}
+    assert len(trip["date"]) == 10 and len(trip["departure"]) == 5
+
+
+def test_bad_policy_file_exits_2(
+    small_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelled policy key stops the run with exit 2 and names the key."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("max_pickup: 2\n", encoding="utf-8")
+    assert main(["plan", str(small_csv), "--policy", str(policy)]) == 2
+    assert "unknown key 'max_pickup' (did you mean 'max_pickups'?)" in capsys.readouterr().err
+
+
+def test_internal_fault_exits_1(
+    small_csv: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An unexpected fault is exit 1 with a one-line message, not a traceback."""
+    import pointplan.cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pointplan.cli, "solve", broken)
+    code = main(["plan", str(small_csv), "--keep-going", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 1 and "internal error: RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_help_lists_commands_and_options() -> None:
+    """`pointplan --help` and `pointplan plan --help` work from the installed entry point."""
+    top = subprocess.run(
+        [sys.executable, "-m", "pointplan", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "plan" in top.stdout and "sample" in top.stdout
+    plan = subprocess.run(
+        [sys.executable, "-m", "pointplan", "plan", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for option in ("--fleet", "--policy", "--points", "--time-limit", "--out", "--keep-going"):
+        assert option in plan.stdout
+
+
+def test_sample_command_is_reproducible(tmp_path: Path) -> None:
+    """The same size and seed write the same files; the rows are all valid."""
+    for name in ("a", "b"):
+        assert main(["sample", "--size", "200", "--seed", "7", "--out", str(tmp_path / name)]) == 0
+    for file in ("registrations.csv", "points.csv"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+    points = read_points(tmp_path / "a" / "points.csv")
+    batch = read_registrations(tmp_path / "a" / "registrations.csv", points=points)
+    assert batch.rejected == () and len(batch.registrations) == 200
+
+
+def test_shipped_sample_runs_end_to_end(tmp_path: Path) -> None:
+    """The README's main command on the shipped sample data writes a valid plan (exit 0)."""
+    out = tmp_path / "out"
+    code = main(
+        [
+            "plan",
+            str(SAMPLE / "registrations.csv"),
+            "--points",
+            str(SAMPLE / "points.csv"),
+            "--fleet",
+            str(SAMPLE / "fleet.yaml"),
+            "--policy",
+            str(SAMPLE / "policy.yaml"),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    plan = Plan.read(out / "plan.json")
+    policy = load_policy(SAMPLE / "policy.yaml")
+    points = read_points(SAMPLE / "points.csv")
+    batch = read_registrations(SAMPLE / "registrations.csv", points=points, policy=policy)
+    from pointplan.io.config import load_fleet
+
+    assert_valid_plan(plan, batch.registrations, load_fleet(SAMPLE / "fleet.yaml"), policy)

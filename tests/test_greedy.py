@@ -1,0 +1,195 @@
+"""The baseline planner: every plan it makes passes the independent checker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pointplan.domain import Fleet, Place, Policy, Registration, VehicleType
+from pointplan.io import read_points, read_registrations
+from pointplan.io.config import default_fleet
+from pointplan.problem import Problem
+from pointplan.solve import solve
+from pointplan.solvers.greedy import solve_greedy
+from tests.conftest import (
+    BAOTOU,
+    BEIJING,
+    HAILAR,
+    HOHHOT,
+    SAMPLE,
+    TUZUOQI,
+    RegistrationFactory,
+    assert_valid_plan,
+)
+
+DAY = dt.date(2022, 11, 21)
+
+
+def test_one_group_fills_the_largest_coach_first(
+    make_registration: RegistrationFactory, fleet: Fleet, policy: Policy
+) -> None:
+    """30 people to one place on one day: a coach-53 (22) then the cheapest type for 8."""
+    regs = [make_registration() for _ in range(30)]
+    plan = solve_greedy(Problem(tuple(regs), fleet, policy))
+    assert_valid_plan(plan, regs, fleet, policy)
+    assert sorted(t.vehicle_type for t in plan.trips) == ["coach-53", "minibus-19"]
+    assert plan.summary.vehicles_lower_bound == 2
+
+
+def test_waits_for_flexible_people_and_leaves_on_the_deadline(
+    make_registration: RegistrationFactory, fleet: Fleet, policy: Policy
+) -> None:
+    """People free to go Monday-Wednesday travel together with those who must go Wednesday."""
+    regs = [make_registration(latest_date=DAY + dt.timedelta(days=2)) for _ in range(5)]
+    regs += [
+        make_registration(
+            earliest_date=DAY + dt.timedelta(days=2), latest_date=DAY + dt.timedelta(days=2)
+        )
+        for _ in range(5)
+    ]
+    plan = solve_greedy(Problem(tuple(regs), fleet, policy))
+    assert_valid_plan(plan, regs, fleet, policy)
+    assert [(t.date, t.passengers) for t in plan.trips] == [(DAY + dt.timedelta(days=2), 10)]
+
+
+def test_party_too_large_is_unassigned_with_reason(
+    make_registration: RegistrationFactory, fleet: Fleet, policy: Policy
+) -> None:
+    """A party larger than any vehicle's capacity is reported, not lost."""
+    regs = [make_registration(party_size=30), make_registration()]
+    plan = solve_greedy(Problem(tuple(regs), fleet, policy))
+    assert_valid_plan(plan, regs, fleet, policy)
+    assert [u.registration_id for u in plan.unassigned] == [regs[0].registration_id]
+    assert "larger than any vehicle" in plan.unassigned[0].reason
+
+
+def test_no_vehicle_left_is_unassigned_with_reason(
+    make_registration: RegistrationFactory, policy: Policy
+) -> None:
+    """With one minibus a day, the ninth passenger of a one-day window is left with a reason."""
+    fleet = Fleet(
+        vehicle_types=(default_fleet().by_name("minibus-19").model_copy(update={"count": 1}),)
+    )
+    regs = [make_registration() for _ in range(9)]
+    plan = solve_greedy(Problem(tuple(regs), fleet, policy))
+    assert_valid_plan(plan, regs, fleet, policy)
+    assert len(plan.unassigned) == 1 and "no vehicle left" in plan.unassigned[0].reason
+
+
+def test_directions_never_share_a_trip(
+    make_registration: RegistrationFactory, fleet: Fleet, policy: Policy
+) -> None:
+    """Return-home and return-to-work parties travel on separate trips."""
+    regs = [make_registration(), make_registration(direction="return_home")]
+    plan = solve_greedy(Problem(tuple(regs), fleet, policy))
+    assert_valid_plan(plan, regs, fleet, policy)
+    assert len(plan.trips) == 2
+
+
+def test_long_trip_gets_two_drivers_and_rests(
+    make_registration: RegistrationFactory, fleet: Fleet, policy: Policy
+) -> None:
+    """Hailar to Beijing (well over 400 km) needs two drivers and planned rests."""
+    regs = [make_registration(origin=HAILAR, destination=BEIJING)]
+    plan = solve_greedy(Problem(tuple(regs), fleet, policy))
+    assert_valid_plan(plan, regs, fleet, policy)
+    trip = plan.trips[0]
+    assert trip.drivers == 2 and any(e.kind == "rest" for e in trip.schedule)
+
+
+@pytest.fixture(scope="module")
+def sample_problem() -> Problem:
+    """The shipped sample week."""
+    policy = Policy()
+    points = read_points(SAMPLE / "points.csv")
+    batch = read_registrations(SAMPLE / "registrations.csv", points=points, policy=policy)
+    assert batch.rejected == ()
+    return Problem(batch.registrations, default_fleet(), policy, points)
+
+
+def test_sample_week_plan_is_valid(sample_problem: Problem) -> None:
+    """The sample week's plan keeps every hard rule and places every registration once."""
+    plan = solve(sample_problem)
+    assert_valid_plan(
+        plan, sample_problem.registrations, sample_problem.fleet, sample_problem.policy
+    )
+    assert plan.summary.registrations == len(sample_problem.registrations) >= 2000
+
+
+def test_same_input_same_plan(sample_problem: Problem) -> None:
+    """Solving twice gives the same plan.json apart from the timing field."""
+
+    def without_timing(text: str) -> dict[str, object]:
+        data = json.loads(text)
+        data["summary"].pop("solve_seconds")
+        return data
+
+    first = solve(sample_problem, seed=3).to_json()
+    second = solve(sample_problem, seed=3).to_json()
+    assert without_timing(first) == without_timing(second)
+
+
+# --- generated problems ------------------------------------------------------------------------
+
+PLACES = [HOHHOT, TUZUOQI, BAOTOU, BEIJING, HAILAR, Place(label="near Hohhot", lat=40.9, lon=111.8)]
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> Problem:
+    rows = draw(st.integers(2, 8))
+    blocks = draw(st.sampled_from(["AB|CD", "AB|C", "ABC|DE", "A|B"]))
+    layout = tuple([blocks] * rows + [draw(st.sampled_from(["ABCDE", "ABCD", "AB|CD"]))])
+    seats = sum(len(r.replace("|", "")) for r in layout)
+    types = [
+        VehicleType(
+            name="van", layout=layout, rated_seats=seats, count=draw(st.none() | st.integers(1, 3))
+        )
+    ]
+    if draw(st.booleans()):
+        types.append(
+            default_fleet()
+            .by_name("coach-45")
+            .model_copy(update={"count": draw(st.none() | st.integers(0, 2))})
+        )
+    policy = Policy(
+        max_load_factor=draw(st.sampled_from([0.5, 0.75, 1.0])),
+        reserved_rear_rows=draw(st.integers(0, 2)),
+        checkerboard=draw(st.booleans()),
+        party_may_sit_together=draw(st.booleans()),
+        escort_seats=draw(st.integers(0, 1)),
+        driving_rules=draw(st.booleans()),
+        departure_time=dt.time(draw(st.integers(0, 23)), 0),
+    )
+    regs = []
+    for i in range(draw(st.integers(1, 25))):
+        earliest = DAY + dt.timedelta(days=draw(st.integers(0, 4)))
+        origin, destination = draw(st.permutations(PLACES))[:2]
+        regs.append(
+            Registration(
+                registration_id=f"G{i:03d}",
+                direction=draw(st.sampled_from(["return_to_work", "return_home"])),
+                origin=origin,
+                destination=destination,
+                pickup=origin,
+                dropoff=destination,
+                earliest_date=earliest,
+                latest_date=earliest + dt.timedelta(days=draw(st.integers(0, 3))),
+                party_size=draw(st.integers(1, 4)),
+            )
+        )
+    return Problem(tuple(regs), Fleet(vehicle_types=tuple(types)), policy)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=problems())
+def test_generated_problems_give_valid_plans(problem: Problem) -> None:
+    """Random layouts, policies, parties, windows and fleets: the checker finds nothing wrong."""
+    plan = solve_greedy(problem)
+    assert_valid_plan(plan, problem.registrations, problem.fleet, problem.policy)
+    served = {rid for t in plan.trips for rid in t.registration_ids()}
+    assert all(u.reason for u in plan.unassigned)
+    assert served.isdisjoint(u.registration_id for u in plan.unassigned)
