@@ -193,9 +193,14 @@ def _check_seats(
     for key in occupied:
         if key[0] > rows - policy.reserved_rear_rows:
             problems.append(f"seat {key} is in the reserved rear rows")
-    for rid, seats in per_registration.items():
-        if rid in regs and seats != regs[rid].party_size:
-            problems.append(f"{rid} has {seats} seats for a party of {regs[rid].party_size}")
+    members = {rid for s in trip["stops"] if s["kind"] == "pickup" for rid in s["registrations"]}
+    for rid in sorted(members | set(per_registration)):
+        if rid not in members:
+            problems.append(f"{rid} has a seat but does not board")
+        elif rid in regs and per_registration[rid] != regs[rid].party_size:
+            problems.append(
+                f"{rid} has {per_registration[rid]} seats for a party of {regs[rid].party_size}"
+            )
     if len(trip["seats"]) != people:
         problems.append(f"{len(trip['seats'])} seats for {people} people")
     cap = math.floor(Decimal(str(policy.max_load_factor)) * rated)

@@ -193,3 +193,23 @@ def test_shipped_sample_runs_end_to_end(tmp_path: Path) -> None:
     from pointplan.io.config import load_fleet
 
     assert_valid_plan(plan, batch.registrations, load_fleet(SAMPLE / "fleet.yaml"), policy)
+
+
+def test_plan_json_round_trips(small_csv: Path, tmp_path: Path) -> None:
+    """Reading plan.json and writing it again gives the same bytes."""
+    out = tmp_path / "out"
+    main(["plan", str(small_csv), "--out", str(out), "--keep-going"])
+    text = (out / "plan.json").read_text(encoding="utf-8")
+    assert Plan.from_json(text).to_json() == text
+    assert "土默特左旗" in text  # Chinese is written as text, not \\u escapes
+
+
+def test_same_command_same_plan_json(small_csv: Path, tmp_path: Path) -> None:
+    """Running the same command twice writes the same plan.json apart from solve_seconds."""
+    texts = []
+    for name in ("a", "b"):
+        main(["plan", str(small_csv), "--out", str(tmp_path / name), "--keep-going", "--seed", "5"])
+        data = json.loads((tmp_path / name / "plan.json").read_text(encoding="utf-8"))
+        data["summary"].pop("solve_seconds")
+        texts.append(data)
+    assert texts[0] == texts[1]

@@ -99,7 +99,8 @@ def _plan(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_INPUT
     problem = Problem(batch.registrations, fleet, policy, points)
-    plan = solve(problem, solver=args.solver, seed=args.seed).with_rejected(batch.rejected)
+    plan = solve(problem, solver=args.solver, seed=args.seed, time_limit=args.time_limit)
+    plan = plan.with_rejected(batch.rejected)
     args.out.mkdir(parents=True, exist_ok=True)
     plan.write(args.out / "plan.json")
     print(summary_table(plan))

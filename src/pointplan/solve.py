@@ -9,8 +9,16 @@ from pointplan.solvers.greedy import solve_greedy
 SOLVERS = {"greedy": solve_greedy}
 
 
-def solve(problem: Problem, *, solver: str = "greedy", seed: int = 0) -> Plan:
-    """Plan `problem` with the named solver; the same problem and seed give the same plan."""
+def solve(
+    problem: Problem, *, solver: str = "greedy", seed: int = 0, time_limit: float | None = None
+) -> Plan:
+    """Plan `problem` with the named solver; the same problem and seed give the same plan.
+
+    `time_limit` (seconds) bounds solvers that search; the greedy baseline is one pass and
+    finishes far inside any limit, so it does not need one.
+    """
+    if time_limit is not None and time_limit <= 0:
+        raise ValueError("time_limit must be more than 0 seconds")
     try:
         run = SOLVERS[solver]
     except KeyError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -279,10 +280,15 @@ class _RowReader:
 
     def _search_nearest(self, origin: Place) -> Point | None:
         radius = self.policy.pickup_search_km
-        lat_span = radius / 110.0 + 1e-9  # a degree of latitude is at least 110.5 km
+        # A box around the origin that holds every point within the radius, so that only
+        # points inside it need the (slow) geodesic: a degree of latitude is at least 110.5 km,
+        # a degree of longitude at least 111.3 km x cos(latitude).
+        lat_span = radius / 110.0 + 1e-9
+        widest = min(89.0, abs(origin.lat) + lat_span)
+        lon_span = radius / (111.0 * math.cos(math.radians(widest))) + 1e-9
         best: tuple[float, str, Point] | None = None
         for point in self.points.values():
-            if abs(point.lat - origin.lat) > lat_span:
+            if abs(point.lat - origin.lat) > lat_span or abs(point.lon - origin.lon) > lon_span:
                 continue
             km = geodesic_km(origin, point)
             if km <= radius and (best is None or (km, point.point_id) < best[:2]):

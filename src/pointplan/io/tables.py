@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -44,7 +45,7 @@ def read_table(source: Path | pd.DataFrame) -> tuple[str, pd.DataFrame]:
             raise InputError([InputIssue(str(path), "no such file")]) from None
         except UnicodeDecodeError:
             raise InputError([InputIssue(name, "not UTF-8 text; save the CSV as UTF-8")]) from None
-        except (ValueError, pd.errors.ParserError) as error:
+        except (ValueError, OSError, zipfile.BadZipFile, pd.errors.ParserError) as error:
             raise InputError([InputIssue(name, f"cannot read the table: {error}")]) from None
     frame = frame.rename(columns=lambda column: str(column).strip().lower())
     if frame.columns.duplicated().any():
