@@ -243,6 +243,21 @@ def _night_intervals(
     return intervals
 
 
+Event = tuple[str, dt.datetime, dt.datetime, float]
+
+
+def _seconds_driving(drives: list[Event], start: dt.datetime, end: dt.datetime) -> float:
+    """Seconds of driving between `start` and `end`."""
+    return sum(
+        (
+            (min(e, end) - max(s, start)).total_seconds()
+            for _, s, e, _ in drives
+            if s < end and e > start
+        ),
+        0.0,
+    )
+
+
 def _check_driving(trip: Mapping[str, Any], policy: Policy) -> list[str]:
     problems = []
     events = [
@@ -280,27 +295,13 @@ def _check_driving(trip: Mapping[str, Any], policy: Policy) -> list[str]:
         else:
             blocks.append((start, end))
     for start, end in blocks:
-        driven = sum(
-            (
-                (min(e, end) - max(s, start)).total_seconds()
-                for _, s, e, _ in drives
-                if s < end and e > start
-            ),
-            0.0,
-        )
+        driven = _seconds_driving(drives, start, end)
         if driven > policy.continuous_day_hours * 3600 + TOLERANCE_S:
             problems.append(f"{driven / 3600:.2f} h of continuous driving from {start}")
         for night_start, night_end in _night_intervals(start, end, policy):
             latest = min(end, night_end)
             if latest > night_start and latest > start:
-                so_far = sum(
-                    (
-                        (min(e, latest) - max(s, start)).total_seconds()
-                        for _, s, e, _ in drives
-                        if s < latest and e > start
-                    ),
-                    0.0,
-                )
+                so_far = _seconds_driving(drives, start, latest)
                 if so_far > policy.continuous_night_hours * 3600 + TOLERANCE_S:
                     problems.append(
                         f"{so_far / 3600:.2f} h continuous driving into the night from {start}"
@@ -311,14 +312,7 @@ def _check_driving(trip: Mapping[str, Any], policy: Policy) -> list[str]:
         w_start = anchor
         while w_start < last_end:
             w_end = w_start + dt.timedelta(days=1)
-            driven = sum(
-                (
-                    (min(e, w_end) - max(s, w_start)).total_seconds()
-                    for _, s, e, _ in drives
-                    if s < w_end and e > w_start
-                ),
-                0.0,
-            )
+            driven = _seconds_driving(drives, w_start, w_end)
             if driven > cap + TOLERANCE_S:
                 problems.append(f"{driven / 3600:.2f} h driving in the 24 h from {w_start}")
             w_start = w_end

@@ -13,6 +13,7 @@ from pointplan.domain import Fleet, Policy, VehicleType
 from pointplan.domain.seating import (
     Seat,
     SeatingError,
+    SeatPlan,
     assign_seats,
     can_seat,
     effective_capacity,
@@ -129,6 +130,20 @@ def test_largest_legal_seating_is_maximum(layout: list[str], policy: Policy) -> 
     assert len(legal) == _brute_force_max(layout, policy)
 
 
+def _seats(layout: list[str]) -> int:
+    return sum(len(r.replace("|", "")) for r in layout)
+
+
+def _seat_or_refuse(vt: VehicleType, policy: Policy, parties: list[int]) -> SeatPlan | None:
+    """The seat plan when `can_seat` says the parties fit; else check the refusal, give None."""
+    named = [(f"P{i}", size) for i, size in enumerate(parties)]
+    if not can_seat(vt, policy, parties):
+        with pytest.raises(SeatingError):
+            assign_seats(vt, policy, named)
+        return None
+    return assign_seats(vt, policy, named)
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     layout=rows_strategy,
@@ -139,14 +154,10 @@ def test_assignment_is_legal_or_refused(
     layout: list[str], policy: Policy, parties: list[int]
 ) -> None:
     """Seats go to whole parties, in usable seats, never neighbours; else SeatingError."""
-    seats = sum(len(r.replace("|", "")) for r in layout)
-    vt = VehicleType(name="t", layout=tuple(layout), rated_seats=seats)
-    named = [(f"P{i}", size) for i, size in enumerate(parties)]
-    if not can_seat(vt, policy, parties):
-        with pytest.raises(SeatingError):
-            assign_seats(vt, policy, named)
+    vt = VehicleType(name="t", layout=tuple(layout), rated_seats=_seats(layout))
+    plan = _seat_or_refuse(vt, policy, parties)
+    if plan is None:
         return
-    plan = assign_seats(vt, policy, named)
     taken = [seat for seat, _ in plan.passengers] + list(plan.escorts)
     assert len(set(taken)) == len(taken) == sum(parties) + policy.escort_seats
     assert sum(parties) <= effective_capacity(vt, policy)
@@ -165,14 +176,10 @@ def test_parties_sitting_together_touch_only_their_own(
 ) -> None:
     """Where parties may sit together, neighbouring seats belong to one party, never two."""
     policy = policy.model_copy(update={"party_may_sit_together": True})
-    seats = sum(len(r.replace("|", "")) for r in layout)
-    vt = VehicleType(name="t", layout=tuple(layout), rated_seats=seats)
-    named = [(f"P{i}", size) for i, size in enumerate(parties)]
-    if not can_seat(vt, policy, parties):
-        with pytest.raises(SeatingError):
-            assign_seats(vt, policy, named)
+    vt = VehicleType(name="t", layout=tuple(layout), rated_seats=_seats(layout))
+    plan = _seat_or_refuse(vt, policy, parties)
+    if plan is None:
         return
-    plan = assign_seats(vt, policy, named)
     owner = {seat: rid for seat, rid in plan.passengers}
     owner.update({seat: f"escort{i}" for i, seat in enumerate(plan.escorts)})
     assert len(owner) == sum(parties) + policy.escort_seats

@@ -20,6 +20,7 @@ from pointplan.domain.places import Location
 from pointplan.geo.distances import geodesic_km
 from pointplan.geo.gazetteer import AdminUnit, Gazetteer, default_gazetteer
 from pointplan.io.personal import resident_id_check_char
+from pointplan.io.registrations import COLUMNS
 
 INSIDE_CENTRES = {  # adcode: attractiveness
     "150102": 3,
@@ -170,23 +171,7 @@ def make_week(
             if rng.random() < 0.8:
                 row["dropoff_point"] = station[home.code]
         rows.append(row)
-    columns = [
-        "registration_id",
-        "direction",
-        "origin",
-        "origin_lat",
-        "origin_lon",
-        "destination",
-        "earliest_date",
-        "latest_date",
-        "party_size",
-        "name",
-        "id_number",
-        "phone",
-        "pickup_point",
-        "dropoff_point",
-    ]
-    registrations = pd.DataFrame(rows).reindex(columns=columns)
+    registrations = pd.DataFrame(rows).reindex(columns=list(COLUMNS))
     return SyntheticWeek(registrations, pd.DataFrame(points))
 
 

@@ -32,14 +32,17 @@ from pointplan.io.tables import read_table
 
 log = logging.getLogger(__name__)
 
-REQUIRED = ("registration_id", "direction", "earliest_date", "latest_date")
-OPTIONAL = (
+COLUMNS = (
+    "registration_id",
+    "direction",
     "origin",
     "origin_lat",
     "origin_lon",
     "destination",
     "destination_lat",
     "destination_lon",
+    "earliest_date",
+    "latest_date",
     "party_size",
     "name",
     "id_number",
@@ -47,6 +50,8 @@ OPTIONAL = (
     "pickup_point",
     "dropoff_point",
 )
+"""Every column of the registrations table, in the order of interchange.md."""
+REQUIRED = ("registration_id", "direction", "earliest_date", "latest_date")
 DIRECTIONS = {
     "return_to_work": Direction.RETURN_TO_WORK,
     "返岗": Direction.RETURN_TO_WORK,
@@ -89,7 +94,7 @@ def read_registrations(
             missing.append(f"{side} (or {side}_lat and {side}_lon)")
     if missing:
         raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
-    unknown = sorted(set(frame.columns) - set(REQUIRED) - set(OPTIONAL))
+    unknown = sorted(set(frame.columns) - set(COLUMNS))
     if unknown:
         log.warning("%s: ignoring column(s) pointplan does not use: %s", name, ", ".join(unknown))
 
