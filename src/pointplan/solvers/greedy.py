@@ -24,7 +24,7 @@ from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import can_seat, effective_capacity
 from pointplan.problem import Problem
-from pointplan.solvers.bounds import capacity_lower_bound
+from pointplan.solvers.bounds import parts_lower_bound
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.trips import PlaceKey, build_trip, place_key
 
@@ -93,12 +93,12 @@ def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
             day += _ONE_DAY
 
     trips = _numbered_trips(problem, decisions)
-    served = sum(trip.passengers for trip in trips)
+    served = {rid for trip in trips for rid in trip.registration_ids()}
     return assemble_plan(
         problem,
         trips,
         sorted(unassigned, key=lambda u: u.registration_id),
-        lower_bound=capacity_lower_bound(problem, served),
+        lower_bound=parts_lower_bound(problem, served),
         solve_seconds=time.perf_counter() - started,
         solver="greedy",
         seed=seed,

@@ -1,0 +1,99 @@
+"""Stopping criteria for searching solvers: small composable objects, not keyword piles.
+
+A criterion looks at the search's `Progress` and says whether to stop. `MaxRuntime` also
+tells a solver how much time it may hand out to the parts of a problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a search stands: seconds spent, best vehicles found, best lower bound."""
+
+    elapsed: float
+    vehicles: int | None = None
+    lower_bound: int = 0
+    since_improvement: float = 0.0
+
+
+class StoppingCriterion(Protocol):
+    """Says when a search should stop."""
+
+    def should_stop(self, progress: Progress) -> bool:
+        """True once the search should stop."""
+        ...
+
+    def time_limit(self) -> float | None:
+        """The wall-clock seconds this criterion allows at most (None: no limit of its own)."""
+        ...
+
+
+@dataclass(frozen=True)
+class MaxRuntime:
+    """Stop after `seconds` of wall time."""
+
+    seconds: float
+
+    def __post_init__(self) -> None:
+        if self.seconds <= 0:
+            raise ValueError("MaxRuntime needs more than 0 seconds")
+
+    def should_stop(self, progress: Progress) -> bool:
+        """True once the time is spent."""
+        return progress.elapsed >= self.seconds
+
+    def time_limit(self) -> float | None:
+        """The seconds allowed."""
+        return self.seconds
+
+
+@dataclass(frozen=True)
+class NoImprovement:
+    """Stop when the best plan has not improved for `seconds`."""
+
+    seconds: float
+
+    def should_stop(self, progress: Progress) -> bool:
+        """True after `seconds` without a better plan."""
+        return progress.since_improvement >= self.seconds
+
+    def time_limit(self) -> float | None:
+        """No limit of its own."""
+        return None
+
+
+@dataclass(frozen=True)
+class GapReached:
+    """Stop when vehicles are within `gap` (relative) of the lower bound; 0 means proven."""
+
+    gap: float = 0.0
+
+    def should_stop(self, progress: Progress) -> bool:
+        """True once vehicles <= lower bound x (1 + gap)."""
+        if progress.vehicles is None:
+            return False
+        return progress.vehicles <= progress.lower_bound * (1 + self.gap)
+
+    def time_limit(self) -> float | None:
+        """No limit of its own."""
+        return None
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Stop as soon as any of the criteria says so."""
+
+    criteria: tuple[StoppingCriterion, ...]
+
+    def should_stop(self, progress: Progress) -> bool:
+        """True when one criterion is met."""
+        return any(c.should_stop(progress) for c in self.criteria)
+
+    def time_limit(self) -> float | None:
+        """The tightest time limit among the criteria."""
+        limits = [t for c in self.criteria if (t := c.time_limit()) is not None]
+        return min(limits, default=None)
