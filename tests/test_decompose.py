@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pointplan.domain import Fleet, Place, Policy, Registration
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
-from pointplan.solvers.bounds import largest_capacity, parts_lower_bound
+from pointplan.solvers.bounds import largest_capacity, parts_lower_bound, window_lower_bound
 from pointplan.solvers.decompose import decompose
 from tests.conftest import BAOTOU, HOHHOT, TUZUOQI
 
@@ -117,3 +117,34 @@ def test_far_apart_pickups_make_separate_parts(fleet: Fleet) -> None:
     )
     assert len(decompose(Problem(regs, fleet, Policy()))) == 2
     assert len(decompose(Problem(regs, fleet, Policy(pickup_radius_km=200)))) == 1
+
+
+def _covering_optimum(regs: list[Registration], capacity: int) -> int:
+    """The span-covering relaxation solved exactly by CP-SAT (for comparison)."""
+    from ortools.sat.python import cp_model
+
+    first = min(r.earliest_date for r in regs)
+    days = (max(r.latest_date for r in regs) - first).days + 1
+    model = cp_model.CpModel()
+    v = [model.new_int_var(0, 1000, f"v{d}") for d in range(days)]
+    for a in range(days):
+        for b in range(a, days):
+            people = sum(
+                r.party_size
+                for r in regs
+                if (r.earliest_date - first).days >= a and (r.latest_date - first).days <= b
+            )
+            model.add(sum(v[a : b + 1]) * capacity >= people)
+    model.minimize(sum(v))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return int(solver.objective_value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(problem=problems(), capacity=st.integers(1, 12))
+def test_window_bound_is_the_exact_covering_optimum(problem: Problem, capacity: int) -> None:
+    """The sweep finds the exact optimum of the span-covering relaxation (so it is valid)."""
+    regs = list(problem.registrations)
+    assert window_lower_bound(regs, capacity) == _covering_optimum(regs, capacity)

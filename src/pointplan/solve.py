@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pointplan.domain.plan import Plan
 from pointplan.problem import Problem
+from pointplan.solvers.consolidate import solve_consolidated
 from pointplan.solvers.greedy import solve_greedy
 
-SOLVERS = {"greedy": solve_greedy}
+SOLVERS = {"greedy": solve_greedy, "consolidate": solve_consolidated}
 
 
 def solve(

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection, Sequence
 
+from ortools.sat.python import cp_model
+
+from pointplan.domain.registration import Registration
 from pointplan.domain.seating import effective_capacity
 from pointplan.problem import Problem
 from pointplan.solvers.decompose import Part, decompose
+from pointplan.solvers.exact import Pattern
+from pointplan.solvers.trips import PlaceKey, place_key
 
 
 def largest_capacity(problem: Problem) -> int:
@@ -20,11 +27,110 @@ def largest_capacity(problem: Problem) -> int:
     return max(capacities, default=0)
 
 
-def part_lower_bound(part_passengers: int, capacity: int) -> int:
-    """Vehicles one part needs: its people over the largest capacity, rounded up."""
-    if part_passengers <= 0 or capacity <= 0:
+def _cover_spans(days: int, required: Callable[[int, int], int]) -> int:
+    """Fewest vehicles over `days` days such that every span [a, b] has `required(a, b)`.
+
+    Sweeping spans by their last day and adding any shortfall on that day is exact: a
+    vehicle on the last day of a span lies in every later span that an earlier day would.
+    """
+    vehicles = [0] * days
+    for b in range(days):
+        placed = 0
+        need = 0
+        for a in range(b, -1, -1):
+            placed += vehicles[a] if a < b else 0
+            need = max(need, required(a, b) - placed)
+        vehicles[b] = need
+    return sum(vehicles)
+
+
+def window_lower_bound(registrations: Sequence[Registration], capacity: int) -> int:
+    """Vehicles needed by registrations that may share trips, counting their date windows.
+
+    For every span of days [a, b], the people whose whole window lies inside it travel on
+    vehicles leaving in it, so those vehicles number at least ceil(people / capacity). Never
+    below ceil(all people / capacity).
+    """
+    if not registrations or capacity <= 0:
         return 0
-    return math.ceil(part_passengers / capacity)
+    _, days, within = _spans(registrations)
+    return _cover_spans(
+        days, lambda a, b: math.ceil(sum(r.party_size for r in within(a, b)) / capacity)
+    )
+
+
+def cover_lower_bound(
+    registrations: Sequence[Registration],
+    patterns: Sequence[Pattern],
+    capacity: int,
+    time_limit: float = 10.0,
+) -> int:
+    """`window_lower_bound` strengthened by the stop limits.
+
+    The vehicles leaving in a span [a, b] must also visit every (pickup, drop-off) pair of
+    the registrations whose window lies inside it, each vehicle covering the pairs of one
+    pattern (at most `max_pickups` x `max_dropoffs` nearby stops). The least number of
+    patterns covering those pairs (a set cover, bounded by CP-SAT) is a second requirement
+    of the span; the larger of the two counts. `patterns` must be every pattern of the part.
+    Spans left when `time_limit` seconds are spent count people only (still a valid bound).
+    """
+    deadline = time.perf_counter() + time_limit
+    if not registrations or capacity <= 0:
+        return 0
+    _, days, within = _spans(registrations)
+    coverage = [{(p, d) for p in pattern.pickups for d in pattern.dropoffs} for pattern in patterns]
+    covers: dict[frozenset[tuple[PlaceKey, PlaceKey]], int] = {}
+
+    def required(a: int, b: int) -> int:
+        inside = within(a, b)
+        people = math.ceil(sum(r.party_size for r in inside) / capacity)
+        pairs = frozenset((place_key(r.pickup), place_key(r.dropoff)) for r in inside)
+        if pairs not in covers:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return people
+            covers[pairs] = _set_cover_bound(pairs, coverage, min(2.0, remaining))
+        return max(people, covers[pairs])
+
+    return _cover_spans(days, required)
+
+
+def _spans(
+    registrations: Sequence[Registration],
+) -> tuple[dt.date, int, Callable[[int, int], list[Registration]]]:
+    first = min(r.earliest_date for r in registrations)
+    days = (max(r.latest_date for r in registrations) - first).days + 1
+
+    def within(a: int, b: int) -> list[Registration]:
+        return [
+            r
+            for r in registrations
+            if (r.earliest_date - first).days >= a and (r.latest_date - first).days <= b
+        ]
+
+    return first, days, within
+
+
+def _set_cover_bound(
+    universe: frozenset[tuple[PlaceKey, PlaceKey]],
+    coverage: Sequence[set[tuple[PlaceKey, PlaceKey]]],
+    time_limit: float = 2.0,
+) -> int:
+    """A lower bound on the sets needed to cover `universe` (exact when CP-SAT finishes)."""
+    if len(universe) <= 1:
+        return len(universe)
+    useful = [c & universe for c in coverage if c & universe]
+    model = cp_model.CpModel()
+    chosen = [model.new_bool_var("") for _ in useful]
+    for element in sorted(universe):
+        model.add_bool_or([v for v, c in zip(chosen, useful, strict=True) if element in c])
+    model.minimize(sum(chosen))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = 2
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.solve(model)
+    return max(1, math.ceil(solver.best_objective_bound - 1e-6))
 
 
 def parts_lower_bound(
@@ -32,15 +138,12 @@ def parts_lower_bound(
 ) -> int:
     """Vehicles any plan needs to carry the registrations `served`.
 
-    No trip spans two parts (see `decompose`), so the bound is the sum over parts of
-    ceil(people served in the part / largest capacity): never weaker than the whole-problem
-    ceiling, and much stronger when demand is scattered.
+    No trip spans two parts (see `decompose`), so the bound is the sum over parts of their
+    `window_lower_bound`: never weaker than ceil(all people / largest capacity), and much
+    stronger when demand is scattered in space or time.
     """
     capacity = largest_capacity(problem)
     return sum(
-        part_lower_bound(
-            sum(r.party_size for r in part.registrations if r.registration_id in served),
-            capacity,
-        )
+        window_lower_bound([r for r in part.registrations if r.registration_id in served], capacity)
         for part in (parts if parts is not None else decompose(problem))
     )

@@ -19,14 +19,19 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from pointplan.domain.fleet import VehicleType
-from pointplan.domain.plan import Plan, Trip, Unassigned
+from pointplan.domain.plan import Plan, Unassigned
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import can_seat, effective_capacity
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import parts_lower_bound
 from pointplan.solvers.result import assemble_plan
-from pointplan.solvers.trips import PlaceKey, build_trip, place_key
+from pointplan.solvers.trips import (
+    PlaceKey,
+    cannot_travel_reason,
+    numbered_trips,
+    place_key,
+)
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -43,7 +48,7 @@ def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
 
     groups: dict[tuple[str, PlaceKey, PlaceKey], list[Registration]] = defaultdict(list)
     for registration in problem.registrations:
-        reason = _cannot_travel(problem, registration, types, capacity)
+        reason = cannot_travel_reason(problem, registration, types, capacity)
         if reason:
             unassigned.append(
                 Unassigned(registration_id=registration.registration_id, reason=reason)
@@ -92,7 +97,7 @@ def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
             pending = [r for r in pending if r.latest_date > day]
             day += _ONE_DAY
 
-    trips = _numbered_trips(problem, decisions)
+    trips = numbered_trips(problem, decisions)
     served = {rid for trip in trips for rid in trip.registration_ids()}
     return assemble_plan(
         problem,
@@ -103,25 +108,6 @@ def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
         solver="greedy",
         seed=seed,
     )
-
-
-def _cannot_travel(
-    problem: Problem,
-    registration: Registration,
-    types: Sequence[VehicleType],
-    capacity: dict[str, int],
-) -> str | None:
-    if not any(can_seat(vt, problem.policy, [registration.party_size]) for vt in types):
-        largest = max(capacity.values(), default=0)
-        return (
-            f"party of {registration.party_size} is larger than any vehicle's effective "
-            f"capacity (largest {largest} under the policy); split the party or relax "
-            "the seat rules"
-        )
-    km = problem.distances.road_km(registration.pickup, registration.dropoff)
-    if km == float("inf"):
-        return "drop-off cannot be reached by road from the pickup point"
-    return None
 
 
 def _fullest_load(
@@ -157,22 +143,3 @@ def _cheapest_holding(
     sizes = [r.party_size for r in load]
     holding = [vt for vt in free if can_seat(vt, policy, sizes)]
     return min(holding, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
-
-
-def _numbered_trips(
-    problem: Problem, decisions: list[tuple[VehicleType, dt.date, list[Registration]]]
-) -> list[Trip]:
-    decisions.sort(
-        key=lambda d: (
-            d[1],
-            d[2][0].direction.value,
-            d[2][0].pickup.label,
-            d[2][0].dropoff.label,
-            d[2][0].registration_id,
-        )
-    )
-    width = max(4, len(str(len(decisions))))
-    return [
-        build_trip(f"T{number:0{width}d}", problem, vehicle, day, load)
-        for number, (vehicle, day, load) in enumerate(decisions, start=1)
-    ]

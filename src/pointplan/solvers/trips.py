@@ -15,7 +15,7 @@ from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place, Point
 from pointplan.domain.plan import EscortSeat, SeatAssignment, Stop, Trip
 from pointplan.domain.registration import Registration
-from pointplan.domain.seating import assign_seats, effective_capacity
+from pointplan.domain.seating import assign_seats, can_seat, effective_capacity
 from pointplan.problem import Problem
 
 PlaceKey = tuple[float, float, str, str | None]
@@ -27,29 +27,33 @@ def place_key(place: Place) -> PlaceKey:
     return (place.lat, place.lon, place.label, point_id)
 
 
+def _route_km(problem: Problem, route: Sequence[Place]) -> float:
+    return sum(problem.distances.road_km(a, b) for a, b in itertools.pairwise(route))
+
+
 def _ordered(
     problem: Problem, pickups: list[Place], dropoffs: list[Place]
 ) -> tuple[list[Place], list[Place]]:
     """The stop order with the fewest road km (exhaustive: stop counts are small)."""
-    distances = problem.distances
-
-    def route_km(route: Sequence[Place]) -> float:
-        return sum(distances.road_km(a, b) for a, b in itertools.pairwise(route))
-
     if len(pickups) * len(dropoffs) > 36:  # beyond 3 x 3 stops, keep the order given
         return pickups, dropoffs
-    best = min(
+    return min(
         (
             (list(p), list(d))
             for p in itertools.permutations(pickups)
             for d in itertools.permutations(dropoffs)
         ),
         key=lambda order: (
-            route_km(order[0] + order[1]),
+            _route_km(problem, order[0] + order[1]),
             [place_key(x) for x in order[0] + order[1]],
         ),
     )
-    return best
+
+
+def best_route_km(problem: Problem, pickups: list[Place], dropoffs: list[Place]) -> float:
+    """Road km of the shortest order through these pickups, then these drop-offs."""
+    ordered_pickups, ordered_dropoffs = _ordered(problem, pickups, dropoffs)
+    return _route_km(problem, ordered_pickups + ordered_dropoffs)
 
 
 def build_trip(
@@ -119,3 +123,43 @@ def build_trip(
         escort_seats=tuple(EscortSeat(row=s.row, seat=s.letter) for s in seat_plan.escorts),
         schedule=timeline.events,
     )
+
+
+def cannot_travel_reason(
+    problem: Problem,
+    registration: Registration,
+    types: Sequence[VehicleType],
+    capacity: dict[str, int],
+) -> str | None:
+    """Why a registration cannot travel on any vehicle at all, or None when it can."""
+    if not any(can_seat(vt, problem.policy, [registration.party_size]) for vt in types):
+        largest = max(capacity.values(), default=0)
+        return (
+            f"party of {registration.party_size} is larger than any vehicle's effective "
+            f"capacity (largest {largest} under the policy); split the party or relax "
+            "the seat rules"
+        )
+    km = problem.distances.road_km(registration.pickup, registration.dropoff)
+    if km == float("inf"):
+        return "drop-off cannot be reached by road from the pickup point"
+    return None
+
+
+def numbered_trips(
+    problem: Problem, decisions: list[tuple[VehicleType, dt.date, list[Registration]]]
+) -> list[Trip]:
+    """Trips for (vehicle, date, load) decisions, numbered T0001... in date order."""
+    decisions.sort(
+        key=lambda d: (
+            d[1],
+            d[2][0].direction.value,
+            d[2][0].pickup.label,
+            d[2][0].dropoff.label,
+            d[2][0].registration_id,
+        )
+    )
+    width = max(4, len(str(len(decisions))))
+    return [
+        build_trip(f"T{number:0{width}d}", problem, vehicle, day, load)
+        for number, (vehicle, day, load) in enumerate(decisions, start=1)
+    ]

@@ -1,4 +1,4 @@
-"""The baseline planner: every plan it makes passes the independent checker."""
+"""The planners: every plan they make passes the independent checker."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pointplan.domain import Fleet, Place, Policy, Registration, VehicleType
 from pointplan.io import read_points, read_registrations
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
-from pointplan.solve import solve
+from pointplan.solve import SOLVERS, solve
 from pointplan.solvers.greedy import solve_greedy
 from tests.conftest import (
     BAOTOU,
@@ -111,13 +111,23 @@ def sample_problem() -> Problem:
     return Problem(batch.registrations, default_fleet(), policy, points)
 
 
-def test_sample_week_plan_is_valid(sample_problem: Problem) -> None:
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_sample_week_plan_is_valid(sample_problem: Problem, solver: str) -> None:
     """The sample week's plan keeps every hard rule and places every registration once."""
-    plan = solve(sample_problem)
+    plan = solve(sample_problem, solver=solver)
     assert_valid_plan(
         plan, sample_problem.registrations, sample_problem.fleet, sample_problem.policy
     )
     assert plan.summary.registrations == len(sample_problem.registrations) >= 2000
+
+
+def test_consolidating_beats_the_baseline(sample_problem: Problem) -> None:
+    """On the sample week the consolidating planner uses fewer vehicles and fewer stops."""
+    baseline = solve(sample_problem, solver="greedy").summary
+    better = solve(sample_problem, solver="consolidate").summary
+    assert better.served_passengers == baseline.served_passengers
+    assert better.vehicles < baseline.vehicles and better.stops < baseline.stops
+    assert better.vehicles_lower_bound <= better.vehicles
 
 
 def test_same_input_same_plan(sample_problem: Problem) -> None:
@@ -163,6 +173,10 @@ def problems(draw: st.DrawFn) -> Problem:
         escort_seats=draw(st.integers(0, 1)),
         driving_rules=draw(st.booleans()),
         departure_time=dt.time(draw(st.integers(0, 23)), 0),
+        max_pickups=draw(st.integers(1, 3)),
+        max_dropoffs=draw(st.integers(1, 3)),
+        pickup_radius_km=draw(st.sampled_from([0, 30, 60])),
+        dropoff_radius_km=draw(st.sampled_from([0, 30, 60])),
     )
     regs = []
     for i in range(draw(st.integers(1, 25))):
@@ -184,11 +198,12 @@ def problems(draw: st.DrawFn) -> Problem:
     return Problem(tuple(regs), Fleet(vehicle_types=tuple(types)), policy)
 
 
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=problems())
-def test_generated_problems_give_valid_plans(problem: Problem) -> None:
+def test_generated_problems_give_valid_plans(solver: str, problem: Problem) -> None:
     """Random layouts, policies, parties, windows and fleets: the checker finds nothing wrong."""
-    plan = solve_greedy(problem)
+    plan = solve(problem, solver=solver)
     assert_valid_plan(plan, problem.registrations, problem.fleet, problem.policy)
     served = {rid for t in plan.trips for rid in t.registration_ids()}
     assert all(u.reason for u in plan.unassigned)

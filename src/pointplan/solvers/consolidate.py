@@ -1,0 +1,318 @@
+"""The consolidating planner: shares trips across pickups, drop-offs and dates.
+
+Each independent part (see `decompose`) is swept day by day. On each day the registrations
+whose window closes that day must leave; vehicles are opened for them, largest demand first,
+and filled in this order: people who must leave today, then people free to leave later whose
+pickup and drop-off the vehicle already serves, then those who add a stop. A vehicle may have
+up to `max_pickups` pickups and `max_dropoffs` drop-offs, pairwise within the radii. Filling
+vehicles with flexible people now means fewer vehicles later; preferring stops already made
+keeps the stop count down. The last vehicle of a group is the cheapest type that holds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pointplan.domain.fleet import VehicleType
+from pointplan.domain.places import Place
+from pointplan.domain.plan import Plan, Unassigned
+from pointplan.domain.policy import Policy
+from pointplan.domain.registration import Registration
+from pointplan.domain.seating import can_seat, effective_capacity, stranger_capacity
+from pointplan.problem import Problem
+from pointplan.solvers.bounds import cover_lower_bound, parts_lower_bound, window_lower_bound
+from pointplan.solvers.decompose import Part, decompose
+from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
+from pointplan.solvers.result import assemble_plan
+from pointplan.solvers.trips import PlaceKey, cannot_travel_reason, numbered_trips, place_key
+
+_ONE_DAY = dt.timedelta(days=1)
+PATTERN_LIMIT = 4000  # beyond this a part keeps the sweep's plan and bound
+Decision = tuple[VehicleType, dt.date, list[Registration]]
+
+
+@dataclass
+class _Vehicle:
+    """A vehicle being loaded on one day."""
+
+    vehicle_type: VehicleType
+    pickups: dict[PlaceKey, Place] = field(default_factory=dict)
+    dropoffs: dict[PlaceKey, Place] = field(default_factory=dict)
+    load: list[Registration] = field(default_factory=list)
+
+    @property
+    def people(self) -> int:
+        return sum(r.party_size for r in self.load)
+
+
+class _Loader:
+    """Decides whether a registration may join a vehicle under the policy."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.policy: Policy = problem.policy
+        self._near_cache: dict[tuple[PlaceKey, PlaceKey], float] = {}
+
+    def _km(self, a: Place, b: Place) -> float:
+        key = (place_key(a), place_key(b))
+        if key not in self._near_cache:
+            self._near_cache[key] = self.problem.distances.straight_km(a, b)
+        return self._near_cache[key]
+
+    def new_stops(self, vehicle: _Vehicle, registration: Registration) -> int | None:
+        """Stops the registration would add (0, 1 or 2), or None when it may not join."""
+        policy = self.policy
+        added = 0
+        for place, stops, limit, radius in (
+            (registration.pickup, vehicle.pickups, policy.max_pickups, policy.pickup_radius_km),
+            (registration.dropoff, vehicle.dropoffs, policy.max_dropoffs, policy.dropoff_radius_km),
+        ):
+            if place_key(place) in stops:
+                continue
+            if len(stops) >= limit or any(self._km(place, s) > radius for s in stops.values()):
+                return None
+            added += 1
+        return added
+
+    def fits(self, vehicle: _Vehicle, registration: Registration) -> bool:
+        """Whether the party can still be seated."""
+        people = vehicle.people + registration.party_size
+        if people <= stranger_capacity(vehicle.vehicle_type, self.policy):
+            return True
+        sizes = [r.party_size for r in vehicle.load] + [registration.party_size]
+        return can_seat(vehicle.vehicle_type, self.policy, sizes)
+
+    def add(self, vehicle: _Vehicle, registration: Registration) -> None:
+        vehicle.pickups.setdefault(place_key(registration.pickup), registration.pickup)
+        vehicle.dropoffs.setdefault(place_key(registration.dropoff), registration.dropoff)
+        vehicle.load.append(registration)
+
+
+def solve_consolidated(problem: Problem, seed: int = 0, time_limit: float | None = None) -> Plan:
+    """Plan each part by the day-by-day sweep, then by the exact model where the sweep is
+    above the part's bound and time allows. Deterministic for a seed."""
+    started = time.perf_counter()
+    policy = problem.policy
+    types = [vt for vt in problem.fleet.vehicle_types if vt.count != 0]
+    unassigned: list[Unassigned] = []
+    travellers: list[Registration] = []
+    capacity = {vt.name: effective_capacity(vt, policy) for vt in types}
+    for registration in problem.registrations:
+        reason = cannot_travel_reason(problem, registration, types, capacity)
+        if reason:
+            unassigned.append(
+                Unassigned(registration_id=registration.registration_id, reason=reason)
+            )
+        else:
+            travellers.append(registration)
+    sub_problem = Problem(
+        tuple(travellers), problem.fleet, policy, problem.points, problem.distances
+    )
+    parts = decompose(sub_problem)
+    used: Counter[tuple[str, dt.date]] = Counter()
+    loader = _Loader(problem)
+    largest = max(capacity.values(), default=0)
+    swept = []
+    for part in parts:
+        part_decisions, part_unassigned = _sweep_part(part, types, capacity, loader, used)
+        unassigned.extend(part_unassigned)
+        bound = window_lower_bound(part.registrations, largest) if not part_unassigned else 0
+        swept.append((part, part_decisions, bound))
+
+    exact_allowed = all(vt.count is None for vt in types) and not policy.party_may_sit_together
+    gaps = [part for part, ds, bound in swept if len(ds) > bound]
+    budget = max(0.0, (time_limit or 10.0) - (time.perf_counter() - started))
+    weight = sum(len(part.registrations) for part in gaps) or 1
+    decisions: list[Decision] = []
+    lower_bound = 0
+    deadline = time.perf_counter() + budget
+    for part, part_decisions, bound in swept:
+        if exact_allowed and len(part_decisions) > bound:
+            share = min(budget * len(part.registrations) / weight, deadline - time.perf_counter())
+            part_decisions, bound = _refine(
+                problem, part, part_decisions, bound, types, capacity, share, seed
+            )
+        decisions.extend(part_decisions)
+        lower_bound += bound
+    trips = numbered_trips(problem, decisions)
+    served = {rid for trip in trips for rid in trip.registration_ids()}
+    if len(served) < len(travellers):  # the bounds above assumed every traveller served
+        lower_bound = parts_lower_bound(sub_problem, served, parts)
+    return assemble_plan(
+        problem,
+        trips,
+        sorted(unassigned, key=lambda u: u.registration_id),
+        lower_bound=lower_bound,
+        solve_seconds=time.perf_counter() - started,
+        solver="consolidate",
+        seed=seed,
+    )
+
+
+def _refine(
+    problem: Problem,
+    part: Part,
+    decisions: list[Decision],
+    bound: int,
+    types: Sequence[VehicleType],
+    capacity: dict[str, int],
+    time_limit: float,
+    seed: int,
+) -> tuple[list[Decision], int]:
+    """Try the exact model on a part whose plan is above its bound; keep the better plan."""
+    biggest = max(types, key=lambda vt: (capacity[vt.name], vt.name))
+    patterns = enumerate_patterns(problem, part.registrations, PATTERN_LIMIT)
+    if patterns is None:
+        return decisions, bound
+    started = time.perf_counter()
+    cover = cover_lower_bound(part.registrations, patterns, capacity[biggest.name], time_limit / 2)
+    bound = max(bound, cover)
+    if len(decisions) <= bound:
+        return decisions, bound
+    result = solve_part_exactly(
+        problem,
+        part.registrations,
+        patterns,
+        biggest,
+        capacity[biggest.name],
+        time_limit - (time.perf_counter() - started),
+        seed,
+        hint=decisions,
+    )
+    if result is None:
+        return decisions, bound
+    better = _downsized(result.decisions, types, problem.policy)
+    bound = max(bound, result.vehicles_bound)
+    if (len(better), _stops(better)) < (len(decisions), _stops(decisions)):
+        return better, bound
+    return decisions, bound
+
+
+def _stops(decisions: Sequence[Decision]) -> int:
+    return sum(
+        len({place_key(r.pickup) for r in load}) + len({place_key(r.dropoff) for r in load})
+        for _, _, load in decisions
+    )
+
+
+def _downsized(
+    decisions: Sequence[Decision], types: Sequence[VehicleType], policy: Policy
+) -> list[Decision]:
+    """Each vehicle as the cheapest type that seats its load."""
+    result = []
+    for _, day, load in decisions:
+        sizes = [r.party_size for r in load]
+        holding = [vt for vt in types if can_seat(vt, policy, sizes)]
+        cheapest = min(holding, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
+        result.append((cheapest, day, load))
+    return result
+
+
+def _sweep_part(
+    part: Part,
+    types: Sequence[VehicleType],
+    capacity: dict[str, int],
+    loader: _Loader,
+    used: Counter[tuple[str, dt.date]],
+) -> tuple[list[Decision], list[Unassigned]]:
+    pending = sorted(part.registrations, key=_urgency)
+    decisions: list[Decision] = []
+    unassigned: list[Unassigned] = []
+    day = min(r.earliest_date for r in pending)
+    while pending:
+        available = [r for r in pending if r.earliest_date <= day]
+        due = [r for r in available if r.latest_date == day]
+        while due:
+            free = [vt for vt in types if vt.count is None or used[vt.name, day] < vt.count]
+            flexible = [r for r in available if r.latest_date > day]
+            vehicle = _open_vehicle(free, capacity, loader, due, flexible)
+            if vehicle is None:
+                break
+            used[vehicle.vehicle_type.name, day] += 1
+            decisions.append((vehicle.vehicle_type, day, vehicle.load))
+            gone = {id(r) for r in vehicle.load}
+            due = [r for r in due if id(r) not in gone]
+            available = [r for r in available if id(r) not in gone]
+            pending = [r for r in pending if id(r) not in gone]
+        for registration in due:
+            unassigned.append(
+                Unassigned(
+                    registration_id=registration.registration_id,
+                    reason=(
+                        f"no vehicle left on any day of its window "
+                        f"{registration.earliest_date}..{registration.latest_date}"
+                    ),
+                )
+            )
+        pending = [r for r in pending if r.latest_date > day]
+        day += _ONE_DAY
+    return decisions, unassigned
+
+
+def _urgency(registration: Registration) -> tuple[dt.date, int, str]:
+    return (registration.latest_date, -registration.party_size, registration.registration_id)
+
+
+def _open_vehicle(
+    free: Sequence[VehicleType],
+    capacity: dict[str, int],
+    loader: _Loader,
+    due: Sequence[Registration],
+    flexible: Sequence[Registration],
+) -> _Vehicle | None:
+    """Load the biggest free vehicle around the largest due group, then downsize it."""
+    if not free:
+        return None
+    biggest = max(free, key=lambda vt: (capacity[vt.name], vt.name))
+    seed = _largest_group(due)
+    vehicle = _Vehicle(biggest)
+    if not loader.fits(vehicle, seed):
+        fitting = [vt for vt in free if loader.fits(_Vehicle(vt), seed)]
+        if not fitting:
+            return None
+        vehicle = _Vehicle(max(fitting, key=lambda vt: (capacity[vt.name], vt.name)))
+    loader.add(vehicle, seed)
+    must_go = [r for r in due if r is not seed]
+    for candidates, most_new_stops in ((must_go, 2), (flexible, 0), (flexible, 2)):
+        _fill(vehicle, loader, candidates, most_new_stops)
+    sizes = [r.party_size for r in vehicle.load]
+    holding = [vt for vt in free if can_seat(vt, loader.policy, sizes)]
+    cheapest = min(holding, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
+    vehicle.vehicle_type = cheapest
+    return vehicle
+
+
+def _largest_group(due: Sequence[Registration]) -> Registration:
+    """A registration of the (pickup, drop-off) pair with the most people due."""
+    people: Counter[tuple[PlaceKey, PlaceKey]] = Counter()
+    for r in due:
+        people[place_key(r.pickup), place_key(r.dropoff)] += r.party_size
+    best = max(people, key=lambda pair: (people[pair], pair))
+    return next(r for r in due if (place_key(r.pickup), place_key(r.dropoff)) == best)
+
+
+def _fill(
+    vehicle: _Vehicle, loader: _Loader, candidates: Sequence[Registration], most_new_stops: int
+) -> None:
+    """Add candidates that fit, fewest new stops first, until nothing more fits."""
+    taken = {id(r) for r in vehicle.load}
+    while True:
+        best: tuple[int, int, Registration] | None = None
+        for index, registration in enumerate(candidates):
+            if id(registration) in taken:
+                continue
+            added = loader.new_stops(vehicle, registration)
+            if added is None or added > most_new_stops or not loader.fits(vehicle, registration):
+                continue
+            if best is None or (added, index) < best[:2]:
+                best = (added, index, registration)
+                if added == 0:
+                    break
+        if best is None:
+            return
+        loader.add(vehicle, best[2])
+        taken.add(id(best[2]))
