@@ -281,6 +281,8 @@ def _check_driving(trip: Mapping[str, Any], policy: Policy) -> list[str]:
             for d in (day - dt.timedelta(days=1), day):
                 banned_start = dt.datetime.combine(d, policy.no_running_start)
                 banned_end = dt.datetime.combine(d, policy.no_running_end)
+                if banned_end <= banned_start:
+                    banned_end += dt.timedelta(days=1)
                 if start < banned_end and end > banned_start:
                     problems.append(
                         f"driving at {start:%Y-%m-%d %H:%M}-{end:%H:%M} crosses "

@@ -49,6 +49,15 @@ def test_small_hours_stop() -> None:
     assert stops and stops[0].end.time() == dt.time(5, 0)
 
 
+def test_small_hours_window_past_midnight() -> None:
+    """A no-running window of 23:00-05:00 waits until 05:00 the next day (it never hangs)."""
+    policy = Policy(no_running_start=dt.time(23, 0), no_running_end=dt.time(5, 0))
+    timeline = plan_timeline(dt.datetime(2022, 11, 21, 20, 0), [600.0], 70.0, policy)
+    stop = next(e for e in timeline.events if e.kind == "no_running")
+    assert (stop.start.time(), stop.end) == (dt.time(23, 0), dt.datetime(2022, 11, 22, 5, 0))
+    assert _check_driving(as_trip(timeline, 600.0), policy) == []
+
+
 def test_rules_off_drives_straight_through() -> None:
     """With driving rules off there are no rests and one driver."""
     policy = Policy(driving_rules=False)

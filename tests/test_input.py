@@ -284,3 +284,93 @@ def test_default_fleet_when_no_file() -> None:
         "coach-49",
         "coach-45",
     ]
+
+
+def test_trailing_comma_is_harmless(tmp_path: Path) -> None:
+    """Rows ending in an extra empty field (a trailing comma) read as if it were not there."""
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + ",\n" + GOOD + ",\n", encoding="utf-8")
+    batch = read_registrations(path)
+    assert batch.rejected == () and batch.registrations[0].party_size == 2
+
+
+def test_extra_fields_reject_the_row_without_its_values(tmp_path: Path) -> None:
+    """A row with more fields than the header is refused by row number; nothing shifts."""
+    batch = read_registrations(write(tmp_path, GOOD, GOOD.replace("R1", "R2") + ",张三"))
+    assert [r.registration_id for r in batch.registrations] == ["R1"]
+    assert batch.rejected[0].row == 3 and "12 fields where the header has 11" in (
+        batch.rejected[0].reason
+    )
+    assert "张三" not in batch.rejected[0].reason
+
+
+def test_blank_lines_keep_row_numbers(tmp_path: Path) -> None:
+    """A blank line is skipped but counted: the bad row after it is named by its real row."""
+    bad = GOOD.replace("R1", "R2").replace("2022-11-21", "2022-02-30")
+    batch = read_registrations(write(tmp_path, GOOD, "", bad))
+    assert batch.rejected[0].row == 4
+
+
+def test_nullable_dataframe_columns_are_empty_not_na() -> None:
+    """Missing values in pandas' nullable dtypes read as empty cells (party size 1)."""
+    frame = pd.DataFrame(
+        {
+            "registration_id": ["R1"],
+            "direction": ["return_home"],
+            "origin": ["150203"],
+            "destination": ["150121"],
+            "earliest_date": ["2022-11-21"],
+            "latest_date": ["2022-11-21"],
+            "party_size": pd.array([None], dtype="Int64"),
+            "phone": pd.array([None], dtype="string"),
+        }
+    )
+    batch = read_registrations(frame)
+    assert batch.rejected == () and batch.registrations[0].party_size == 1
+
+
+@pytest.mark.parametrize(
+    ("cell", "pattern"),
+    [("1_0", "whole number"), ("1e9", "whole number"), ("500", "more than 99")],
+)
+def test_odd_party_sizes(tmp_path: Path, cell: str, pattern: str) -> None:
+    """Python-only number forms and absurd sizes are refused."""
+    batch = read_registrations(write(tmp_path, GOOD.replace(",2,", f",{cell},")))
+    assert pattern in batch.rejected[0].reason
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01"])
+def test_implausible_dates(tmp_path: Path, date: str) -> None:
+    """Dates far outside this century are refused by row and column."""
+    batch = read_registrations(write(tmp_path, GOOD.replace("2022-11-23", date)))
+    assert "latest_date" in batch.rejected[0].reason and "outside" in batch.rejected[0].reason
+
+
+def test_empty_file_is_a_file_error(tmp_path: Path) -> None:
+    """An empty file is a clear error."""
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="empty"):
+        read_registrations(path)
+
+
+@pytest.mark.parametrize(
+    "text", ["departure_time: 10:30", "departure_time: '10:30'", "departure_time: 8:00"]
+)
+def test_unquoted_yaml_times_read_as_clock_times(tmp_path: Path, text: str) -> None:
+    """YAML's base-60 numbers (10:30 -> 630) are read as the clock times people meant."""
+    path = tmp_path / "policy.yaml"
+    path.write_text(text + "\n", encoding="utf-8")
+    expected = text.split(": ", 1)[1].strip("'")
+    assert load_policy(path).departure_time.strftime("%H:%M").lstrip("0") == expected.lstrip("0")
+
+
+def test_numeric_or_zoned_times_are_refused(tmp_path: Path) -> None:
+    """A number or a time with a zone for a clock time is bad input naming the key."""
+    path = tmp_path / "policy.json"
+    path.write_text('{"night_start": 630}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"night_start.*HH:MM"):
+        load_policy(path)
+    path.write_text('{"night_start": "21:00+08:00"}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"night_start.*time zone"):
+        load_policy(path)

@@ -124,6 +124,8 @@ class _Driver:
                 self.t.time(), policy.no_running_start, policy.no_running_end
             ):
                 resume = dt.datetime.combine(self.t.date(), policy.no_running_end)
+                if resume <= self.t:  # the window runs past midnight
+                    resume += _DAY
                 self.pause("no_running", resume - self.t, events)
                 continue
             if self.window_end is None:

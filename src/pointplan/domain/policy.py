@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Policy(BaseModel):
@@ -49,6 +50,31 @@ class Policy(BaseModel):
     night_end: dt.time = dt.time(6, 0)
     no_running_start: dt.time = dt.time(2, 0)
     no_running_end: dt.time = dt.time(5, 0)
+
+    @field_validator(
+        "departure_time",
+        "night_start",
+        "night_end",
+        "no_running_start",
+        "no_running_end",
+        mode="before",
+    )
+    @classmethod
+    def _clock_time(cls, value: object) -> object:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError("give a clock time as text, 'HH:MM'")
+        if isinstance(value, str) and re.match(r"^\d:\d{2}", value.strip()):
+            return "0" + value.strip()  # 8:00 -> 08:00
+        return value
+
+    @field_validator(
+        "departure_time", "night_start", "night_end", "no_running_start", "no_running_end"
+    )
+    @classmethod
+    def _local_time(cls, value: dt.time) -> dt.time:
+        if value.tzinfo is not None:
+            raise ValueError("give a local clock time without a time zone, 'HH:MM'")
+        return value
 
     @model_validator(mode="after")
     def _night_limit_not_above_day_limit(self) -> Policy:

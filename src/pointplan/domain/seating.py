@@ -194,11 +194,31 @@ def _one_party_capacity(layout: tuple[str, ...], policy: Policy) -> int:
     return int(solver.objective_value)
 
 
-@lru_cache(maxsize=4096)
 def _seat_parties_together(
     layout: tuple[str, ...], policy: Policy, sizes: tuple[int, ...]
 ) -> tuple[tuple[Seat, ...], list[tuple[Seat, ...]]] | None:
-    """CP-SAT: seat each party (escorts as parties of one) so that no two groups touch."""
+    """Seats for each party, in the order given (None when no legal seating was found)."""
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    solved = _seat_sorted_groups(layout, policy, tuple(sizes[i] for i in order))
+    if solved is None:
+        return None
+    escorts, by_rank = solved
+    seats: list[tuple[Seat, ...]] = [()] * len(sizes)
+    for rank, index in enumerate(order):
+        seats[index] = by_rank[rank]
+    return escorts, seats
+
+
+@lru_cache(maxsize=4096)
+def _seat_sorted_groups(
+    layout: tuple[str, ...], policy: Policy, sizes: tuple[int, ...]
+) -> tuple[tuple[Seat, ...], list[tuple[Seat, ...]]] | None:
+    """CP-SAT: seat each party (escorts as parties of one) so that no two groups touch.
+
+    Parties of equal size are interchangeable, so each is kept to seats no earlier (by the
+    sum of seat numbers) than the one before it: this removes symmetric copies of every
+    seating and lets the solver prove quickly when none exists.
+    """
     seats = usable_seats(layout, policy)
     graph = _conflict_graph(seats, policy)
     groups = [1] * policy.escort_seats + list(sizes)
@@ -213,8 +233,13 @@ def _seat_parties_together(
         for g in range(len(groups)):
             model.add(x[g, a] + occupied[b] - x[g, b] <= 1)
             model.add(x[g, b] + occupied[a] - x[g, a] <= 1)
-    # Prefer front seats so that a plan reads naturally and is the same every time.
-    model.minimize(sum(seat.row * occupied[seat] for seat in seats))
+    number = {seat: i for i, seat in enumerate(seats)}
+    for g in range(1, len(groups)):
+        if groups[g] == groups[g - 1]:
+            model.add(
+                sum(number[seat] * x[g - 1, seat] for seat in seats)
+                <= sum(number[seat] * x[g, seat] for seat in seats)
+            )
     status, solver = _solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -227,6 +252,9 @@ def _solve(model: cp_model.CpModel) -> tuple[object, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # one worker: the same answer every run
     solver.parameters.random_seed = 0
-    solver.parameters.max_time_in_seconds = 10.0
+    # A deterministic work limit (not wall time) so that the answer is the same on any machine;
+    # no answer within it counts as 'does not fit', which is always safe.
+    solver.parameters.max_deterministic_time = 1.0
+    solver.parameters.max_time_in_seconds = 30.0
     status = solver.solve(model)
     return status, solver

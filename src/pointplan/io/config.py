@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,19 @@ from pointplan.domain.policy import Policy
 from pointplan.io.errors import InputError, InputIssue
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 reads 10:30 as the base-60 number 630; here a clock time stays text."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: list(resolvers) for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _digit in "0123456789":
+    _Loader.yaml_implicit_resolvers.setdefault(_digit, []).insert(
+        0, ("tag:yaml.org,2002:str", re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$"))
+    )
+
+
 def _read_mapping(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -26,7 +40,7 @@ def _read_mapping(path: Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise InputError([InputIssue(str(path), f"not valid YAML or JSON: {error}")]) from None
 

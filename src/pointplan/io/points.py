@@ -15,15 +15,17 @@ REQUIRED = ("point_id", "name", "lat", "lon")
 
 def read_points(source: Path | pd.DataFrame) -> tuple[Point, ...]:
     """Read and validate points; raises `InputError` naming every bad row and column."""
-    name, frame = read_table(source)
-    missing = [column for column in REQUIRED if column not in frame.columns]
+    table = read_table(source)
+    name = table.name
+    missing = [column for column in REQUIRED if column not in table.columns]
     if missing:
         raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
     issues: list[InputIssue] = []
     points: list[Point] = []
     first_row: dict[str, int] = {}
-    for position, record in enumerate(frame.to_dict("records")):
-        row = position + 2
+    issues.extend(InputIssue(name, why, row) for row, why in table.unreadable)
+    for item in table.records:
+        row, record = item.row, item.cells
         point_id = record["point_id"].strip()
         row_issues = []
         if not point_id:

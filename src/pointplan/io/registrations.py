@@ -58,6 +58,9 @@ DIRECTIONS = {
     "return_home": Direction.RETURN_HOME,
     "返乡": Direction.RETURN_HOME,
 }
+_WHOLE = re.compile(r"^-?\d+(\.0*)?$")
+MAX_PARTY = 99
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 _ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
 
 
@@ -87,14 +90,15 @@ def read_registrations(
     """
     from pointplan.io.errors import InputError
 
-    name, frame = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
-    missing = [column for column in REQUIRED if column not in frame.columns]
+    table = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
+    name = table.name
+    missing = [column for column in REQUIRED if column not in table.columns]
     for side in ("origin", "destination"):
-        if side not in frame.columns and not {f"{side}_lat", f"{side}_lon"} <= set(frame.columns):
+        if side not in table.columns and not {f"{side}_lat", f"{side}_lon"} <= set(table.columns):
             missing.append(f"{side} (or {side}_lat and {side}_lon)")
     if missing:
         raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
-    unknown = sorted(set(frame.columns) - set(COLUMNS))
+    unknown = sorted(set(table.columns) - set(COLUMNS))
     if unknown:
         log.warning("%s: ignoring column(s) pointplan does not use: %s", name, ", ".join(unknown))
 
@@ -105,10 +109,13 @@ def read_registrations(
     rejected: list[Rejection] = []
     issues: list[InputIssue] = []
     first_row: dict[str, int] = {}
-    for position, record in enumerate(frame.to_dict("records")):
-        row = position + 2
-        registration, row_issues = reader.read(row, record)
-        rid = str(record.get("registration_id", "")).strip() or None
+    for row, why in table.unreadable:
+        issues.append(InputIssue(name, why, row))
+        rejected.append(Rejection(row=row, registration_id=None, reason=why))
+    for record in table.records:
+        row = record.row
+        registration, row_issues = reader.read(row, record.cells)
+        rid = record.cells.get("registration_id", "").strip() or None
         if rid is not None and rid in first_row:
             row_issues.append(
                 InputIssue(
@@ -123,10 +130,14 @@ def read_registrations(
             first_row[rid] = row
         if row_issues or registration is None:
             issues.extend(row_issues)
-            reason = "; ".join(f"{i.column}: {i.message}" for i in row_issues)
+            reason = "; ".join(
+                f"{i.column}: {i.message}" if i.column else i.message for i in row_issues
+            )
             rejected.append(Rejection(row=row, registration_id=rid, reason=reason))
         else:
             registrations.append(registration)
+    rejected.sort(key=lambda r: r.row)
+    issues.sort(key=lambda i: i.row or 0)
     return RegistrationBatch(tuple(registrations), tuple(rejected), tuple(issues))
 
 
@@ -246,34 +257,37 @@ class _RowReader:
             problem(column, f"'{text}' is not a date (YYYY-MM-DD)" if text else "empty date")
             return None
         try:
-            return dt.date.fromisoformat(match.group(1))
+            value = dt.date.fromisoformat(match.group(1))
         except ValueError:
             problem(column, f"'{text}' is not a calendar date")
             return None
+        if not FIRST_DATE <= value <= LAST_DATE:
+            problem(column, f"{value} is outside {FIRST_DATE}..{LAST_DATE}")
+            return None
+        return value
 
     @staticmethod
     def _party_size(text: str, problem: Any) -> int | None:
         if not text:
             return 1
-        try:
-            value = float(text)
-        except ValueError:
+        if not _WHOLE.match(text):
             problem("party_size", f"'{text}' is not a whole number")
             return None
-        if not value.is_integer():
-            problem("party_size", f"'{text}' is not a whole number")
-            return None
+        value = int(float(text))
         if value < 1:
-            problem("party_size", f"party_size {int(value)} is less than 1")
+            problem("party_size", f"party_size {value} is less than 1")
             return None
-        return int(value)
+        if value > MAX_PARTY:
+            problem("party_size", f"party_size {value} is more than {MAX_PARTY}; split the party")
+            return None
+        return value
 
     def _point(self, point_id: str, column: str, problem: Any) -> Point | None:
         if not point_id:
             return None
         point = self.points.get(point_id)
         if point is None:
-            hint = "" if self.points else " (no points file was given)"
+            hint = "" if self.points else " (no points are loaded)"
             problem(column, f"unknown point '{point_id}'{hint}")
         return point
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import time
 from collections.abc import Callable, Collection, Sequence
 
 from ortools.sat.python import cp_model
@@ -13,7 +12,7 @@ from pointplan.domain.registration import Registration
 from pointplan.domain.seating import effective_capacity
 from pointplan.problem import Problem
 from pointplan.solvers.decompose import Part, decompose
-from pointplan.solvers.exact import Pattern
+from pointplan.solvers.exact import DETERMINISTIC_PER_SECOND, Pattern, limit_work
 from pointplan.solvers.trips import PlaceKey, place_key
 
 
@@ -72,9 +71,10 @@ def cover_lower_bound(
     pattern (at most `max_pickups` x `max_dropoffs` nearby stops). The least number of
     patterns covering those pairs (a set cover, bounded by CP-SAT) is a second requirement
     of the span; the larger of the two counts. `patterns` must be every pattern of the part.
-    Spans left when `time_limit` seconds are spent count people only (still a valid bound).
+    Spans left when `time_limit` seconds of solver work are spent count people only (still
+    a valid bound); work, not the clock, is counted so that the result is reproducible.
     """
-    deadline = time.perf_counter() + time_limit
+    budget = [time_limit]
     if not registrations or capacity <= 0:
         return 0
     _, days, within = _spans(registrations)
@@ -86,10 +86,10 @@ def cover_lower_bound(
         people = math.ceil(sum(r.party_size for r in inside) / capacity)
         pairs = frozenset((place_key(r.pickup), place_key(r.dropoff)) for r in inside)
         if pairs not in covers:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
+            if budget[0] <= 0:
                 return people
-            covers[pairs] = _set_cover_bound(pairs, coverage, min(2.0, remaining))
+            covers[pairs], spent = _set_cover_bound(pairs, coverage, min(2.0, budget[0]))
+            budget[0] -= spent
         return max(people, covers[pairs])
 
     return _cover_spans(days, required)
@@ -114,11 +114,12 @@ def _spans(
 def _set_cover_bound(
     universe: frozenset[tuple[PlaceKey, PlaceKey]],
     coverage: Sequence[set[tuple[PlaceKey, PlaceKey]]],
-    time_limit: float = 2.0,
-) -> int:
-    """A lower bound on the sets needed to cover `universe` (exact when CP-SAT finishes)."""
+    time_limit: float,
+) -> tuple[int, float]:
+    """A lower bound on the sets covering `universe` (exact when CP-SAT finishes), and the
+    deterministic time spent."""
     if len(universe) <= 1:
-        return len(universe)
+        return len(universe), 0.0
     useful = [c & universe for c in coverage if c & universe]
     model = cp_model.CpModel()
     chosen = [model.new_bool_var("") for _ in useful]
@@ -128,9 +129,10 @@ def _set_cover_bound(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.linearization_level = 2
-    solver.parameters.max_time_in_seconds = time_limit
+    limit_work(solver, time_limit)
     solver.solve(model)
-    return max(1, math.ceil(solver.best_objective_bound - 1e-6))
+    spent = solver.response_proto.deterministic_time / DETERMINISTIC_PER_SECOND
+    return max(1, math.ceil(solver.best_objective_bound - 1e-6)), spent
 
 
 def parts_lower_bound(

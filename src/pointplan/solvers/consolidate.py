@@ -125,14 +125,13 @@ def solve_consolidated(problem: Problem, seed: int = 0, time_limit: float | None
 
     exact_allowed = all(vt.count is None for vt in types) and not policy.party_may_sit_together
     gaps = [part for part, ds, bound in swept if len(ds) > bound]
-    budget = max(0.0, (time_limit or 10.0) - (time.perf_counter() - started))
+    budget = time_limit or 10.0  # search seconds, shared by size (see exact.limit_work)
     weight = sum(len(part.registrations) for part in gaps) or 1
     decisions: list[Decision] = []
     lower_bound = 0
-    deadline = time.perf_counter() + budget
     for part, part_decisions, bound in swept:
         if exact_allowed and len(part_decisions) > bound:
-            share = min(budget * len(part.registrations) / weight, deadline - time.perf_counter())
+            share = budget * len(part.registrations) / weight
             part_decisions, bound = _refine(
                 problem, part, part_decisions, bound, types, capacity, share, seed
             )
@@ -168,7 +167,6 @@ def _refine(
     patterns = enumerate_patterns(problem, part.registrations, PATTERN_LIMIT)
     if patterns is None:
         return decisions, bound
-    started = time.perf_counter()
     cover = cover_lower_bound(part.registrations, patterns, capacity[biggest.name], time_limit / 2)
     bound = max(bound, cover)
     if len(decisions) <= bound:
@@ -179,7 +177,7 @@ def _refine(
         patterns,
         biggest,
         capacity[biggest.name],
-        time_limit - (time.perf_counter() - started),
+        time_limit / 2,
         seed,
         hint=decisions,
     )
