@@ -53,12 +53,19 @@ def check_plan(
     problems += _check_everyone_once(plan, regs, rejected_rows)
     per_day: Counter[tuple[str, str]] = Counter()
     for trip in plan["trips"]:
-        per_day[trip["vehicle_type"], trip["date"]] += 1
+        # A vehicle is busy every day from its departure to its arrival.
+        day = dt.date.fromisoformat(trip["date"])
+        last = _parse_dt(trip["arrival"]).date() if trip.get("arrival") else day
+        while day <= last:
+            per_day[trip["vehicle_type"], day.isoformat()] += 1
+            day += dt.timedelta(days=1)
         problems += [f"{trip['trip_id']}: {p}" for p in _check_trip(trip, regs, fleet, policy)]
     for (name, day), used in per_day.items():
         count = fleet.by_name(name).count
         if count is not None and used > count:
-            problems.append(f"{used} vehicles of {name} on {day}, only {count} available")
+            problems.append(
+                f"{used} vehicles of {name} on the road on {day}, only {count} available"
+            )
     problems += _check_summary(plan, regs, rejected_rows)
     return problems
 

@@ -213,3 +213,35 @@ def test_same_command_same_plan_json(small_csv: Path, tmp_path: Path) -> None:
         data["summary"].pop("solve_seconds")
         texts.append(data)
     assert texts[0] == texts[1]
+
+
+@pytest.mark.parametrize(
+    ("policy_text", "fleet_text", "pattern"),
+    [
+        ("reserved_rear_rows: 100\n", None, "no vehicle type can carry a passenger"),
+        ("max_load_factor: 0.01\n", None, "load cap leave no seat"),
+        (
+            None,
+            "vehicle_types:\n  - {name: a, layout: ['AB'], rated_seats: 2, count: 0}\n",
+            "every vehicle type has count 0",
+        ),
+    ],
+)
+def test_a_fleet_that_can_carry_nobody_is_bad_input(
+    small_csv: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    policy_text: str | None,
+    fleet_text: str | None,
+    pattern: str,
+) -> None:
+    """A policy or fleet under which no seat can be sold stops with exit 2 and says why."""
+    args = ["plan", str(small_csv), "--keep-going", "--out", str(tmp_path / "o")]
+    if policy_text:
+        (tmp_path / "p.yaml").write_text(policy_text, encoding="utf-8")
+        args += ["--policy", str(tmp_path / "p.yaml")]
+    if fleet_text:
+        (tmp_path / "f.yaml").write_text(fleet_text, encoding="utf-8")
+        args += ["--fleet", str(tmp_path / "f.yaml")]
+    assert main(args) == 2
+    assert pattern in capsys.readouterr().err

@@ -77,7 +77,48 @@ def test_no_vehicle_left_is_unassigned_with_reason(
     regs = [make_registration() for _ in range(9)]
     plan = solve_greedy(Problem(tuple(regs), fleet, policy))
     assert_valid_plan(plan, regs, fleet, policy)
-    assert len(plan.unassigned) == 1 and "no vehicle left" in plan.unassigned[0].reason
+    assert len(plan.unassigned) == 1 and "no vehicle free" in plan.unassigned[0].reason
+
+
+def one_coach_a_day() -> Fleet:
+    """A fleet of one coach-45 a day."""
+    coach = default_fleet().by_name("coach-45").model_copy(update={"count": 1})
+    return Fleet(vehicle_types=(coach,))
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_a_flexible_party_travels_earlier_when_the_last_day_is_taken(
+    make_registration: RegistrationFactory, policy: Policy, solver: str
+) -> None:
+    """One coach a day: B (Mon-Tue, elsewhere) goes Monday when A takes Tuesday's coach."""
+    fleet = one_coach_a_day()
+    a = make_registration(
+        earliest_date=DAY + dt.timedelta(days=1), latest_date=DAY + dt.timedelta(days=1)
+    )
+    b = make_registration(
+        origin=HOHHOT, destination=BEIJING, latest_date=DAY + dt.timedelta(days=1)
+    )
+    plan = solve(Problem((a, b), fleet, policy), solver=solver)
+    assert_valid_plan(plan, [a, b], fleet, policy)
+    assert plan.unassigned == ()
+    assert sorted(t.date for t in plan.trips) == [DAY, DAY + dt.timedelta(days=1)]
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_a_two_day_trip_keeps_its_vehicle_both_days(
+    make_registration: RegistrationFactory, policy: Policy, solver: str
+) -> None:
+    """Hailar-Beijing takes two days: with one coach a day, the next day's trip waits."""
+    fleet = one_coach_a_day()
+    long = make_registration(origin=HAILAR, destination=BEIJING)
+    next_day = make_registration(
+        earliest_date=DAY + dt.timedelta(days=1), latest_date=DAY + dt.timedelta(days=2)
+    )
+    plan = solve(Problem((long, next_day), fleet, policy), solver=solver)
+    assert_valid_plan(plan, [long, next_day], fleet, policy)
+    trips = {t.registration_ids()[0]: t for t in plan.trips}
+    assert trips[long.registration_id].arrival.date() == DAY + dt.timedelta(days=1)
+    assert trips[next_day.registration_id].date == DAY + dt.timedelta(days=2)
 
 
 def test_directions_never_share_a_trip(

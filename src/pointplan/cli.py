@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pointplan.domain.plan import Plan
-from pointplan.io.config import load_fleet, load_policy
+from pointplan.io.config import check_fleet_carries, load_fleet, load_policy
 from pointplan.io.errors import InputError
 from pointplan.io.points import read_points
 from pointplan.io.registrations import read_registrations
@@ -67,8 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--solver",
         choices=sorted(SOLVERS),
-        default="greedy",
-        help="planning method (default greedy)",
+        default="consolidate",
+        help="planning method: consolidate (default) or greedy, the baseline",
     )
 
     sample = commands.add_parser(
@@ -87,6 +87,7 @@ def _plan(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     policy = load_policy(args.policy)
     fleet = load_fleet(args.fleet)
+    check_fleet_carries(fleet, policy, str(args.fleet or "default fleet"))
     points = read_points(args.points) if args.points else ()
     batch = read_registrations(args.registrations, points=points, policy=policy)
     if batch.issues and not args.keep_going:

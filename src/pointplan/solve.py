@@ -11,12 +11,14 @@ SOLVERS = {"greedy": solve_greedy, "consolidate": solve_consolidated}
 
 
 def solve(
-    problem: Problem, *, solver: str = "greedy", seed: int = 0, time_limit: float | None = None
+    problem: Problem, *, solver: str = "consolidate", seed: int = 0, time_limit: float | None = None
 ) -> Plan:
     """Plan `problem` with the named solver; the same problem and seed give the same plan.
 
-    `time_limit` (seconds) bounds solvers that search; the greedy baseline is one pass and
-    finishes far inside any limit, so it does not need one.
+    `consolidate` (the default) shares trips across nearby pickups, drop-offs and dates and
+    spends up to `time_limit` seconds (default 10) of solver work on parts that are above
+    their lower bound; `greedy` is the one-pass baseline. Work limits are counted in CP-SAT's
+    deterministic time, so the plan does not depend on the machine's speed.
     """
     if time_limit is not None and time_limit <= 0:
         raise ValueError("time_limit must be more than 0 seconds")
@@ -24,4 +26,4 @@ def solve(
         run = SOLVERS[solver]
     except KeyError:
         raise ValueError(f"unknown solver {solver!r}; choose from {sorted(SOLVERS)}") from None
-    return run(problem, seed=seed)
+    return run(problem, seed=seed, time_limit=time_limit)

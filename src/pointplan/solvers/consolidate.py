@@ -27,6 +27,7 @@ from pointplan.problem import Problem
 from pointplan.solvers.bounds import cover_lower_bound, parts_lower_bound, window_lower_bound
 from pointplan.solvers.decompose import Part, decompose
 from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
+from pointplan.solvers.fleet_use import FleetUse, cheapest_first, no_vehicle_reason
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.trips import PlaceKey, cannot_travel_reason, numbered_trips, place_key
 
@@ -113,12 +114,12 @@ def solve_consolidated(problem: Problem, seed: int = 0, time_limit: float | None
         tuple(travellers), problem.fleet, policy, problem.points, problem.distances
     )
     parts = decompose(sub_problem)
-    used: Counter[tuple[str, dt.date]] = Counter()
+    fleet = FleetUse(problem)
     loader = _Loader(problem)
     largest = max(capacity.values(), default=0)
     swept = []
     for part in parts:
-        part_decisions, part_unassigned = _sweep_part(part, types, capacity, loader, used)
+        part_decisions, part_unassigned = _sweep_part(part, types, capacity, loader, fleet)
         unassigned.extend(part_unassigned)
         bound = window_lower_bound(part.registrations, largest) if not part_unassigned else 0
         swept.append((part, part_decisions, bound))
@@ -204,8 +205,7 @@ def _downsized(
     result = []
     for _, day, load in decisions:
         sizes = [r.party_size for r in load]
-        holding = [vt for vt in types if can_seat(vt, policy, sizes)]
-        cheapest = min(holding, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
+        cheapest = next(vt for vt in cheapest_first(types) if can_seat(vt, policy, sizes))
         result.append((cheapest, day, load))
     return result
 
@@ -215,7 +215,7 @@ def _sweep_part(
     types: Sequence[VehicleType],
     capacity: dict[str, int],
     loader: _Loader,
-    used: Counter[tuple[str, dt.date]],
+    fleet: FleetUse,
 ) -> tuple[list[Decision], list[Unassigned]]:
     pending = sorted(part.registrations, key=_urgency)
     decisions: list[Decision] = []
@@ -225,27 +225,32 @@ def _sweep_part(
         available = [r for r in pending if r.earliest_date <= day]
         due = [r for r in available if r.latest_date == day]
         while due:
-            free = [vt for vt in types if vt.count is None or used[vt.name, day] < vt.count]
+            free = fleet.free_on(types, day)
             flexible = [r for r in available if r.latest_date > day]
             vehicle = _open_vehicle(free, capacity, loader, due, flexible)
             if vehicle is None:
                 break
-            used[vehicle.vehicle_type.name, day] += 1
-            decisions.append((vehicle.vehicle_type, day, vehicle.load))
+            chosen = fleet.pick(cheapest_first(free), day, vehicle.load)
+            if chosen is None:
+                break
+            fleet.take(chosen, day, vehicle.load)
+            decisions.append((chosen, day, vehicle.load))
             gone = {id(r) for r in vehicle.load}
             due = [r for r in due if id(r) not in gone]
             available = [r for r in available if id(r) not in gone]
             pending = [r for r in pending if id(r) not in gone]
         for registration in due:
-            unassigned.append(
-                Unassigned(
-                    registration_id=registration.registration_id,
-                    reason=(
-                        f"no vehicle left on any day of its window "
-                        f"{registration.earliest_date}..{registration.latest_date}"
-                    ),
+            earlier = fleet.earlier_day(cheapest_first(types), registration, day)
+            if earlier is not None:
+                fleet.take(earlier[0], earlier[1], [registration])
+                decisions.append((earlier[0], earlier[1], [registration]))
+            else:
+                unassigned.append(
+                    Unassigned(
+                        registration_id=registration.registration_id,
+                        reason=no_vehicle_reason(registration),
+                    )
                 )
-            )
         pending = [r for r in pending if r.latest_date > day]
         day += _ONE_DAY
     return decisions, unassigned
@@ -262,7 +267,7 @@ def _open_vehicle(
     due: Sequence[Registration],
     flexible: Sequence[Registration],
 ) -> _Vehicle | None:
-    """Load the biggest free vehicle around the largest due group, then downsize it."""
+    """Load the biggest free vehicle around the largest due group (the caller downsizes)."""
     if not free:
         return None
     biggest = max(free, key=lambda vt: (capacity[vt.name], vt.name))
@@ -277,10 +282,6 @@ def _open_vehicle(
     must_go = [r for r in due if r is not seed]
     for candidates, most_new_stops in ((must_go, 2), (flexible, 0), (flexible, 2)):
         _fill(vehicle, loader, candidates, most_new_stops)
-    sizes = [r.party_size for r in vehicle.load]
-    holding = [vt for vt in free if can_seat(vt, loader.policy, sizes)]
-    cheapest = min(holding, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
-    vehicle.vehicle_type = cheapest
     return vehicle
 
 

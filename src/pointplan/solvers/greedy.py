@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
 from pointplan.domain.fleet import VehicleType
@@ -25,6 +25,7 @@ from pointplan.domain.registration import Registration
 from pointplan.domain.seating import can_seat, effective_capacity
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import parts_lower_bound
+from pointplan.solvers.fleet_use import FleetUse, cheapest_first, no_vehicle_reason
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.trips import (
     PlaceKey,
@@ -36,13 +37,13 @@ from pointplan.solvers.trips import (
 _ONE_DAY = dt.timedelta(days=1)
 
 
-def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
-    """Plan by filling vehicles in order (deterministic; `seed` is recorded, not needed)."""
+def solve_greedy(problem: Problem, seed: int = 0, time_limit: float | None = None) -> Plan:
+    """Plan by filling vehicles in order (one pass: `seed` and `time_limit` are not needed)."""
     started = time.perf_counter()
     policy = problem.policy
     types = [vt for vt in problem.fleet.vehicle_types if vt.count != 0]
     capacity = {vt.name: effective_capacity(vt, policy) for vt in types}
-    used: Counter[tuple[str, dt.date]] = Counter()
+    fleet = FleetUse(problem)
     decisions: list[tuple[VehicleType, dt.date, list[Registration]]] = []
     unassigned: list[Unassigned] = []
 
@@ -61,6 +62,10 @@ def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
         )
         groups[key].append(registration)
 
+    def dispatch(vehicle: VehicleType, day: dt.date, load: list[Registration]) -> None:
+        fleet.take(vehicle, day, load)
+        decisions.append((vehicle, day, load))
+
     for key in sorted(groups, key=str):
         pending = sorted(
             groups[key], key=lambda r: (r.latest_date, r.earliest_date, r.registration_id)
@@ -69,7 +74,7 @@ def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
         while pending:
             candidates = [r for r in pending if r.earliest_date <= day]
             while candidates:
-                free = [vt for vt in types if vt.count is None or used[vt.name, day] < vt.count]
+                free = fleet.free_on(types, day)
                 if not free:
                     break
                 biggest, load = _fullest_load(free, policy, candidates, capacity)
@@ -78,22 +83,27 @@ def solve_greedy(problem: Problem, seed: int = 0) -> Plan:
                 full = len(load) < len(candidates)
                 if not full and all(r.latest_date > day for r in load):
                     break  # nobody must leave today: wait for more people
-                vehicle = biggest if full else _cheapest_holding(free, policy, load)
-                used[vehicle.name, day] += 1
-                decisions.append((vehicle, day, load))
+                preference = [biggest] if full else cheapest_first(free)
+                vehicle = fleet.pick(preference, day, load) or fleet.pick(
+                    cheapest_first(free), day, load
+                )
+                if vehicle is None:
+                    break  # no type has a vehicle free for the whole trip
+                dispatch(vehicle, day, load)
                 loaded = {r.registration_id for r in load}
                 candidates = [r for r in candidates if r.registration_id not in loaded]
                 pending = [r for r in pending if r.registration_id not in loaded]
             for registration in [r for r in pending if r.latest_date <= day]:
-                unassigned.append(
-                    Unassigned(
-                        registration_id=registration.registration_id,
-                        reason=(
-                            f"no vehicle left on any day of its window "
-                            f"{registration.earliest_date}..{registration.latest_date}"
-                        ),
+                earlier = fleet.earlier_day(cheapest_first(types), registration, day)
+                if earlier is not None:
+                    dispatch(earlier[0], earlier[1], [registration])
+                else:
+                    unassigned.append(
+                        Unassigned(
+                            registration_id=registration.registration_id,
+                            reason=no_vehicle_reason(registration),
+                        )
                     )
-                )
             pending = [r for r in pending if r.latest_date > day]
             day += _ONE_DAY
 
@@ -135,11 +145,3 @@ def _fill(
             load.append(registration)
             sizes.append(registration.party_size)
     return load
-
-
-def _cheapest_holding(
-    free: Sequence[VehicleType], policy: Policy, load: Sequence[Registration]
-) -> VehicleType:
-    sizes = [r.party_size for r in load]
-    holding = [vt for vt in free if can_seat(vt, policy, sizes)]
-    return min(holding, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))

@@ -56,6 +56,21 @@ def best_route_km(problem: Problem, pickups: list[Place], dropoffs: list[Place])
     return _route_km(problem, ordered_pickups + ordered_dropoffs)
 
 
+def ordered_route(
+    problem: Problem, registrations: Sequence[Registration]
+) -> tuple[list[Place], list[Place], list[float]]:
+    """The pickups and drop-offs of these registrations in route order, and the legs' km."""
+    pickups = list({place_key(r.pickup): r.pickup for r in registrations}.values())
+    dropoffs = list({place_key(r.dropoff): r.dropoff for r in registrations}.values())
+    pickups, dropoffs = _ordered(problem, pickups, dropoffs)
+    route = pickups + dropoffs
+    return (
+        pickups,
+        dropoffs,
+        [problem.distances.road_km(a, b) for a, b in itertools.pairwise(route)],
+    )
+
+
 def build_trip(
     trip_id: str,
     problem: Problem,
@@ -68,11 +83,8 @@ def build_trip(
     Raises `SeatingError` when they do not fit the vehicle.
     """
     policy = problem.policy
-    pickups = list({place_key(r.pickup): r.pickup for r in registrations}.values())
-    dropoffs = list({place_key(r.dropoff): r.dropoff for r in registrations}.values())
-    pickups, dropoffs = _ordered(problem, pickups, dropoffs)
+    pickups, dropoffs, legs = ordered_route(problem, registrations)
     route = pickups + dropoffs
-    legs = [problem.distances.road_km(a, b) for a, b in itertools.pairwise(route)]
     start = dt.datetime.combine(date, policy.departure_time)
     timeline = plan_timeline(start, legs, vehicle_type.speed_kmh, policy)
 

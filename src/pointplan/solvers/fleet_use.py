@@ -1,0 +1,98 @@
+"""Which vehicles are in use on which day.
+
+A fleet's `count` is the vehicles of a type available per day. A trip occupies its vehicle on
+every day from its departure to its arrival, so a two-day run uses a vehicle on both days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+
+from pointplan.domain.driving import plan_timeline
+from pointplan.domain.fleet import VehicleType
+from pointplan.domain.registration import Registration
+from pointplan.domain.seating import can_seat
+from pointplan.problem import Problem
+from pointplan.solvers.trips import PlaceKey, ordered_route, place_key
+
+
+class FleetUse:
+    """Counts vehicles in use per type and day, and finds a type with room for a trip."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.used: Counter[tuple[str, dt.date]] = Counter()
+        self._extra_days: dict[tuple[str, frozenset[PlaceKey], frozenset[PlaceKey]], int] = {}
+
+    def free_on(self, types: Sequence[VehicleType], day: dt.date) -> list[VehicleType]:
+        """The types with a vehicle left on `day`."""
+        return [vt for vt in types if vt.count is None or self.used[vt.name, day] < vt.count]
+
+    def days_on_road(
+        self, vehicle_type: VehicleType, day: dt.date, load: Sequence[Registration]
+    ) -> list[dt.date]:
+        """The days a trip of this load leaving on `day` occupies its vehicle."""
+        if vehicle_type.count is None:
+            return [day]  # unlimited: only the departure day matters for messages
+        key = (
+            vehicle_type.name,
+            frozenset(place_key(r.pickup) for r in load),
+            frozenset(place_key(r.dropoff) for r in load),
+        )
+        if key not in self._extra_days:
+            _, _, legs = ordered_route(self.problem, load)
+            start = dt.datetime.combine(day, self.problem.policy.departure_time)
+            timeline = plan_timeline(start, legs, vehicle_type.speed_kmh, self.problem.policy)
+            self._extra_days[key] = (timeline.stop_arrivals[-1].date() - day).days
+        return [day + dt.timedelta(days=i) for i in range(self._extra_days[key] + 1)]
+
+    def pick(
+        self, preference: Sequence[VehicleType], day: dt.date, load: Sequence[Registration]
+    ) -> VehicleType | None:
+        """The first type in `preference` that seats the load and has room all its days."""
+        sizes = [r.party_size for r in load]
+        for vehicle_type in preference:
+            if not can_seat(vehicle_type, self.problem.policy, sizes):
+                continue
+            days = self.days_on_road(vehicle_type, day, load)
+            if vehicle_type.count is None or all(
+                self.used[vehicle_type.name, d] < vehicle_type.count for d in days
+            ):
+                return vehicle_type
+        return None
+
+    def take(self, vehicle_type: VehicleType, day: dt.date, load: Sequence[Registration]) -> None:
+        """Record a trip of this type leaving on `day`."""
+        for d in self.days_on_road(vehicle_type, day, load):
+            self.used[vehicle_type.name, d] += 1
+
+    def earlier_day(
+        self, preference: Sequence[VehicleType], registration: Registration, day: dt.date
+    ) -> tuple[VehicleType, dt.date] | None:
+        """A vehicle on a day of the window before `day` for this registration alone.
+
+        The last resort when its window closes with no vehicle left: it travels earlier,
+        alone, rather than not at all.
+        """
+        for earlier in registration.window():
+            if earlier >= day:
+                break
+            vehicle_type = self.pick(preference, earlier, [registration])
+            if vehicle_type is not None:
+                return vehicle_type, earlier
+        return None
+
+
+def cheapest_first(types: Sequence[VehicleType]) -> list[VehicleType]:
+    """Vehicle types in order of cost per trip, then per km."""
+    return sorted(types, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
+
+
+def no_vehicle_reason(registration: Registration) -> str:
+    """Why a registration was left: its window closed with no vehicle free on any day."""
+    return (
+        f"no vehicle free on any day of its window {registration.earliest_date}.."
+        f"{registration.latest_date}; add vehicles or widen the window"
+    )
