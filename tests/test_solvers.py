@@ -155,7 +155,7 @@ def sample_problem() -> Problem:
 @pytest.mark.parametrize("solver", sorted(SOLVERS))
 def test_sample_week_plan_is_valid(sample_problem: Problem, solver: str) -> None:
     """The sample week's plan keeps every hard rule and places every registration once."""
-    plan = solve(sample_problem, solver=solver)
+    plan = solve(sample_problem, solver=solver, time_limit=2)
     assert_valid_plan(
         plan, sample_problem.registrations, sample_problem.fleet, sample_problem.policy
     )
@@ -165,7 +165,7 @@ def test_sample_week_plan_is_valid(sample_problem: Problem, solver: str) -> None
 def test_consolidating_beats_the_baseline(sample_problem: Problem) -> None:
     """On the sample week the consolidating planner uses fewer vehicles and fewer stops."""
     baseline = solve(sample_problem, solver="greedy").summary
-    better = solve(sample_problem, solver="consolidate").summary
+    better = solve(sample_problem, solver="consolidate", time_limit=2).summary
     assert better.served_passengers == baseline.served_passengers
     assert better.vehicles < baseline.vehicles and better.stops < baseline.stops
     assert better.vehicles_lower_bound <= better.vehicles
@@ -179,8 +179,8 @@ def test_same_input_same_plan(sample_problem: Problem) -> None:
         data["summary"].pop("solve_seconds")
         return data
 
-    first = solve(sample_problem, seed=3).to_json()
-    second = solve(sample_problem, seed=3).to_json()
+    first = solve(sample_problem, seed=3, time_limit=2).to_json()
+    second = solve(sample_problem, seed=3, time_limit=2).to_json()
     assert without_timing(first) == without_timing(second)
 
 
