@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 
 from pointplan.domain import Fleet, Place, Plan, Policy, Registration
 from pointplan.io.config import default_fleet
@@ -74,3 +75,32 @@ def assert_valid_plan(
     as_json = json.loads(plan.to_json())
     violations = check_plan(as_json, registrations, fleet, policy, rejected_rows)
     assert violations == [], "\n".join(violations[:30])
+
+
+def registration_strategy(
+    places: list[Place], prefix: str, most: int, first_days: int
+) -> st.SearchStrategy[list[Registration]]:
+    """Lists of up to `most` registrations between `places`, starting within `first_days`."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[Registration]:
+        regs = []
+        for i in range(draw(st.integers(1, most))):
+            origin, destination = draw(st.permutations(places))[:2]
+            earliest = dt.date(2022, 11, 21) + dt.timedelta(days=draw(st.integers(0, first_days)))
+            regs.append(
+                Registration(
+                    registration_id=f"{prefix}{i:03d}",
+                    direction=draw(st.sampled_from(["return_to_work", "return_home"])),
+                    origin=origin,
+                    destination=destination,
+                    pickup=origin,
+                    dropoff=destination,
+                    earliest_date=earliest,
+                    latest_date=earliest + dt.timedelta(days=draw(st.integers(0, 3))),
+                    party_size=draw(st.integers(1, 4)),
+                )
+            )
+        return regs
+
+    return build()

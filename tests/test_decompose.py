@@ -13,7 +13,7 @@ from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import largest_capacity, parts_lower_bound, window_lower_bound
 from pointplan.solvers.decompose import decompose
-from tests.conftest import BAOTOU, HOHHOT, TUZUOQI
+from tests.conftest import BAOTOU, HOHHOT, TUZUOQI, registration_strategy
 
 DAY = dt.date(2022, 11, 21)
 PLACES = [
@@ -51,23 +51,7 @@ def could_share(a: Registration, b: Registration, problem: Problem) -> bool:
 
 @st.composite
 def problems(draw: st.DrawFn) -> Problem:
-    regs = []
-    for i in range(draw(st.integers(1, 30))):
-        origin, destination = draw(st.permutations(PLACES))[:2]
-        earliest = DAY + dt.timedelta(days=draw(st.integers(0, 8)))
-        regs.append(
-            Registration(
-                registration_id=f"D{i:03d}",
-                direction=draw(st.sampled_from(["return_to_work", "return_home"])),
-                origin=origin,
-                destination=destination,
-                pickup=origin,
-                dropoff=destination,
-                earliest_date=earliest,
-                latest_date=earliest + dt.timedelta(days=draw(st.integers(0, 3))),
-                party_size=draw(st.integers(1, 4)),
-            )
-        )
+    regs = draw(registration_strategy(PLACES, "D", 30, 8))
     policy = Policy(
         pickup_radius_km=draw(st.sampled_from([0, 30, 60, 120])),
         dropoff_radius_km=draw(st.sampled_from([0, 30, 60, 120])),

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pointplan.domain import Fleet, Place, Policy, Registration, VehicleType
+from pointplan.domain import Fleet, Place, Policy, VehicleType
 from pointplan.io import read_points, read_registrations
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
@@ -24,6 +24,7 @@ from tests.conftest import (
     TUZUOQI,
     RegistrationFactory,
     assert_valid_plan,
+    registration_strategy,
 )
 
 DAY = dt.date(2022, 11, 21)
@@ -219,23 +220,7 @@ def problems(draw: st.DrawFn) -> Problem:
         pickup_radius_km=draw(st.sampled_from([0, 30, 60])),
         dropoff_radius_km=draw(st.sampled_from([0, 30, 60])),
     )
-    regs = []
-    for i in range(draw(st.integers(1, 25))):
-        earliest = DAY + dt.timedelta(days=draw(st.integers(0, 4)))
-        origin, destination = draw(st.permutations(PLACES))[:2]
-        regs.append(
-            Registration(
-                registration_id=f"G{i:03d}",
-                direction=draw(st.sampled_from(["return_to_work", "return_home"])),
-                origin=origin,
-                destination=destination,
-                pickup=origin,
-                dropoff=destination,
-                earliest_date=earliest,
-                latest_date=earliest + dt.timedelta(days=draw(st.integers(0, 3))),
-                party_size=draw(st.integers(1, 4)),
-            )
-        )
+    regs = draw(registration_strategy(PLACES, "G", 25, 4))
     return Problem(tuple(regs), Fleet(vehicle_types=tuple(types)), policy)
 
 

@@ -27,7 +27,7 @@ from pointplan.problem import Problem
 from pointplan.solvers.bounds import cover_lower_bound, parts_lower_bound, window_lower_bound
 from pointplan.solvers.decompose import Part, decompose
 from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
-from pointplan.solvers.fleet_use import FleetUse, cheapest_first, no_vehicle_reason
+from pointplan.solvers.fleet_use import FleetUse, cheapest_first
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.trips import PlaceKey, cannot_travel_reason, numbered_trips, place_key
 
@@ -240,17 +240,11 @@ def _sweep_part(
             available = [r for r in available if id(r) not in gone]
             pending = [r for r in pending if id(r) not in gone]
         for registration in due:
-            earlier = fleet.earlier_day(cheapest_first(types), registration, day)
-            if earlier is not None:
-                fleet.take(earlier[0], earlier[1], [registration])
-                decisions.append((earlier[0], earlier[1], [registration]))
+            outcome = fleet.close_window(types, registration, day)
+            if isinstance(outcome, Unassigned):
+                unassigned.append(outcome)
             else:
-                unassigned.append(
-                    Unassigned(
-                        registration_id=registration.registration_id,
-                        reason=no_vehicle_reason(registration),
-                    )
-                )
+                decisions.append((outcome[0], outcome[1], [registration]))
         pending = [r for r in pending if r.latest_date > day]
         day += _ONE_DAY
     return decisions, unassigned

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from pointplan.domain.driving import plan_timeline
 from pointplan.domain.fleet import VehicleType
+from pointplan.domain.plan import Unassigned
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import can_seat
 from pointplan.problem import Problem
@@ -68,31 +69,30 @@ class FleetUse:
         for d in self.days_on_road(vehicle_type, day, load):
             self.used[vehicle_type.name, d] += 1
 
-    def earlier_day(
-        self, preference: Sequence[VehicleType], registration: Registration, day: dt.date
-    ) -> tuple[VehicleType, dt.date] | None:
-        """A vehicle on a day of the window before `day` for this registration alone.
+    def close_window(
+        self, types: Sequence[VehicleType], registration: Registration, day: dt.date
+    ) -> tuple[VehicleType, dt.date] | Unassigned:
+        """The last resort when a window closes on `day` with no vehicle left.
 
-        The last resort when its window closes with no vehicle left: it travels earlier,
-        alone, rather than not at all.
+        The party travels alone on an earlier day of its window where a vehicle is free
+        (that vehicle is taken), or is reported with the reason.
         """
         for earlier in registration.window():
             if earlier >= day:
                 break
-            vehicle_type = self.pick(preference, earlier, [registration])
+            vehicle_type = self.pick(cheapest_first(types), earlier, [registration])
             if vehicle_type is not None:
+                self.take(vehicle_type, earlier, [registration])
                 return vehicle_type, earlier
-        return None
+        return Unassigned(
+            registration_id=registration.registration_id,
+            reason=(
+                f"no vehicle free on any day of its window {registration.earliest_date}.."
+                f"{registration.latest_date}; add vehicles or widen the window"
+            ),
+        )
 
 
 def cheapest_first(types: Sequence[VehicleType]) -> list[VehicleType]:
     """Vehicle types in order of cost per trip, then per km."""
     return sorted(types, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
-
-
-def no_vehicle_reason(registration: Registration) -> str:
-    """Why a registration was left: its window closed with no vehicle free on any day."""
-    return (
-        f"no vehicle free on any day of its window {registration.earliest_date}.."
-        f"{registration.latest_date}; add vehicles or widen the window"
-    )

@@ -25,7 +25,7 @@ from pointplan.domain.registration import Registration
 from pointplan.domain.seating import can_seat, effective_capacity
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import parts_lower_bound
-from pointplan.solvers.fleet_use import FleetUse, cheapest_first, no_vehicle_reason
+from pointplan.solvers.fleet_use import FleetUse, cheapest_first
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.trips import (
     PlaceKey,
@@ -62,10 +62,6 @@ def solve_greedy(problem: Problem, seed: int = 0, time_limit: float | None = Non
         )
         groups[key].append(registration)
 
-    def dispatch(vehicle: VehicleType, day: dt.date, load: list[Registration]) -> None:
-        fleet.take(vehicle, day, load)
-        decisions.append((vehicle, day, load))
-
     for key in sorted(groups, key=str):
         pending = sorted(
             groups[key], key=lambda r: (r.latest_date, r.earliest_date, r.registration_id)
@@ -89,21 +85,17 @@ def solve_greedy(problem: Problem, seed: int = 0, time_limit: float | None = Non
                 )
                 if vehicle is None:
                     break  # no type has a vehicle free for the whole trip
-                dispatch(vehicle, day, load)
+                fleet.take(vehicle, day, load)
+                decisions.append((vehicle, day, load))
                 loaded = {r.registration_id for r in load}
                 candidates = [r for r in candidates if r.registration_id not in loaded]
                 pending = [r for r in pending if r.registration_id not in loaded]
             for registration in [r for r in pending if r.latest_date <= day]:
-                earlier = fleet.earlier_day(cheapest_first(types), registration, day)
-                if earlier is not None:
-                    dispatch(earlier[0], earlier[1], [registration])
+                outcome = fleet.close_window(types, registration, day)
+                if isinstance(outcome, Unassigned):
+                    unassigned.append(outcome)
                 else:
-                    unassigned.append(
-                        Unassigned(
-                            registration_id=registration.registration_id,
-                            reason=no_vehicle_reason(registration),
-                        )
-                    )
+                    decisions.append((outcome[0], outcome[1], [registration]))
             pending = [r for r in pending if r.latest_date > day]
             day += _ONE_DAY
 
