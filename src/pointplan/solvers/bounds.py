@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections.abc import Callable, Collection, Sequence
 
 from ortools.sat.python import cp_model
@@ -63,6 +64,7 @@ def cover_lower_bound(
     patterns: Sequence[Pattern],
     capacity: int,
     time_limit: float = 10.0,
+    deadline: float | None = None,
 ) -> int:
     """`window_lower_bound` strengthened by the stop limits.
 
@@ -86,9 +88,9 @@ def cover_lower_bound(
         people = math.ceil(sum(r.party_size for r in inside) / capacity)
         pairs = frozenset((place_key(r.pickup), place_key(r.dropoff)) for r in inside)
         if pairs not in covers:
-            if budget[0] <= 0:
+            if budget[0] <= 0 or (deadline is not None and time.perf_counter() >= deadline):
                 return people
-            covers[pairs], spent = _set_cover_bound(pairs, coverage, min(2.0, budget[0]))
+            covers[pairs], spent = _set_cover_bound(pairs, coverage, min(2.0, budget[0]), deadline)
             budget[0] -= spent
         return max(people, covers[pairs])
 
@@ -115,6 +117,7 @@ def _set_cover_bound(
     universe: frozenset[tuple[PlaceKey, PlaceKey]],
     coverage: Sequence[set[tuple[PlaceKey, PlaceKey]]],
     time_limit: float,
+    deadline: float | None,
 ) -> tuple[int, float]:
     """A lower bound on the sets covering `universe` (exact when CP-SAT finishes), and the
     deterministic time spent."""
@@ -129,7 +132,7 @@ def _set_cover_bound(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.linearization_level = 2
-    limit_work(solver, time_limit)
+    limit_work(solver, time_limit, deadline)
     solver.solve(model)
     spent = solver.response_proto.deterministic_time / DETERMINISTIC_PER_SECOND
     return max(1, math.ceil(solver.best_objective_bound - 1e-6)), spent

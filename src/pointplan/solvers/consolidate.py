@@ -130,11 +130,12 @@ def solve_consolidated(problem: Problem, seed: int = 0, time_limit: float | None
     weight = sum(len(part.registrations) for part in gaps) or 1
     decisions: list[Decision] = []
     lower_bound = 0
+    deadline = started + budget  # wall clock: reached only on a slow machine
     for part, part_decisions, bound in swept:
-        if exact_allowed and len(part_decisions) > bound:
+        if exact_allowed and len(part_decisions) > bound and time.perf_counter() < deadline:
             share = budget * len(part.registrations) / weight
             part_decisions, bound = _refine(
-                problem, part, part_decisions, bound, types, capacity, share, seed
+                problem, part, part_decisions, bound, types, capacity, share, seed, deadline
             )
         decisions.extend(part_decisions)
         lower_bound += bound
@@ -162,13 +163,16 @@ def _refine(
     capacity: dict[str, int],
     time_limit: float,
     seed: int,
+    deadline: float,
 ) -> tuple[list[Decision], int]:
     """Try the exact model on a part whose plan is above its bound; keep the better plan."""
     biggest = max(types, key=lambda vt: (capacity[vt.name], vt.name))
-    patterns = enumerate_patterns(problem, part.registrations, PATTERN_LIMIT)
+    patterns = enumerate_patterns(problem, part.registrations, PATTERN_LIMIT, deadline)
     if patterns is None:
         return decisions, bound
-    cover = cover_lower_bound(part.registrations, patterns, capacity[biggest.name], time_limit / 2)
+    cover = cover_lower_bound(
+        part.registrations, patterns, capacity[biggest.name], time_limit / 2, deadline
+    )
     bound = max(bound, cover)
     if len(decisions) <= bound:
         return decisions, bound
@@ -181,6 +185,7 @@ def _refine(
         time_limit / 2,
         seed,
         hint=decisions,
+        deadline=deadline,
     )
     if result is None:
         return decisions, bound

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,10 +41,15 @@ ClassKey = tuple[PlaceKey, PlaceKey, dt.date, dt.date, int]
 DETERMINISTIC_PER_SECOND = 0.1
 
 
-def limit_work(solver: cp_model.CpSolver, seconds: float) -> None:
-    """Bound a CP-SAT solve to about `seconds`, reproducibly."""
+MAX_MODEL_VARIABLES = 10_000  # a larger part keeps the sweep's plan: building it would cost more
+
+
+def limit_work(solver: cp_model.CpSolver, seconds: float, deadline: float | None = None) -> None:
+    """Bound a CP-SAT solve to about `seconds` of work, reproducibly, and never past the
+    wall-clock `deadline` (a `time.perf_counter()` value), which only a slow machine reaches."""
     solver.parameters.max_deterministic_time = max(0.005, seconds * DETERMINISTIC_PER_SECOND)
-    solver.parameters.max_time_in_seconds = max(0.1, 2 * seconds)
+    wall = 2 * seconds if deadline is None else min(2 * seconds, deadline - time.perf_counter())
+    solver.parameters.max_time_in_seconds = max(0.05, wall)
 
 
 Decision = tuple[VehicleType, dt.date, list[Registration]]
@@ -90,9 +96,13 @@ def _cliques(
 
 
 def enumerate_patterns(
-    problem: Problem, registrations: Sequence[Registration], limit: int
+    problem: Problem,
+    registrations: Sequence[Registration],
+    limit: int,
+    deadline: float | None = None,
 ) -> list[Pattern] | None:
-    """Every useful pattern of these registrations, or None when there are more than `limit`."""
+    """Every useful pattern of these registrations; None when there are more than `limit`
+    or the wall-clock `deadline` passes first."""
     policy = problem.policy
     pickups = {place_key(r.pickup): r.pickup for r in registrations}
     dropoffs = {place_key(r.dropoff): r.dropoff for r in registrations}
@@ -101,8 +111,12 @@ def enumerate_patterns(
         pairs[place_key(r.pickup)].add(place_key(r.dropoff))
     pickup_sets = _cliques(problem, pickups, policy.pickup_radius_km, policy.max_pickups)
     dropoff_sets = _cliques(problem, dropoffs, policy.dropoff_radius_km, policy.max_dropoffs)
+    if len(pickup_sets) * len(dropoff_sets) > 200 * limit:
+        return None  # too many combinations even to look at
     patterns = []
-    for a in pickup_sets:
+    for number, a in enumerate(pickup_sets):
+        if deadline is not None and number % 64 == 0 and time.perf_counter() > deadline:
+            return None
         reachable = set().union(*(pairs[p] for p in a))
         for b in dropoff_sets:
             if not b <= reachable or any(not (pairs[p] & b) for p in a):
@@ -125,10 +139,12 @@ def solve_part_exactly(
     time_limit: float,
     seed: int,
     hint: Sequence[Decision] = (),
+    deadline: float | None = None,
 ) -> ExactResult | None:
     """Solve one part with CP-SAT on vehicles of one type, starting from `hint` if given.
 
-    None when CP-SAT finds no solution in the time (the caller keeps its own plan).
+    None when the model would be too large or CP-SAT finds no solution in the time (the
+    caller keeps its own plan).
     """
     classes: dict[ClassKey, list[Registration]] = defaultdict(list)
     for r in sorted(registrations, key=lambda r: r.registration_id):
@@ -140,6 +156,9 @@ def solve_part_exactly(
             for d in pattern.dropoffs:
                 serving[p, d].append(index)
 
+    size = sum(len(serving[key[0], key[1]]) * ((key[3] - key[2]).days + 1) for key in classes)
+    if size > MAX_MODEL_VARIABLES:
+        return None
     model = cp_model.CpModel()
     most = len(registrations)
     parties: dict[tuple[ClassKey, int, int], cp_model.IntVar] = {}
@@ -168,7 +187,7 @@ def solve_part_exactly(
     solver.parameters.num_workers = 1  # one worker: deterministic for a seed
     solver.parameters.linearization_level = 2  # the LP relaxation gives the bound
     solver.parameters.random_seed = seed
-    limit_work(solver, time_limit * 0.6)
+    limit_work(solver, time_limit * 0.6, deadline)
     model.minimize(total_vehicles)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -186,7 +205,7 @@ def solve_part_exactly(
     km_weight = sum(km.values()) * most + 1
     stops = sum(patterns[i].stops * y for (i, _), y in vehicles.items())
     model.minimize(stops * km_weight + sum(km[slot] * y for slot, y in vehicles.items()))
-    limit_work(solver, time_limit * 0.4)
+    limit_work(solver, time_limit * 0.4, deadline)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
 

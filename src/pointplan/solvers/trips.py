@@ -34,20 +34,27 @@ def _route_km(problem: Problem, route: Sequence[Place]) -> float:
 def _ordered(
     problem: Problem, pickups: list[Place], dropoffs: list[Place]
 ) -> tuple[list[Place], list[Place]]:
-    """The stop order with the fewest road km (exhaustive: stop counts are small)."""
-    if len(pickups) * len(dropoffs) > 36:  # beyond 3 x 3 stops, keep the order given
+    """The stop order with the fewest road km (exhaustive: stop counts are small).
+
+    Ties go to the order that is first by place key, so the answer never depends on the
+    order the stops came in.
+    """
+    pickups = sorted(pickups, key=place_key)
+    dropoffs = sorted(dropoffs, key=place_key)
+    if len(pickups) * len(dropoffs) > 36:  # beyond 3 x 3 stops, keep the sorted order
         return pickups, dropoffs
-    return min(
+    places = pickups + dropoffs
+    km = [[problem.distances.road_km(a, b) for b in places] for a in places]
+    n = len(pickups)
+    best = min(
         (
-            (list(p), list(d))
-            for p in itertools.permutations(pickups)
-            for d in itertools.permutations(dropoffs)
-        ),
-        key=lambda order: (
-            _route_km(problem, order[0] + order[1]),
-            [place_key(x) for x in order[0] + order[1]],
-        ),
-    )
+            sum(km[i][j] for i, j in itertools.pairwise(p + d)),
+            p + d,
+        )
+        for p in itertools.permutations(range(n))
+        for d in itertools.permutations(range(n, len(places)))
+    )[1]
+    return [places[i] for i in best[:n]], [places[i] for i in best[n:]]
 
 
 def best_route_km(problem: Problem, pickups: list[Place], dropoffs: list[Place]) -> float:

@@ -1,0 +1,142 @@
+"""Scale benchmark: synthetic Inner Mongolia weeks of growing size, both planners side by side.
+
+Each (size, planner) runs in a fresh process so that peak memory is its own. Every plan is
+checked by the independent checker of the tests (tests/checker.py); a run whose plan breaks a
+rule is reported as such. Results go to benchmarks/RESULTS.md (the scale section) and to
+stdout.
+
+    python -m benchmarks.scale --sizes 1000 5000 20000 --time-limit 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+
+
+def run_one(size: int, solver: str, time_limit: float, seed: int) -> dict[str, object]:
+    """Generate, solve and check one week in this process; return its figures."""
+    from pointplan.domain import Policy
+    from pointplan.io import read_points, read_registrations
+    from pointplan.io.config import default_fleet
+    from pointplan.problem import Problem
+    from pointplan.solve import solve
+    from pointplan.synthetic import make_week
+    from tests.checker import check_plan
+
+    week = make_week(size, seed=seed)
+    policy = Policy()
+    points = read_points(week.points)
+    batch = read_registrations(week.registrations, points=points, policy=policy)
+    problem = Problem(batch.registrations, default_fleet(), policy, points)
+    started = time.perf_counter()
+    plan = solve(problem, solver=solver, seed=seed, time_limit=time_limit)
+    wall = time.perf_counter() - started
+    violations = check_plan(
+        json.loads(plan.to_json()), problem.registrations, problem.fleet, policy
+    )
+    s = plan.summary
+    return {
+        "size": size,
+        "solver": solver,
+        "people": s.passengers,
+        "served": s.served_passengers,
+        "vehicles": s.vehicles,
+        "lower_bound": s.vehicles_lower_bound,
+        "stops": s.stops,
+        "km": s.distance_km,
+        "solve_s": round(wall, 1),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "violations": len(violations),
+    }
+
+
+def main() -> None:
+    """Run every size with both planners and write the results table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
+    parser.add_argument("--solvers", nargs="+", default=["greedy", "consolidate"])
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--one", nargs=2, metavar=("SIZE", "SOLVER"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.time_limit, args.seed)))
+        return
+    rows = []
+    for size in args.sizes:
+        for solver in args.solvers:
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.scale",
+                    "--one",
+                    str(size),
+                    solver,
+                    "--time-limit",
+                    str(args.time_limit),
+                    "--seed",
+                    str(args.seed),
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            print(row, flush=True)
+            rows.append(row)
+    write_results(rows, args)
+
+
+def write_results(rows: list[dict[str, object]], args: argparse.Namespace) -> None:
+    """Replace the scale section of RESULTS.md with these rows."""
+    lines = [
+        "## Scale: synthetic Inner Mongolia weeks",
+        "",
+        f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"{_cores()} cores, Python {platform.python_version()}. "
+        f"Date: {time.strftime('%Y-%m-%d')}.",
+        f"Command: `python -m benchmarks.scale --sizes {' '.join(map(str, args.sizes))} "
+        f"--time-limit {args.time_limit:g} --seed {args.seed}` (default fleet, default policy).",
+        "",
+        "| registrations | planner | people | served | vehicles | lower bound | gap | stops "
+        "| km | solve s | peak MB | rule violations |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        gap = (int(r["vehicles"]) / int(r["lower_bound"]) - 1) * 100 if r["lower_bound"] else 0
+        lines.append(
+            f"| {r['size']:,} | {r['solver']} | {r['people']:,} | {r['served']:,} "
+            f"| {r['vehicles']:,} | {r['lower_bound']:,} | {gap:.1f}% | {r['stops']:,} "
+            f"| {float(r['km']):,.0f} | {r['solve_s']} | {r['peak_mb']} | {r['violations']} |"
+        )
+    section = "\n".join(lines) + "\n"
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
+    start = text.find("## Scale:")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+    else:
+        text += section
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    main()
