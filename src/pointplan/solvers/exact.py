@@ -34,11 +34,11 @@ from pointplan.solvers.trips import PlaceKey, best_route_km, place_key
 
 ClassKey = tuple[PlaceKey, PlaceKey, dt.date, dt.date, int]
 
-# CP-SAT's deterministic time advances about ten times slower than the clock on these models
-# (measured on the sample week, 2-core machine). Budgets given in seconds are converted with
-# this factor, so that results do not depend on machine load; a wall-clock cap of twice the
-# budget still bounds the worst case.
-DETERMINISTIC_PER_SECOND = 0.1
+# A time budget is spent as CP-SAT work (deterministic time), so that results do not depend
+# on machine load: with this factor a budget of S "seconds" takes about S seconds of wall time
+# on the sample week on the 2-core reference machine, model building and pattern enumeration
+# included. A wall-clock stop at twice the budget bounds the worst case on slower machines.
+DETERMINISTIC_PER_SECOND = 0.075
 
 
 MAX_MODEL_VARIABLES = 10_000  # a larger part keeps the sweep's plan: building it would cost more
