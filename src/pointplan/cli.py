@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         default=60.0,
         metavar="S",
-        help="seconds the solver may take (default 60)",
+        help="search budget in seconds (default 60), spent as solver work so that the plan "
+        "is the same on any machine; a hard stop at twice the budget",
     )
     plan.add_argument(
         "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"
