@@ -6,7 +6,10 @@ and filled in this order: people who must leave today, then people free to leave
 pickup and drop-off the vehicle already serves, then those who add a stop. A vehicle may have
 up to `max_pickups` pickups and `max_dropoffs` drop-offs, pairwise within the radii. Filling
 vehicles with flexible people now means fewer vehicles later; preferring stops already made
-keeps the stop count down. The last vehicle of a group is the cheapest type that holds it.
+keeps the stop count down. Each vehicle then becomes the cheapest free type that seats its
+load. Parts still above their lower bound go, time allowing, to the exact model of `exact`
+(when the fleet has no daily limits), which starts from the sweep's plan and keeps it unless
+it finds fewer vehicles or stops.
 """
 
 from __future__ import annotations
