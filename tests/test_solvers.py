@@ -14,7 +14,9 @@ from pointplan.io import read_points, read_registrations
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
 from pointplan.solve import SOLVERS, solve
+from pointplan.solvers.bounds import parts_lower_bound
 from pointplan.solvers.greedy import solve_greedy
+from pointplan.stop import GapReached, MaxRuntime
 from tests.conftest import (
     BAOTOU,
     BEIJING,
@@ -170,6 +172,17 @@ def test_consolidating_beats_the_baseline(sample_problem: Problem) -> None:
     assert better.served_passengers == baseline.served_passengers
     assert better.vehicles < baseline.vehicles and better.stops < baseline.stops
     assert better.vehicles_lower_bound <= better.vehicles
+
+
+def test_stopping_criteria_steer_the_search(sample_problem: Problem) -> None:
+    """A gap already reached stops the search after the sweep; a time budget is MaxRuntime."""
+    swept = solve(sample_problem, stop=GapReached(10.0))
+    served = {rid for trip in swept.trips for rid in trip.registration_ids()}
+    assert swept.summary.vehicles_lower_bound == parts_lower_bound(sample_problem, served)
+    searched = solve(sample_problem, stop=MaxRuntime(2))
+    assert searched.summary.vehicles_lower_bound > swept.summary.vehicles_lower_bound
+    assert searched.summary.vehicles <= swept.summary.vehicles
+    assert searched.trips == solve(sample_problem, time_limit=2).trips
 
 
 def test_same_input_same_plan(sample_problem: Problem) -> None:

@@ -15,6 +15,7 @@ it finds fewer vehicles or stops.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -33,7 +34,9 @@ from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.trips import PlaceKey, cannot_travel_reason, numbered_trips, place_key
+from pointplan.stop import MaxRuntime, Progress, StoppingCriterion
 
+log = logging.getLogger(__name__)
 _ONE_DAY = dt.timedelta(days=1)
 PATTERN_LIMIT = 4000  # beyond this a part keeps the sweep's plan and bound
 Decision = tuple[VehicleType, dt.date, list[Registration]]
@@ -96,9 +99,13 @@ class _Loader:
         vehicle.load.append(registration)
 
 
-def solve_consolidated(problem: Problem, seed: int = 0, time_limit: float | None = None) -> Plan:
+def solve_consolidated(
+    problem: Problem, seed: int = 0, stop: StoppingCriterion | None = None
+) -> Plan:
     """Plan each part by the day-by-day sweep, then by the exact model where the sweep is
-    above the part's bound and time allows. Deterministic for a seed."""
+    above the part's bound, until `stop` says so (default: 10 s). Deterministic for a seed:
+    the criteria see time as the solver work handed out so far, not the clock."""
+    stop = stop or MaxRuntime(10.0)
     started = time.perf_counter()
     policy = problem.policy
     types = [vt for vt in problem.fleet.vehicle_types if vt.count != 0]
@@ -129,21 +136,40 @@ def solve_consolidated(problem: Problem, seed: int = 0, time_limit: float | None
 
     exact_allowed = all(vt.count is None for vt in types) and not policy.party_may_sit_together
     gaps = [part for part, ds, bound in swept if len(ds) > bound]
-    budget = time_limit or 10.0  # search seconds, shared by size (see exact.limit_work)
+    budget = stop.time_limit() or 10.0  # search seconds, shared by size (see exact.limit_work)
     weight = sum(len(part.registrations) for part in gaps) or 1
     decisions: list[Decision] = []
-    lower_bound = 0
     # A hard wall-clock stop at twice the budget, reached only on a slow machine: before it,
     # every limit is counted in solver work, so the plan does not depend on timing.
     deadline = started + 2 * budget
+    vehicles = sum(len(ds) for _, ds, _ in swept)
+    lower_bound = sum(bound for _, _, bound in swept)
+    spent = since_improvement = 0.0
     for part, part_decisions, bound in swept:
-        if exact_allowed and len(part_decisions) > bound and time.perf_counter() < deadline:
+        progress = Progress(spent, vehicles, lower_bound, since_improvement)
+        if (
+            exact_allowed
+            and len(part_decisions) > bound
+            and not stop.should_stop(progress)
+            and time.perf_counter() < deadline
+        ):
             share = budget * len(part.registrations) / weight
-            part_decisions, bound = _refine(
+            better, better_bound = _refine(
                 problem, part, part_decisions, bound, types, capacity, share, seed, deadline
             )
+            spent += share
+            improved = len(better) < len(part_decisions) or better_bound > bound
+            since_improvement = 0.0 if improved else since_improvement + share
+            vehicles += len(better) - len(part_decisions)
+            lower_bound += better_bound - bound
+            part_decisions, bound = better, better_bound
+            log.info(
+                "searched a part of %d registrations: %d vehicles, lower bound %d",
+                len(part.registrations),
+                vehicles,
+                lower_bound,
+            )
         decisions.extend(part_decisions)
-        lower_bound += bound
     trips = numbered_trips(problem, decisions)
     served = {rid for trip in trips for rid in trip.registration_ids()}
     if len(served) < len(travellers):  # the bounds above assumed every traveller served

@@ -33,12 +33,13 @@ from pointplan.solvers.trips import (
     numbered_trips,
     place_key,
 )
+from pointplan.stop import StoppingCriterion
 
 _ONE_DAY = dt.timedelta(days=1)
 
 
-def solve_greedy(problem: Problem, seed: int = 0, time_limit: float | None = None) -> Plan:
-    """Plan by filling vehicles in order (one pass: `seed` and `time_limit` are not needed)."""
+def solve_greedy(problem: Problem, seed: int = 0, stop: StoppingCriterion | None = None) -> Plan:
+    """Plan by filling vehicles in order (one pass: `seed` and `stop` are not needed)."""
     started = time.perf_counter()
     policy = problem.policy
     types = [vt for vt in problem.fleet.vehicle_types if vt.count != 0]
