@@ -245,3 +245,16 @@ def test_a_fleet_that_can_carry_nobody_is_bad_input(
         args += ["--fleet", str(tmp_path / "f.yaml")]
     assert main(args) == 2
     assert pattern in capsys.readouterr().err
+
+
+def test_readme_python_example_runs() -> None:
+    """The README's Python example (plain string paths) plans the sample week."""
+    from pointplan import Problem, load_fleet, load_policy, read_points, read_registrations, solve
+
+    policy = load_policy(str(SAMPLE / "policy.yaml"))
+    points = read_points(str(SAMPLE / "points.csv"))
+    batch = read_registrations(str(SAMPLE / "registrations.csv"), points=points, policy=policy)
+    fleet = load_fleet(str(SAMPLE / "fleet.yaml"))
+    plan = solve(Problem(batch.registrations, fleet, policy, points)).with_rejected(batch.rejected)
+    assert plan.summary.registrations == 3000
+    assert_valid_plan(plan, batch.registrations, fleet, policy)

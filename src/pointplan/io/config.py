@@ -82,10 +82,11 @@ def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     return list(current.model_fields)
 
 
-def load_policy(path: Path | None) -> Policy:
+def load_policy(path: Path | str | None) -> Policy:
     """The policy in a YAML/JSON file (a flat object; every key optional), or the default."""
     if path is None:
         return Policy()
+    path = Path(path)
     data = _read_mapping(path)
     if data is None:
         return Policy()
@@ -97,10 +98,11 @@ def load_policy(path: Path | None) -> Policy:
         raise InputError(validation_issues(str(path), error, Policy)) from None
 
 
-def load_fleet(path: Path | None) -> Fleet:
+def load_fleet(path: Path | str | None) -> Fleet:
     """The fleet in a YAML/JSON file `{"vehicle_types": [...]}`, or the default fleet."""
     if path is None:
         return default_fleet()
+    path = Path(path)
     data = _read_mapping(path)
     if not isinstance(data, dict):
         raise InputError([InputIssue(str(path), 'a fleet file holds {"vehicle_types": [...]}')])

@@ -13,9 +13,9 @@ from pointplan.io.tables import read_table
 REQUIRED = ("point_id", "name", "lat", "lon")
 
 
-def read_points(source: Path | pd.DataFrame) -> tuple[Point, ...]:
+def read_points(source: Path | str | pd.DataFrame) -> tuple[Point, ...]:
     """Read and validate points; raises `InputError` naming every bad row and column."""
-    table = read_table(source)
+    table = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
     name = table.name
     missing = [column for column in REQUIRED if column not in table.columns]
     if missing:
