@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=60.0,
         metavar="S",
         help="search budget in seconds (default 60), spent as solver work so that the plan "
-        "is the same on any machine; a hard stop at twice the budget",
+        "is the same on any machine; a hard stop at 3 x budget + 30 s",
     )
     plan.add_argument(
         "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"

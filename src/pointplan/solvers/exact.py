@@ -37,7 +37,7 @@ ClassKey = tuple[PlaceKey, PlaceKey, dt.date, dt.date, int]
 # A time budget is spent as CP-SAT work (deterministic time), so that results do not depend
 # on machine load: with this factor a budget of S "seconds" takes about S seconds of wall time
 # on the sample week on the 2-core reference machine, model building and pattern enumeration
-# included. A wall-clock stop at twice the budget bounds the worst case on slower machines.
+# included. A generous wall-clock stop (see `consolidate`) bounds the worst case on slow machines.
 DETERMINISTIC_PER_SECOND = 0.075
 
 
@@ -48,7 +48,7 @@ def limit_work(solver: cp_model.CpSolver, seconds: float, deadline: float | None
     """Bound a CP-SAT solve to about `seconds` of work, reproducibly, and never past the
     wall-clock `deadline` (a `time.perf_counter()` value), which only a slow machine reaches."""
     solver.parameters.max_deterministic_time = max(0.005, seconds * DETERMINISTIC_PER_SECOND)
-    wall = 2 * seconds if deadline is None else min(2 * seconds, deadline - time.perf_counter())
+    wall = 10 * seconds + 5 if deadline is None else deadline - time.perf_counter()
     solver.parameters.max_time_in_seconds = max(0.05, wall)
 
 
