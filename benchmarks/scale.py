@@ -126,7 +126,7 @@ def write_results(rows: list[dict[str, object]], args: argparse.Namespace) -> No
     start = text.find("## Scale:")
     if start >= 0:
         end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+        text = text[:start] + section + ("\n" + text[end + 1 :] if end >= 0 else "")
     else:
         text += section
     RESULTS.write_text(text, encoding="utf-8")
