@@ -7,6 +7,7 @@ list. A routing server can be added as a third implementation of `DistanceModel`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
@@ -28,6 +29,15 @@ class DistanceModel(Protocol):
     def road_km(self, a: Location, b: Location) -> float:
         """Driving distance from `a` to `b`."""
         ...
+
+
+def degree_spans(lat: float, radius_km: float) -> tuple[float, float]:
+    """Degrees of latitude and of longitude that hold every point within `radius_km` of a
+    place at latitude `lat`: a cheap box test before the slow geodesic. A degree of latitude
+    is at least 110.5 km, one of longitude at least 111.3 km x cos(latitude)."""
+    lat_span = radius_km / 110.0 + 1e-9
+    widest = min(89.0, abs(lat) + lat_span)
+    return lat_span, radius_km / (111.0 * math.cos(math.radians(widest))) + 1e-9
 
 
 @lru_cache(maxsize=1_000_000)

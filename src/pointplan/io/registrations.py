@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pointplan.domain.places import Place, Point
 from pointplan.domain.plan import Rejection
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Direction, Registration
-from pointplan.geo.distances import geodesic_km
+from pointplan.geo.distances import degree_spans, geodesic_km
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
 from pointplan.io.errors import InputIssue
 from pointplan.io.personal import phone_problem, resident_id_problem
@@ -299,12 +298,7 @@ class _RowReader:
 
     def _search_nearest(self, origin: Place) -> Point | None:
         radius = self.policy.pickup_search_km
-        # A box around the origin that holds every point within the radius, so that only
-        # points inside it need the (slow) geodesic: a degree of latitude is at least 110.5 km,
-        # a degree of longitude at least 111.3 km x cos(latitude).
-        lat_span = radius / 110.0 + 1e-9
-        widest = min(89.0, abs(origin.lat) + lat_span)
-        lon_span = radius / (111.0 * math.cos(math.radians(widest))) + 1e-9
+        lat_span, lon_span = degree_spans(origin.lat, radius)
         best: tuple[float, str, Point] | None = None
         for point in self.points.values():
             if abs(point.lat - origin.lat) > lat_span or abs(point.lon - origin.lon) > lon_span:

@@ -33,13 +33,18 @@ from pointplan.solvers.decompose import Part, decompose
 from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
 from pointplan.solvers.result import assemble_plan
-from pointplan.solvers.trips import PlaceKey, cannot_travel_reason, numbered_trips, place_key
+from pointplan.solvers.trips import (
+    Decision,
+    PlaceKey,
+    cannot_travel_reason,
+    numbered_trips,
+    place_key,
+)
 from pointplan.stop import MaxRuntime, Progress, StoppingCriterion
 
 log = logging.getLogger(__name__)
 _ONE_DAY = dt.timedelta(days=1)
 PATTERN_LIMIT = 4000  # beyond this a part keeps the sweep's plan and bound
-Decision = tuple[VehicleType, dt.date, list[Registration]]
 
 
 @dataclass
@@ -62,13 +67,6 @@ class _Loader:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.policy: Policy = problem.policy
-        self._near_cache: dict[tuple[PlaceKey, PlaceKey], float] = {}
-
-    def _km(self, a: Place, b: Place) -> float:
-        key = (place_key(a), place_key(b))
-        if key not in self._near_cache:
-            self._near_cache[key] = self.problem.distances.straight_km(a, b)
-        return self._near_cache[key]
 
     def new_stops(self, vehicle: _Vehicle, registration: Registration) -> int | None:
         """Stops the registration would add (0, 1 or 2), or None when it may not join."""
@@ -80,7 +78,9 @@ class _Loader:
         ):
             if place_key(place) in stops:
                 continue
-            if len(stops) >= limit or any(self._km(place, s) > radius for s in stops.values()):
+            if len(stops) >= limit or any(
+                self.problem.distances.straight_km(place, s) > radius for s in stops.values()
+            ):
                 return None
             added += 1
         return added
@@ -281,7 +281,7 @@ def _sweep_part(
             if isinstance(outcome, Unassigned):
                 unassigned.append(outcome)
             else:
-                decisions.append((outcome[0], outcome[1], [registration]))
+                decisions.append(outcome)
         pending = [r for r in pending if r.latest_date > day]
         day += _ONE_DAY
     return decisions, unassigned

@@ -13,7 +13,6 @@ component of pairs, registrations whose windows are chained by overlaps stay tog
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import networkx as nx
 
 from pointplan.domain.places import Place
 from pointplan.domain.registration import Registration
+from pointplan.geo.distances import degree_spans
 from pointplan.problem import Problem
 from pointplan.solvers.trips import PlaceKey, place_key
 
@@ -47,16 +47,15 @@ def _near_pairs(
     if not allowed:
         return []
     order = sorted(range(len(places)), key=lambda i: places[i].lat)
-    lat_span = radius_km / 110.0 + 1e-9  # a degree of latitude is at least 110.5 km
     pairs = []
     for position, i in enumerate(order):
         a = places[i]
-        lon_span = radius_km / (111.0 * math.cos(math.radians(min(89.0, abs(a.lat) + lat_span))))
+        lat_span, lon_span = degree_spans(a.lat, radius_km)
         for j in order[position + 1 :]:
             b = places[j]
             if b.lat - a.lat > lat_span:
                 break
-            if abs(b.lon - a.lon) <= lon_span + 1e-9 and (
+            if abs(b.lon - a.lon) <= lon_span and (
                 problem.distances.straight_km(a, b) <= radius_km
             ):
                 pairs.append((i, j))

@@ -30,7 +30,7 @@ from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
-from pointplan.solvers.trips import PlaceKey, best_route_km, place_key
+from pointplan.solvers.trips import Decision, PlaceKey, best_route_km, place_key
 
 ClassKey = tuple[PlaceKey, PlaceKey, dt.date, dt.date, int]
 
@@ -52,9 +52,6 @@ def limit_work(solver: cp_model.CpSolver, seconds: float, deadline: float | None
     solver.parameters.max_time_in_seconds = max(0.05, wall)
 
 
-Decision = tuple[VehicleType, dt.date, list[Registration]]
-
-
 @dataclass(frozen=True)
 class Pattern:
     """The stops one vehicle serves: pickups, drop-offs and the shortest route's km."""
@@ -71,11 +68,10 @@ class Pattern:
 
 @dataclass(frozen=True)
 class ExactResult:
-    """Decisions for a part, the proven lower bound on its vehicles, and whether optimal."""
+    """Decisions for a part and the proven lower bound on its vehicles."""
 
     decisions: list[Decision]
     vehicles_bound: int
-    optimal: bool
 
 
 def _cliques(
@@ -194,7 +190,6 @@ def solve_part_exactly(
         return None
     best_vehicles = round(solver.objective_value)
     bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))  # vehicles are whole
-    optimal = status == cp_model.OPTIMAL
 
     # Phase 2: keep the vehicles; fewest stops, then fewest km (0.1 km units).
     model.clear_hints()  # type: ignore[no-untyped-call]
@@ -223,7 +218,7 @@ def solve_part_exactly(
                 del members[:taken]
         date = first + dt.timedelta(days=day)
         decisions.extend((vehicle_type, date, bin_) for bin_ in _pack(aboard, capacity, count))
-    return ExactResult(decisions, bound, optimal)
+    return ExactResult(decisions, bound)
 
 
 def _class_of(r: Registration) -> ClassKey:

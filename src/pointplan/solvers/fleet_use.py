@@ -16,7 +16,7 @@ from pointplan.domain.plan import Unassigned
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import can_seat
 from pointplan.problem import Problem
-from pointplan.solvers.trips import PlaceKey, ordered_route, place_key
+from pointplan.solvers.trips import Decision, PlaceKey, ordered_route, place_key
 
 
 class FleetUse:
@@ -71,7 +71,7 @@ class FleetUse:
 
     def close_window(
         self, types: Sequence[VehicleType], registration: Registration, day: dt.date
-    ) -> tuple[VehicleType, dt.date] | Unassigned:
+    ) -> Decision | Unassigned:
         """The last resort when a window closes on `day` with no vehicle left.
 
         The party travels alone on an earlier day of its window where a vehicle is free
@@ -83,7 +83,7 @@ class FleetUse:
             vehicle_type = self.pick(cheapest_first(types), earlier, [registration])
             if vehicle_type is not None:
                 self.take(vehicle_type, earlier, [registration])
-                return vehicle_type, earlier
+                return vehicle_type, earlier, [registration]
         return Unassigned(
             registration_id=registration.registration_id,
             reason=(

@@ -28,6 +28,7 @@ from pointplan.solvers.bounds import parts_lower_bound
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.trips import (
+    Decision,
     PlaceKey,
     cannot_travel_reason,
     numbered_trips,
@@ -45,7 +46,7 @@ def solve_greedy(problem: Problem, seed: int = 0, stop: StoppingCriterion | None
     types = [vt for vt in problem.fleet.vehicle_types if vt.count != 0]
     capacity = {vt.name: effective_capacity(vt, policy) for vt in types}
     fleet = FleetUse(problem)
-    decisions: list[tuple[VehicleType, dt.date, list[Registration]]] = []
+    decisions: list[Decision] = []
     unassigned: list[Unassigned] = []
 
     groups: dict[tuple[str, PlaceKey, PlaceKey], list[Registration]] = defaultdict(list)
@@ -96,7 +97,7 @@ def solve_greedy(problem: Problem, seed: int = 0, stop: StoppingCriterion | None
                 if isinstance(outcome, Unassigned):
                     unassigned.append(outcome)
                 else:
-                    decisions.append((outcome[0], outcome[1], [registration]))
+                    decisions.append(outcome)
             pending = [r for r in pending if r.latest_date > day]
             day += _ONE_DAY
 

@@ -19,6 +19,8 @@ from pointplan.domain.seating import assign_seats, can_seat, effective_capacity
 from pointplan.problem import Problem
 
 PlaceKey = tuple[float, float, str, str | None]
+Decision = tuple[VehicleType, dt.date, list[Registration]]
+"""What a solver decides for one trip: vehicle type, date, who rides."""
 
 
 def place_key(place: Place) -> PlaceKey:
@@ -164,9 +166,7 @@ def cannot_travel_reason(
     return None
 
 
-def numbered_trips(
-    problem: Problem, decisions: list[tuple[VehicleType, dt.date, list[Registration]]]
-) -> list[Trip]:
+def numbered_trips(problem: Problem, decisions: list[Decision]) -> list[Trip]:
     """Trips for (vehicle, date, load) decisions, numbered T0001... in date order."""
     decisions.sort(
         key=lambda d: (
