@@ -19,8 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.results import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
 
 def run_one(size: int, solver: str, time_limit: float, seed: int) -> dict[str, object]:
@@ -121,15 +122,7 @@ def write_results(rows: list[dict[str, object]], args: argparse.Namespace) -> No
             f"| {r['vehicles']:,} | {r['lower_bound']:,} | {gap:.1f}% | {r['stops']:,} "
             f"| {float(r['km']):,.0f} | {r['solve_s']} | {r['peak_mb']} | {r['violations']} |"
         )
-    section = "\n".join(lines) + "\n"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    start = text.find("## Scale:")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("\n" + text[end + 1 :] if end >= 0 else "")
-    else:
-        text += section
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_section("## Scale:", "\n".join(lines) + "\n")
 
 
 def _cores() -> int:

@@ -30,6 +30,15 @@ class DistanceModel(Protocol):
         """Driving distance from `a` to `b`."""
         ...
 
+    def within_km(self, a: Location, b: Location, radius_km: float) -> bool:
+        """Whether `straight_km(a, b) <= radius_km` (answered faster where it can be)."""
+        ...
+
+    def __hash__(self) -> int:
+        """Models are hashable (by identity unless they say otherwise): routes are cached
+        per model."""
+        ...
+
 
 def degree_spans(lat: float, radius_km: float) -> tuple[float, float]:
     """Degrees of latitude and of longitude that hold every point within `radius_km` of a
@@ -45,6 +54,32 @@ def _geodesic_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> floa
     if lat_a == lat_b and lon_a == lon_b:
         return 0.0
     return float(geodesic((lat_a, lon_a), (lat_b, lon_b)).km)
+
+
+_EARTH_MEAN_RADIUS_KM = 6371.0088
+# The great circle on the mean sphere is within 0.6% of the WGS84 geodesic; beyond this
+# margin the cheap formula decides, inside it the exact geodesic does.
+_SPHERE_MARGIN = 0.01
+_METRE = 0.001  # and by a metre, for distances so short that the geodesic rounds to zero
+
+
+def _great_circle_km(a: Location, b: Location) -> float:
+    lat_a, lat_b = math.radians(a.lat), math.radians(b.lat)
+    half_dlat = (lat_b - lat_a) / 2
+    half_dlon = math.radians(b.lon - a.lon) / 2
+    h = math.sin(half_dlat) ** 2 + math.cos(lat_a) * math.cos(lat_b) * math.sin(half_dlon) ** 2
+    return 2 * _EARTH_MEAN_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def geodesic_within(a: Location, b: Location, radius_km: float) -> bool:
+    """Whether the geodesic distance is at most `radius_km`: the same answer as comparing
+    `geodesic_km`, but the slow geodesic runs only for pairs near the boundary."""
+    sphere = _great_circle_km(a, b)
+    if sphere * (1 + _SPHERE_MARGIN) + _METRE <= radius_km:
+        return True
+    if sphere * (1 - _SPHERE_MARGIN) - _METRE > radius_km:
+        return False
+    return geodesic_km(a, b) <= radius_km
 
 
 def geodesic_km(a: Location, b: Location) -> float:
@@ -69,6 +104,10 @@ class GeodesicDistances:
     def road_km(self, a: Location, b: Location) -> float:
         """Geodesic distance times the circuity factor."""
         return geodesic_km(a, b) * self.road_factor
+
+    def within_km(self, a: Location, b: Location, radius_km: float) -> bool:
+        """Whether the geodesic distance is at most `radius_km`."""
+        return geodesic_within(a, b, radius_km)
 
 
 class RoadNetworkDistances:
@@ -101,6 +140,10 @@ class RoadNetworkDistances:
     def straight_km(self, a: Location, b: Location) -> float:
         """Geodesic distance."""
         return geodesic_km(a, b)
+
+    def within_km(self, a: Location, b: Location, radius_km: float) -> bool:
+        """Whether the geodesic distance is at most `radius_km`."""
+        return geodesic_within(a, b, radius_km)
 
     def _nearest(self, place: Location) -> tuple[str, float]:
         return min(

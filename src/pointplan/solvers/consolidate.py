@@ -33,9 +33,11 @@ from pointplan.solvers.decompose import Part, decompose
 from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
 from pointplan.solvers.result import assemble_plan
+from pointplan.solvers.routed import routable, route_part
 from pointplan.solvers.trips import (
     Decision,
     PlaceKey,
+    best_route_km,
     cannot_travel_reason,
     numbered_trips,
     place_key,
@@ -79,7 +81,7 @@ class _Loader:
             if place_key(place) in stops:
                 continue
             if len(stops) >= limit or any(
-                self.problem.distances.straight_km(place, s) > radius for s in stops.values()
+                not self.problem.distances.within_km(place, s, radius) for s in stops.values()
             ):
                 return None
             added += 1
@@ -147,6 +149,10 @@ def solve_consolidated(
     lower_bound = sum(bound for _, _, bound in swept)
     spent = since_improvement = 0.0
     for part, part_decisions, bound in swept:
+        if exact_allowed and len(part_decisions) > 1 and routable(problem, part.registrations):
+            routed = _route(problem, part, part_decisions, types, capacity)
+            vehicles += len(routed) - len(part_decisions)
+            part_decisions = routed
         progress = Progress(spent, vehicles, lower_bound, since_improvement)
         if (
             exact_allowed
@@ -226,6 +232,38 @@ def _refine(
     if (len(better), _stops(better)) < (len(decisions), _stops(decisions)):
         return better, bound
     return decisions, bound
+
+
+def _route(
+    problem: Problem,
+    part: Part,
+    decisions: list[Decision],
+    types: Sequence[VehicleType],
+    capacity: dict[str, int],
+) -> list[Decision]:
+    """The routing component's plan for a one-date, one-drop-off part, where it is better
+    (fewer vehicles, then stops, then km) than the sweep's."""
+    biggest = max(types, key=lambda vt: (capacity[vt.name], vt.name))
+    routed = route_part(problem, part.registrations, biggest, capacity[biggest.name])
+    routed = _downsized(routed, types, problem.policy)
+    routed_rank = (len(routed), _stops(routed))
+    swept_rank = (len(decisions), _stops(decisions))
+    if routed_rank < swept_rank or (
+        routed_rank == swept_rank and _km(problem, routed) < _km(problem, decisions)
+    ):
+        return routed
+    return decisions
+
+
+def _km(problem: Problem, decisions: Sequence[Decision]) -> float:
+    return sum(
+        best_route_km(
+            problem,
+            list({place_key(r.pickup): r.pickup for r in load}.values()),
+            list({place_key(r.dropoff): r.dropoff for r in load}.values()),
+        )
+        for _, _, load in decisions
+    )
 
 
 def _stops(decisions: Sequence[Decision]) -> int:

@@ -55,9 +55,7 @@ def _near_pairs(
             b = places[j]
             if b.lat - a.lat > lat_span:
                 break
-            if abs(b.lon - a.lon) <= lon_span and (
-                problem.distances.straight_km(a, b) <= radius_km
-            ):
+            if abs(b.lon - a.lon) <= lon_span and (problem.distances.within_km(a, b, radius_km)):
                 pairs.append((i, j))
     return pairs
 

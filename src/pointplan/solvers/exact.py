@@ -81,7 +81,7 @@ def _cliques(
     graph.add_nodes_from(places)
     keys = sorted(places)
     for a, b in itertools.combinations(keys, 2):
-        if problem.distances.straight_km(places[a], places[b]) <= radius:
+        if problem.distances.within_km(places[a], places[b], radius):
             graph.add_edge(a, b)
     cliques = []
     for clique in nx.enumerate_all_cliques(graph):

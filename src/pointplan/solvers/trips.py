@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pointplan.domain.driving import plan_timeline
 from pointplan.domain.fleet import VehicleType
@@ -16,7 +18,9 @@ from pointplan.domain.places import Place, Point
 from pointplan.domain.plan import EscortSeat, SeatAssignment, Stop, Trip
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import assign_seats, can_seat, effective_capacity
+from pointplan.geo.distances import DistanceModel
 from pointplan.problem import Problem
+from pointplan.solvers.routing import shortest_path
 
 PlaceKey = tuple[float, float, str, str | None]
 Decision = tuple[VehicleType, dt.date, list[Registration]]
@@ -33,21 +37,37 @@ def _route_km(problem: Problem, route: Sequence[Place]) -> float:
     return sum(problem.distances.road_km(a, b) for a, b in itertools.pairwise(route))
 
 
+EXHAUSTIVE_ORDERS = 720  # up to this many stop orders are all tried; beyond, a routing search
+
+
 def _ordered(
     problem: Problem, pickups: list[Place], dropoffs: list[Place]
 ) -> tuple[list[Place], list[Place]]:
-    """The stop order with the fewest road km (exhaustive: stop counts are small).
+    """The stop order with the fewest road km: every order when there are few, else the
+    routing component's shortest path (pickups first).
 
     Ties go to the order that is first by place key, so the answer never depends on the
     order the stops came in.
     """
-    pickups = sorted(pickups, key=place_key)
-    dropoffs = sorted(dropoffs, key=place_key)
-    if len(pickups) * len(dropoffs) > 36:  # beyond 3 x 3 stops, keep the sorted order
-        return pickups, dropoffs
+    ordered_pickups, ordered_dropoffs = _ordered_sorted(
+        problem.distances,
+        tuple(sorted(pickups, key=place_key)),
+        tuple(sorted(dropoffs, key=place_key)),
+    )
+    return list(ordered_pickups), list(ordered_dropoffs)
+
+
+@lru_cache(maxsize=100_000)  # solvers compare plans by km, then trips are built from them
+def _ordered_sorted(
+    distances: DistanceModel, pickups: tuple[Place, ...], dropoffs: tuple[Place, ...]
+) -> tuple[tuple[Place, ...], tuple[Place, ...]]:
     places = pickups + dropoffs
-    km = [[problem.distances.road_km(a, b) for b in places] for a in places]
     n = len(pickups)
+    if math.factorial(n) * math.factorial(len(dropoffs)) > EXHAUSTIVE_ORDERS:
+        metres = [[round(1000 * distances.road_km(a, b)) for b in places] for a in places]
+        order = shortest_path(metres, n)
+        return tuple(places[i] for i in order[:n]), tuple(places[i] for i in order[n:])
+    km = [[distances.road_km(a, b) for b in places] for a in places]
     best = min(
         (
             sum(km[i][j] for i, j in itertools.pairwise(p + d)),
@@ -56,7 +76,7 @@ def _ordered(
         for p in itertools.permutations(range(n))
         for d in itertools.permutations(range(n, len(places)))
     )[1]
-    return [places[i] for i in best[:n]], [places[i] for i in best[n:]]
+    return tuple(places[i] for i in best[:n]), tuple(places[i] for i in best[n:])
 
 
 def best_route_km(problem: Problem, pickups: list[Place], dropoffs: list[Place]) -> float:

@@ -1,0 +1,144 @@
+"""The routing component: capacitated vehicle routes over an integer distance matrix.
+
+OR-Tools' routing library does the search: a first solution by the cheapest arc, then guided
+local search. The search is limited by a number of solutions, never by the clock, so the
+same input gives the same routes on any machine and under any load.
+
+Two uses: `capacitated_routes` splits the pickups of one part among as few vehicles as
+possible and orders each route (open start, a fixed end such as a drop-off point, or a
+closed tour from a depot, as in the Augerat CVRP sets); `shortest_path` orders the stops of
+one vehicle, every pickup before any drop-off.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+SOLUTION_LIMIT = 30  # guided local search steps: enough for the few stops of one part
+PATH_STEPS = 100  # one vehicle's stop order: optimal on every 7-stop test case (tests)
+_FIRST_SOLUTIONS = (
+    routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC,
+    routing_enums_pb2.FirstSolutionStrategy.SAVINGS,
+    routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
+)
+
+
+def capacitated_routes(
+    distance: Sequence[Sequence[int]],
+    demand: Sequence[int],
+    capacity: int,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    max_stops: int | None = None,
+    solution_limit: int = SOLUTION_LIMIT,
+) -> list[list[int]] | None:
+    """Routes visiting every node with demand, fewest vehicles first, then least distance.
+
+    `distance[a][b]` is the cost of driving from node a to node b. Nodes `start` and `end`
+    (when given) are where every route begins and ends and carry no demand; `None` means a
+    route may begin (or end) anywhere at no cost. A route carries at most `capacity` and
+    visits at most `max_stops` demand nodes. Returns each used vehicle's demand nodes in
+    visiting order, or None when some node alone exceeds the capacity.
+
+    The vehicle count starts at the bin-packing bound ceil(total / capacity) and grows by
+    one until the search finds a plan, so fewer vehicles always come first.
+    """
+    customers = [i for i in range(len(demand)) if i not in (start, end)]
+    if any(demand[i] > capacity for i in customers):
+        return None
+    if not customers:
+        return []
+    vehicles = max(1, math.ceil(sum(demand[i] for i in customers) / capacity))
+    if max_stops is not None:
+        vehicles = max(vehicles, math.ceil(len(customers) / max_stops))
+    while vehicles <= len(customers):
+        routes = _solve(distance, demand, capacity, vehicles, start, end, max_stops, solution_limit)
+        if routes is not None:
+            return routes
+        vehicles += 1
+    raise AssertionError("one vehicle per node always fits")  # pragma: no cover
+
+
+def shortest_path(distance: Sequence[Sequence[int]], first: int) -> list[int]:
+    """The order of all nodes with the least distance that visits nodes 0..first-1 (the
+    pickups) before the others (the drop-offs); it begins and ends anywhere."""
+    size = len(distance)
+    if size <= 1:
+        return list(range(size))
+    forbidden = 1 + 2 * size * max(max(row) for row in distance)
+    guarded = [
+        [
+            forbidden if (a >= first > b) else distance[a][b]  # no pickup after a drop-off
+            for b in range(size)
+        ]
+        for a in range(size)
+    ]
+    routes = _solve(guarded, [0] * size, 1, 1, None, None, None, PATH_STEPS, unlimited=True)
+    assert routes is not None and len(routes) == 1  # one uncapacitated vehicle always fits
+    return routes[0]
+
+
+def _solve(
+    distance: Sequence[Sequence[int]],
+    demand: Sequence[int],
+    capacity: int,
+    vehicles: int,
+    start: int | None,
+    end: int | None,
+    max_stops: int | None,
+    solution_limit: int,
+    unlimited: bool = False,
+) -> list[list[int]] | None:
+    """One routing search with `vehicles` vehicles; None when no first solution is found."""
+    size = len(distance)
+    # Open ends become extra nodes that cost nothing to leave (start) or to reach (end).
+    start_node = size if start is None else start
+    end_node = (size + (start is None)) if end is None else end
+    nodes = size + (start is None) + (end is None)
+    matrix = [[0] * nodes for _ in range(nodes)]
+    for a in range(size):
+        for b in range(size):
+            matrix[a][b] = int(distance[a][b])
+    for strategy in _FIRST_SOLUTIONS:
+        manager = pywrapcp.RoutingIndexManager(
+            nodes, vehicles, [start_node] * vehicles, [end_node] * vehicles
+        )
+        model = pywrapcp.RoutingModel(manager)
+        transit = model.RegisterTransitMatrix(matrix)
+        model.SetArcCostEvaluatorOfAllVehicles(transit)
+        for name, values, limit in (
+            ("load", demand, None if unlimited else capacity),
+            ("stops", [1] * size, max_stops),
+        ):
+            if limit is not None:
+                per_node = [
+                    int(values[i]) if i < size and i not in (start, end) else 0
+                    for i in range(nodes)
+                ]
+                callback = model.RegisterUnaryTransitVector(per_node)
+                model.AddDimensionWithVehicleCapacity(callback, 0, [limit] * vehicles, True, name)
+        parameters = pywrapcp.DefaultRoutingSearchParameters()
+        parameters.first_solution_strategy = strategy
+        parameters.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        )
+        parameters.solution_limit = solution_limit
+        solution = model.SolveWithParameters(parameters)
+        if solution is not None:
+            break
+    else:
+        return None
+    routes = []
+    for vehicle in range(vehicles):
+        index = solution.Value(model.NextVar(model.Start(vehicle)))
+        route = []
+        while not model.IsEnd(index):
+            route.append(manager.IndexToNode(index))
+            index = solution.Value(model.NextVar(index))
+        if route:
+            routes.append(route)
+    return routes
