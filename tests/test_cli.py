@@ -258,3 +258,12 @@ def test_readme_python_example_runs() -> None:
     plan = solve(Problem(batch.registrations, fleet, policy, points)).with_rejected(batch.rejected)
     assert plan.summary.registrations == 3000
     assert_valid_plan(plan, batch.registrations, fleet, policy)
+
+
+def test_workers_below_one_is_bad_input(
+    small_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code = main(["plan", str(small_csv), "--keep-going", "--workers", "0", "--out", str(out)])
+    assert code == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err

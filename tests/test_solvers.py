@@ -16,7 +16,7 @@ from pointplan.problem import Problem
 from pointplan.solve import SOLVERS, solve
 from pointplan.solvers.bounds import parts_lower_bound
 from pointplan.solvers.greedy import solve_greedy
-from pointplan.stop import GapReached, MaxRuntime
+from pointplan.stop import GapReached, MaxRuntime, Progress
 from tests.conftest import (
     BAOTOU,
     BEIJING,
@@ -247,3 +247,21 @@ def test_generated_problems_give_valid_plans(solver: str, problem: Problem) -> N
     served = {rid for t in plan.trips for rid in t.registration_ids()}
     assert all(u.reason for u in plan.unassigned)
     assert served.isdisjoint(u.registration_id for u in plan.unassigned)
+
+
+def test_any_number_of_workers_gives_the_same_plan(sample_problem: Problem) -> None:
+    """Parts searched on one process or two: the same trips and the same bound."""
+    one = solve(sample_problem, time_limit=2, workers=1)
+    two = solve(sample_problem, time_limit=2, workers=2)
+    assert one.trips == two.trips
+    assert one.summary.vehicles_lower_bound == two.summary.vehicles_lower_bound
+
+
+def test_progress_is_reported_after_each_searched_part(sample_problem: Problem) -> None:
+    seen: list[Progress] = []
+    plan = solve(sample_problem, time_limit=2, on_progress=seen.append)
+    assert len(seen) > 10
+    assert [p.parts_done for p in seen] == list(range(1, len(seen) + 1))
+    assert {p.parts_total for p in seen} == {len(seen)}
+    assert seen[-1].vehicles == plan.summary.vehicles
+    assert all(p.lower_bound <= (p.vehicles or 0) for p in seen)

@@ -8,6 +8,9 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Never
+
+from tqdm import tqdm
 
 from pointplan.domain.plan import Plan
 from pointplan.io.config import check_fleet_carries, load_fleet, load_policy
@@ -16,6 +19,7 @@ from pointplan.io.points import read_points
 from pointplan.io.registrations import read_registrations
 from pointplan.problem import Problem
 from pointplan.solve import SOLVERS, solve
+from pointplan.stop import Progress
 
 log = logging.getLogger("pointplan")
 
@@ -66,6 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     plan.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes that search parts at once (default: every core); same plan for any",
+    )
+    plan.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (it is shown only when stderr is a terminal)",
+    )
+    plan.add_argument(
         "--solver",
         choices=sorted(SOLVERS),
         default="consolidate",
@@ -101,13 +116,51 @@ def _plan(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_INPUT
     problem = Problem(batch.registrations, fleet, policy, points)
-    plan = solve(problem, solver=args.solver, seed=args.seed, time_limit=args.time_limit)
+    if args.workers is not None and args.workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with ProgressBar(enabled=not args.no_progress and sys.stderr.isatty()) as bar:
+        plan = solve(
+            problem,
+            solver=args.solver,
+            seed=args.seed,
+            time_limit=args.time_limit,
+            workers=args.workers,
+            on_progress=bar.update,
+        )
     plan = plan.with_rejected(batch.rejected)
     args.out.mkdir(parents=True, exist_ok=True)
     plan.write(args.out / "plan.json")
     print(summary_table(plan))
     print(f"wrote {args.out / 'plan.json'} in {time.perf_counter() - started:.1f} s")
     return EXIT_OK
+
+
+class ProgressBar:
+    """A progress bar on stderr over the parts being searched, with vehicles and bound."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: tqdm[Never] | None = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+    def update(self, progress: Progress) -> None:
+        """Show how many parts are searched and the plan's vehicles against its bound."""
+        if not self.enabled:
+            return
+        bar = self._bar
+        if bar is None:
+            bar = self._bar = tqdm(
+                total=progress.parts_total, desc="searching parts", unit="part", file=sys.stderr
+            )
+        bar.set_postfix(vehicles=progress.vehicles, bound=progress.lower_bound)
+        bar.update(progress.parts_done - bar.n)
 
 
 def summary_table(plan: Plan) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pointplan.domain.plan import Plan
 from pointplan.problem import Problem
 from pointplan.solvers.consolidate import solve_consolidated
 from pointplan.solvers.greedy import solve_greedy
-from pointplan.stop import AnyOf, MaxRuntime, StoppingCriterion
+from pointplan.stop import AnyOf, MaxRuntime, Progress, StoppingCriterion
 
-SOLVERS = {"greedy": solve_greedy, "consolidate": solve_consolidated}
+SOLVERS = ("consolidate", "greedy")
 DEFAULT_SECONDS = 10.0
 
 
@@ -19,23 +21,32 @@ def solve(
     seed: int = 0,
     stop: StoppingCriterion | None = None,
     time_limit: float | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
     """Plan `problem` with the named solver; the same problem and seed give the same plan.
 
     `consolidate` (the default) shares trips across nearby pickups, drop-offs and dates, then
-    searches parts that are above their lower bound until `stop` says so (for example
+    searches the independent parts of the problem until `stop` says so (for example
     `AnyOf((MaxRuntime(60), GapReached(0.03)))`). `time_limit` is shorthand for
     `MaxRuntime(time_limit)`; with neither, the search gets 10 seconds. Time is counted as
     solver work (see `solvers.exact.limit_work`), so the plan does not depend on the
-    machine's speed. `greedy` is the one-pass baseline and needs no criterion.
+    machine's speed. Parts are searched on `workers` processes (default: every core this
+    process may use); the plan is the same for any number. `on_progress` is called with a
+    `Progress` after each searched part. `greedy` is the one-pass baseline and needs none of
+    these.
     """
     if time_limit is not None and time_limit <= 0:
         raise ValueError("time_limit must be more than 0 seconds")
-    try:
-        run = SOLVERS[solver]
-    except KeyError:
-        raise ValueError(f"unknown solver {solver!r}; choose from {sorted(SOLVERS)}") from None
+    if workers is not None and workers < 1:
+        raise ValueError("workers must be at least 1")
+    if solver not in SOLVERS:
+        raise ValueError(f"unknown solver {solver!r}; choose from {sorted(SOLVERS)}")
     criteria: list[StoppingCriterion] = [] if stop is None else [stop]
     if time_limit is not None or stop is None or stop.time_limit() is None:
         criteria.append(MaxRuntime(time_limit or DEFAULT_SECONDS))
-    return run(problem, seed=seed, stop=AnyOf(tuple(criteria)))
+    if solver == "greedy":
+        return solve_greedy(problem, seed=seed)
+    return solve_consolidated(
+        problem, seed=seed, stop=AnyOf(tuple(criteria)), workers=workers, on_progress=on_progress
+    )

@@ -12,12 +12,15 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a search stands: seconds spent, best vehicles found, best lower bound."""
+    """Where a search stands: seconds spent, best vehicles found, best lower bound, and how
+    many of the parts to search are done."""
 
     elapsed: float
     vehicles: int | None = None
     lower_bound: int = 0
     since_improvement: float = 0.0
+    parts_done: int = 0
+    parts_total: int = 0
 
 
 class StoppingCriterion(Protocol):

@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pointplan.domain.fleet import VehicleType
@@ -32,6 +32,7 @@ from pointplan.solvers.bounds import cover_lower_bound, parts_lower_bound, windo
 from pointplan.solvers.decompose import Part, decompose
 from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
+from pointplan.solvers.parallel import default_workers, ordered_map
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.routed import routable, route_part
 from pointplan.solvers.trips import (
@@ -102,11 +103,18 @@ class _Loader:
 
 
 def solve_consolidated(
-    problem: Problem, seed: int = 0, stop: StoppingCriterion | None = None
+    problem: Problem,
+    seed: int = 0,
+    stop: StoppingCriterion | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
-    """Plan each part by the day-by-day sweep, then by the exact model where the sweep is
-    above the part's bound, until `stop` says so (default: 10 s). Deterministic for a seed:
-    the criteria see time as the solver work handed out so far, not the clock."""
+    """Plan each part by the day-by-day sweep, then search the parts: the routing component
+    for one-date, one-drop-off parts, the exact model where a part is above its bound, until
+    `stop` says so (default: 10 s). Parts are searched on `workers` processes (default: the
+    cores this process may use); `on_progress` hears after each searched part.
+    Deterministic for a seed, whatever the number of workers: the criteria see time as the
+    solver work handed out so far, not the clock."""
     stop = stop or MaxRuntime(10.0)
     started = time.perf_counter()
     policy = problem.policy
@@ -140,43 +148,50 @@ def solve_consolidated(
     gaps = [part for part, ds, bound in swept if len(ds) > bound]
     budget = stop.time_limit() or 10.0  # search seconds, shared by size (see exact.limit_work)
     weight = sum(len(part.registrations) for part in gaps) or 1
-    decisions: list[Decision] = []
     # A hard wall-clock stop, far enough out that only a much slower or overloaded machine
     # reaches it: before it every limit is counted in solver work, so the plan does not
     # depend on timing.
     deadline = started + 3 * budget + 30
     vehicles = sum(len(ds) for _, ds, _ in swept)
     lower_bound = sum(bound for _, _, bound in swept)
+    context = _SearchContext(problem, tuple(types), capacity, seed, deadline)
+    jobs: list[_PartJob] = []
+    decisions: list[Decision] = []
+    for part, ds, bound in swept:
+        if exact_allowed and len(ds) > min(1, bound):  # more than one vehicle, or above 0
+            jobs.append(_PartJob(part, ds, bound, budget * len(part.registrations) / weight))
+        else:
+            decisions.extend(ds)
+    results = ordered_map(_search_part, context, jobs, workers or default_workers())
     spent = since_improvement = 0.0
-    for part, part_decisions, bound in swept:
-        if exact_allowed and len(part_decisions) > 1 and routable(problem, part.registrations):
-            routed = _route(problem, part, part_decisions, types, capacity)
-            vehicles += len(routed) - len(part_decisions)
-            part_decisions = routed
+    stopped = False
+    for done, job in enumerate(jobs, start=1):
+        # Results come in the parts' order and the criteria see solver work, not the clock,
+        # so the parts searched (and the plan) are the same with any number of processes.
+        searched = _routed_part(context, job) if stopped else next(results)
+        vehicles += len(searched.routed) - len(job.decisions)
+        part_decisions, bound = searched.routed, job.bound
         progress = Progress(spent, vehicles, lower_bound, since_improvement)
-        if (
-            exact_allowed
-            and len(part_decisions) > bound
-            and not stop.should_stop(progress)
-            and time.perf_counter() < deadline
-        ):
-            share = budget * len(part.registrations) / weight
-            better, better_bound = _refine(
-                problem, part, part_decisions, bound, types, capacity, share, seed, deadline
-            )
-            spent += share
+        if not stopped and stop.should_stop(progress):
+            stopped = True
+            results.close()  # cancels the searches not yet started
+        if searched.refined is not None and not stopped:
+            better, better_bound = searched.refined
+            spent += job.share
             improved = len(better) < len(part_decisions) or better_bound > bound
-            since_improvement = 0.0 if improved else since_improvement + share
+            since_improvement = 0.0 if improved else since_improvement + job.share
             vehicles += len(better) - len(part_decisions)
             lower_bound += better_bound - bound
-            part_decisions, bound = better, better_bound
+            part_decisions = better
             log.info(
                 "searched a part of %d registrations: %d vehicles, lower bound %d",
-                len(part.registrations),
+                len(job.part.registrations),
                 vehicles,
                 lower_bound,
             )
         decisions.extend(part_decisions)
+        if on_progress is not None:
+            on_progress(Progress(spent, vehicles, lower_bound, since_improvement, done, len(jobs)))
     trips = numbered_trips(problem, decisions)
     served = {rid for trip in trips for rid in trip.registration_ids()}
     if len(served) < len(travellers):  # the bounds above assumed every traveller served
@@ -190,6 +205,62 @@ def solve_consolidated(
         solver="consolidate",
         seed=seed,
     )
+
+
+@dataclass(frozen=True)
+class _SearchContext:
+    """What every part's search shares; sent to each worker process once."""
+
+    problem: Problem
+    types: tuple[VehicleType, ...]
+    capacity: dict[str, int]
+    seed: int
+    deadline: float
+
+
+@dataclass(frozen=True)
+class _PartJob:
+    """One part to search: the sweep's plan for it, its bound and its share of the budget."""
+
+    part: Part
+    decisions: list[Decision]
+    bound: int
+    share: float
+
+
+@dataclass(frozen=True)
+class _Searched:
+    """A part's routed plan and, when the exact model ran, its plan and bound."""
+
+    routed: list[Decision]
+    refined: tuple[list[Decision], int] | None = None
+
+
+def _routed_part(context: _SearchContext, job: _PartJob) -> _Searched:
+    """The routing component's plan where the part is one routing problem."""
+    problem, part = context.problem, job.part
+    if len(job.decisions) > 1 and routable(problem, part.registrations):
+        return _Searched(_route(problem, part, job.decisions, context.types, context.capacity))
+    return _Searched(job.decisions)
+
+
+def _search_part(context: _SearchContext, job: _PartJob) -> _Searched:
+    """Route the part, then run the exact model on it while it stays above its bound."""
+    routed = _routed_part(context, job).routed
+    if len(routed) <= job.bound or time.perf_counter() >= context.deadline:
+        return _Searched(routed)
+    refined = _refine(
+        context.problem,
+        job.part,
+        routed,
+        job.bound,
+        context.types,
+        context.capacity,
+        job.share,
+        context.seed,
+        context.deadline,
+    )
+    return _Searched(routed, refined)
 
 
 def _refine(
