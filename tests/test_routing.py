@@ -193,3 +193,15 @@ def test_a_crowded_pickup_is_split_into_vehicle_loads(
         r.registration_id for r in crowd
     )
     assert len(loads) == math.ceil(sum(r.party_size for r in crowd) / 10)
+
+
+def test_the_peer_class_instance_is_planned_at_its_bound() -> None:
+    """The peer benchmark's instance (small): every group gets the bin-packing number of
+    vehicles, and the plan keeps every rule."""
+    from benchmarks.peers import peer_problem
+
+    problem = peer_problem(400, seed=3)
+    plan = solve(problem, seed=0)
+    assert plan.summary.vehicles == plan.summary.vehicles_lower_bound
+    assert plan.summary.served_passengers == problem.passengers
+    assert_valid_plan(plan, problem.registrations, problem.fleet, problem.policy)

@@ -74,9 +74,11 @@ class ExactResult:
     vehicles_bound: int
 
 
-def _cliques(
+def stop_sets(
     problem: Problem, places: dict[PlaceKey, Place], radius: float, size: int
 ) -> list[frozenset[PlaceKey]]:
+    """Every set of at most `size` of these places that lie pairwise within `radius` km:
+    the pickups (or drop-offs) one vehicle may serve together."""
     graph = nx.Graph()
     graph.add_nodes_from(places)
     keys = sorted(places)
@@ -84,7 +86,7 @@ def _cliques(
         if problem.distances.within_km(places[a], places[b], radius):
             graph.add_edge(a, b)
     cliques = []
-    for clique in nx.enumerate_all_cliques(graph):
+    for clique in nx.enumerate_allstop_sets(graph):
         if len(clique) > size:
             break
         cliques.append(frozenset(clique))
@@ -105,8 +107,8 @@ def enumerate_patterns(
     pairs: dict[PlaceKey, set[PlaceKey]] = defaultdict(set)
     for r in registrations:
         pairs[place_key(r.pickup)].add(place_key(r.dropoff))
-    pickup_sets = _cliques(problem, pickups, policy.pickup_radius_km, policy.max_pickups)
-    dropoff_sets = _cliques(problem, dropoffs, policy.dropoff_radius_km, policy.max_dropoffs)
+    pickup_sets = stop_sets(problem, pickups, policy.pickup_radius_km, policy.max_pickups)
+    dropoff_sets = stop_sets(problem, dropoffs, policy.dropoff_radius_km, policy.max_dropoffs)
     if len(pickup_sets) * len(dropoff_sets) > 200 * limit:
         return None  # too many combinations even to look at
     patterns = []
