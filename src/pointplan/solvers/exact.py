@@ -86,7 +86,7 @@ def stop_sets(
         if problem.distances.within_km(places[a], places[b], radius):
             graph.add_edge(a, b)
     cliques = []
-    for clique in nx.enumerate_allstop_sets(graph):
+    for clique in nx.enumerate_all_cliques(graph):
         if len(clique) > size:
             break
         cliques.append(frozenset(clique))
