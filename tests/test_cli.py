@@ -267,3 +267,19 @@ def test_workers_below_one_is_bad_input(
     code = main(["plan", str(small_csv), "--keep-going", "--workers", "0", "--out", str(out)])
     assert code == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+def test_progress_bar_counts_parts_and_shows_vehicles_and_bound(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pointplan.cli import ProgressBar
+    from pointplan.stop import Progress
+
+    with ProgressBar(enabled=True) as bar:
+        bar.update(Progress(0.5, vehicles=12, lower_bound=10, parts_done=1, parts_total=3))
+        bar.update(Progress(1.5, vehicles=11, lower_bound=10, parts_done=3, parts_total=3))
+    err = capsys.readouterr().err
+    assert "searching parts" in err and "3/3" in err and "vehicles=11" in err
+    with ProgressBar(enabled=False) as quiet:
+        quiet.update(Progress(0.5, vehicles=12, lower_bound=10, parts_done=1, parts_total=3))
+    assert capsys.readouterr().err == ""
