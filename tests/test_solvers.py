@@ -14,7 +14,14 @@ from pointplan.io import read_points, read_registrations
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
 from pointplan.solve import SOLVERS, solve
-from pointplan.solvers.bounds import parts_lower_bound
+from pointplan.solvers import bounds
+from pointplan.solvers.bounds import (
+    largest_capacity,
+    parts_lower_bound,
+    relaxed_stop_bound,
+    window_lower_bound,
+)
+from pointplan.solvers.decompose import decompose
 from pointplan.solvers.greedy import solve_greedy
 from pointplan.stop import GapReached, MaxRuntime, Progress
 from tests.conftest import (
@@ -201,6 +208,10 @@ def test_same_input_same_plan(sample_problem: Problem) -> None:
 # --- generated problems ------------------------------------------------------------------------
 
 PLACES = [HOHHOT, TUZUOQI, BAOTOU, BEIJING, HAILAR, Place(label="near Hohhot", lat=40.9, lon=111.8)]
+FAR_APART = (
+    Place(label="满洲里市", lat=49.598, lon=117.379),
+    Place(label="阿拉善左旗", lat=38.833, lon=105.667),
+)
 
 
 @st.composite
@@ -265,3 +276,59 @@ def test_progress_is_reported_after_each_searched_part(sample_problem: Problem) 
     assert {p.parts_total for p in seen} == {len(seen)}
     assert seen[-1].vehicles == plan.summary.vehicles
     assert all(p.lower_bound <= (p.vehicles or 0) for p in seen)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=problems())
+def test_the_relaxed_stop_bound_never_exceeds_a_plan(problem: Problem) -> None:
+    """Part by part, the one-sided LP bound is at most the vehicles of a complete plan."""
+    if problem.policy.party_may_sit_together:  # the planner does not use it then
+        return
+    plan = solve(problem, time_limit=1)
+    unserved = {u.registration_id for u in plan.unassigned}
+    capacity = largest_capacity(problem)
+    for part in decompose(problem):
+        ids = {r.registration_id for r in part.registrations}
+        if ids & unserved:
+            continue
+        used = sum(1 for t in plan.trips if t.registration_ids()[0] in ids)
+        assert relaxed_stop_bound(problem, part.registrations, capacity, 100.0) <= used
+
+
+def test_the_relaxed_stop_bound_counts_scattered_drop_offs(
+    make_registration: RegistrationFactory, fleet: Fleet
+) -> None:
+    """Six people, one day, six drop-offs far apart: six vehicles, though one seats them."""
+    regs = tuple(
+        make_registration(origin=HOHHOT, destination=place)
+        for place in (TUZUOQI, BAOTOU, BEIJING, HAILAR, *FAR_APART)
+    )
+    problem = Problem(regs, fleet, Policy(dropoff_radius_km=30))
+    capacity = largest_capacity(problem)
+    assert window_lower_bound(regs, capacity) == 1
+    assert relaxed_stop_bound(problem, regs, capacity, 100.0) == 6
+
+
+def test_a_relaxation_too_large_for_its_share_is_skipped(
+    make_registration: RegistrationFactory, fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    regs = tuple(make_registration(origin=HOHHOT, destination=p) for p in (BAOTOU, HAILAR))
+    problem = Problem(regs, fleet, Policy(dropoff_radius_km=30))
+    monkeypatch.setattr(bounds, "SMALL_LP_VARIABLES", 0)
+    assert relaxed_stop_bound(problem, regs, largest_capacity(problem), 1e-9) == 0
+    assert relaxed_stop_bound(problem, regs, largest_capacity(problem), 1.0) == 2
+
+
+def test_the_relaxed_stop_bound_on_the_sample_week(sample_problem: Problem) -> None:
+    """On the largest parts of the sample week the relaxed bound stays at or below the
+    plan's vehicles and, on some, rises above the window bound."""
+    plan = solve(sample_problem, time_limit=2)
+    capacity = largest_capacity(sample_problem)
+    stronger = 0
+    for part in decompose(sample_problem)[:10]:
+        ids = {r.registration_id for r in part.registrations}
+        used = sum(1 for t in plan.trips if t.registration_ids()[0] in ids)
+        relaxed = relaxed_stop_bound(sample_problem, part.registrations, capacity, 100.0)
+        assert relaxed <= used
+        stronger += relaxed > window_lower_bound(part.registrations, capacity)
+    assert stronger >= 3

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import time
+from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import effective_capacity
 from pointplan.problem import Problem
 from pointplan.solvers.decompose import Part, decompose
-from pointplan.solvers.exact import DETERMINISTIC_PER_SECOND, Pattern, limit_work
+from pointplan.solvers.exact import DETERMINISTIC_PER_SECOND, Pattern, limit_work, stop_sets
 from pointplan.solvers.trips import PlaceKey, place_key
+
+log = logging.getLogger(__name__)
 
 
 def largest_capacity(problem: Problem) -> int:
@@ -136,6 +141,86 @@ def _set_cover_bound(
     solver.solve(model)
     spent = solver.response_proto.deterministic_time / DETERMINISTIC_PER_SECOND
     return max(1, math.ceil(solver.best_objective_bound - 1e-6)), spent
+
+
+# A calibrated rate (reference machine, model building included): the relaxation below is
+# only built when its size fits the part's share of the budget, so that which parts get it
+# does not depend on the clock.
+LP_VARIABLES_PER_SECOND = 10_000
+MAX_LP_VARIABLES = 50_000  # the LP's time grows faster than its size beyond this
+SMALL_LP_VARIABLES = 5_000  # a few tenths of a second: always worth it, whatever the share
+
+
+def relaxed_stop_bound(
+    problem: Problem,
+    registrations: Sequence[Registration],
+    capacity: int,
+    time_limit: float,
+    deadline: float | None = None,
+) -> int:
+    """A lower bound for parts too large to enumerate their stop patterns: the LP relaxation
+    of a one-sided pattern model, 0 when it does not fit `time_limit` seconds.
+
+    It keeps one side's stop limit and radius (the side with more stops per allowed stop,
+    where they bind), the date windows and the capacity; it relaxes the other side, party
+    wholeness and whole vehicles, and keeps the cut "people of a class riding in a vehicle
+    slot need a vehicle there". Every plan is a solution, so the LP optimum rounded up is a
+    valid bound. Only maximal stop sets are used: every vehicle's stops lie in one of them.
+    The LP is built when its size fits `time_limit` at the calibrated rate (small ones always,
+    none over `MAX_LP_VARIABLES`): decided by size, so the result does not depend on the clock.
+    """
+    policy = problem.policy
+    side = max(
+        ("dropoff", "pickup"),
+        key=lambda name: (
+            len({place_key(getattr(r, name)) for r in registrations})
+            / getattr(policy, f"max_{name}s")
+        ),
+    )
+    places = {place_key(getattr(r, side)): getattr(r, side) for r in registrations}
+    sets = stop_sets(
+        problem, places, getattr(policy, f"{side}_radius_km"), getattr(policy, f"max_{side}s")
+    )
+    sets = [s for s in sets if not any(s < t for t in sets if len(t) == len(s) + 1)]
+    first = min(r.earliest_date for r in registrations)
+    people: dict[tuple[PlaceKey, int, int], int] = defaultdict(int)
+    for r in registrations:
+        window = ((r.earliest_date - first).days, (r.latest_date - first).days)
+        people[place_key(getattr(r, side)), *window] += r.party_size
+    containing: dict[PlaceKey, list[int]] = defaultdict(list)
+    for index, stop_set in enumerate(sets):
+        for place in stop_set:
+            containing[place].append(index)
+    size = sum(len(containing[p]) * (b - a + 1) for p, a, b in people)
+    allowed = max(SMALL_LP_VARIABLES, time_limit * LP_VARIABLES_PER_SECOND)
+    if size > min(MAX_LP_VARIABLES, allowed):
+        log.info("relaxed bound skipped: %d variables is over the part's share", size)
+        return 0
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if deadline is not None:
+        solver.SetTimeLimit(max(1, int(1000 * (deadline - time.perf_counter()))))
+    vehicles: dict[tuple[int, int], pywraplp.Variable] = {}
+    aboard: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
+    for (place, earliest, latest), count in sorted(people.items()):
+        options = []
+        for set_index in containing[place]:
+            for day in range(earliest, latest + 1):
+                slot = (set_index, day)
+                if slot not in vehicles:
+                    vehicles[slot] = solver.NumVar(0, solver.infinity(), "")
+                riders = solver.NumVar(0, count, "")
+                solver.Add(riders <= count * vehicles[slot])
+                aboard[slot].append(riders)
+                options.append(riders)
+        solver.Add(solver.Sum(options) == count)
+    for slot, riders_there in aboard.items():
+        solver.Add(solver.Sum(riders_there) <= capacity * vehicles[slot])
+    solver.Minimize(solver.Sum(list(vehicles.values())))
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return 0
+    bound = max(0, math.ceil(float(solver.Objective().Value()) - 1e-6))
+    log.info("relaxed bound of a part (%s side, %d variables): %d", side, size, bound)
+    return bound
 
 
 def parts_lower_bound(

@@ -28,7 +28,12 @@ from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import can_seat, effective_capacity, stranger_capacity
 from pointplan.problem import Problem
-from pointplan.solvers.bounds import cover_lower_bound, parts_lower_bound, window_lower_bound
+from pointplan.solvers.bounds import (
+    cover_lower_bound,
+    parts_lower_bound,
+    relaxed_stop_bound,
+    window_lower_bound,
+)
 from pointplan.solvers.decompose import Part, decompose
 from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
@@ -277,8 +282,11 @@ def _refine(
     """Try the exact model on a part whose plan is above its bound; keep the better plan."""
     biggest = max(types, key=lambda vt: (capacity[vt.name], vt.name))
     patterns = enumerate_patterns(problem, part.registrations, PATTERN_LIMIT, deadline)
-    if patterns is None:
-        return decisions, bound
+    if patterns is None:  # too large for the exact model: a relaxation still bounds it
+        relaxed = relaxed_stop_bound(
+            problem, part.registrations, capacity[biggest.name], time_limit, deadline
+        )
+        return decisions, max(bound, relaxed)
     cover = cover_lower_bound(
         part.registrations, patterns, capacity[biggest.name], time_limit / 2, deadline
     )
@@ -296,8 +304,11 @@ def _refine(
         hint=decisions,
         deadline=deadline,
     )
-    if result is None:
-        return decisions, bound
+    if result is None:  # the model was too large to build: the relaxation bounds it
+        relaxed = relaxed_stop_bound(
+            problem, part.registrations, capacity[biggest.name], time_limit / 2, deadline
+        )
+        return decisions, max(bound, relaxed)
     better = _downsized(result.decisions, types, problem.policy)
     bound = max(bound, result.vehicles_bound)
     if (len(better), _stops(better)) < (len(decisions), _stops(decisions)):
