@@ -167,7 +167,8 @@ def solve_consolidated(
             jobs.append(_PartJob(part, ds, bound, budget * len(part.registrations) / weight))
         else:
             decisions.extend(ds)
-    results = ordered_map(_search_part, context, jobs, workers or default_workers())
+    workers = workers or default_workers()
+    results = ordered_map(_search_part, context, jobs, workers)
     spent = since_improvement = 0.0
     stopped = False
     for done, job in enumerate(jobs, start=1):
@@ -197,7 +198,7 @@ def solve_consolidated(
         decisions.extend(part_decisions)
         if on_progress is not None:
             on_progress(Progress(spent, vehicles, lower_bound, since_improvement, done, len(jobs)))
-    trips = numbered_trips(problem, decisions)
+    trips = numbered_trips(problem, decisions, workers)
     served = {rid for trip in trips for rid in trip.registration_ids()}
     if len(served) < len(travellers):  # the bounds above assumed every traveller served
         lower_bound = parts_lower_bound(sub_problem, served, parts)

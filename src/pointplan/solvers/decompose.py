@@ -77,13 +77,22 @@ def decompose(problem: Problem) -> list[Part]:
     near_pickup = _neighbours(problem, pickups, policy.pickup_radius_km, policy.max_pickups > 1)
     near_dropoff = _neighbours(problem, dropoffs, policy.dropoff_radius_km, policy.max_dropoffs > 1)
     pairs_from: dict[tuple[str, PlaceKey], list[PairKey]] = defaultdict(list)
+    pairs_to: dict[tuple[str, PlaceKey], list[PairKey]] = defaultdict(list)
     for pair in by_pair:
         pairs_from[pair[0], pair[1]].append(pair)
+        pairs_to[pair[0], pair[2]].append(pair)
     for direction, p, d in by_pair:
-        for other_p in near_pickup[p]:
-            for other in pairs_from.get((direction, other_p), ()):
-                if other[2] in near_dropoff[d]:
-                    graph.add_edge((direction, p, d), other)
+        # Walk the side with fewer neighbours; check the other side's radius.
+        if len(near_pickup[p]) <= len(near_dropoff[d]):
+            for other_p in near_pickup[p]:
+                for other in pairs_from.get((direction, other_p), ()):
+                    if other[2] in near_dropoff[d]:
+                        graph.add_edge((direction, p, d), other)
+        else:
+            for other_d in near_dropoff[d]:
+                for other in pairs_to.get((direction, other_d), ()):
+                    if other[1] in near_pickup[p]:
+                        graph.add_edge((direction, p, d), other)
 
     parts = []
     for component in nx.connected_components(graph):
