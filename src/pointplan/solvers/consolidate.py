@@ -198,7 +198,7 @@ def solve_consolidated(
         decisions.extend(part_decisions)
         if on_progress is not None:
             on_progress(Progress(spent, vehicles, lower_bound, since_improvement, done, len(jobs)))
-    trips = numbered_trips(problem, decisions, workers)
+    trips = numbered_trips(problem, decisions)
     served = {rid for trip in trips for rid in trip.registration_ids()}
     if len(served) < len(travellers):  # the bounds above assumed every traveller served
         lower_bound = parts_lower_bound(sub_problem, served, parts)

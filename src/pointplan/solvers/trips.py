@@ -20,7 +20,6 @@ from pointplan.domain.registration import Registration
 from pointplan.domain.seating import assign_seats, can_seat, effective_capacity
 from pointplan.geo.distances import DistanceModel
 from pointplan.problem import Problem
-from pointplan.solvers.parallel import ordered_map
 from pointplan.solvers.routing import shortest_path
 
 PlaceKey = tuple[float, float, str, str | None]
@@ -187,9 +186,8 @@ def cannot_travel_reason(
     return None
 
 
-def numbered_trips(problem: Problem, decisions: list[Decision], workers: int = 1) -> list[Trip]:
-    """Trips for (vehicle, date, load) decisions, numbered T0001... in date order, built on
-    `workers` processes (the same trips for any number)."""
+def numbered_trips(problem: Problem, decisions: list[Decision]) -> list[Trip]:
+    """Trips for (vehicle, date, load) decisions, numbered T0001... in date order."""
     decisions.sort(
         key=lambda d: (
             d[1],
@@ -200,18 +198,8 @@ def numbered_trips(problem: Problem, decisions: list[Decision], workers: int = 1
         )
     )
     width = max(4, len(str(len(decisions))))
-    numbered = [
-        (f"T{number:0{width}d}", vehicle, day, load)
-        for number, (vehicle, day, load) in enumerate(decisions, start=1)
-    ]
-    size = max(1, math.ceil(len(numbered) / (4 * workers)))
-    chunks = [numbered[i : i + size] for i in range(0, len(numbered), size)]
-    return [trip for built in ordered_map(_build_chunk, problem, chunks, workers) for trip in built]
-
-
-def _build_chunk(
-    problem: Problem, chunk: list[tuple[str, VehicleType, dt.date, list[Registration]]]
-) -> list[Trip]:
+    # Built here, not on the worker pool: sending whole trips back costs more than it saves.
     return [
-        build_trip(trip_id, problem, vehicle, day, load) for trip_id, vehicle, day, load in chunk
+        build_trip(f"T{number:0{width}d}", problem, vehicle, day, load)
+        for number, (vehicle, day, load) in enumerate(decisions, start=1)
     ]
