@@ -104,6 +104,18 @@ def write_results(result: dict, args: argparse.Namespace) -> None:  # type: igno
         f"{top_best:,}: {top_best - top_window:,} of the {top_vehicles - top_window:,} "
         "vehicles of gap were the bound's weakness, not the plan's. The rest "
         f"({top_vehicles - top_best:,} vehicles) is the most the plan can be too loose there.",
+        "",
+        "What would close the rest. The bound: an LP over two-sided patterns (pickup set and "
+        "drop-off set per day, priced against the duals by column generation) is at least as "
+        "strong as either one-sided LP; and a faster LP would reach the parts whose relaxation "
+        "does not fit their share of the budget now (the planner's log names them). The "
+        "plan: in these parts a 3-stop, 60 km limit meets flows from one city cluster to "
+        "dozens of county drop-offs over about ten chained days; the day sweep fills vehicles "
+        "greedily, and a one-off experiment (not kept) that relocated the riders of the "
+        "emptiest vehicles into others removed only 4 vehicles in the whole week. What is "
+        "left needs larger moves: a large-neighbourhood search that hands the exact pattern "
+        "model sub-parts small enough to enumerate (a drop-off cluster over a few days), "
+        "starting from the sweep's plan.",
     ]
     replace_section("## Gap:", "\n".join(lines) + "\n")
 
