@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.cvrp import read_cvrplib, tour_cost
+from benchmarks.cvrp import read_cvrplib, solve_pointplan, tour_cost
 from pointplan.domain import Fleet, Place, Policy
 from pointplan.domain.places import Location
 from pointplan.domain.seating import effective_capacity
@@ -87,15 +87,8 @@ def test_stop_limit_and_oversized_node() -> None:
 def test_augerat_a_n32_k5_reaches_the_published_optimum() -> None:
     """A closed-tour CVRP (start and end at the depot): 5 routes, cost 784 (proven optimal)."""
     instance = read_cvrplib(DATA / "A-n32-k5.vrp")
-    routes = capacitated_routes(
-        instance.distance,
-        instance.demand,
-        instance.capacity,
-        start=0,
-        end=0,
-        solution_limit=1000,
-    )
-    assert routes is not None and len(routes) == 5
+    routes = solve_pointplan(instance, steps=1000)
+    assert len(routes) == 5
     assert tour_cost(instance.distance, routes) == 784
 
 

@@ -7,9 +7,11 @@ pickup and drop-off the vehicle already serves, then those who add a stop. A veh
 up to `max_pickups` pickups and `max_dropoffs` drop-offs, pairwise within the radii. Filling
 vehicles with flexible people now means fewer vehicles later; preferring stops already made
 keeps the stop count down. Each vehicle then becomes the cheapest free type that seats its
-load. Parts still above their lower bound go, time allowing, to the exact model of `exact`
-(when the fleet has no daily limits), which starts from the sweep's plan and keeps it unless
-it finds fewer vehicles or stops.
+load. When the fleet has no daily limits, the parts are then searched on a process pool:
+a part with one date and one drop-off point goes to the routing component (`routed`); a
+part still above its lower bound goes, time allowing, to the exact model of `exact`, which
+starts from the plan so far and keeps it unless it finds fewer vehicles or stops; a part too
+large for that model gets the relaxed stop bound (`bounds.relaxed_stop_bound`).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
-from pointplan.solvers.trips import Decision, PlaceKey, best_route_km, place_key
+from pointplan.solvers.trips import Decision, PlaceKey, best_route_km, first_fit, place_key
 
 ClassKey = tuple[PlaceKey, PlaceKey, dt.date, dt.date, int]
 
@@ -219,7 +219,7 @@ def solve_part_exactly(
                 aboard.extend(members[:taken])
                 del members[:taken]
         date = first + dt.timedelta(days=day)
-        decisions.extend((vehicle_type, date, bin_) for bin_ in _pack(aboard, capacity, count))
+        decisions.extend((vehicle_type, date, bin_) for bin_ in first_fit(aboard, capacity, count))
     return ExactResult(decisions, bound)
 
 
@@ -258,19 +258,3 @@ def _add_hint(
         model.add_hint(y, slot_count.get(vehicle_slot, 0))
     for party_key, x in parties.items():
         model.add_hint(x, party_count.get(party_key, 0))
-
-
-def _pack(riders: list[Registration], capacity: int, vehicles: int) -> list[list[Registration]]:
-    """First-fit decreasing into `vehicles` bins of `capacity` people, more bins if needed."""
-    bins: list[list[Registration]] = [[] for _ in range(vehicles)]
-    room = [capacity] * vehicles
-    for rider in sorted(riders, key=lambda r: (-r.party_size, r.registration_id)):
-        for i in range(len(bins)):
-            if room[i] >= rider.party_size:
-                bins[i].append(rider)
-                room[i] -= rider.party_size
-                break
-        else:
-            bins.append([rider])
-            room.append(capacity - rider.party_size)
-    return [b for b in bins if b]

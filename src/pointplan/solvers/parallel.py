@@ -42,7 +42,7 @@ def ordered_map(
             yield function(context, item)
         return
     methods = multiprocessing.get_all_start_methods()
-    # fork shares the already-built problem with the workers at no cost; elsewhere spawn.
+    # fork hands the already-built problem to the workers without pickling it; else spawn.
     start = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
         max_workers=min(workers, len(items)),

@@ -18,7 +18,7 @@ from pointplan.domain.fleet import VehicleType
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
 from pointplan.solvers.routing import capacitated_routes
-from pointplan.solvers.trips import Decision, PlaceKey, place_key
+from pointplan.solvers.trips import Decision, PlaceKey, first_fit, place_key
 
 
 def routable(problem: Problem, registrations: Sequence[Registration]) -> bool:
@@ -66,15 +66,4 @@ def _loads(waiting: list[Registration], capacity: int) -> list[list[Registration
     else full loads first (first fit, largest parties first) and what is left."""
     if sum(r.party_size for r in waiting) <= capacity:
         return [waiting]
-    loads: list[list[Registration]] = []
-    room: list[int] = []
-    for registration in sorted(waiting, key=lambda r: (-r.party_size, r.registration_id)):
-        for index, free in enumerate(room):
-            if registration.party_size <= free:
-                loads[index].append(registration)
-                room[index] -= registration.party_size
-                break
-        else:
-            loads.append([registration])
-            room.append(capacity - registration.party_size)
-    return loads
+    return first_fit(waiting, capacity)

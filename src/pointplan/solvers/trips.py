@@ -186,6 +186,25 @@ def cannot_travel_reason(
     return None
 
 
+def first_fit(
+    riders: Sequence[Registration], capacity: int, vehicles: int = 0
+) -> list[list[Registration]]:
+    """Parties into vehicles of `capacity` people, first fit, largest parties first, using
+    `vehicles` vehicles and more where they do not fit; empty vehicles are left out."""
+    bins: list[list[Registration]] = [[] for _ in range(vehicles)]
+    room = [capacity] * vehicles
+    for rider in sorted(riders, key=lambda r: (-r.party_size, r.registration_id)):
+        for i in range(len(bins)):
+            if room[i] >= rider.party_size:
+                bins[i].append(rider)
+                room[i] -= rider.party_size
+                break
+        else:
+            bins.append([rider])
+            room.append(capacity - rider.party_size)
+    return [b for b in bins if b]
+
+
 def numbered_trips(problem: Problem, decisions: list[Decision]) -> list[Trip]:
     """Trips for (vehicle, date, load) decisions, numbered T0001... in date order."""
     decisions.sort(
