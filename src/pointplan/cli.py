@@ -13,6 +13,7 @@ from typing import Never
 from tqdm import tqdm
 
 from pointplan.domain.plan import Plan
+from pointplan.exports.geojson import write_geojson
 from pointplan.io.config import check_fleet_carries, load_fleet, load_policy
 from pointplan.io.errors import InputError
 from pointplan.io.points import read_points
@@ -131,8 +132,10 @@ def _plan(args: argparse.Namespace) -> int:
     plan = plan.with_rejected(batch.rejected)
     args.out.mkdir(parents=True, exist_ok=True)
     plan.write(args.out / "plan.json")
+    write_geojson(plan, args.out / "plan.geojson")
     print(summary_table(plan))
-    print(f"wrote {args.out / 'plan.json'} in {time.perf_counter() - started:.1f} s")
+    seconds = time.perf_counter() - started
+    print(f"wrote {args.out / 'plan.json'} and plan.geojson in {seconds:.1f} s")
     return EXIT_OK
 
 

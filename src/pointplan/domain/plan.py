@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pointplan.domain.registration import Direction
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -155,6 +158,22 @@ class Plan(BaseModel):
     def read(cls, path: Path) -> Plan:
         """Read plan.json from `path`."""
         return cls.from_json(path.read_bytes())
+
+    def to_dataframe(
+        self, table: Literal["trips", "stops", "passengers"] = "trips"
+    ) -> pd.DataFrame:
+        """The plan as a pandas table: one row per trip (default), per stop, or per
+        registration on a trip (see `pointplan.exports.tables`)."""
+        from pointplan.exports import tables
+
+        makers = {
+            "trips": tables.trips_table,
+            "stops": tables.stops_table,
+            "passengers": tables.passengers_table,
+        }
+        if table not in makers:
+            raise ValueError(f"unknown table {table!r}; choose from {sorted(makers)}")
+        return makers[table](self)
 
     def with_rejected(self, rejected: tuple[Rejection, ...]) -> Plan:
         """This plan with input rows that were rejected before solving added to it."""

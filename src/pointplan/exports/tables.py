@@ -1,0 +1,122 @@
+"""A plan as pandas tables: one row per trip, per stop, per passenger registration."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pointplan.domain.plan import Plan
+
+TRIP_COLUMNS = (
+    "trip_id",
+    "date",
+    "direction",
+    "departure",
+    "arrival",
+    "vehicle_type",
+    "capacity",
+    "passengers",
+    "load",
+    "pickups",
+    "dropoffs",
+    "distance_km",
+    "drivers",
+    "cost",
+)
+STOP_COLUMNS = (
+    "trip_id",
+    "date",
+    "order",
+    "kind",
+    "place",
+    "point_id",
+    "lat",
+    "lon",
+    "arrival",
+    "departure",
+    "registrations",
+)
+PASSENGER_COLUMNS = (
+    "registration_id",
+    "trip_id",
+    "date",
+    "seats",
+    "pickup",
+    "boarding",
+    "dropoff",
+)
+
+
+def trips_table(plan: Plan) -> pd.DataFrame:
+    """One row per trip: when, what vehicle, how full, how far."""
+    rows = [
+        {
+            "trip_id": t.trip_id,
+            "date": t.date,
+            "direction": t.direction.value,
+            "departure": t.departure,
+            "arrival": t.arrival,
+            "vehicle_type": t.vehicle_type,
+            "capacity": t.capacity,
+            "passengers": t.passengers,
+            "load": t.passengers / t.capacity if t.capacity else 0.0,
+            "pickups": sum(1 for s in t.stops if s.kind == "pickup"),
+            "dropoffs": sum(1 for s in t.stops if s.kind == "dropoff"),
+            "distance_km": t.distance_km,
+            "drivers": t.drivers,
+            "cost": t.cost,
+        }
+        for t in plan.trips
+    ]
+    return pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
+
+
+def stops_table(plan: Plan) -> pd.DataFrame:
+    """One row per stop of every trip, in route order."""
+    rows = [
+        {
+            "trip_id": t.trip_id,
+            "date": t.date,
+            "order": order,
+            "kind": s.kind,
+            "place": s.place,
+            "point_id": s.point_id,
+            "lat": s.lat,
+            "lon": s.lon,
+            "arrival": s.arrival,
+            "departure": s.departure,
+            "registrations": len(s.registrations),
+        }
+        for t in plan.trips
+        for order, s in enumerate(t.stops, start=1)
+    ]
+    return pd.DataFrame(rows, columns=list(STOP_COLUMNS))
+
+
+def passengers_table(plan: Plan) -> pd.DataFrame:
+    """One row per registration on a trip: its seats (row and letter, one per person), where
+    and when it boards, where it leaves. Personal data is not in the plan, so not here."""
+    rows = []
+    for t in plan.trips:
+        seats: dict[str, list[str]] = {}
+        for seat in t.seats:
+            seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
+        boarding = {
+            rid: (s.place, s.departure)
+            for s in t.stops
+            if s.kind == "pickup"
+            for rid in s.registrations
+        }
+        leaving = {rid: s.place for s in t.stops if s.kind == "dropoff" for rid in s.registrations}
+        for rid in t.registration_ids():
+            rows.append(
+                {
+                    "registration_id": rid,
+                    "trip_id": t.trip_id,
+                    "date": t.date,
+                    "seats": " ".join(seats.get(rid, [])),
+                    "pickup": boarding[rid][0],
+                    "boarding": boarding[rid][1],
+                    "dropoff": leaving[rid],
+                }
+            )
+    return pd.DataFrame(rows, columns=list(PASSENGER_COLUMNS))
