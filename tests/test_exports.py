@@ -70,3 +70,61 @@ def test_geojson_is_written_and_matches_the_plan(sample_plan: tuple[Plan, Path])
         coords = feature["geometry"]["coordinates"]
         for lon, lat in coords if feature["geometry"]["type"] == "LineString" else [coords]:
             assert -180 <= lon <= 180 and -90 <= lat <= 90 and lon > lat  # China: lon > lat
+
+
+@pytest.mark.parametrize("show", [False, True])
+def test_workbook_lists_every_passenger_once_with_masked_personal_data(
+    tmp_path: Path, show: bool
+) -> None:
+    """A synthetic week of 60 registrations: plan.xlsx opens, every served registration is
+    on exactly one trip sheet, personal data is masked unless asked for."""
+    import openpyxl
+
+    from pointplan.synthetic import make_week
+
+    week = make_week(60, seed=5)
+    week.registrations.to_csv(tmp_path / "regs.csv", index=False)
+    week.points.to_csv(tmp_path / "points.csv", index=False)
+    out = tmp_path / "out"
+    args = ["plan", str(tmp_path / "regs.csv"), "--points", str(tmp_path / "points.csv")]
+    args += ["--out", str(out), "--no-progress"] + (["--show-personal-data"] if show else [])
+    assert main(args) == 0
+    plan = Plan.read(out / "plan.json")
+    book = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)
+    trip_ids = [t.trip_id for t in plan.trips]
+    assert book.sheetnames == ["summary", "trips", "boarding", *trip_ids, "not served"]
+    listed: list[str] = []
+    people = {r["registration_id"]: r for r in week.registrations.to_dict("records")}
+    for trip in plan.trips:
+        rows = list(book[trip.trip_id].iter_rows(values_only=True))
+        header = rows.index(
+            (
+                "registration_id",
+                "name",
+                "id_number",
+                "phone",
+                "people",
+                "seats",
+                "pickup",
+                "boarding",
+                "dropoff",
+            )
+        )
+        for row in rows[header + 1 :]:
+            rid, name, id_number, phone, count, seats = row[:6]
+            listed.append(rid)
+            assert count == len(str(seats).split())
+            person = people[rid]
+            if show:
+                assert (name, id_number, str(phone)) == (
+                    person["name"],
+                    person["id_number"],
+                    str(person["phone"]),
+                )
+            else:
+                assert id_number == person["id_number"][:6] + "*" * 8 + person["id_number"][-4:]
+                assert "*" in name and "*" in phone and name[0] == person["name"][0]
+    assert sorted(listed) == sorted(rid for t in plan.trips for rid in t.registration_ids())
+    assert len(listed) == len(set(listed))
+    boarding = list(book["boarding"].iter_rows(values_only=True))
+    assert len(boarding) - 1 == len(listed)

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from pointplan.domain.plan import Plan
 from pointplan.exports.geojson import write_geojson
+from pointplan.exports.workbook import write_workbook
 from pointplan.io.config import check_fleet_carries, load_fleet, load_policy
 from pointplan.io.errors import InputError
 from pointplan.io.points import read_points
@@ -77,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes that search parts at once (default: every core); same plan for any",
     )
     plan.add_argument(
+        "--show-personal-data",
+        action="store_true",
+        help="names, id numbers and phones in plan.xlsx in full (masked by default)",
+    )
+    plan.add_argument(
         "--no-progress",
         action="store_true",
         help="no progress bar (it is shown only when stderr is a terminal)",
@@ -133,9 +139,10 @@ def _plan(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     plan.write(args.out / "plan.json")
     write_geojson(plan, args.out / "plan.geojson")
+    write_workbook(plan, args.out / "plan.xlsx", batch.registrations, args.show_personal_data)
     print(summary_table(plan))
     seconds = time.perf_counter() - started
-    print(f"wrote {args.out / 'plan.json'} and plan.geojson in {seconds:.1f} s")
+    print(f"wrote plan.json, plan.geojson and plan.xlsx to {args.out} in {seconds:.1f} s")
     return EXIT_OK
 
 

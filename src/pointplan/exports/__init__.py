@@ -2,6 +2,7 @@
 
 from pointplan.exports.geojson import plan_geojson, write_geojson
 from pointplan.exports.tables import passengers_table, stops_table, trips_table
+from pointplan.exports.workbook import write_workbook
 
 __all__ = [
     "passengers_table",
@@ -9,4 +10,5 @@ __all__ = [
     "stops_table",
     "trips_table",
     "write_geojson",
+    "write_workbook",
 ]

@@ -1,0 +1,152 @@
+"""plan.xlsx: the manifests a transport department prints and hands out.
+
+Sheets: `summary` (the plan's figures), `trips` (one row per trip), `boarding` (the
+per-pickup-point list: who boards which vehicle where and when, for the people who run each
+assembly point), one sheet per trip (its stops, then its passenger list, 乘客信息登记表), and
+`not served` (unassigned and rejected registrations with their reasons). Names, id numbers
+and phones come from the registrations and are masked unless `show_personal_data` is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from pointplan.domain.plan import Plan, Trip
+from pointplan.domain.registration import Registration
+from pointplan.exports.tables import stops_table, trips_table
+from pointplan.io.personal import mask_id_number, mask_name, mask_phone
+
+PASSENGER_LIST_COLUMNS = (
+    "registration_id",
+    "name",
+    "id_number",
+    "phone",
+    "people",
+    "seats",
+    "pickup",
+    "boarding",
+    "dropoff",
+)
+
+
+class _People:
+    """Personal data of the registrations, masked unless asked for."""
+
+    def __init__(self, registrations: Sequence[Registration], show: bool) -> None:
+        self.by_id = {r.registration_id: r for r in registrations}
+        self.show = show
+
+    def fields(self, registration_id: str) -> dict[str, str]:
+        registration = self.by_id.get(registration_id)
+        values = {"name": "", "id_number": "", "phone": ""}
+        if registration is None:
+            return values
+        for field, mask in (
+            ("name", mask_name),
+            ("id_number", mask_id_number),
+            ("phone", mask_phone),
+        ):
+            secret = getattr(registration, field)
+            if secret is not None:
+                text = secret.get_secret_value()
+                values[field] = text if self.show else mask(text)
+        return values
+
+
+def passenger_list(trip: Trip, people: _People) -> pd.DataFrame:
+    """The trip's passenger list (乘客信息登记表), in boarding order."""
+    seats: dict[str, list[str]] = {}
+    for seat in trip.seats:
+        seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
+    leaving = {rid: s.place for s in trip.stops if s.kind == "dropoff" for rid in s.registrations}
+    rows = []
+    for stop in trip.stops:
+        if stop.kind != "pickup":
+            continue
+        for rid in stop.registrations:
+            rows.append(
+                {
+                    "registration_id": rid,
+                    **people.fields(rid),
+                    "people": len(seats.get(rid, [])),
+                    "seats": " ".join(seats.get(rid, [])),
+                    "pickup": stop.place,
+                    "boarding": stop.departure.strftime("%Y-%m-%d %H:%M") if stop.departure else "",
+                    "dropoff": leaving[rid],
+                }
+            )
+    return pd.DataFrame(rows, columns=list(PASSENGER_LIST_COLUMNS))
+
+
+def write_workbook(
+    plan: Plan,
+    path: Path,
+    registrations: Sequence[Registration] = (),
+    show_personal_data: bool = False,
+) -> None:
+    """Write plan.xlsx (see the module's description of its sheets)."""
+    people = _People(registrations, show_personal_data)
+    summary = plan.summary.model_dump()
+    stops = stops_table(plan)
+    with pd.ExcelWriter(path, engine="xlsxwriter") as book:
+        pd.DataFrame({"figure": list(summary), "value": list(summary.values())}).to_excel(
+            book, sheet_name="summary", index=False
+        )
+        trips_table(plan).to_excel(book, sheet_name="trips", index=False)
+        _boarding(plan, people).to_excel(book, sheet_name="boarding", index=False)
+        for trip in plan.trips:
+            route = stops[stops["trip_id"] == trip.trip_id].drop(columns=["trip_id", "date"])
+            route.to_excel(book, sheet_name=trip.trip_id, index=False)
+            passenger_list(trip, people).to_excel(
+                book, sheet_name=trip.trip_id, index=False, startrow=len(route) + 2
+            )
+        _not_served(plan).to_excel(book, sheet_name="not served", index=False)
+
+
+def _boarding(plan: Plan, people: _People) -> pd.DataFrame:
+    rows = []
+    for trip in plan.trips:
+        for stop in trip.stops:
+            if stop.kind != "pickup":
+                continue
+            for rid in stop.registrations:
+                rows.append(
+                    {
+                        "date": trip.date,
+                        "pickup": stop.place,
+                        "point_id": stop.point_id,
+                        "departure": stop.departure,
+                        "trip_id": trip.trip_id,
+                        "vehicle_type": trip.vehicle_type,
+                        "registration_id": rid,
+                        **people.fields(rid),
+                    }
+                )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    return table.sort_values(["date", "pickup", "departure", "trip_id"], kind="stable")
+
+
+def _not_served(plan: Plan) -> pd.DataFrame:
+    rows = [
+        {
+            "registration_id": u.registration_id,
+            "row": None,
+            "status": "unassigned",
+            "reason": u.reason,
+        }
+        for u in plan.unassigned
+    ] + [
+        {
+            "registration_id": r.registration_id,
+            "row": r.row,
+            "status": "rejected",
+            "reason": r.reason,
+        }
+        for r in plan.rejected
+    ]
+    return pd.DataFrame(rows, columns=["registration_id", "row", "status", "reason"])
