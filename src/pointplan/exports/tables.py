@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pointplan.domain.plan import Plan
+from pointplan.domain.plan import Plan, Trip
 
 TRIP_COLUMNS = (
     "trip_id",
@@ -44,6 +44,19 @@ PASSENGER_COLUMNS = (
     "boarding",
     "dropoff",
 )
+
+
+def seat_labels(trip: Trip) -> dict[str, list[str]]:
+    """Each registration's seats on the trip, as row number and letter ("3A")."""
+    seats: dict[str, list[str]] = {}
+    for seat in trip.seats:
+        seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
+    return seats
+
+
+def dropoff_places(trip: Trip) -> dict[str, str]:
+    """Where each registration on the trip leaves it."""
+    return {rid: s.place for s in trip.stops if s.kind == "dropoff" for rid in s.registrations}
 
 
 def trips_table(plan: Plan) -> pd.DataFrame:
@@ -97,16 +110,14 @@ def passengers_table(plan: Plan) -> pd.DataFrame:
     and when it boards, where it leaves. Personal data is not in the plan, so not here."""
     rows = []
     for t in plan.trips:
-        seats: dict[str, list[str]] = {}
-        for seat in t.seats:
-            seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
+        seats = seat_labels(t)
         boarding = {
             rid: (s.place, s.departure)
             for s in t.stops
             if s.kind == "pickup"
             for rid in s.registrations
         }
-        leaving = {rid: s.place for s in t.stops if s.kind == "dropoff" for rid in s.registrations}
+        leaving = dropoff_places(t)
         for rid in t.registration_ids():
             rows.append(
                 {

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pointplan.domain.plan import Plan, Trip
 from pointplan.domain.registration import Registration
-from pointplan.exports.tables import stops_table, trips_table
+from pointplan.exports.tables import dropoff_places, seat_labels, stops_table, trips_table
 from pointplan.io.personal import mask_id_number, mask_name, mask_phone
 
 PASSENGER_LIST_COLUMNS = (
@@ -58,10 +58,8 @@ class _People:
 
 def passenger_list(trip: Trip, people: _People) -> pd.DataFrame:
     """The trip's passenger list (乘客信息登记表), in boarding order."""
-    seats: dict[str, list[str]] = {}
-    for seat in trip.seats:
-        seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
-    leaving = {rid: s.place for s in trip.stops if s.kind == "dropoff" for rid in s.registrations}
+    seats = seat_labels(trip)
+    leaving = dropoff_places(trip)
     rows = []
     for stop in trip.stops:
         if stop.kind != "pickup":
