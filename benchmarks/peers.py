@@ -39,7 +39,7 @@ from pointplan.domain.fleet import Fleet
 from pointplan.domain.places import Place
 from pointplan.domain.registration import Direction, Registration
 from pointplan.domain.seating import effective_capacity
-from pointplan.geo.distances import GeodesicDistances
+from pointplan.geo.distances import GeodesicDistances, road_metres
 from pointplan.io import read_points, read_registrations
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
@@ -95,7 +95,7 @@ def groups(problem: Problem) -> list[list[Registration]]:
 
 
 def _metres(problem: Problem, places: Sequence[Place]) -> list[list[int]]:
-    return [[round(1000 * problem.distances.road_km(a, b)) for b in places] for a in places]
+    return road_metres(problem.distances, places)
 
 
 def _capacity(problem: Problem) -> int:

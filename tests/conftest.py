@@ -26,6 +26,22 @@ BEIJING = Place(label="北京市朝阳区", lat=39.921506, lon=116.443205, adcod
 HAILAR = Place(label="呼伦贝尔市海拉尔区", lat=49.212, lon=119.736, adcode="150702")
 
 
+def readme_plan_args(out: Path) -> list[str]:
+    """The README's main command on the shipped sample data, writing to `out`."""
+    return [
+        "plan",
+        str(SAMPLE / "registrations.csv"),
+        "--points",
+        str(SAMPLE / "points.csv"),
+        "--fleet",
+        str(SAMPLE / "fleet.yaml"),
+        "--policy",
+        str(SAMPLE / "policy.yaml"),
+        "--out",
+        str(out),
+    ]
+
+
 @pytest.fixture
 def policy() -> Policy:
     """The default policy of interchange.md."""

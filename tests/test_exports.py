@@ -10,28 +10,14 @@ import pytest
 from pointplan.cli import main
 from pointplan.domain import Plan
 from pointplan.exports import passengers_table, plan_geojson, stops_table, trips_table
-from tests.conftest import SAMPLE
+from tests.conftest import readme_plan_args
 
 
 @pytest.fixture(scope="module")
 def sample_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, Path]:
     """The shipped sample week planned by the README's main command."""
     out = tmp_path_factory.mktemp("out")
-    code = main(
-        [
-            "plan",
-            str(SAMPLE / "registrations.csv"),
-            "--points",
-            str(SAMPLE / "points.csv"),
-            "--fleet",
-            str(SAMPLE / "fleet.yaml"),
-            "--policy",
-            str(SAMPLE / "policy.yaml"),
-            "--out",
-            str(out),
-            "--no-progress",
-        ]
-    )
+    code = main([*readme_plan_args(out), "--no-progress"])
     assert code == 0
     return Plan.read(out / "plan.json"), out
 

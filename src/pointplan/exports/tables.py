@@ -39,8 +39,11 @@ PASSENGER_COLUMNS = (
     "registration_id",
     "trip_id",
     "date",
+    "vehicle_type",
+    "people",
     "seats",
     "pickup",
+    "point_id",
     "boarding",
     "dropoff",
 )
@@ -106,28 +109,29 @@ def stops_table(plan: Plan) -> pd.DataFrame:
 
 
 def passengers_table(plan: Plan) -> pd.DataFrame:
-    """One row per registration on a trip: its seats (row and letter, one per person), where
-    and when it boards, where it leaves. Personal data is not in the plan, so not here."""
+    """One row per registration on a trip, in boarding order: its people and seats (row and
+    letter, one per person), where and when it boards, where it leaves. Personal data is not
+    in the plan, so not here."""
     rows = []
     for t in plan.trips:
         seats = seat_labels(t)
-        boarding = {
-            rid: (s.place, s.departure)
-            for s in t.stops
-            if s.kind == "pickup"
-            for rid in s.registrations
-        }
         leaving = dropoff_places(t)
-        for rid in t.registration_ids():
-            rows.append(
-                {
-                    "registration_id": rid,
-                    "trip_id": t.trip_id,
-                    "date": t.date,
-                    "seats": " ".join(seats.get(rid, [])),
-                    "pickup": boarding[rid][0],
-                    "boarding": boarding[rid][1],
-                    "dropoff": leaving[rid],
-                }
-            )
+        for stop in t.stops:
+            if stop.kind != "pickup":
+                continue
+            for rid in stop.registrations:
+                rows.append(
+                    {
+                        "registration_id": rid,
+                        "trip_id": t.trip_id,
+                        "date": t.date,
+                        "vehicle_type": t.vehicle_type,
+                        "people": len(seats.get(rid, [])),
+                        "seats": " ".join(seats.get(rid, [])),
+                        "pickup": stop.place,
+                        "point_id": stop.point_id,
+                        "boarding": stop.departure,
+                        "dropoff": leaving[rid],
+                    }
+                )
     return pd.DataFrame(rows, columns=list(PASSENGER_COLUMNS))

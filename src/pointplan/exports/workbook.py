@@ -14,11 +14,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from pointplan.domain.plan import Plan, Trip
+from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
-from pointplan.exports.tables import dropoff_places, seat_labels, stops_table, trips_table
+from pointplan.exports.tables import passengers_table, stops_table, trips_table
 from pointplan.io.personal import mask_id_number, mask_name, mask_phone
 
+BOARDING_COLUMNS = (
+    "date",
+    "pickup",
+    "point_id",
+    "boarding",
+    "trip_id",
+    "vehicle_type",
+    "registration_id",
+    "name",
+    "id_number",
+    "phone",
+)
 PASSENGER_LIST_COLUMNS = (
     "registration_id",
     "name",
@@ -56,29 +68,6 @@ class _People:
         return values
 
 
-def passenger_list(trip: Trip, people: _People) -> pd.DataFrame:
-    """The trip's passenger list (乘客信息登记表), in boarding order."""
-    seats = seat_labels(trip)
-    leaving = dropoff_places(trip)
-    rows = []
-    for stop in trip.stops:
-        if stop.kind != "pickup":
-            continue
-        for rid in stop.registrations:
-            rows.append(
-                {
-                    "registration_id": rid,
-                    **people.fields(rid),
-                    "people": len(seats.get(rid, [])),
-                    "seats": " ".join(seats.get(rid, [])),
-                    "pickup": stop.place,
-                    "boarding": stop.departure.strftime("%Y-%m-%d %H:%M") if stop.departure else "",
-                    "dropoff": leaving[rid],
-                }
-            )
-    return pd.DataFrame(rows, columns=list(PASSENGER_LIST_COLUMNS))
-
-
 def write_workbook(
     plan: Plan,
     path: Path,
@@ -87,46 +76,38 @@ def write_workbook(
 ) -> None:
     """Write plan.xlsx (see the module's description of its sheets)."""
     people = _People(registrations, show_personal_data)
+    riders = passengers_table(plan)
+    personal = pd.DataFrame(
+        [people.fields(rid) for rid in riders["registration_id"]],
+        columns=["name", "id_number", "phone"],
+        index=riders.index,
+    )
+    riders = pd.concat([riders, personal], axis=1)
+    boarding = riders[list(BOARDING_COLUMNS)].rename(columns={"boarding": "departure"})
+    listed = riders.assign(
+        boarding=[
+            "" if pd.isna(when) else when.strftime("%Y-%m-%d %H:%M") for when in riders["boarding"]
+        ]
+    )[list(PASSENGER_LIST_COLUMNS)]
+    stops = stops_table(plan).drop(columns=["date"])
+    routes = dict(tuple(stops.groupby("trip_id", sort=False)))
+    lists = dict(tuple(listed.groupby(riders["trip_id"], sort=False)))
     summary = plan.summary.model_dump()
-    stops = stops_table(plan)
     with pd.ExcelWriter(path, engine="xlsxwriter") as book:
         pd.DataFrame({"figure": list(summary), "value": list(summary.values())}).to_excel(
             book, sheet_name="summary", index=False
         )
         trips_table(plan).to_excel(book, sheet_name="trips", index=False)
-        _boarding(plan, people).to_excel(book, sheet_name="boarding", index=False)
+        boarding.sort_values(["date", "pickup", "departure", "trip_id"], kind="stable").to_excel(
+            book, sheet_name="boarding", index=False
+        )
         for trip in plan.trips:
-            route = stops[stops["trip_id"] == trip.trip_id].drop(columns=["trip_id", "date"])
+            route = routes[trip.trip_id].drop(columns=["trip_id"])
             route.to_excel(book, sheet_name=trip.trip_id, index=False)
-            passenger_list(trip, people).to_excel(
+            lists[trip.trip_id].to_excel(
                 book, sheet_name=trip.trip_id, index=False, startrow=len(route) + 2
             )
         _not_served(plan).to_excel(book, sheet_name="not served", index=False)
-
-
-def _boarding(plan: Plan, people: _People) -> pd.DataFrame:
-    rows = []
-    for trip in plan.trips:
-        for stop in trip.stops:
-            if stop.kind != "pickup":
-                continue
-            for rid in stop.registrations:
-                rows.append(
-                    {
-                        "date": trip.date,
-                        "pickup": stop.place,
-                        "point_id": stop.point_id,
-                        "departure": stop.departure,
-                        "trip_id": trip.trip_id,
-                        "vehicle_type": trip.vehicle_type,
-                        "registration_id": rid,
-                        **people.fields(rid),
-                    }
-                )
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
-    return table.sort_values(["date", "pickup", "departure", "trip_id"], kind="stable")
 
 
 def _not_served(plan: Plan) -> pd.DataFrame:

@@ -8,7 +8,7 @@ list. A routing server can be added as a third implementation of `DistanceModel`
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
@@ -87,6 +87,12 @@ def geodesic_km(a: Location, b: Location) -> float:
     if (a.lat, a.lon) > (b.lat, b.lon):
         a, b = b, a
     return _geodesic_km(a.lat, a.lon, b.lat, b.lon)
+
+
+def road_metres(model: DistanceModel, places: Sequence[Location]) -> list[list[int]]:
+    """Road distances between every two places, in whole metres: the integer matrix routing
+    searches take."""
+    return [[round(1000 * model.road_km(a, b)) for b in places] for a in places]
 
 
 class GeodesicDistances:

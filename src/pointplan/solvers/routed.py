@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from pointplan.domain.fleet import VehicleType
 from pointplan.domain.registration import Registration
+from pointplan.geo.distances import road_metres
 from pointplan.problem import Problem
 from pointplan.solvers.routing import capacitated_routes
 from pointplan.solvers.trips import Decision, PlaceKey, first_fit, place_key
@@ -52,7 +53,7 @@ def route_part(
         waiting[place_key(registration.pickup)].append(registration)
     loads = [load for key in sorted(waiting) for load in _loads(waiting[key], capacity)]
     places = [dropoff] + [load[0].pickup for load in loads]
-    metres = [[round(1000 * problem.distances.road_km(a, b)) for b in places] for a in places]
+    metres = road_metres(problem.distances, places)
     demand = [0] + [sum(r.party_size for r in load) for load in loads]
     routes = capacitated_routes(
         metres, demand, capacity, end=0, max_stops=problem.policy.max_pickups

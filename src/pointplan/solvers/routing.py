@@ -79,7 +79,7 @@ def shortest_path(distance: Sequence[Sequence[int]], first: int) -> list[int]:
         ]
         for a in range(size)
     ]
-    routes = _solve(guarded, [0] * size, 1, 1, None, None, None, PATH_STEPS, unlimited=True)
+    routes = _solve(guarded, [0] * size, None, 1, None, None, None, PATH_STEPS)
     assert routes is not None and len(routes) == 1  # one uncapacitated vehicle always fits
     return routes[0]
 
@@ -87,15 +87,15 @@ def shortest_path(distance: Sequence[Sequence[int]], first: int) -> list[int]:
 def _solve(
     distance: Sequence[Sequence[int]],
     demand: Sequence[int],
-    capacity: int,
+    capacity: int | None,
     vehicles: int,
     start: int | None,
     end: int | None,
     max_stops: int | None,
     solution_limit: int,
-    unlimited: bool = False,
 ) -> list[list[int]] | None:
-    """One routing search with `vehicles` vehicles; None when no first solution is found."""
+    """One routing search with `vehicles` vehicles (no load limit when `capacity` is None);
+    None when no first solution is found."""
     size = len(distance)
     # Open ends become extra nodes that cost nothing to leave (start) or to reach (end).
     start_node = size if start is None else start
@@ -113,7 +113,7 @@ def _solve(
         transit = model.RegisterTransitMatrix(matrix)
         model.SetArcCostEvaluatorOfAllVehicles(transit)
         for name, values, limit in (
-            ("load", demand, None if unlimited else capacity),
+            ("load", demand, capacity),
             ("stops", [1] * size, max_stops),
         ):
             if limit is not None:

@@ -18,7 +18,7 @@ from pointplan.domain.places import Place, Point
 from pointplan.domain.plan import EscortSeat, SeatAssignment, Stop, Trip
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import assign_seats, can_seat, effective_capacity
-from pointplan.geo.distances import DistanceModel
+from pointplan.geo.distances import DistanceModel, road_metres
 from pointplan.problem import Problem
 from pointplan.solvers.routing import shortest_path
 
@@ -64,8 +64,7 @@ def _ordered_sorted(
     places = pickups + dropoffs
     n = len(pickups)
     if math.factorial(n) * math.factorial(len(dropoffs)) > EXHAUSTIVE_ORDERS:
-        metres = [[round(1000 * distances.road_km(a, b)) for b in places] for a in places]
-        order = shortest_path(metres, n)
+        order = shortest_path(road_metres(distances, places), n)
         return tuple(places[i] for i in order[:n]), tuple(places[i] for i in order[n:])
     km = [[distances.road_km(a, b) for b in places] for a in places]
     best = min(
