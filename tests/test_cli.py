@@ -130,12 +130,12 @@ def test_internal_fault_exits_1(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """An unexpected fault is exit 1 with a one-line message, not a traceback."""
-    import pointplan.cli
+    import pointplan.cli.plan
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pointplan.cli, "solve", broken)
+    monkeypatch.setattr(pointplan.cli.plan, "solve", broken)
     code = main(["plan", str(small_csv), "--keep-going", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 1 and "internal error: RuntimeError: boom" in err and "Traceback" not in err
@@ -250,16 +250,18 @@ def test_readme_python_example_runs() -> None:
 def test_workers_below_one_is_bad_input(
     small_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """argparse refuses it with exit 2 and says which argument."""
     out = tmp_path / "out"
-    code = main(["plan", str(small_csv), "--keep-going", "--workers", "0", "--out", str(out)])
-    assert code == 2
-    assert "--workers must be at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["plan", str(small_csv), "--keep-going", "--workers", "0", "--out", str(out)])
+    assert exit_info.value.code == 2
+    assert "argument --workers: must be at least 1" in capsys.readouterr().err
 
 
 def test_progress_bar_counts_parts_and_shows_vehicles_and_bound(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from pointplan.cli import ProgressBar
+    from pointplan.cli.plan import ProgressBar
     from pointplan.stop import Progress
 
     with ProgressBar(enabled=True) as bar:

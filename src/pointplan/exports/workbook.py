@@ -16,8 +16,8 @@ import pandas as pd
 
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
+from pointplan.exports.people import PERSONAL_FIELDS, PersonalData
 from pointplan.exports.tables import passengers_table, stops_table, trips_table
-from pointplan.io.personal import mask_id_number, mask_name, mask_phone
 
 BOARDING_COLUMNS = (
     "date",
@@ -44,30 +44,6 @@ PASSENGER_LIST_COLUMNS = (
 )
 
 
-class _People:
-    """Personal data of the registrations, masked unless asked for."""
-
-    def __init__(self, registrations: Sequence[Registration], show: bool) -> None:
-        self.by_id = {r.registration_id: r for r in registrations}
-        self.show = show
-
-    def fields(self, registration_id: str) -> dict[str, str]:
-        registration = self.by_id.get(registration_id)
-        values = {"name": "", "id_number": "", "phone": ""}
-        if registration is None:
-            return values
-        for field, mask in (
-            ("name", mask_name),
-            ("id_number", mask_id_number),
-            ("phone", mask_phone),
-        ):
-            secret = getattr(registration, field)
-            if secret is not None:
-                text = secret.get_secret_value()
-                values[field] = text if self.show else mask(text)
-        return values
-
-
 def write_workbook(
     plan: Plan,
     path: Path,
@@ -75,11 +51,11 @@ def write_workbook(
     show_personal_data: bool = False,
 ) -> None:
     """Write plan.xlsx (see the module's description of its sheets)."""
-    people = _People(registrations, show_personal_data)
+    people = PersonalData(registrations, show_personal_data)
     riders = passengers_table(plan)
     personal = pd.DataFrame(
         [people.fields(rid) for rid in riders["registration_id"]],
-        columns=["name", "id_number", "phone"],
+        columns=list(PERSONAL_FIELDS),
         index=riders.index,
     )
     riders = pd.concat([riders, personal], axis=1)

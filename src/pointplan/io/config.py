@@ -31,7 +31,11 @@ for _digit in "0123456789":
     )
 
 
-def _read_mapping(path: Path) -> Any:
+def read_mapping(path: Path) -> Any:
+    """The data of a YAML or JSON file; a clock time such as 10:30 stays text.
+
+    Raises `InputError` naming the file when it cannot be read or parsed.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
@@ -87,7 +91,7 @@ def load_policy(path: Path | str | None) -> Policy:
     if path is None:
         return Policy()
     path = Path(path)
-    data = _read_mapping(path)
+    data = read_mapping(path)
     if data is None:
         return Policy()
     if not isinstance(data, dict):
@@ -103,7 +107,7 @@ def load_fleet(path: Path | str | None) -> Fleet:
     if path is None:
         return default_fleet()
     path = Path(path)
-    data = _read_mapping(path)
+    data = read_mapping(path)
     if not isinstance(data, dict):
         raise InputError([InputIssue(str(path), 'a fleet file holds {"vehicle_types": [...]}')])
     try:

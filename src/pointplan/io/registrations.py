@@ -25,7 +25,7 @@ from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Direction, Registration
 from pointplan.geo.distances import degree_spans, geodesic_km
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
-from pointplan.io.errors import InputIssue
+from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.personal import phone_problem, resident_id_problem
 from pointplan.io.tables import read_table
 
@@ -76,6 +76,17 @@ class RegistrationBatch:
         """Input rows read (valid + rejected)."""
         return len(self.registrations) + len(self.rejected)
 
+    def require_valid(self, keep_going: bool, then: str = "plan the rest") -> None:
+        """Raise `InputError` listing every bad row, unless there is none or `keep_going`
+        (then the bad rows go on as rejected); `then` says what keeping going does."""
+        if self.issues and not keep_going:
+            summary = InputIssue(
+                "registrations",
+                f"{len(self.rejected)} of {self.rows} rows are not valid; fix them, or run with "
+                f"--keep-going to {then} and list these as rejected",
+            )
+            raise InputError([*self.issues, summary])
+
 
 def read_registrations(
     source: Path | str | pd.DataFrame,
@@ -87,8 +98,6 @@ def read_registrations(
 
     A file-level problem (unreadable file, missing column) raises `InputError`.
     """
-    from pointplan.io.errors import InputError
-
     table = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
     name = table.name
     missing = [column for column in REQUIRED if column not in table.columns]

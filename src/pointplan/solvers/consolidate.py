@@ -29,6 +29,7 @@ from pointplan.domain.plan import Plan, Unassigned
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import can_seat, effective_capacity, stranger_capacity
+from pointplan.parallel import default_workers, ordered_map
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import (
     cover_lower_bound,
@@ -39,7 +40,6 @@ from pointplan.solvers.bounds import (
 from pointplan.solvers.decompose import Part, decompose
 from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
-from pointplan.solvers.parallel import default_workers, ordered_map
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.routed import routable, route_part
 from pointplan.solvers.trips import (

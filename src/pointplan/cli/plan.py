@@ -1,54 +1,36 @@
-"""The `pointplan` command line."""
+"""`pointplan plan`: plan trips for a registrations file and write every export."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Never
+from typing import Any, Never
 
 from tqdm import tqdm
 
+from pointplan.cli.common import EXIT_OK, positive_float, positive_int
 from pointplan.domain.plan import Plan
-from pointplan.exports.geojson import write_geojson
-from pointplan.exports.workbook import write_workbook
+from pointplan.exports.outputs import write_outputs
 from pointplan.io.config import check_fleet_carries, load_fleet, load_policy
-from pointplan.io.errors import InputError
 from pointplan.io.points import read_points
 from pointplan.io.registrations import read_registrations
+from pointplan.parallel import default_workers
 from pointplan.problem import Problem
 from pointplan.solve import SOLVERS, solve
 from pointplan.stop import Progress
 
-log = logging.getLogger("pointplan")
 
-EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every sub-command."""
-    parser = argparse.ArgumentParser(
-        prog="pointplan",
-        description="Plan point-to-point charter trips (点对点包车) for migrant workers.",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add the `plan` sub-command to `commands`."""
     plan = commands.add_parser(
         "plan",
         help="plan trips for a registrations file",
-        description="Read registrations (CSV or XLSX), plan trips, write DIR/plan.json and "
-        "print a summary. Exit 0 on a plan, 2 on bad input, 1 on an internal fault.",
+        description="Read registrations (CSV or XLSX), plan trips, write DIR/plan.json with "
+        "plan.geojson, plan.xlsx, map.html and the per-vehicle plans (vehicles/: one HTML "
+        "page per trip and one PDF per date), and print a summary. Exit 0 on a plan, 2 on "
+        "bad input, 1 on an internal fault.",
     )
     plan.add_argument("registrations", type=Path, help="registrations CSV or XLSX")
     plan.add_argument("--fleet", type=Path, help="fleet YAML/JSON (default: the shipped fleet)")
@@ -56,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--points", type=Path, help="points CSV (stations, assembly points)")
     plan.add_argument(
         "--time-limit",
-        type=_positive_float,
+        type=positive_float,
         default=60.0,
         metavar="S",
         help="search budget in seconds (default 60), spent as solver work so that the plan "
@@ -73,14 +55,21 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     plan.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=None,
-        help="processes that search parts at once (default: every core); same plan for any",
+        help="processes that search parts and write PDFs at once (default: every core); "
+        "same plan for any",
     )
     plan.add_argument(
         "--show-personal-data",
         action="store_true",
-        help="names, id numbers and phones in plan.xlsx in full (masked by default)",
+        help="names, id numbers and phones in full in plan.xlsx and the vehicle plans "
+        "(masked by default)",
+    )
+    plan.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="skip the per-vehicle PDFs (the slowest export: about 20 pages a second a core)",
     )
     plan.add_argument(
         "--no-progress",
@@ -93,39 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="consolidate",
         help="planning method: consolidate (default) or greedy, the baseline",
     )
-
-    sample = commands.add_parser(
-        "sample",
-        help="write a synthetic Inner Mongolia week",
-        description="Write registrations.csv and points.csv of a synthetic week with real "
-        "county codes; the same size and seed give the same files.",
-    )
-    sample.add_argument("--size", type=int, default=3000, help="registrations (default 3000)")
-    sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    sample.add_argument("--out", type=Path, default=Path("sample_data"), metavar="DIR")
-    return parser
+    plan.set_defaults(handler=run)
 
 
-def _plan(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Plan, write the exports, print the summary; the exit code."""
     started = time.perf_counter()
     policy = load_policy(args.policy)
     fleet = load_fleet(args.fleet)
     check_fleet_carries(fleet, policy, str(args.fleet or "default fleet"))
     points = read_points(args.points) if args.points else ()
     batch = read_registrations(args.registrations, points=points, policy=policy)
-    if batch.issues and not args.keep_going:
-        for issue in batch.issues:
-            print(issue, file=sys.stderr)
-        print(
-            f"{len(batch.rejected)} of {batch.rows} rows are not valid; fix them or run "
-            "with --keep-going to plan the rest and list these in 'rejected'.",
-            file=sys.stderr,
-        )
-        return EXIT_BAD_INPUT
+    batch.require_valid(args.keep_going)
     problem = Problem(batch.registrations, fleet, policy, points)
-    if args.workers is not None and args.workers < 1:
-        print("--workers must be at least 1", file=sys.stderr)
-        return EXIT_BAD_INPUT
     with ProgressBar(enabled=not args.no_progress and sys.stderr.isatty()) as bar:
         plan = solve(
             problem,
@@ -136,13 +105,19 @@ def _plan(args: argparse.Namespace) -> int:
             on_progress=bar.update,
         )
     plan = plan.with_rejected(batch.rejected)
-    args.out.mkdir(parents=True, exist_ok=True)
-    plan.write(args.out / "plan.json")
-    write_geojson(plan, args.out / "plan.geojson")
-    write_workbook(plan, args.out / "plan.xlsx", batch.registrations, args.show_personal_data)
+    written = write_outputs(
+        plan,
+        args.out,
+        policy,
+        fleet,
+        batch.registrations,
+        show_personal_data=args.show_personal_data,
+        pdf=not args.no_pdf,
+        workers=args.workers or default_workers(),
+    )
     print(summary_table(plan))
     seconds = time.perf_counter() - started
-    print(f"wrote plan.json, plan.geojson and plan.xlsx to {args.out} in {seconds:.1f} s")
+    print(f"wrote {', '.join(path.name for path in written)} to {args.out} in {seconds:.1f} s")
     return EXIT_OK
 
 
@@ -188,44 +163,3 @@ def summary_table(plan: Plan) -> str:
         ("solve seconds", f"{s.solve_seconds:.2f} ({s.solver}, seed {s.seed})"),
     ]
     return "\n".join(f"{name:<14} {value}" for name, value in lines)
-
-
-def _sample(args: argparse.Namespace) -> int:
-    from pointplan.synthetic import make_week
-
-    if args.size < 1:
-        print("--size must be at least 1", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    week = make_week(args.size, seed=args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
-    week.registrations.to_csv(args.out / "registrations.csv", index=False)
-    week.points.to_csv(args.out / "points.csv", index=False)
-    print(f"wrote {args.size} registrations and {len(week.points)} points to {args.out}")
-    return EXIT_OK
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 plan, 2 bad input, 1 fault)."""
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    handlers = {"plan": _plan, "sample": _sample}
-    try:
-        return handlers[args.command](args)
-    except InputError as error:
-        print(error, file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except Exception as error:  # a fault of ours: say so plainly, keep the detail in the log
-        log.debug("internal fault", exc_info=True)
-        print(
-            f"internal error: {type(error).__name__}: {error} (run with -v for details)",
-            file=sys.stderr,
-        )
-        return EXIT_FAULT
-
-
-if __name__ == "__main__":
-    sys.exit(main())

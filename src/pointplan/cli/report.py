@@ -1,0 +1,127 @@
+"""`pointplan report weekly`: the weekly return-to-work and return-home tables.
+
+Kept apart from `pointplan.cli` (which calls `add_parser`), so it imports nothing from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pointplan.cli.common import EXIT_OK
+from pointplan.domain.plan import Plan
+from pointplan.exports.weekly import report_week, write_weekly_report
+from pointplan.io.errors import InputError, InputIssue
+from pointplan.io.events import read_events
+from pointplan.io.points import read_points
+from pointplan.io.registrations import read_registrations
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add `report` (with its sub-command `weekly`) to the command line's sub-commands."""
+    report = commands.add_parser(
+        "report",
+        help="write reports from a plan",
+        description="Write reports derived from registrations, a plan and status events.",
+    )
+    reports = report.add_subparsers(dest="report", required=True, metavar="REPORT")
+    weekly = reports.add_parser(
+        "weekly",
+        help="the weekly return-to-work and return-home tables (周报)",
+        description="Write DIR/weekly_return_to_work_WEEK.xlsx and "
+        "DIR/weekly_return_home_WEEK.xlsx: one sheet per league or city, one row per county, "
+        "for the week Monday WEEK to Sunday. Exit 0 on success, 2 on bad input.",
+    )
+    weekly.add_argument("registrations", type=Path, help="registrations CSV or XLSX")
+    weekly.add_argument(
+        "--plan", type=Path, required=True, metavar="PLAN_JSON", help="plan.json of the week"
+    )
+    weekly.add_argument(
+        "--week", required=True, metavar="YYYY-MM-DD", help="the Monday the week starts on"
+    )
+    weekly.add_argument("--events", type=Path, metavar="FILE", help="status events CSV or XLSX")
+    weekly.add_argument("--points", type=Path, metavar="FILE", help="points CSV")
+    weekly.add_argument(
+        "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"
+    )
+    weekly.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="leave bad registration rows out of the counts (listed on stderr) instead of stopping",
+    )
+    weekly.set_defaults(handler=weekly_report)
+
+
+def weekly_report(args: argparse.Namespace) -> int:
+    """Handle `pointplan report weekly`: read and check the inputs, write both workbooks."""
+    week_start = parse_week(args.week)
+    points = read_points(args.points) if args.points else ()
+    batch = read_registrations(args.registrations, points=points)
+    batch.require_valid(args.keep_going, then="leave them out of the counts")
+    for issue in batch.issues:
+        print(issue, file=sys.stderr)
+    known = {r.registration_id for r in batch.registrations} | {
+        r.registration_id for r in batch.rejected if r.registration_id
+    }
+    plan = read_plan(args.plan)
+    check_plan_registrations(plan, known, args.plan.name)
+    events = read_events(args.events, known) if args.events else ()
+    paths = write_weekly_report(args.out, batch.registrations, plan, events, week_start)
+    print(f"wrote {', '.join(path.name for path in paths)} to {args.out}")
+    return EXIT_OK
+
+
+def parse_week(text: str) -> dt.date:
+    """The Monday `--week` names; anything else is an `InputError` that says why."""
+    try:
+        day = dt.date.fromisoformat(text) if _ISO_DATE.match(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InputError([InputIssue("--week", f"'{text}' is not a date (YYYY-MM-DD)")])
+    try:
+        report_week(day)
+    except ValueError as error:
+        raise InputError([InputIssue("--week", str(error))]) from None
+    return day
+
+
+def read_plan(path: Path) -> Plan:
+    """plan.json, or an `InputError` saying why it cannot be read."""
+    try:
+        return Plan.read(path)
+    except FileNotFoundError:
+        raise InputError([InputIssue(str(path), "no such file")]) from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the file"
+        why = f"not a plan.json: {where}: {first['msg']}"
+        raise InputError([InputIssue(path.name, why)]) from None
+    except OSError as error:
+        raise InputError([InputIssue(path.name, f"cannot read: {error}")]) from None
+
+
+def check_plan_registrations(plan: Plan, known: set[str], source: str) -> None:
+    """Refuse a plan that names registrations the registrations file does not have: it was
+    made from another file, and its counts would be wrong."""
+    issues = [
+        InputIssue(source, f"trip {trip.trip_id} carries unknown registration '{rid}'")
+        for trip in plan.trips
+        for rid in trip.registration_ids()
+        if rid not in known
+    ] + [
+        InputIssue(source, f"unassigned lists unknown registration '{u.registration_id}'")
+        for u in plan.unassigned
+        if u.registration_id not in known
+    ]
+    if issues:
+        hint = InputIssue(source, "give the registrations file the plan was made from")
+        raise InputError([*issues[:20], hint])

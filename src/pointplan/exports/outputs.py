@@ -1,0 +1,47 @@
+"""Everything `pointplan plan --out DIR` writes beside plan.json, in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pointplan.domain.fleet import Fleet
+from pointplan.domain.plan import Plan
+from pointplan.domain.policy import Policy
+from pointplan.domain.registration import Registration
+from pointplan.exports.geojson import write_geojson
+from pointplan.exports.vehicle_html import write_vehicle_pages
+from pointplan.exports.vehicle_page import vehicle_pages
+from pointplan.exports.vehicle_pdf import write_vehicle_pdfs
+from pointplan.exports.webmap import write_map
+from pointplan.exports.workbook import write_workbook
+
+VEHICLES_FOLDER = "vehicles"
+
+
+def write_outputs(
+    plan: Plan,
+    folder: Path,
+    policy: Policy,
+    fleet: Fleet,
+    registrations: Sequence[Registration] = (),
+    show_personal_data: bool = False,
+    pdf: bool = True,
+    workers: int = 1,
+) -> list[Path]:
+    """Write plan.json, plan.geojson, plan.xlsx, map.html and the per-vehicle plans
+    (vehicles/index.html, one HTML page per trip, and one PDF per date unless `pdf` is off)
+    into `folder`; returns what was written, folders for the per-vehicle pages. Personal data
+    is masked unless `show_personal_data`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    plan.write(folder / "plan.json")
+    write_geojson(plan, folder / "plan.geojson")
+    write_workbook(plan, folder / "plan.xlsx", registrations, show_personal_data)
+    write_map(plan, folder / "map.html")
+    pages = vehicle_pages(plan, policy, fleet, registrations, show_personal_data)
+    vehicles = folder / VEHICLES_FOLDER
+    write_vehicle_pages(pages, vehicles)
+    if pdf:
+        write_vehicle_pdfs(pages, vehicles, workers)
+    names = ["plan.json", "plan.geojson", "plan.xlsx", "map.html", VEHICLES_FOLDER]
+    return [folder / name for name in names]

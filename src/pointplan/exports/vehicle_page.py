@@ -1,0 +1,253 @@
+"""The per-vehicle plan (一车一方案) of one trip, as content ready to print.
+
+`vehicle_pages` turns each trip of a plan into a `VehiclePage`: the vehicle and its crew, the
+route with pickups in order and their times, the rests and the small-hours stop, the seat map,
+the passenger list (乘客信息登记表), the epidemic measures, contacts and the handover at each
+drop-off. The HTML and PDF writers only lay this content out, so both say the same thing.
+Lines the plan cannot know (plate, drivers' names, contacts) are left blank to be filled in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pointplan.domain.fleet import Fleet
+from pointplan.domain.plan import Plan, ScheduleEvent, Trip
+from pointplan.domain.policy import Policy
+from pointplan.domain.registration import Direction, Registration
+from pointplan.exports.people import PersonalData
+from pointplan.exports.seat_map import SeatCell, seat_cells
+from pointplan.exports.tables import dropoff_places, seat_labels
+
+DIRECTION_LABELS = {
+    Direction.RETURN_TO_WORK: "返岗 return to work",
+    Direction.RETURN_HOME: "返乡 return home",
+}
+STOP_LABELS = {"pickup": "上车 pickup", "dropoff": "下车 drop-off"}
+SCHEDULE_LABELS = {
+    "drive": "行驶 drive",
+    "rest": "休息 rest",
+    "daily_rest": "驾驶员休息 drivers' rest",
+    "no_running": "凌晨2-5时停车 02:00-05:00 stop",
+}
+BLANK = "________________"
+
+
+@dataclass(frozen=True)
+class RouteLine:
+    """One stop of the route, in order, with the people boarding or leaving there."""
+
+    order: int
+    kind: str
+    place: str
+    point_id: str
+    arrival: str
+    departure: str
+    people: int
+
+
+@dataclass(frozen=True)
+class ScheduleLine:
+    """One piece of the timeline between stops: a drive, a rest or the small-hours stop."""
+
+    kind: str
+    start: str
+    end: str
+    km: str
+
+
+@dataclass(frozen=True)
+class PassengerLine:
+    """One registration on the passenger list (乘客信息登记表); `number` is its list number,
+    which the seat map shows on its seats."""
+
+    number: int
+    registration_id: str
+    name: str
+    id_number: str
+    phone: str
+    people: int
+    seats: str
+    pickup: str
+    boarding: str
+    dropoff: str
+
+
+@dataclass(frozen=True)
+class Handover:
+    """The handover at one drop-off: where, when, how many people, to whom."""
+
+    place: str
+    time: str
+    people: int
+
+
+@dataclass(frozen=True)
+class VehiclePage:
+    """Everything one vehicle's plan shows; see the module's description."""
+
+    trip_id: str
+    date: dt.date
+    title: str
+    facts: tuple[tuple[str, str], ...]
+    fill_in: tuple[str, ...]
+    route: tuple[RouteLine, ...]
+    schedule: tuple[ScheduleLine, ...]
+    seats: tuple[SeatCell, ...]
+    passengers: tuple[PassengerLine, ...]
+    measures: tuple[str, ...]
+    contacts: tuple[str, ...]
+    handovers: tuple[Handover, ...]
+
+
+def vehicle_pages(
+    plan: Plan,
+    policy: Policy,
+    fleet: Fleet | None = None,
+    registrations: Sequence[Registration] = (),
+    show_personal_data: bool = False,
+) -> list[VehiclePage]:
+    """One page per trip of `plan`, in trip order. `policy` is the one the plan was made
+    under (it gives the observation rows and the seat rules the map draws); `fleet` gives the
+    rated seats; `registrations` give names, ids and phones, masked unless
+    `show_personal_data`."""
+    people = PersonalData(registrations, show_personal_data)
+    return [vehicle_page(trip, policy, fleet, people) for trip in plan.trips]
+
+
+def vehicle_page(
+    trip: Trip, policy: Policy, fleet: Fleet | None, people: PersonalData
+) -> VehiclePage:
+    """The page of one trip (see `vehicle_pages`)."""
+    passengers = _passenger_lines(trip, people)
+    numbers = {line.registration_id: line.number for line in passengers}
+    return VehiclePage(
+        trip_id=trip.trip_id,
+        date=trip.date,
+        title=f"一车一方案 Vehicle plan {trip.trip_id} · {trip.date.isoformat()}",
+        facts=_facts(trip, policy, fleet),
+        fill_in=(
+            "车牌号 plate",
+            "驾驶员 drivers (姓名 / 电话 name / phone)",
+            "随车工作人员 escort (姓名 / 电话 name / phone)",
+            "包车客运标志牌 charter permit no.",
+            "承运单位 operator",
+        ),
+        route=_route_lines(trip),
+        schedule=tuple(_schedule_line(event) for event in trip.schedule if event.kind != "stop"),
+        seats=tuple(seat_cells(trip, policy, numbers)),
+        passengers=passengers,
+        measures=_measures(policy),
+        contacts=(
+            f"出发地联系人 contact at origin ({trip.stops[0].place})",
+            f"目的地联系人 contact at destination ({trip.stops[-1].place})",
+        ),
+        handovers=tuple(
+            Handover(stop.place, _clock(stop.arrival), _people_at(trip, stop.registrations))
+            for stop in trip.stops
+            if stop.kind == "dropoff"
+        ),
+    )
+
+
+def _facts(trip: Trip, policy: Policy, fleet: Fleet | None) -> tuple[tuple[str, str], ...]:
+    rated = "-"
+    if fleet is not None and trip.vehicle_type in {v.name for v in fleet.vehicle_types}:
+        rated = str(fleet.by_name(trip.vehicle_type).rated_seats)
+    return (
+        ("日期 date", trip.date.isoformat()),
+        ("方向 direction", DIRECTION_LABELS[trip.direction]),
+        ("车型 vehicle type", trip.vehicle_type),
+        ("额定座位 rated seats", rated),
+        (
+            "本次限载 seats usable",
+            f"{trip.capacity} (≤ {policy.max_load_factor:.0%} 额定 of rated)",
+        ),
+        ("乘客 passengers", str(trip.passengers)),
+        ("驾驶员人数 drivers", str(trip.drivers)),
+        ("随车人员座位 escort seats", str(len(trip.escort_seats))),
+        ("出发 departure", f"{trip.date.isoformat()} {trip.departure}"),
+        ("预计到达 expected arrival", _clock(trip.arrival, with_date=True)),
+        ("里程 distance", f"{trip.distance_km:,.1f} km"),
+    )
+
+
+def _passenger_lines(trip: Trip, people: PersonalData) -> tuple[PassengerLine, ...]:
+    seats = seat_labels(trip)
+    leaving = dropoff_places(trip)
+    lines: list[PassengerLine] = []
+    for stop in trip.stops:
+        if stop.kind != "pickup":
+            continue
+        for rid in stop.registrations:
+            personal = people.fields(rid)
+            lines.append(
+                PassengerLine(
+                    number=len(lines) + 1,
+                    registration_id=rid,
+                    name=personal["name"],
+                    id_number=personal["id_number"],
+                    phone=personal["phone"],
+                    people=len(seats.get(rid, [])),
+                    seats=" ".join(seats.get(rid, [])),
+                    pickup=stop.place,
+                    boarding=_clock(stop.departure),
+                    dropoff=leaving[rid],
+                )
+            )
+    return tuple(lines)
+
+
+def _route_lines(trip: Trip) -> tuple[RouteLine, ...]:
+    return tuple(
+        RouteLine(
+            order=order,
+            kind=STOP_LABELS[stop.kind],
+            place=stop.place,
+            point_id=stop.point_id or "",
+            arrival=_clock(stop.arrival),
+            departure=_clock(stop.departure) if stop.kind == "pickup" else "",
+            people=_people_at(trip, stop.registrations),
+        )
+        for order, stop in enumerate(trip.stops, start=1)
+    )
+
+
+def _people_at(trip: Trip, registrations: Sequence[str]) -> int:
+    riding = set(registrations)
+    return sum(1 for seat in trip.seats if seat.registration_id in riding)
+
+
+def _schedule_line(event: ScheduleEvent) -> ScheduleLine:
+    return ScheduleLine(
+        kind=SCHEDULE_LABELS.get(event.kind, event.kind),
+        start=_clock(event.start, with_date=True),
+        end=_clock(event.end, with_date=True),
+        km=f"{event.km:,.0f}" if event.kind == "drive" else "",
+    )
+
+
+def _measures(policy: Policy) -> tuple[str, ...]:
+    measures = [f"限载 load cap: 不超过额定座位的 {policy.max_load_factor:.0%} of rated seats"]
+    if policy.alternate_seating:
+        measures.append("隔座就座 a free seat between passengers of different parties")
+    if policy.checkerboard:
+        measures.append("前后错位 no passenger directly behind another")
+    if policy.reserved_rear_rows:
+        measures.append(
+            f"最后 {policy.reserved_rear_rows} 排留作观察区 last {policy.reserved_rear_rows} "
+            "rows kept empty for observation"
+        )
+    measures += [
+        "全程佩戴口罩 masks on board; 车上备体温计 thermometer on board",
+        "出发前及途中消毒通风并记录 disinfect and ventilate before and during the trip; log it",
+    ]
+    return tuple(measures)
+
+
+def _clock(moment: dt.datetime | None, with_date: bool = False) -> str:
+    if moment is None:
+        return ""
+    return moment.strftime("%m-%d %H:%M" if with_date else "%H:%M")

@@ -1,0 +1,238 @@
+"""The per-vehicle plans as A4 PDFs, one trip per page (more if its passenger list is long),
+made with fpdf2 without a browser. The font is embedded (cut down to the characters used), so
+the Chinese text renders in any PDF viewer. fpdf2 lays out about 20 pages a second, so a plan's
+pages go into one PDF per travel date (what a transport department prints the day before),
+written on several processes at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from pointplan.exports.fonts import font_path
+from pointplan.exports.seat_map import SEAT_COLOURS, SEAT_LEGEND, SeatCell, SeatState
+from pointplan.exports.vehicle_page import VehiclePage
+from pointplan.parallel import ordered_map
+
+_MARGIN, _LINE = 12.0, 5.0
+_SEAT = 7.0
+_LEFT_WIDTH = 112.0
+_HEADINGS = FontFace(fill_color=(238, 238, 238))
+ROUTE_HEADINGS = (
+    "#",
+    "类型 stop",
+    "地点 place",
+    "集合点 point",
+    "到达 arrives",
+    "出发 leaves",
+    "人数 people",
+)
+SCHEDULE_HEADINGS = ("内容 what", "开始 from", "结束 to", "公里 km")
+PASSENGER_HEADINGS = (
+    "序号 no.",
+    "姓名 name",
+    "身份证号 id",
+    "电话 phone",
+    "人数",
+    "座位 seats",
+    "上车点 pickup",
+    "上车 boards",
+    "下车点 drop-off",
+    "体温/健康 health",
+)
+
+
+def write_vehicle_pdfs(pages: Sequence[VehiclePage], folder: Path, workers: int = 1) -> list[Path]:
+    """Write one PDF per travel date, `folder`/YYYY-MM-DD.pdf, on up to `workers` processes;
+    returns their paths in date order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_date = [
+        (folder / f"{date.isoformat()}.pdf", list(group))
+        for date, group in itertools.groupby(
+            sorted(pages, key=lambda page: page.date), key=lambda page: page.date
+        )
+    ]
+    return list(ordered_map(_write_item, None, by_date, workers))
+
+
+def _write_item(_: None, item: tuple[Path, list[VehiclePage]]) -> Path:
+    path, pages = item
+    return write_vehicle_pdf(pages, path)
+
+
+def write_vehicle_pdf(pages: Sequence[VehiclePage], path: Path) -> Path:
+    """Write every page into one PDF at `path`."""
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
+    pdf.set_auto_page_break(auto=True, margin=_MARGIN)
+    pdf.add_font("sans", fname=str(font_path()))
+    pdf.set_title("一车一方案 Vehicle plans")
+    pdf.set_creator("pointplan")
+    for page in pages:
+        _page(pdf, page)
+    pdf.output(str(path))
+    return path
+
+
+def _page(pdf: FPDF, page: VehiclePage) -> None:
+    pdf.add_page()
+    pdf.set_font("sans", size=14)
+    pdf.cell(text=page.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    top = pdf.get_y()
+    seats_bottom = _seat_map(pdf, list(page.seats), x=_MARGIN + _LEFT_WIDTH + 8, y=top)
+    pdf.set_xy(_MARGIN, top)
+    pdf.set_font("sans", size=9)
+    with pdf.table(
+        width=_LEFT_WIDTH,
+        align="LEFT",
+        col_widths=(45, 67),
+        first_row_as_headings=False,
+        line_height=_LINE,
+        text_align="LEFT",
+    ) as table:
+        for label, value in page.facts:
+            table.row((label, value))
+    pdf.ln(2)
+    for label in page.fill_in:
+        _line(pdf, f"{label}: ______________________", _LINE + 1)
+    pdf.set_y(max(pdf.get_y(), seats_bottom) + 2)
+    _heading(pdf, "路线 Route")
+    _table(
+        pdf,
+        ROUTE_HEADINGS,
+        (8, 24, 58, 28, 20, 20, 18),
+        [
+            (str(s.order), s.kind, s.place, s.point_id, s.arrival, s.departure, str(s.people))
+            for s in page.route
+        ],
+    )
+    if page.schedule:
+        _heading(pdf, "行车计划 Driving, rests and stops")
+        _table(
+            pdf,
+            SCHEDULE_HEADINGS,
+            (66, 45, 45, 20),
+            [(s.kind, s.start, s.end, s.km) for s in page.schedule],
+        )
+    _heading(pdf, "乘客信息登记表 Passenger list")
+    _table(
+        pdf,
+        PASSENGER_HEADINGS,
+        (11, 13, 31, 21, 8, 15, 26, 12, 27, 22),
+        [
+            (
+                str(p.number),
+                p.name,
+                p.id_number,
+                p.phone,
+                str(p.people),
+                p.seats,
+                p.pickup,
+                p.boarding,
+                p.dropoff,
+                "",
+            )
+            for p in page.passengers
+        ],
+    )
+    _heading(pdf, "防疫措施 Epidemic measures")
+    for line in page.measures:
+        _line(pdf, f"• {line}", _LINE)
+    _heading(pdf, "联系人 Contacts")
+    for label in page.contacts:
+        _line(pdf, f"{label}: ______________________  电话 phone: ___________", _LINE + 1)
+    _heading(pdf, "到达交接 Handover")
+    for handover in page.handovers:
+        _line(
+            pdf, f"接收单位 receiving unit: ________________  地点 place: {handover.place}", _LINE
+        )
+        _line(pdf, f"预计时间 time: {handover.time}  人数 people: {handover.people}", _LINE)
+        _line(
+            pdf,
+            "移交人签字 handed over by: ______________  接收人签字 received by: ______________",
+            _LINE + 2,
+        )
+
+
+def _line(pdf: FPDF, text: str, height: float) -> None:
+    """One line of text that fits the page width (cell is much faster than multi_cell)."""
+    pdf.cell(w=0, h=height, text=text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(2)
+    pdf.set_font("sans", size=11)
+    pdf.cell(text=text, new_x="LMARGIN", new_y="NEXT", border="B")
+    pdf.ln(1)
+    pdf.set_font("sans", size=8)
+
+
+def _table(
+    pdf: FPDF, headings: Sequence[str], widths: Sequence[float], rows: list[tuple[str, ...]]
+) -> None:
+    with pdf.table(
+        col_widths=tuple(widths),
+        width=sum(widths),
+        align="LEFT",
+        headings_style=_HEADINGS,
+        line_height=4.2,
+        text_align="LEFT",
+        repeat_headings=1,
+    ) as table:
+        table.row(headings)
+        for row in rows:
+            table.row(row)
+
+
+def _seat_map(pdf: FPDF, cells: list[SeatCell], x: float, y: float) -> float:
+    """Draw the seat map with its top-left corner at (x, y); returns the y below it."""
+    columns = max(cell.col for cell in cells) + 1
+    rows = max(cell.row for cell in cells)
+    pdf.set_font("sans", size=10)
+    pdf.set_xy(x, y)
+    pdf.cell(text="座位图 Seat map")
+    front = y + 6
+    pdf.set_fill_color(238, 238, 238)
+    pdf.rect(x, front, columns * _SEAT - 1, 4, style="DF")
+    pdf.set_font("sans", size=6)
+    pdf.set_xy(x + 1, front)
+    pdf.cell(h=4, text="车头 front · 司机 driver")
+    top = front + 6
+    for cell in cells:
+        _seat(pdf, cell, x + cell.col * _SEAT, top + (cell.row - 1) * _SEAT)
+    legend = top + rows * _SEAT + 2
+    for index, state in enumerate(SeatState):
+        row_y = legend + index * 4.5
+        pdf.set_fill_color(*_rgb(SEAT_COLOURS[state]))
+        pdf.rect(x, row_y, 3.2, 3.2, style="DF")
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_font("sans", size=7)
+        pdf.set_xy(x + 4.5, row_y - 0.3)
+        pdf.cell(h=3.8, text=SEAT_LEGEND[state])
+    return legend + len(SeatState) * 4.5
+
+
+def _seat(pdf: FPDF, cell: SeatCell, x: float, y: float) -> None:
+    size = _SEAT - 1
+    pdf.set_fill_color(*_rgb(SEAT_COLOURS[cell.state]))
+    pdf.rect(x, y, size, size, style="DF", round_corners=True, corner_radius=0.8)
+    dark = cell.state in (SeatState.TAKEN, SeatState.ESCORT)
+    pdf.set_text_color(*((255, 255, 255) if dark else (51, 51, 51)))
+    pdf.set_font("sans", size=4.5)
+    pdf.set_xy(x + 0.3, y + 0.2)
+    pdf.cell(h=2, text=cell.label)
+    if cell.passenger is not None:
+        pdf.set_font("sans", size=8)
+        pdf.set_xy(x, y + 2.4)
+        pdf.cell(w=size, h=3.4, text=str(cell.passenger), align="C")
+    pdf.set_text_color(0, 0, 0)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)

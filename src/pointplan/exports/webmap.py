@@ -1,0 +1,160 @@
+"""map.html: an interactive map of a plan (folium / Leaflet) in one file.
+
+Trips are lines through their stops, one colour and one switchable layer per travel date (the
+first date is shown, the others are ticked on in the layer list); pickup points are circles
+sized by the people boarding there over the whole plan; drop-offs are small dark circles.
+Leaflet's script and styles are written into the file, so the map works with no connection;
+only the background tiles (OpenStreetMap by default) need one. The shipped font, cut down to
+the characters of the map, is embedded too, so Chinese place names render.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html import escape
+from importlib import resources
+from pathlib import Path
+
+import folium
+
+from pointplan.domain.plan import Plan, Trip
+from pointplan.exports.fonts import FONT_FAMILY, write_font_subset
+
+DATE_COLOURS = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+    "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f",
+)  # fmt: skip
+PICKUP_COLOUR, DROPOFF_COLOUR = "#08519c", "#333333"
+
+
+@dataclass
+class _Place:
+    name: str
+    lat: float
+    lon: float
+    people: int = 0
+    trips: set[str] = field(default_factory=set)
+
+
+def plan_map(plan: Plan, tiles: str | None = "OpenStreetMap") -> folium.Map:
+    """The plan on a map (see the module's description). `tiles=None` draws no background."""
+    stops = [(s.lat, s.lon) for trip in plan.trips for s in trip.stops]
+    web_map = folium.Map(tiles=tiles, prefer_canvas=True, control_scale=True)
+    _inline_leaflet(web_map)
+    if stops:
+        lats, lons = zip(*stops, strict=True)
+        web_map.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]])
+    dates = sorted({trip.date for trip in plan.trips})
+    for index, date in enumerate(dates):
+        colour = DATE_COLOURS[index % len(DATE_COLOURS)]
+        trips = [trip for trip in plan.trips if trip.date == date]
+        layer = folium.FeatureGroup(
+            name=f'<span style="color:{colour}">━━</span> {date.isoformat()} ({len(trips)} trips)',
+            show=index == 0,
+        )
+        for trip in trips:
+            folium.PolyLine(  # type: ignore[no-untyped-call]
+                [(s.lat, s.lon) for s in trip.stops],
+                color=colour,
+                weight=2,
+                opacity=0.7,
+                tooltip=_trip_label(trip),
+            ).add_to(layer)
+        layer.add_to(web_map)
+    pickups, dropoffs = _places(plan)
+    _place_layer(pickups, "● 上车点 pickups (size: people)", PICKUP_COLOUR, True).add_to(web_map)
+    _place_layer(dropoffs, "● 下车点 drop-offs", DROPOFF_COLOUR, False).add_to(web_map)
+    folium.LayerControl(collapsed=False).add_to(web_map)
+    root = web_map.get_root()
+    root.html.add_child(folium.Element(_legend(plan)))  # type: ignore[attr-defined]
+    root.header.add_child(folium.Element(_font_style(root.render())))  # type: ignore[attr-defined]
+    return web_map
+
+
+def write_map(plan: Plan, path: Path, tiles: str | None = "OpenStreetMap") -> Path:
+    """Write the plan's map to `path` as one HTML file."""
+    plan_map(plan, tiles).save(str(path))
+    return path
+
+
+def _trip_label(trip: Trip) -> str:
+    return escape(
+        f"{trip.trip_id} · {trip.date.isoformat()} · {trip.vehicle_type} · "
+        f"{trip.passengers}/{trip.capacity} people · {trip.distance_km:,.0f} km"
+    )
+
+
+def _places(plan: Plan) -> tuple[list[_Place], list[_Place]]:
+    found: dict[tuple[str, str, float, float], _Place] = {}
+    for trip in plan.trips:
+        seated: dict[str, int] = defaultdict(int)
+        for seat in trip.seats:
+            seated[seat.registration_id] += 1
+        for stop in trip.stops:
+            key = (stop.kind, stop.place, round(stop.lat, 5), round(stop.lon, 5))
+            place = found.setdefault(key, _Place(stop.place, stop.lat, stop.lon))
+            place.people += sum(seated[rid] for rid in stop.registrations)
+            place.trips.add(trip.trip_id)
+    pickups = [place for (kind, *_), place in found.items() if kind == "pickup"]
+    dropoffs = [place for (kind, *_), place in found.items() if kind == "dropoff"]
+    return pickups, dropoffs
+
+
+def _place_layer(places: list[_Place], name: str, colour: str, sized: bool) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name=f'<span style="color:{colour}">{name}</span>')
+    # Largest first, so small circles stay on top and clickable.
+    for place in sorted(places, key=lambda p: (-p.people, p.name)):
+        folium.CircleMarker(
+            (place.lat, place.lon),
+            radius=3 + 1.5 * math.sqrt(place.people) if sized else 3,
+            color=colour,
+            weight=1,
+            fill=True,
+            fill_opacity=0.45 if sized else 0.9,
+            tooltip=f"{escape(place.name)}: {place.people} people on {len(place.trips)} trips",
+        ).add_to(layer)
+    return layer
+
+
+def _legend(plan: Plan) -> str:
+    summary = plan.summary
+    return (
+        '<div style="position:fixed;bottom:28px;right:10px;z-index:1000;background:white;'
+        'padding:8px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif;">'
+        f"<b>pointplan</b> · {summary.vehicles} trips · {summary.served_passengers} people"
+        "<br>Lines: trips, one colour per date (tick dates in the list above)"
+        "<br>Blue circles: pickup points, area = people boarding"
+        "<br>Dark dots: drop-off points · hover for details</div>"
+    )
+
+
+def _font_style(page: str) -> str:
+    """A style rule using the shipped font, embedded and cut down to the page's characters
+    (folium writes labels into its script as \\uXXXX escapes, so those count too)."""
+    escaped = "".join(chr(int(code, 16)) for code in re.findall(r"\\u([0-9a-fA-F]{4})", page))
+    with tempfile.TemporaryDirectory() as folder:
+        font = write_font_subset([page, escaped], Path(folder) / "font.ttf").read_bytes()
+    payload = base64.b64encode(font).decode("ascii")
+    return (
+        f'<style>@font-face{{font-family:"{FONT_FAMILY}";'
+        f'src:url(data:font/ttf;base64,{payload}) format("truetype");}}'
+        f'.leaflet-container,.leaflet-control-layers{{font-family:"{FONT_FAMILY}",sans-serif;}}'
+        "</style>"
+    )
+
+
+def _inline_leaflet(web_map: folium.Map) -> None:
+    """Put Leaflet itself into the page instead of links to a CDN."""
+    folder = resources.files("pointplan") / "data/leaflet"
+
+    def data_uri(name: str, mime: str) -> str:
+        payload = base64.b64encode((folder / name).read_bytes()).decode("ascii")
+        return f"data:{mime};base64,{payload}"
+
+    web_map.default_js = [("leaflet", data_uri("leaflet.js", "text/javascript"))]
+    web_map.default_css = [("leaflet_css", data_uri("leaflet.css", "text/css"))]

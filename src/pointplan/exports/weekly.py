@@ -1,0 +1,539 @@
+"""The weekly tables (周报): return-to-work (返岗调查表) and return-home (返乡调查表).
+
+Each table is one workbook with a region sheet (one row per league or city), one sheet per
+league or city (盟市) with one row per county (旗县市区) and a total row, and one sheet for
+counties outside Inner Mongolia or places without an adcode. Return-to-work rows are keyed
+by the county of origin, return-home rows by the home county (the destination). Every count
+is of people (party sizes), except columns that say vehicle-trips. Columns the inputs cannot
+fill are present and empty. docs/weekly.md says what each column counts and how.
+
+A registration's standing is taken at the end of the report week (Sunday 24:00, Beijing time):
+events after that are not seen, so a week's report does not change as later events arrive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from pointplan.domain.events import EventKind, HealthResult, StatusEvent
+from pointplan.domain.places import Place
+from pointplan.domain.plan import Plan, Trip
+from pointplan.domain.registration import Direction, Registration
+from pointplan.geo.gazetteer import AdminUnit, Gazetteer, default_gazetteer
+
+log = logging.getLogger(__name__)
+
+TABLES = {
+    "return_to_work": Direction.RETURN_TO_WORK,
+    "return_home": Direction.RETURN_HOME,
+}
+"""Table name (as in the file name) -> the direction of the registrations it counts."""
+REGION = "15"
+"""Adcode prefix of Inner Mongolia."""
+REGION_SHEET = "全区 region"
+OUTSIDE_SHEET = "区外及未定 outside or unknown"
+CODE = "行政区划代码 adcode"
+NAME = "名称 name"
+TOTAL = "合计 total"
+RAIL_PREFIX = "rail"
+"""Trips whose vehicle type's name starts with this are chartered rail carriages."""
+TOP_PLACES = 3
+"""How many places the main-destinations (main-places) column names."""
+NOT_PLANNED = "not_planned"
+
+
+@dataclass(frozen=True)
+class Week:
+    """A report week, Monday to Sunday."""
+
+    start: dt.date
+
+    @property
+    def end(self) -> dt.date:
+        """The week's Sunday."""
+        return self.start + dt.timedelta(days=6)
+
+    @property
+    def cutoff(self) -> dt.datetime:
+        """The first moment after the week (the next Monday 00:00)."""
+        return dt.datetime.combine(self.start + dt.timedelta(days=7), dt.time())
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+
+def report_week(week_start: dt.date) -> Week:
+    """The week starting on `week_start`; a day that is not a Monday is a `ValueError`."""
+    if week_start.weekday() != 0:
+        monday = week_start - dt.timedelta(days=week_start.weekday())
+        raise ValueError(
+            f"{week_start} is a {week_start:%A}, not a Monday; the week that holds it "
+            f"starts on {monday}"
+        )
+    return Week(week_start)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One registration as the weekly tables see it at the end of the week.
+
+    `area` is the adcode of the end the table is keyed by (origin for return-to-work, home
+    for return-home; empty when the place has none); `other` the prefecture-level name of the
+    other end and `other_inside` whether it lies in the region.
+    """
+
+    people: int
+    area: str
+    other: str
+    other_inside: bool
+    new: bool
+    departed: bool
+    departed_in_week: bool
+    carried_by: Trip | None
+    handed_over: bool
+    tested: bool
+    abnormal: bool
+    not_travelled: str | None
+    waiting: bool
+
+
+Count = Callable[[Sequence[Standing]], int | str]
+
+
+class Column(NamedTuple):
+    """A column of a weekly table: its header and how a group of standings fills it
+    (`None`: the inputs cannot fill it and it stays empty)."""
+
+    header: str
+    fill: Count | None
+
+
+def weekly_tables(
+    registrations: Sequence[Registration],
+    plan: Plan,
+    events: Sequence[StatusEvent],
+    week_start: dt.date,
+    gazetteer: Gazetteer | None = None,
+) -> dict[str, dict[str, pd.DataFrame]]:
+    """The weekly tables of the week starting Monday `week_start`: table -> sheet -> rows.
+
+    Tables are `return_to_work` and `return_home`. Sheets are `全区 region` (one row per
+    league and one for outside or unknown places), then every league or city by name in
+    adcode order (one row per county of the gazetteer, plus any other code registered
+    there), then `区外及未定 outside or unknown`; each ends with a total row. Plan trips and
+    events of registrations not in `registrations` are not counted (and logged).
+    """
+    week = report_week(week_start)
+    places = gazetteer or default_gazetteer()
+    _log_strangers(registrations, plan, events)
+    trips = trips_by_registration(plan)
+    unassigned = {u.registration_id for u in plan.unassigned}
+    history = event_history(events, week)
+    tables = {}
+    for table, direction in TABLES.items():
+        standings = [
+            standing(
+                registration,
+                week,
+                trips.get(registration.registration_id),
+                registration.registration_id in unassigned,
+                history.get(registration.registration_id, ()),
+                places,
+            )
+            for registration in registrations
+            if registration.direction is direction and registration.earliest_date <= week.end
+        ]
+        tables[table] = table_sheets(standings, COLUMNS[table], places)
+    return tables
+
+
+def write_weekly_report(
+    out_dir: Path,
+    registrations: Sequence[Registration],
+    plan: Plan,
+    events: Sequence[StatusEvent],
+    week_start: dt.date,
+    gazetteer: Gazetteer | None = None,
+) -> list[Path]:
+    """Write `weekly_<table>_<week_start>.xlsx` for each table into `out_dir`; their paths.
+
+    The same inputs give byte-identical files (the workbook's creation date is the week's
+    Monday).
+    """
+    tables = weekly_tables(registrations, plan, events, week_start, gazetteer)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for table, sheets in tables.items():
+        path = out_dir / f"weekly_{table}_{week_start.isoformat()}.xlsx"
+        write_sheets(path, sheets, dt.datetime.combine(week_start, dt.time()))
+        paths.append(path)
+    return paths
+
+
+def trips_by_registration(plan: Plan) -> dict[str, Trip]:
+    """Each registration on a trip of the plan -> that trip (the earliest, should it be on
+    more than one)."""
+    trips: dict[str, Trip] = {}
+    for trip in sorted(plan.trips, key=lambda t: (t.date, t.trip_id)):
+        for rid in trip.registration_ids():
+            trips.setdefault(rid, trip)
+    return trips
+
+
+def event_history(events: Iterable[StatusEvent], week: Week) -> dict[str, tuple[StatusEvent, ...]]:
+    """Each registration's events up to the end of `week`, oldest first (ties: file order)."""
+    seen: dict[str, list[StatusEvent]] = {}
+    for event in events:
+        if event.time < week.cutoff:
+            seen.setdefault(event.registration_id, []).append(event)
+    return {
+        rid: tuple(sorted(items, key=lambda e: (e.time, e.row or 0))) for rid, items in seen.items()
+    }
+
+
+def standing(
+    registration: Registration,
+    week: Week,
+    trip: Trip | None,
+    unassigned: bool,
+    history: Sequence[StatusEvent],
+    gazetteer: Gazetteer,
+) -> Standing:
+    """Where `registration` stands at the end of `week`, given its plan trip (if any),
+    whether the plan left it unassigned, and its events up to the end of the week."""
+    latest = history[-1] if history else None
+    withdrawn = latest is not None and latest.withdrawal_reason is not None
+    cancelled = latest is not None and latest.event is EventKind.CANCELLED
+    departed_on = departure_date(trip, history, withdrawn)
+    departed = departed_on is not None and departed_on <= week.end
+    this_week = [e for e in history if e.time.date() in week]
+    key, other = keyed_ends(registration)
+    return Standing(
+        people=registration.party_size,
+        area=key.adcode or "",
+        other=prefecture_name(other, gazetteer),
+        other_inside=(other.adcode or "").startswith(REGION),
+        new=registration.earliest_date in week,
+        departed=departed,
+        departed_in_week=departed_on in week,
+        carried_by=trip if departed_on in week else None,
+        handed_over=any(e.event is EventKind.HANDED_OVER for e in this_week),
+        tested=any(e.event is EventKind.HEALTH_CHECKED for e in this_week),
+        abnormal=any(e.result is HealthResult.ABNORMAL for e in this_week),
+        not_travelled=None
+        if departed
+        else not_travelled_reason(registration, week, unassigned, latest),
+        waiting=not departed
+        and not cancelled
+        and not unassigned
+        and registration.latest_date > week.end,
+    )
+
+
+def keyed_ends(registration: Registration) -> tuple[Place, Place]:
+    """(the end a table row is keyed by, the other end): origin first for return-to-work,
+    home (the destination) first for return-home."""
+    if registration.direction is Direction.RETURN_TO_WORK:
+        return registration.origin, registration.destination
+    return registration.destination, registration.origin
+
+
+def departure_date(
+    trip: Trip | None, history: Sequence[StatusEvent], withdrawn: bool
+) -> dt.date | None:
+    """When a registration left: its first `boarded` event, else its plan trip's date
+    (unless its latest event cancelled or rescheduled it), else its first `handed_over`."""
+    boarded = [e.time.date() for e in history if e.event is EventKind.BOARDED]
+    if boarded:
+        return min(boarded)
+    if trip is not None and not withdrawn:
+        return trip.date
+    handed_over = [e.time.date() for e in history if e.event is EventKind.HANDED_OVER]
+    return min(handed_over) if handed_over else None
+
+
+def not_travelled_reason(
+    registration: Registration, week: Week, unassigned: bool, latest: StatusEvent | None
+) -> str | None:
+    """Why a registration that has not left counts as not travelled this week, if it does:
+    the reason of a cancellation or rescheduling made this week that is still its latest
+    event; or `not_planned` when the plan left it unassigned and its window starts this week.
+    """
+    if latest is not None and latest.withdrawal_reason is not None:
+        return latest.withdrawal_reason.value if latest.time.date() in week else None
+    if unassigned and registration.earliest_date in week:
+        return NOT_PLANNED
+    return None
+
+
+def prefecture_name(place: Place, gazetteer: Gazetteer) -> str:
+    """The league, city or province a place lies in ('包头市', '北京市'); its label if it
+    has no adcode."""
+    code = place.adcode or ""
+    for prefix in (code[:4], code[:2]):
+        unit = gazetteer.by_code.get(prefix.ljust(12, "0")) if len(prefix) in (2, 4) else None
+        if unit is not None:
+            return unit.name
+    return place.label
+
+
+def table_sheets(
+    standings: Sequence[Standing], columns: Sequence[Column], gazetteer: Gazetteer
+) -> dict[str, pd.DataFrame]:
+    """The sheets of one table (see `weekly_tables`) from its registrations' standings."""
+    leagues = region_leagues(gazetteer)
+    by_sheet: dict[str | None, list[Standing]] = {}
+    for item in standings:
+        league = item.area[:4] if item.area.startswith(REGION) else ""
+        by_sheet.setdefault(league if league in leagues else None, []).append(item)
+    region_rows = [
+        _row(code, unit.name, by_sheet.get(code, []), columns) for code, unit in leagues.items()
+    ]
+    region_rows.append(_row("", OUTSIDE_SHEET, by_sheet.get(None, []), columns))
+    sheets = {REGION_SHEET: _frame(region_rows, standings, columns)}
+    for code, unit in leagues.items():
+        counties = [c.short_code for c in gazetteer.by_code.values() if _is_county_of(c, code)]
+        sheets[unit.name] = _area_sheet(by_sheet.get(code, []), counties, columns, gazetteer)
+    sheets[OUTSIDE_SHEET] = _area_sheet(by_sheet.get(None, []), [], columns, gazetteer)
+    return sheets
+
+
+def region_leagues(gazetteer: Gazetteer) -> dict[str, AdminUnit]:
+    """The leagues and cities of Inner Mongolia by 4-digit adcode, in adcode order."""
+    units = [u for u in gazetteer.by_code.values() if u.level == 2 and u.code.startswith(REGION)]
+    return {unit.short_code: unit for unit in sorted(units, key=lambda u: u.code)}
+
+
+def _is_county_of(unit: AdminUnit, league: str) -> bool:
+    return unit.level == 3 and unit.code.startswith(league)
+
+
+def _area_sheet(
+    standings: Sequence[Standing],
+    counties: Iterable[str],
+    columns: Sequence[Column],
+    gazetteer: Gazetteer,
+) -> pd.DataFrame:
+    by_area: dict[str, list[Standing]] = {code: [] for code in counties}
+    for item in standings:
+        by_area.setdefault(item.area, []).append(item)
+    # Counties first by code, then codes above county level, then places without a code.
+    order = sorted(by_area, key=lambda code: (code == "", len(code) != 6, code))
+    rows = [_row(code, area_name(code, gazetteer), by_area[code], columns) for code in order]
+    return _frame(rows, standings, columns)
+
+
+def area_name(code: str, gazetteer: Gazetteer) -> str:
+    """A row's name: the county's name inside the region, the place with its parents outside,
+    and a note where the registration gave no county."""
+    if not code:
+        return "未知 unknown (no adcode)"
+    unit = gazetteer.by_code.get(code.ljust(12, "0"))
+    if unit is None:
+        return f"{code} (不在区划表 not a known adcode)"
+    if not code.startswith(REGION):
+        return gazetteer.label(unit)
+    if unit.level == 3:
+        return unit.name
+    note = "未指明旗县 county not given" if unit.level == 2 else "未指明盟市 league not given"
+    return f"{unit.name} ({note})"
+
+
+def _row(
+    code: str, name: str, group: Sequence[Standing], columns: Sequence[Column]
+) -> dict[str, object]:
+    row: dict[str, object] = {CODE: code, NAME: name}
+    for column in columns:
+        row[column.header] = pd.NA if column.fill is None else column.fill(group)
+    return row
+
+
+def _frame(
+    rows: list[dict[str, object]], everyone: Sequence[Standing], columns: Sequence[Column]
+) -> pd.DataFrame:
+    rows = [*rows, _row("", TOTAL, everyone, columns)]
+    frame = pd.DataFrame(rows, columns=[CODE, NAME, *(c.header for c in columns)])
+    empty = [c.header for c in columns if c.fill is None]
+    return frame.astype(dict.fromkeys(empty, "Int64"))
+
+
+def write_sheets(path: Path, sheets: dict[str, pd.DataFrame], created: dt.datetime) -> None:
+    """Write one weekly table's sheets to an XLSX workbook, headers wrapped and the code and
+    name columns frozen; `created` is the workbook's creation date (kept fixed so that the
+    file depends on its content only)."""
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        book = writer.book
+        book.set_properties({"created": created})
+        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        total = book.add_format({"bold": True})
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            for number, title in enumerate(frame.columns):
+                sheet.write(0, number, title, header)
+            sheet.set_row(0, 64)
+            sheet.set_row(len(frame), None, total)
+            sheet.set_column(0, 0, 12)
+            sheet.set_column(1, 1, 28)
+            sheet.set_column(2, len(frame.columns) - 1, 13)
+            sheet.freeze_panes(1, 2)
+
+
+def _log_strangers(
+    registrations: Sequence[Registration], plan: Plan, events: Sequence[StatusEvent]
+) -> None:
+    known = {r.registration_id for r in registrations}
+    on_trips = {rid for trip in plan.trips for rid in trip.registration_ids()}
+    strangers = (on_trips | {e.registration_id for e in events}) - known
+    if strangers:
+        log.warning(
+            "%d registration(s) of the plan or the events are not among the registrations "
+            "and are not counted: %s",
+            len(strangers),
+            ", ".join(sorted(strangers)[:10]),
+        )
+
+
+# --- what the columns count -------------------------------------------------------------
+
+
+def _people(test: Callable[[Standing], bool]) -> Count:
+    def count(group: Sequence[Standing]) -> int:
+        return sum(item.people for item in group if test(item))
+
+    return count
+
+
+def _carried_trips(group: Sequence[Standing], rail: bool | None = None) -> list[Trip]:
+    trips = {item.carried_by.trip_id: item.carried_by for item in group if item.carried_by}
+    return [
+        trip
+        for _, trip in sorted(trips.items())
+        if rail is None or trip.vehicle_type.startswith(RAIL_PREFIX) == rail
+    ]
+
+
+def _vehicle_trips(rail: bool) -> Count:
+    def count(group: Sequence[Standing]) -> int:
+        return len(_carried_trips(group, rail))
+
+    return count
+
+
+def _carried_people(rail: bool) -> Count:
+    return _people(
+        lambda item: (
+            item.carried_by is not None
+            and item.carried_by.vehicle_type.startswith(RAIL_PREFIX) == rail
+        )
+    )
+
+
+def _escorts(group: Sequence[Standing]) -> int:
+    return sum(len(trip.escort_seats) for trip in _carried_trips(group))
+
+
+def _main_places(test: Callable[[Standing], bool]) -> Count:
+    def count(group: Sequence[Standing]) -> str:
+        people: Counter[str] = Counter()
+        for item in group:
+            if test(item):
+                people[item.other] += item.people
+        ranked = sorted(people.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_PLACES]
+        return "; ".join(f"{name} {n}" for name, n in ranked)
+
+    return count
+
+
+def _reason(reason: str) -> Count:
+    return _people(lambda item: item.not_travelled == reason)
+
+
+def _empty(header: str) -> Column:
+    return Column(header, None)
+
+
+def _everyone(item: Standing) -> bool:
+    return True
+
+
+def _by_plan(item: Standing) -> bool:
+    return item.carried_by is not None
+
+
+_RAIL_AND_AIR = (
+    Column("铁路车次/车厢 rail (trains or carriages)", _vehicle_trips(rail=True)),
+    Column("铁路人数 rail (people)", _carried_people(rail=True)),
+    _empty("航班 air (flights)"),
+    _empty("航空人数 air (people)"),
+)
+
+RETURN_TO_WORK_COLUMNS = (
+    Column("登记人数(累计) registered (total)", _people(_everyone)),
+    Column("本周登记 registered (this week)", _people(lambda item: item.new)),
+    Column("其中去区内 of total: inside the region", _people(lambda item: item.other_inside)),
+    Column("其中去区外 of total: outside the region", _people(lambda i: not i.other_inside)),
+    Column("本周返岗 departed (this week)", _people(lambda item: item.departed_in_week)),
+    Column("其中点对点 of which point-to-point", _people(_by_plan)),
+    Column("汽车包车车次 coach charters (vehicle-trips)", _vehicle_trips(rail=False)),
+    Column("汽车包车人数 coach charters (people)", _carried_people(rail=False)),
+    *_RAIL_AND_AIR,
+    Column("主要去向 main destinations", _main_places(lambda item: item.departed_in_week)),
+    Column("随车工作人员 escorts sent", _escorts),
+    Column("到达交接 handed over", _people(lambda item: item.handed_over)),
+    Column("行前检测 pre-trip tests (done)", _people(lambda item: item.tested)),
+    Column("检测异常 pre-trip tests (abnormal)", _people(lambda item: item.abnormal)),
+    Column(
+        "登记未成行 registered but not travelled (total)",
+        _people(lambda item: item.not_travelled is not None),
+    ),
+    Column("未成行:取消 not travelled: cancelled", _reason("cancelled")),
+    Column("未成行:改期 not travelled: rescheduled", _reason("rescheduled")),
+    Column("未成行:健康原因 not travelled: health", _reason("health")),
+    Column("未成行:工作变动 not travelled: job changed", _reason("job_changed")),
+    Column("未成行:未排上车 not travelled: no trip in the plan", _reason(NOT_PLANNED)),
+    Column("待下周返岗 waiting for next week", _people(lambda item: item.waiting)),
+)
+"""The return-to-work table's columns after the adcode and name."""
+
+RETURN_HOME_COLUMNS = (
+    _empty("滞留人数 stranded"),
+    Column("有返乡意愿(累计登记) wishing to return (registered, total)", _people(_everyone)),
+    Column("本周登记 registered (this week)", _people(lambda item: item.new)),
+    Column("所在地区内 where they are: inside the region", _people(lambda i: i.other_inside)),
+    Column("所在地区外 where they are: outside the region", _people(lambda i: not i.other_inside)),
+    Column("主要所在地 main places they are", _main_places(_everyone)),
+    Column("已返乡(累计) returned (total)", _people(lambda item: item.departed)),
+    Column("本周返乡 returned (this week)", _people(lambda item: item.departed_in_week)),
+    Column("其中点对点 of which point-to-point", _people(_by_plan)),
+    Column("汽车包车车次 coach charters (vehicle-trips)", _vehicle_trips(rail=False)),
+    Column("汽车包车人数 coach charters (people)", _carried_people(rail=False)),
+    *_RAIL_AND_AIR,
+    Column("到达交接 handed over", _people(lambda item: item.handed_over)),
+    _empty("集中隔离 in quarantine"),
+    _empty("居家健康监测 in health monitoring"),
+    _empty("非自愿返乡:停工停产 involuntary returns: stoppage"),
+    _empty("非自愿返乡:裁员 involuntary returns: layoff"),
+    _empty("非自愿返乡:欠薪 involuntary returns: unpaid wages"),
+    _empty("就业需求 job needs"),
+    _empty("推送岗位 jobs pushed"),
+    _empty("实现就业 employed"),
+    _empty("培训需求 training needs"),
+    _empty("已培训 trained"),
+    _empty("创业意愿 entrepreneurship wishes"),
+    _empty("创业服务 entrepreneurship served"),
+    _empty("维权诉求 rights claims"),
+    _empty("维权已解决 rights claims resolved"),
+    _empty("预警 warnings"),
+)
+"""The return-home table's columns after the adcode and name."""
+
+COLUMNS = {"return_to_work": RETURN_TO_WORK_COLUMNS, "return_home": RETURN_HOME_COLUMNS}

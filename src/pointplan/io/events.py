@@ -1,0 +1,158 @@
+"""Status events from CSV, XLSX or a DataFrame, validated row by row.
+
+Columns: `registration_id, event, time` (required), `place, note` (free text), `reason`
+(cancelled and rescheduled events only) and `result` (health_checked events only). Any bad
+row stops the read with an `InputError` naming every bad row and column; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Collection
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+
+import pandas as pd
+
+from pointplan.domain.events import (
+    EventKind,
+    EventReason,
+    HealthResult,
+    StatusEvent,
+    detail_problems,
+)
+from pointplan.io.errors import InputError, InputIssue
+from pointplan.io.registrations import FIRST_DATE, LAST_DATE
+from pointplan.io.tables import read_table
+
+COLUMNS = ("registration_id", "event", "time", "place", "note", "reason", "result")
+"""Every column of the events table."""
+REQUIRED = ("registration_id", "event", "time")
+_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}"  # a date
+    r"(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"  # optionally a time of day
+    r"(?:Z|[+-]\d{2}:?\d{2})?)?$"  # optionally an offset from UTC
+)
+_LIMITS = {"place": 200, "note": 1000}
+
+Problem = Callable[[str, str], None]
+E = TypeVar("E", bound=StrEnum)
+
+
+def read_events(
+    source: Path | str | pd.DataFrame, registration_ids: Collection[str] | None = None
+) -> tuple[StatusEvent, ...]:
+    """Read and validate status events, in file order.
+
+    With `registration_ids`, an event for any other registration is an error. Every problem
+    (missing or unknown column, bad cell, unknown registration) raises one `InputError`
+    listing each bad row and column.
+    """
+    table = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
+    _check_columns(table.name, table.columns)
+    known = None if registration_ids is None else frozenset(registration_ids)
+    issues = [InputIssue(table.name, why, row) for row, why in table.unreadable]
+    events: list[StatusEvent] = []
+    for record in table.records:
+        event, row_issues = _read_row(table.name, record.row, record.cells, known)
+        issues.extend(row_issues)
+        if event is not None:
+            events.append(event)
+    if issues:
+        raise InputError(sorted(issues, key=lambda issue: issue.row or 0))
+    return tuple(events)
+
+
+def _check_columns(name: str, columns: Collection[str]) -> None:
+    missing = [column for column in REQUIRED if column not in columns]
+    if missing:
+        raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
+    # A misspelt optional column (say `reson`) would lose its data silently: refuse it.
+    unknown = sorted(set(columns) - set(COLUMNS))
+    if unknown:
+        raise InputError(
+            [
+                InputIssue(
+                    name,
+                    f"unknown column(s): {', '.join(unknown)}; the columns are "
+                    f"{', '.join(COLUMNS)}",
+                )
+            ]
+        )
+
+
+def _read_row(
+    source: str, row: int, cells: dict[str, str], known: frozenset[str] | None
+) -> tuple[StatusEvent | None, list[InputIssue]]:
+    issues: list[InputIssue] = []
+    rid = cells.get("registration_id", "").strip()
+
+    def problem(column: str, message: str) -> None:
+        issues.append(InputIssue(source, message, row, column, rid or None))
+
+    if not rid:
+        problem("registration_id", "empty registration_id")
+    elif known is not None and rid not in known:
+        problem("registration_id", f"unknown registration '{rid}' (not in the registrations)")
+    kind = _choice(EventKind, cells.get("event", ""), "event", problem, required=True)
+    time = _time(cells.get("time", "").strip(), problem)
+    reason = _choice(EventReason, cells.get("reason", ""), "reason", problem)
+    result = _choice(HealthResult, cells.get("result", ""), "result", problem)
+    for column, limit in _LIMITS.items():
+        if len(cells.get(column, "")) > limit:
+            problem(column, f"longer than {limit} characters")
+    if kind is not None:
+        named = {issue.column for issue in issues}
+        for column, message in detail_problems(kind, reason, result):
+            if column not in named:  # a cell already reported as unreadable is not re-judged
+                problem(column, message)
+    if issues or kind is None or time is None:
+        return None, issues
+    event = StatusEvent(
+        registration_id=rid,
+        event=kind,
+        time=time,
+        place=cells.get("place", "").strip(),
+        note=cells.get("note", "").strip(),
+        reason=reason,
+        result=result,
+        row=row,
+    )
+    return event, issues
+
+
+def _choice(
+    kind: type[E], text: str, column: str, problem: Problem, required: bool = False
+) -> E | None:
+    value = text.strip().lower()
+    if not value:
+        if required:
+            problem(column, f"empty {column}")
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        problem(column, f"'{text.strip()}' is not one of {choices}")
+        return None
+
+
+def _time(text: str, problem: Problem) -> dt.datetime | None:
+    """An ISO time (`YYYY-MM-DD HH:MM[:SS]`, a date alone meaning 00:00, an optional offset)."""
+    if not text:
+        problem("time", "empty time")
+        return None
+    if not _TIME.match(text):
+        problem("time", f"'{text}' is not a time (YYYY-MM-DD HH:MM)")
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        problem("time", f"'{text}' is not a calendar date and time")
+        return None
+    if not FIRST_DATE <= value.date() <= LAST_DATE:
+        problem("time", f"{value.date()} is outside {FIRST_DATE}..{LAST_DATE}")
+        return None
+    return value
