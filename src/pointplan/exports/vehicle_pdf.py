@@ -35,10 +35,11 @@ ROUTE_HEADINGS = (
 SCHEDULE_HEADINGS = ("内容 what", "开始 from", "结束 to", "公里 km")
 PASSENGER_HEADINGS = (
     "序号 no.",
+    "登记号 registration",
     "姓名 name",
     "身份证号 id",
     "电话 phone",
-    "人数",
+    "人数 people",
     "座位 seats",
     "上车点 pickup",
     "上车 boards",
@@ -124,10 +125,11 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
     _table(
         pdf,
         PASSENGER_HEADINGS,
-        (11, 13, 31, 21, 8, 15, 26, 12, 27, 22),
+        (9, 18, 12, 30, 20, 7, 14, 24, 11, 24, 17),
         [
             (
                 str(p.number),
+                p.registration_id,
                 p.name,
                 p.id_number,
                 p.phone,
