@@ -7,7 +7,7 @@ events.csv; week of Monday 2026-02-16), read back with pandas, one block of rows
 with the sheet's name in the first column. After an intended change of the tables, regenerate
 them with
 
-    POINTPLAN_REGOLD=1 /work/venv/bin/python -m pytest tests/test_weekly.py -k golden
+    POINTPLAN_REGOLD=1 python -m pytest tests/test_weekly.py -k golden
 
 and review the diff before committing.
 """
@@ -36,6 +36,7 @@ from pointplan.exports.weekly import (
 )
 from pointplan.io.events import read_events
 from pointplan.io.registrations import read_registrations
+from tests.golden import check_golden, frame_text
 from tests.conftest import BAOTOU, BEIJING, HAILAR, HOHHOT, TUZUOQI, RegistrationFactory
 
 DATA = Path(__file__).parent / "data" / "weekly"
@@ -174,11 +175,7 @@ def test_golden_workbooks(tmp_path: Path, table: str) -> None:
     """The fixture's workbooks, read back with pandas, equal the committed golden CSVs."""
     paths = {p.name: p for p in fixture_report(tmp_path)}
     found = workbook_as_table(paths[f"weekly_{table}_2026-02-16.xlsx"])
-    golden = DATA / f"{table}.csv"
-    if os.environ.get("POINTPLAN_REGOLD") == "1":
-        found.to_csv(golden, index=False, encoding="utf-8", lineterminator="\n")
-    expected = pd.read_csv(golden, dtype=str, na_filter=False, encoding="utf-8")
-    pd.testing.assert_frame_equal(found, expected)
+    check_golden(frame_text(found), DATA / f"{table}.csv")
 
 
 def test_the_fixture_week_by_hand(tmp_path: Path) -> None:

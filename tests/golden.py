@@ -1,0 +1,28 @@
+"""Golden files: outputs of small fixed inputs, committed and compared byte for byte.
+
+After an intended change of an output, regenerate the golden files with
+
+    POINTPLAN_REGOLD=1 python -m pytest tests -k golden
+
+and review their diff before committing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+
+def check_golden(found: str, golden: Path) -> None:
+    """`found` must equal the golden file's text (rewritten first when POINTPLAN_REGOLD=1)."""
+    if os.environ.get("POINTPLAN_REGOLD") == "1":
+        golden.write_text(found, encoding="utf-8")
+    expected = golden.read_text(encoding="utf-8")
+    assert found == expected, f"{golden.name} differs; if intended, regenerate (tests/golden.py)"
+
+
+def frame_text(frame: pd.DataFrame) -> str:
+    """A table as the CSV text its golden file holds."""
+    return frame.to_csv(index=False, lineterminator="\n")
