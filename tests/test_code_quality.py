@@ -16,9 +16,9 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 def test_ruff_lint_and_format() -> None:
     """ruff finds no lint error and no file it would reformat."""
-    lint = run("ruff", "check", "src", "tests", "benchmarks")
+    lint = run("ruff", "check", "src", "tests", "benchmarks", "tools", "notebooks")
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    fmt = run("ruff", "format", "--check", "src", "tests", "benchmarks")
+    fmt = run("ruff", "format", "--check", "src", "tests", "benchmarks", "tools", "notebooks")
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 

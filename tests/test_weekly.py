@@ -15,7 +15,6 @@ and review the diff before committing.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,8 +35,8 @@ from pointplan.exports.weekly import (
 )
 from pointplan.io.events import read_events
 from pointplan.io.registrations import read_registrations
-from tests.golden import check_golden, frame_text
 from tests.conftest import BAOTOU, BEIJING, HAILAR, HOHHOT, TUZUOQI, RegistrationFactory
+from tests.golden import check_golden, frame_text
 
 DATA = Path(__file__).parent / "data" / "weekly"
 FIXTURE_WEEK = dt.date(2026, 2, 16)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -21,3 +22,25 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def add_inputs(parser: argparse.ArgumentParser, fleet_and_policy: bool = True) -> None:
+    """The registrations file and the --points (and --fleet, --policy) files."""
+    parser.add_argument("registrations", type=Path, help="registrations CSV or XLSX")
+    parser.add_argument(
+        "--points", type=Path, metavar="FILE", help="points CSV (stations, assembly points)"
+    )
+    if fleet_and_policy:
+        parser.add_argument(
+            "--fleet", type=Path, metavar="FILE", help="fleet YAML/JSON (default: the shipped one)"
+        )
+        parser.add_argument(
+            "--policy", type=Path, metavar="FILE", help="policy YAML/JSON (default: the rules)"
+        )
+
+
+def add_out(parser: argparse.ArgumentParser) -> None:
+    """The --out folder."""
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"
+    )

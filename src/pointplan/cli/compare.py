@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pointplan.cli.common import EXIT_OK, positive_float, positive_int
+from pointplan.cli.common import EXIT_OK, add_inputs, add_out, positive_float, positive_int
 from pointplan.io.config import load_fleet, load_policy
 from pointplan.io.points import read_points
 from pointplan.scenarios import DEFAULT_TIME_LIMIT, compare, load_scenarios, readable_table
@@ -24,18 +24,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "scenario and write DIR/compare.csv and DIR/compare.xlsx. Exit 0 on a table, 2 on "
         "bad input, 1 on an internal fault.",
     )
-    parser.add_argument("registrations", type=Path, help="registrations CSV or XLSX")
+    add_inputs(parser)
     parser.add_argument(
         "--scenarios", type=Path, required=True, metavar="FILE", help="scenarios YAML/JSON"
-    )
-    parser.add_argument(
-        "--points", type=Path, metavar="FILE", help="points CSV (stations, assembly points)"
-    )
-    parser.add_argument(
-        "--fleet", type=Path, metavar="FILE", help="base fleet YAML/JSON (default: shipped)"
-    )
-    parser.add_argument(
-        "--policy", type=Path, metavar="FILE", help="base policy YAML/JSON (default rules)"
     )
     parser.add_argument(
         "--time-limit",
@@ -63,9 +54,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="plan the valid rows and count bad ones as rejected instead of stopping",
     )
-    parser.add_argument(
-        "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"
-    )
+    add_out(parser)
     parser.set_defaults(handler=run)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 from typing import Any, Never
 
 from tqdm import tqdm
 
-from pointplan.cli.common import EXIT_OK, positive_float, positive_int
+from pointplan.cli.common import EXIT_OK, add_inputs, add_out, positive_float, positive_int
 from pointplan.domain.plan import Plan
 from pointplan.exports.outputs import write_outputs
 from pointplan.io.config import check_fleet_carries, load_fleet, load_policy
@@ -32,10 +31,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "page per trip and one PDF per date), and print a summary. Exit 0 on a plan, 2 on "
         "bad input, 1 on an internal fault.",
     )
-    plan.add_argument("registrations", type=Path, help="registrations CSV or XLSX")
-    plan.add_argument("--fleet", type=Path, help="fleet YAML/JSON (default: the shipped fleet)")
-    plan.add_argument("--policy", type=Path, help="policy YAML/JSON (default: the default rules)")
-    plan.add_argument("--points", type=Path, help="points CSV (stations, assembly points)")
+    add_inputs(plan)
     plan.add_argument(
         "--time-limit",
         type=positive_float,
@@ -44,9 +40,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         help="search budget in seconds (default 60), spent as solver work so that the plan "
         "is the same on any machine; a hard stop at 3 x budget + 30 s",
     )
-    plan.add_argument(
-        "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"
-    )
+    add_out(plan)
     plan.add_argument(
         "--keep-going",
         action="store_true",

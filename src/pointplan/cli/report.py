@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pointplan.cli.common import EXIT_OK
+from pointplan.cli.common import EXIT_OK, add_inputs, add_out
 from pointplan.domain.plan import Plan
 from pointplan.exports.weekly import report_week, write_weekly_report
 from pointplan.io.errors import InputError, InputIssue
@@ -40,7 +40,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "DIR/weekly_return_home_WEEK.xlsx: one sheet per league or city, one row per county, "
         "for the week Monday WEEK to Sunday. Exit 0 on success, 2 on bad input.",
     )
-    weekly.add_argument("registrations", type=Path, help="registrations CSV or XLSX")
+    add_inputs(weekly, fleet_and_policy=False)
     weekly.add_argument(
         "--plan", type=Path, required=True, metavar="PLAN_JSON", help="plan.json of the week"
     )
@@ -48,10 +48,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "--week", required=True, metavar="YYYY-MM-DD", help="the Monday the week starts on"
     )
     weekly.add_argument("--events", type=Path, metavar="FILE", help="status events CSV or XLSX")
-    weekly.add_argument("--points", type=Path, metavar="FILE", help="points CSV")
-    weekly.add_argument(
-        "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"
-    )
+    add_out(weekly)
     weekly.add_argument(
         "--keep-going",
         action="store_true",
