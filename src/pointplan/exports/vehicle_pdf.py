@@ -39,7 +39,6 @@ PASSENGER_HEADINGS = (
     "姓名 name",
     "身份证号 id",
     "电话 phone",
-    "人数 people",
     "座位 seats",
     "上车点 pickup",
     "上车 boards",
@@ -125,7 +124,7 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
     _table(
         pdf,
         PASSENGER_HEADINGS,
-        (9, 18, 12, 30, 20, 7, 14, 24, 11, 24, 17),
+        (8, 17, 11, 31, 20, 14, 28, 11, 30, 16),
         [
             (
                 str(p.number),
@@ -133,7 +132,6 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
                 p.name,
                 p.id_number,
                 p.phone,
-                str(p.people),
                 p.seats,
                 p.pickup,
                 p.boarding,
@@ -142,6 +140,7 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
             )
             for p in page.passengers
         ],
+        font_size=7,
     )
     _heading(pdf, "防疫措施 Epidemic measures")
     for line in page.measures:
@@ -152,9 +151,12 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
     _heading(pdf, "到达交接 Handover")
     for handover in page.handovers:
         _line(
-            pdf, f"接收单位 receiving unit: ________________  地点 place: {handover.place}", _LINE
+            pdf,
+            f"地点 place: {handover.place} · 预计时间 time: {handover.time} · "
+            f"人数 people: {handover.people}",
+            _LINE,
         )
-        _line(pdf, f"预计时间 time: {handover.time}  人数 people: {handover.people}", _LINE)
+        _line(pdf, "接收单位 receiving unit: ______________________", _LINE + 1)
         _line(
             pdf,
             "移交人签字 handed over by: ______________  接收人签字 received by: ______________",
@@ -176,8 +178,13 @@ def _heading(pdf: FPDF, text: str) -> None:
 
 
 def _table(
-    pdf: FPDF, headings: Sequence[str], widths: Sequence[float], rows: list[tuple[str, ...]]
+    pdf: FPDF,
+    headings: Sequence[str],
+    widths: Sequence[float],
+    rows: list[tuple[str, ...]],
+    font_size: float = 8,
 ) -> None:
+    pdf.set_font("sans", size=font_size)
     with pdf.table(
         col_widths=tuple(widths),
         width=sum(widths),
