@@ -40,6 +40,24 @@ def test_tables_match_the_plan(sample_plan: tuple[Plan, Path]) -> None:
         plan.to_dataframe("seats")  # type: ignore[arg-type]
 
 
+def test_every_export_is_written(sample_plan: tuple[Plan, Path]) -> None:
+    """The README's command writes every file its README table lists, one page per trip,
+    one PDF per travel date and the weekly tables of each week the trips fall in."""
+    plan, out = sample_plan
+    for name in ("plan.json", "plan.geojson", "plan.xlsx", "map.html", "vehicles/index.html"):
+        assert (out / name).stat().st_size > 0, name
+    pages = sorted(path.stem for path in (out / "vehicles").glob("T*.html"))
+    assert pages == sorted(trip.trip_id for trip in plan.trips)
+    dates = sorted({trip.date.isoformat() for trip in plan.trips})
+    assert sorted(path.stem for path in (out / "vehicles").glob("*.pdf")) == dates
+    weekly = sorted(path.name for path in (out / "weekly").glob("*.xlsx"))
+    assert weekly == [
+        f"weekly_{table}_{monday}.xlsx"
+        for table in ("return_home", "return_to_work")
+        for monday in ("2022-11-21", "2022-11-28")
+    ]
+
+
 def test_geojson_is_written_and_matches_the_plan(sample_plan: tuple[Plan, Path]) -> None:
     plan, out = sample_plan
     written = json.loads((out / "plan.geojson").read_text(encoding="utf-8"))

@@ -3,8 +3,8 @@
 Each function draws on the `ax` it is given, or on a new pyplot figure (shown by a notebook
 at the end of the cell; close it with `matplotlib.pyplot.close` in long scripts), and returns
 the Axes, so charts combine into a planner's own figures. Nothing changes matplotlib's
-global settings: the fonts are set on the texts drawn, with the Chinese font shipped in
-`data/fonts` behind DejaVu Sans, so that Chinese scenario or place names render too. Works
+global settings: the fonts are set on the texts drawn, with the shipped Pointplan Sans behind
+DejaVu Sans, so that Chinese scenario or place names render too. Works
 with any backend, including Agg on a server.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from importlib import resources
 
 import pandas as pd
 from matplotlib import font_manager
@@ -24,6 +23,7 @@ from pointplan.domain.fleet import Fleet
 from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Direction
+from pointplan.fonts import FONT_FAMILY, font_path
 
 DIRECTION_LABELS = {
     Direction.RETURN_TO_WORK: "return to work (返岗)",
@@ -36,17 +36,10 @@ DIRECTION_COLOURS = {Direction.RETURN_TO_WORK: "#1f77b4", Direction.RETURN_HOME:
 
 @cache
 def font_families() -> tuple[str, ...]:
-    """Font families for text with Chinese in it: DejaVu Sans (matplotlib's own) for Latin
-    letters and digits, then the font(s) shipped in `pointplan/data/fonts` for the Chinese,
-    registered with matplotlib on the first call."""
-    families = ["DejaVu Sans"]
-    fonts = resources.files("pointplan").joinpath("data/fonts")
-    for font in sorted(fonts.iterdir(), key=lambda entry: entry.name):
-        if font.name.lower().endswith((".ttf", ".otf")):
-            with resources.as_file(font) as path:
-                font_manager.fontManager.addfont(str(path))
-                families.append(font_manager.FontProperties(fname=str(path)).get_name())
-    return tuple(families)
+    """Font families for text with Chinese in it: DejaVu Sans (matplotlib's own), then the
+    shipped Pointplan Sans for the Chinese, registered with matplotlib on the first call."""
+    font_manager.fontManager.addfont(str(font_path()))
+    return ("DejaVu Sans", FONT_FAMILY)
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (8.0, 4.0)) -> Axes:

@@ -27,8 +27,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "plan",
         help="plan trips for a registrations file",
         description="Read registrations (CSV or XLSX), plan trips, write DIR/plan.json with "
-        "plan.geojson, plan.xlsx, map.html and the per-vehicle plans (vehicles/: one HTML "
-        "page per trip and one PDF per date), and print a summary. Exit 0 on a plan, 2 on "
+        "plan.geojson, plan.xlsx, map.html, the per-vehicle plans (vehicles/: one HTML "
+        "page per trip and one PDF per date) and the weekly tables (weekly/), and print a "
+        "summary. Exit 0 on a plan, 2 on "
         "bad input, 1 on an internal fault.",
     )
     add_inputs(plan)

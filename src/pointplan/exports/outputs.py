@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from pointplan.exports.vehicle_html import write_vehicle_pages
 from pointplan.exports.vehicle_page import vehicle_pages
 from pointplan.exports.vehicle_pdf import write_vehicle_pdfs
 from pointplan.exports.webmap import write_map
+from pointplan.exports.weekly import write_weekly_report
 from pointplan.exports.workbook import write_workbook
 
-VEHICLES_FOLDER = "vehicles"
+VEHICLES_FOLDER, WEEKLY_FOLDER = "vehicles", "weekly"
 
 
 def write_outputs(
@@ -29,10 +31,12 @@ def write_outputs(
     pdf: bool = True,
     workers: int = 1,
 ) -> list[Path]:
-    """Write plan.json, plan.geojson, plan.xlsx, map.html and the per-vehicle plans
+    """Write plan.json, plan.geojson, plan.xlsx, map.html, the per-vehicle plans
     (vehicles/index.html, one HTML page per trip, and one PDF per date unless `pdf` is off)
-    into `folder`; returns what was written, folders for the per-vehicle pages. Personal data
-    is masked unless `show_personal_data`."""
+    and the weekly tables of every week the plan's trips fall in (weekly/, without status
+    events: `pointplan report weekly` adds them) into `folder`; returns what was written,
+    folders for the pages and the tables. Personal data is masked unless
+    `show_personal_data`."""
     folder.mkdir(parents=True, exist_ok=True)
     plan.write(folder / "plan.json")
     write_geojson(plan, folder / "plan.geojson")
@@ -43,5 +47,9 @@ def write_outputs(
     write_vehicle_pages(pages, vehicles)
     if pdf:
         write_vehicle_pdfs(pages, vehicles, workers)
-    names = ["plan.json", "plan.geojson", "plan.xlsx", "map.html", VEHICLES_FOLDER]
+    for monday in sorted(
+        {trip.date - dt.timedelta(days=trip.date.weekday()) for trip in plan.trips}
+    ):
+        write_weekly_report(folder / WEEKLY_FOLDER, registrations, plan, (), monday)
+    names = ["plan.json", "plan.geojson", "plan.xlsx", "map.html", VEHICLES_FOLDER, WEEKLY_FOLDER]
     return [folder / name for name in names]

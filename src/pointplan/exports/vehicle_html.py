@@ -15,9 +15,9 @@ from pathlib import Path
 
 import jinja2
 
-from pointplan.exports.fonts import write_font_subset
 from pointplan.exports.seat_map import seat_map_svg
 from pointplan.exports.vehicle_page import VehiclePage
+from pointplan.fonts import write_font_subset
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("pointplan.exports", "templates"),

@@ -14,9 +14,9 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from pointplan.exports.fonts import font_path
 from pointplan.exports.seat_map import SEAT_COLOURS, SEAT_LEGEND, SeatCell, SeatState
 from pointplan.exports.vehicle_page import VehiclePage
+from pointplan.fonts import font_path
 from pointplan.parallel import ordered_map
 
 _MARGIN, _LINE = 12.0, 5.0

@@ -23,7 +23,7 @@ from pathlib import Path
 import folium
 
 from pointplan.domain.plan import Plan, Trip
-from pointplan.exports.fonts import FONT_FAMILY, write_font_subset
+from pointplan.fonts import FONT_FAMILY, write_font_subset
 
 DATE_COLOURS = (
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
