@@ -4,13 +4,14 @@ checked against the plan they come from."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from pointplan.domain import Fleet, Plan, Policy, Registration
+from pointplan.domain import Fleet, Place, Plan, Policy, Registration
 from pointplan.domain.seating import layout_seats, seats_conflict
 from pointplan.exports.people import PersonalData
 from pointplan.exports.seat_map import SeatState, seat_cells, seat_map_svg
@@ -160,3 +161,22 @@ def test_written_pages_pdfs_and_map_are_complete(
     for trip in trip_plan.trips:
         assert trip.trip_id in html
     assert DAY.isoformat() in html and BAOTOU.label in html
+
+
+def test_pdf_marks_characters_without_a_glyph_and_logs_no_personal_data(
+    make_registration: RegistrationFactory,
+    fleet: Fleet,
+    policy: Policy,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A name outside the font's range (𠀀, CJK extension B) and a Mongolian place name print
+    as □ in the PDF; the warning gives a count, never the characters (they may be a name)."""
+    mongolian = Place(label="ᠮᠣᠩ呼和浩特", lat=TUZUOQI.lat, lon=TUZUOQI.lon)
+    rider = make_registration(origin=mongolian, name="𠀀三", id_number=ID_NUMBER)
+    plan = solve(Problem((rider,), fleet, policy), time_limit=1)
+    with caplog.at_level(logging.WARNING):
+        write_vehicle_pdfs(vehicle_pages(plan, policy, fleet, [rider], True), tmp_path)
+    warnings = [record.getMessage() for record in caplog.records]
+    assert any("no glyph in the shipped font" in message for message in warnings)
+    assert not any("𠀀" in message or "ᠮ" in message for message in warnings)

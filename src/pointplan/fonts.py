@@ -8,10 +8,12 @@ render Chinese on machines that have no Chinese font.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from fontTools import subset
+from fontTools.ttLib import TTFont
 
 FONT_FAMILY = "Pointplan Sans"
 
@@ -19,6 +21,13 @@ FONT_FAMILY = "Pointplan Sans"
 def font_path() -> Path:
     """The shipped font file."""
     return Path(str(resources.files("pointplan") / "data/fonts/PointplanSans.ttf"))
+
+
+@cache
+def font_characters() -> frozenset[int]:
+    """The code points the shipped font has a glyph for."""
+    with TTFont(str(font_path()), lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 def write_font_subset(texts: Iterable[str], target: Path) -> Path:

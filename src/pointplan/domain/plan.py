@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pointplan.domain.registration import Direction
 
@@ -86,6 +86,25 @@ class Trip(BaseModel):
     escort_seats: tuple[EscortSeat, ...] = ()
     schedule: tuple[ScheduleEvent, ...] = ()
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Trip:
+        if not self.layout or not self.stops:
+            raise ValueError(f"trip {self.trip_id}: a trip needs a layout and stops")
+        boarding = {rid for s in self.stops if s.kind == "pickup" for rid in s.registrations}
+        leaving = {rid for s in self.stops if s.kind == "dropoff" for rid in s.registrations}
+        if boarding != leaving:
+            odd = sorted(boarding ^ leaving)[:3]
+            raise ValueError(
+                f"trip {self.trip_id}: registrations {odd} board without leaving or leave "
+                "without boarding"
+            )
+        for seat in self.seats:
+            if seat.row > len(self.layout) or seat.seat not in self.layout[seat.row - 1]:
+                raise ValueError(
+                    f"trip {self.trip_id}: seat {seat.row}{seat.seat} is not in the layout"
+                )
+        return self
+
     def registration_ids(self) -> list[str]:
         """Registrations on this trip, in boarding order."""
         return [rid for stop in self.stops if stop.kind == "pickup" for rid in stop.registrations]
@@ -140,6 +159,15 @@ class Plan(BaseModel):
     trips: tuple[Trip, ...]
     unassigned: tuple[Unassigned, ...]
     rejected: tuple[Rejection, ...]
+
+    @model_validator(mode="after")
+    def _unique_trip_ids(self) -> Plan:
+        seen: set[str] = set()
+        for trip in self.trips:
+            if trip.trip_id in seen:
+                raise ValueError(f"trip ids must be unique; {trip.trip_id!r} is used twice")
+            seen.add(trip.trip_id)
+        return self
 
     def to_json(self) -> str:
         """plan.json text: stable key order, two-space indent, UTF-8 characters kept."""

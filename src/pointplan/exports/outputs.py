@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,9 +36,12 @@ def write_outputs(
     (vehicles/index.html, one HTML page per trip, and one PDF per date unless `pdf` is off)
     and the weekly tables of every week the plan's trips fall in (weekly/, without status
     events: `pointplan report weekly` adds them) into `folder`; returns what was written,
-    folders for the pages and the tables. Personal data is masked unless
-    `show_personal_data`."""
+    folders for the pages and the tables. The vehicles/ and weekly/ folders are pointplan's:
+    they are emptied first. Personal data is masked unless `show_personal_data`."""
     folder.mkdir(parents=True, exist_ok=True)
+    for owned in (VEHICLES_FOLDER, WEEKLY_FOLDER):
+        # An earlier run's pages may hold trips, dates or unmasked personal data this one has not.
+        shutil.rmtree(folder / owned, ignore_errors=True)
     plan.write(folder / "plan.json")
     write_geojson(plan, folder / "plan.geojson")
     write_workbook(plan, folder / "plan.xlsx", registrations, show_personal_data)
@@ -52,4 +56,4 @@ def write_outputs(
     ):
         write_weekly_report(folder / WEEKLY_FOLDER, registrations, plan, (), monday)
     names = ["plan.json", "plan.geojson", "plan.xlsx", "map.html", VEHICLES_FOLDER, WEEKLY_FOLDER]
-    return [folder / name for name in names]
+    return [folder / name for name in names if (folder / name).exists()]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jinja2
 
+from pointplan.exports.names import unique_names
 from pointplan.exports.seat_map import seat_map_svg
 from pointplan.exports.vehicle_page import VehiclePage
 from pointplan.fonts import write_font_subset
@@ -43,10 +44,15 @@ def render_vehicle_pages(pages: Sequence[VehiclePage], font_url: str = FONT_FILE
     )
 
 
-def page_file_name(trip_id: str) -> str:
-    """A safe file name for a trip's page (trip ids come from plan.json, which anyone can
-    write)."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", trip_id).lstrip(".") + ".html"
+def page_file_names(trip_ids: Sequence[str]) -> dict[str, str]:
+    """A distinct, safe file name for each trip's page (trip ids come from plan.json, which
+    anyone can write); never index.html."""
+    stems = unique_names(trip_ids, _file_stem, reserved=("index",))
+    return {trip_id: f"{stem}.html" for trip_id, stem in stems.items()}
+
+
+def _file_stem(trip_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", trip_id)[:100]
 
 
 def write_vehicle_pages(pages: Sequence[VehiclePage], folder: Path) -> list[Path]:
@@ -54,8 +60,9 @@ def write_vehicle_pages(pages: Sequence[VehiclePage], folder: Path) -> list[Path
     font; returns the pages' paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written, texts = [], []
+    names = page_file_names([page.trip_id for page in pages])
     for page in pages:
-        path = folder / page_file_name(page.trip_id)
+        path = folder / names[page.trip_id]
         text = render_vehicle_pages([page])
         path.write_text(text, encoding="utf-8")
         written.append(path)

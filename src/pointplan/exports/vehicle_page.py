@@ -231,8 +231,10 @@ def _schedule_line(event: ScheduleEvent) -> ScheduleLine:
 
 def _measures(policy: Policy) -> tuple[str, ...]:
     measures = [f"限载 load cap: 不超过额定座位的 {policy.max_load_factor:.0%} of rated seats"]
-    if policy.alternate_seating:
+    if policy.alternate_seating and policy.party_may_sit_together:
         measures.append("隔座就座 a free seat between passengers of different parties")
+    elif policy.alternate_seating:
+        measures.append("隔座就座 a free seat beside every passenger, family members too")
     if policy.checkerboard:
         measures.append("前后错位 no passenger directly behind another")
     if policy.reserved_rear_rows:

@@ -8,6 +8,7 @@ written on several processes at once.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,9 +17,12 @@ from fpdf.fonts import FontFace
 
 from pointplan.exports.seat_map import SEAT_COLOURS, SEAT_LEGEND, SeatCell, SeatState
 from pointplan.exports.vehicle_page import VehiclePage
-from pointplan.fonts import font_path
+from pointplan.fonts import font_characters, font_path
 from pointplan.parallel import ordered_map
 
+log = logging.getLogger(__name__)
+
+MISSING_GLYPH = "□"
 _MARGIN, _LINE = 12.0, 5.0
 _SEAT = 7.0
 _LEFT_WIDTH = 112.0
@@ -65,9 +69,32 @@ def _write_item(_: None, item: tuple[Path, list[VehiclePage]]) -> Path:
     return write_vehicle_pdf(pages, path)
 
 
+class _PagesPDF(FPDF):
+    """An FPDF that prints □ for characters the shipped font has no glyph for (rare
+    characters outside its range, Mongolian script), so that a gap shows on paper instead of
+    the character silently vanishing, and counts them."""
+
+    def __init__(self) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.missing = 0
+
+    def normalize_text(self, text: str) -> str:
+        known = font_characters()
+        if all(ord(char) in known or char in "\n\r" for char in text):
+            return super().normalize_text(text)
+        printable = []
+        for char in text:
+            if ord(char) in known or char in "\n\r":
+                printable.append(char)
+            else:
+                printable.append(MISSING_GLYPH)
+                self.missing += 1
+        return super().normalize_text("".join(printable))
+
+
 def write_vehicle_pdf(pages: Sequence[VehiclePage], path: Path) -> Path:
     """Write every page into one PDF at `path`."""
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = _PagesPDF()
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=_MARGIN)
     pdf.add_font("sans", fname=str(font_path()))
@@ -76,6 +103,14 @@ def write_vehicle_pdf(pages: Sequence[VehiclePage], path: Path) -> Path:
     for page in pages:
         _page(pdf, page)
     pdf.output(str(path))
+    if pdf.missing:  # a count only: the characters may be part of a name
+        log.warning(
+            "%s: %d characters have no glyph in the shipped font and print as %s; the HTML "
+            "pages show them where the browser has a font for them",
+            path.name,
+            pdf.missing,
+            MISSING_GLYPH,
+        )
     return path
 
 

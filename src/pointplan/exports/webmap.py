@@ -11,16 +11,19 @@ the characters of the map, is embedded too, so Chinese place names render.
 from __future__ import annotations
 
 import base64
+import itertools
 import math
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 from importlib import resources
 from pathlib import Path
 
 import folium
+from branca.element import Element
 
 from pointplan.domain.plan import Plan, Trip
 from pointplan.fonts import FONT_FAMILY, write_font_subset
@@ -72,8 +75,23 @@ def plan_map(plan: Plan, tiles: str | None = "OpenStreetMap") -> folium.Map:
     folium.LayerControl(collapsed=False).add_to(web_map)
     root = web_map.get_root()
     root.html.add_child(folium.Element(_legend(plan)))  # type: ignore[attr-defined]
+    _number_elements(root, itertools.count())
     root.header.add_child(folium.Element(_font_style(root.render())))  # type: ignore[attr-defined]
     return web_map
+
+
+def _number_elements(element: Element, counter: Iterator[int]) -> None:
+    """Give every element a sequential id instead of folium's random one, so that the same
+    plan gives the same file."""
+    element._id = f"{next(counter):06d}"
+    for child in element._children.values():
+        _number_elements(child, counter)
+
+
+def _tooltip_text(text: str) -> str:
+    """Text for a folium tooltip: HTML-escaped, and with the characters that would end or
+    interpolate the JavaScript template literal folium writes it into (` $ \\) as entities."""
+    return escape(text).translate({ord("`"): "&#96;", ord("$"): "&#36;", ord("\\"): "&#92;"})
 
 
 def write_map(plan: Plan, path: Path, tiles: str | None = "OpenStreetMap") -> Path:
@@ -83,7 +101,7 @@ def write_map(plan: Plan, path: Path, tiles: str | None = "OpenStreetMap") -> Pa
 
 
 def _trip_label(trip: Trip) -> str:
-    return escape(
+    return _tooltip_text(
         f"{trip.trip_id} · {trip.date.isoformat()} · {trip.vehicle_type} · "
         f"{trip.passengers}/{trip.capacity} people · {trip.distance_km:,.0f} km"
     )
@@ -116,7 +134,9 @@ def _place_layer(places: list[_Place], name: str, colour: str, sized: bool) -> f
             weight=1,
             fill=True,
             fill_opacity=0.45 if sized else 0.9,
-            tooltip=f"{escape(place.name)}: {place.people} people on {len(place.trips)} trips",
+            tooltip=_tooltip_text(
+                f"{place.name}: {place.people} people on {len(place.trips)} trips"
+            ),
         ).add_to(layer)
     return layer
 

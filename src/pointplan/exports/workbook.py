@@ -9,6 +9,8 @@ and phones come from the registrations and are masked unless `show_personal_data
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,9 +18,11 @@ import pandas as pd
 
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
+from pointplan.exports.names import unique_names
 from pointplan.exports.people import PERSONAL_FIELDS, PersonalData
 from pointplan.exports.tables import passengers_table, stops_table, trips_table
 
+FIXED_SHEETS = ("summary", "trips", "boarding", "not served")
 BOARDING_COLUMNS = (
     "date",
     "pickup",
@@ -69,7 +73,10 @@ def write_workbook(
     routes = dict(tuple(stops.groupby("trip_id", sort=False)))
     lists = dict(tuple(listed.groupby(riders["trip_id"], sort=False)))
     summary = plan.summary.model_dump()
+    sheets = unique_names((t.trip_id for t in plan.trips), _sheet_name, FIXED_SHEETS)
     with pd.ExcelWriter(path, engine="xlsxwriter") as book:
+        # A fixed creation date, so that the same plan gives the same file.
+        book.book.set_properties({"created": dt.datetime(2000, 1, 1)})
         pd.DataFrame({"figure": list(summary), "value": list(summary.values())}).to_excel(
             book, sheet_name="summary", index=False
         )
@@ -79,11 +86,17 @@ def write_workbook(
         )
         for trip in plan.trips:
             route = routes[trip.trip_id].drop(columns=["trip_id"])
-            route.to_excel(book, sheet_name=trip.trip_id, index=False)
+            route.to_excel(book, sheet_name=sheets[trip.trip_id], index=False)
             lists[trip.trip_id].to_excel(
-                book, sheet_name=trip.trip_id, index=False, startrow=len(route) + 2
+                book, sheet_name=sheets[trip.trip_id], index=False, startrow=len(route) + 2
             )
         _not_served(plan).to_excel(book, sheet_name="not served", index=False)
+
+
+def _sheet_name(trip_id: str) -> str:
+    """What Excel accepts as a sheet name: no []:*?/\\, no leading or trailing apostrophe,
+    at most 31 characters (27 here, leaving room for a "-2")."""
+    return re.sub(r"[\[\]:*?/\\]", "_", trip_id).strip("'")[:27]
 
 
 def _not_served(plan: Plan) -> pd.DataFrame:
