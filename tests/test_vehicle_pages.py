@@ -29,12 +29,16 @@ NAME, PHONE, ID_NUMBER = "张三丰", "13812345678", "11010519491231002X"
 
 @pytest.fixture
 def riders(make_registration: RegistrationFactory) -> list[Registration]:
-    """Two pickups, two drop-offs, parties of one to three, one with personal data."""
+    """Two pickups, two drop-offs, parties of one to three, one with personal data, and a
+    party on the next day (so there are at least two trips)."""
     return [
         make_registration(party_size=3, name=NAME, phone=PHONE, id_number=ID_NUMBER),
         make_registration(party_size=1),
         make_registration(origin=HOHHOT, party_size=2),
         make_registration(origin=HOHHOT, destination=TUZUOQI, party_size=1),
+        make_registration(
+            earliest_date=DAY + dt.timedelta(days=1), latest_date=DAY + dt.timedelta(days=1)
+        ),
     ]
 
 
@@ -149,11 +153,14 @@ def test_written_pages_pdfs_and_map_are_complete(
     assert (tmp_path / "PointplanSans.ttf").stat().st_size > 1000
 
     pdfs = write_vehicle_pdfs(pages, tmp_path, workers=1)
-    assert [path.name for path in pdfs] == [f"{DAY.isoformat()}.pdf"]
-    pdf = pdfs[0].read_bytes()
-    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
-    assert len(re.findall(rb"/Type /Page\b", pdf)) >= len(trip_plan.trips)
-    assert b"/FontFile2" in pdf
+    dates = sorted({trip.date.isoformat() for trip in trip_plan.trips})
+    assert [path.stem for path in pdfs] == dates
+    for path in pdfs:
+        pdf = path.read_bytes()
+        trips = sum(1 for trip in trip_plan.trips if trip.date.isoformat() == path.stem)
+        assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+        assert len(re.findall(rb"/Type /Page\b", pdf)) >= trips
+        assert b"/FontFile2" in pdf
 
     html = write_map(trip_plan, tmp_path / "map.html").read_text(encoding="utf-8")
     assert not re.search(r'<script[^>]+src="https?:', html)
@@ -180,3 +187,70 @@ def test_pdf_marks_characters_without_a_glyph_and_logs_no_personal_data(
     warnings = [record.getMessage() for record in caplog.records]
     assert any("no glyph in the shipped font" in message for message in warnings)
     assert not any("𠀀" in message or "ᠮ" in message for message in warnings)
+
+
+def _with_odd_names(plan: Plan, trip_ids: list[str], place: str) -> Plan:
+    """`plan` with its trips renamed and every stop's place renamed, as a hand-written
+    plan.json could have them."""
+    trips = tuple(
+        trip.model_copy(
+            update={
+                "trip_id": trip_id,
+                "stops": tuple(s.model_copy(update={"place": place}) for s in trip.stops),
+            }
+        )
+        for trip, trip_id in zip(plan.trips, trip_ids, strict=False)
+    )
+    return plan.model_copy(update={"trips": trips})
+
+
+def test_map_is_the_same_file_twice_and_place_names_stay_text(
+    trip_plan: Plan, tmp_path: Path
+) -> None:
+    """A place name with the characters of a JavaScript template literal (` ${ } \\) and
+    HTML cannot run as script in map.html."""
+    evil = "站`${document.title=1}<b>\\u12"
+    plan = _with_odd_names(trip_plan, [t.trip_id for t in trip_plan.trips], evil)
+    first = write_map(plan, tmp_path / "a.html").read_text(encoding="utf-8")
+    second = write_map(plan, tmp_path / "b.html").read_text(encoding="utf-8")
+    assert first == second
+    assert evil not in first and "${document" not in first and "<b>\\\\u" not in first
+    assert "站&#96;&#36;{document.title=1}&lt;b&gt;&#92;u12" in first
+
+
+def test_odd_trip_ids_get_distinct_pages_and_sheets(
+    trip_plan: Plan, fleet: Fleet, policy: Policy, tmp_path: Path
+) -> None:
+    """Trip ids that clash once cleaned, or name the index or a fixed sheet, still get a page
+    and a sheet each."""
+    import openpyxl
+
+    from pointplan.exports.workbook import write_workbook
+
+    assert len(trip_plan.trips) >= 2
+    odd = ["summary", "T/1", "t:1", "index"][: len(trip_plan.trips)]
+    plan = _with_odd_names(trip_plan, odd, "站")
+    written = write_vehicle_pages(vehicle_pages(plan, policy, fleet), tmp_path)
+    assert len({path.name.casefold() for path in written}) == len(odd)
+    assert "index.html" not in {path.name for path in written}
+    write_workbook(plan, tmp_path / "plan.xlsx")
+    sheets = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True).sheetnames
+    assert sheets[:3] == ["summary", "trips", "boarding"] and sheets[-1] == "not served"
+    assert len(sheets) == 4 + len(odd) and len({s.casefold() for s in sheets}) == len(sheets)
+
+
+def test_rewriting_an_output_folder_leaves_no_earlier_pages(
+    trip_plan: Plan, riders: list[Registration], fleet: Fleet, policy: Policy, tmp_path: Path
+) -> None:
+    """A second plan written into the same folder replaces the first one's pages, PDFs and
+    tables: none of the first run's trips or unmasked personal data stay behind."""
+    from pointplan.exports.outputs import write_outputs
+
+    write_outputs(trip_plan, tmp_path, policy, fleet, riders, show_personal_data=True)
+    assert any(NAME in p.read_text(encoding="utf-8") for p in tmp_path.glob("vehicles/*.html"))
+    smaller = solve(Problem(tuple(riders[1:2]), fleet, policy), time_limit=1)
+    write_outputs(smaller, tmp_path, policy, fleet, riders[1:2], pdf=False)
+    pages = sorted(p.stem for p in (tmp_path / "vehicles").glob("*.html") if p.stem != "index")
+    assert pages == [trip.trip_id for trip in smaller.trips]
+    assert not list((tmp_path / "vehicles").glob("*.pdf"))
+    assert not any(NAME in p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.html"))
