@@ -140,10 +140,7 @@ def vehicle_page(
         seats=tuple(seat_cells(trip, policy, numbers)),
         passengers=passengers,
         measures=_measures(policy),
-        contacts=(
-            f"出发地联系人 contact at origin ({trip.stops[0].place})",
-            f"目的地联系人 contact at destination ({trip.stops[-1].place})",
-        ),
+        contacts=("出发地联系人 contact at origin", "目的地联系人 contact at destination"),
         handovers=tuple(
             Handover(stop.place, _clock(stop.arrival), _people_at(trip, stop.registrations))
             for stop in trip.stops

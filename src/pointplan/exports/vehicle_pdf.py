@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 MISSING_GLYPH = "□"
 _MARGIN, _LINE = 12.0, 5.0
-_SEAT = 7.0
+_SEAT = 6.0
 _LEFT_WIDTH = 112.0
 _HEADINGS = FontFace(fill_color=(238, 238, 238))
 ROUTE_HEADINGS = (
@@ -128,14 +128,17 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
         align="LEFT",
         col_widths=(45, 67),
         first_row_as_headings=False,
-        line_height=_LINE,
+        line_height=4.4,
         text_align="LEFT",
     ) as table:
         for label, value in page.facts:
-            table.row((label, value))
-    pdf.ln(2)
+            table.row((label, _fit(value)))
+    pdf.ln(1.5)
+    pdf.set_font("sans", size=8)
     for label in page.fill_in:
-        _line(pdf, f"{label}: ______________________", _LINE + 1)
+        _wrapped(pdf, f"{label}: ______________________", _LINE, _LEFT_WIDTH)
+    for label in page.contacts:
+        _wrapped(pdf, f"{label}: ______________  电话 phone: __________", _LINE, _LEFT_WIDTH)
     pdf.set_y(max(pdf.get_y(), seats_bottom) + 2)
     _heading(pdf, "路线 Route")
     _table(
@@ -178,30 +181,37 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
         font_size=7,
     )
     _heading(pdf, "防疫措施 Epidemic measures")
-    for line in page.measures:
-        _line(pdf, f"• {line}", _LINE)
-    _heading(pdf, "联系人 Contacts")
-    for label in page.contacts:
-        _line(pdf, f"{label}: ______________________  电话 phone: ___________", _LINE + 1)
+    _wrapped(pdf, "; ".join(page.measures), 4.2)
     _heading(pdf, "到达交接 Handover")
     for handover in page.handovers:
-        _line(
+        if pdf.get_y() + 3 * _LINE > pdf.h - _MARGIN:  # a drop-off's lines stay on one page
+            pdf.add_page()
+        _wrapped(
             pdf,
-            f"地点 place: {handover.place} · 预计时间 time: {handover.time} · "
-            f"人数 people: {handover.people}",
+            f"{_fit(handover.place)} · 预计时间 time: {handover.time} · 人数 people: "
+            f"{handover.people} · 接收单位 receiving unit: ____________________",
             _LINE,
         )
-        _line(pdf, "接收单位 receiving unit: ______________________", _LINE + 1)
-        _line(
+        _wrapped(
             pdf,
             "移交人签字 handed over by: ______________  接收人签字 received by: ______________",
-            _LINE + 2,
+            _LINE + 1.5,
         )
 
 
-def _line(pdf: FPDF, text: str, height: float) -> None:
-    """One line of text that fits the page width (cell is much faster than multi_cell)."""
-    pdf.cell(w=0, h=height, text=text, new_x="LMARGIN", new_y="NEXT")
+def _wrapped(pdf: FPDF, text: str, height: float, width: float = 0) -> None:
+    """Text that wraps within `width` (0: to the right margin), then back to the margin.
+    A line that fits is written as one cell: fpdf2's line breaking costs far more."""
+    room = width or pdf.w - pdf.r_margin - pdf.get_x()
+    if pdf.get_string_width(text) < room - 2 * pdf.c_margin:
+        pdf.cell(room, height, text, new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _fit(text: str, most: int = 60) -> str:
+    """`text` cut to `most` characters: a place name in a table cell must not outgrow a page."""
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _heading(pdf: FPDF, text: str) -> None:
@@ -231,7 +241,7 @@ def _table(
     ) as table:
         table.row(headings)
         for row in rows:
-            table.row(row)
+            table.row(tuple(_fit(cell) for cell in row))
 
 
 def _seat_map(pdf: FPDF, cells: list[SeatCell], x: float, y: float) -> float:
