@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from pointplan import InputError, Scenario, compare, load_scenarios
 from pointplan.cli import main
-from pointplan.domain import Fleet, Plan, Policy, Registration
+from pointplan.domain import Fleet, Plan, Policy, Registration, VehicleType
 from pointplan.plots import comparison_chart, font_families, load_histogram, vehicles_per_day
 from pointplan.problem import Problem
 from pointplan.scenarios import COLUMNS, run_scenarios, widen_windows
@@ -356,3 +356,13 @@ def test_comparison_chart_draws_chinese_names() -> None:
     assert ax.get_xticklabels()[0].get_fontfamily() == list(font_families())
     ax.figure.savefig(io.BytesIO(), format="png")  # a missing glyph would warn: an error here
     assert font_families()[0] == "DejaVu Sans" and len(font_families()) > 1
+
+
+def test_load_histogram_names_a_vehicle_type_missing_from_the_fleet(
+    fleet: Fleet, policy: Policy, make_registration: RegistrationFactory
+) -> None:
+    """A fleet that lacks a vehicle type of the plan is a clear error, not a KeyError."""
+    plan = solve(Problem((make_registration(),), fleet, policy), time_limit=1)
+    other = Fleet(vehicle_types=(VehicleType(name="van", layout=("AB",), rated_seats=2),))
+    with pytest.raises(ValueError, match="no vehicle type"):
+        load_histogram(plan, other, policy)

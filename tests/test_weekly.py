@@ -652,6 +652,7 @@ def test_cli_writes_both_workbooks(tmp_path: Path, capsys: pytest.CaptureFixture
         ),
         ("2026-2-16", "--week: '2026-2-16' is not a date (YYYY-MM-DD)"),
         ("2026-02-30", "--week: '2026-02-30' is not a date (YYYY-MM-DD)"),
+        ("9999-12-27", "--week: 9999-12-27 is outside 2000-01-01..2099-12-31"),
     ],
 )
 def test_cli_refuses_a_week_that_is_not_a_monday(

@@ -110,8 +110,11 @@ def load_histogram(
     effective capacity, and the line at 1 marks a full vehicle.
     """
     ax = _axes(ax)
+    rated = {vt.name: vt.rated_seats for vt in fleet.vehicle_types} if fleet else {}
+    missing = sorted({t.vehicle_type for t in plan.trips} - rated.keys())
+    if fleet is not None and missing:
+        raise ValueError(f"the fleet has no vehicle type {missing[0]!r}, which the plan uses")
     if fleet is not None:
-        rated = {vt.name: vt.rated_seats for vt in fleet.vehicle_types}
         loads = [t.passengers / rated[t.vehicle_type] for t in plan.trips]
         cap, cap_label = (policy or Policy()).max_load_factor, "load cap"
         ax.set_xlabel("passengers / rated seats")

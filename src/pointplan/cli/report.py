@@ -20,7 +20,7 @@ from pointplan.exports.weekly import report_week, write_weekly_report
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events
 from pointplan.io.points import read_points
-from pointplan.io.registrations import read_registrations
+from pointplan.io.registrations import FIRST_DATE, LAST_DATE, read_registrations
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -84,6 +84,8 @@ def parse_week(text: str) -> dt.date:
         day = None
     if day is None:
         raise InputError([InputIssue("--week", f"'{text}' is not a date (YYYY-MM-DD)")])
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InputError([InputIssue("--week", f"{day} is outside {FIRST_DATE}..{LAST_DATE}")])
     try:
         report_week(day)
     except ValueError as error:
@@ -101,9 +103,9 @@ def read_plan(path: Path) -> Plan:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "the file"
         why = f"not a plan.json: {where}: {first['msg']}"
-        raise InputError([InputIssue(path.name, why)]) from None
+        raise InputError([InputIssue(str(path), why)]) from None
     except OSError as error:
-        raise InputError([InputIssue(path.name, f"cannot read: {error}")]) from None
+        raise InputError([InputIssue(str(path), f"cannot read: {error}")]) from None
 
 
 def check_plan_registrations(plan: Plan, known: set[str], source: str) -> None:

@@ -149,7 +149,7 @@ def _seat_svg(cell: SeatCell, x: int, y: int) -> str:
         )
     passenger = f' data-passenger="{cell.passenger}"' if cell.passenger is not None else ""
     return (
-        f'<g data-seat="{cell.label}" data-state="{cell.state.value}"{passenger}>'
+        f'<g data-seat="{escape(cell.label)}" data-state="{cell.state.value}"{passenger}>'
         f'<rect x="{x}" y="{y}" width="{size}" height="{size}" rx="4" '
         f'fill="{SEAT_COLOURS[cell.state]}" stroke="#555555"/>'
         f'<text x="{x + 3}" y="{y + 10}" font-size="8" fill="{ink}">{escape(cell.label)}</text>'
