@@ -36,8 +36,9 @@ def write_outputs(
     (vehicles/index.html, one HTML page per trip, and one PDF per date unless `pdf` is off)
     and the weekly tables of every week the trips or the registrations' first dates fall in
     (weekly/, without status events: `pointplan report weekly` adds them) into `folder`;
-    returns what was written, folders for the pages and the tables. The vehicles/ and weekly/ folders are pointplan's:
-    they are emptied first. Personal data is masked unless `show_personal_data`."""
+    returns what was written, folders for the pages and the tables. The vehicles/ and
+    weekly/ folders are pointplan's: they are emptied first. Personal data is masked unless
+    `show_personal_data`."""
     folder.mkdir(parents=True, exist_ok=True)
     for owned in (VEHICLES_FOLDER, WEEKLY_FOLDER):
         # An earlier run's pages may hold trips, dates or unmasked personal data this one has not.
