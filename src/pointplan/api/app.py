@@ -1,0 +1,99 @@
+"""The FastAPI application: routers, the database, limits and error answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from pointplan.api.routers import health, points, registrations
+from pointplan.api.settings import Settings
+from pointplan.store.database import Database, migrate
+
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The service, on the database of `settings` (migrated to the current schema on start)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        migrate(db.engine)
+        app.state.db = db
+        app.state.settings = settings
+        app.state.points_version, app.state.points_cache = 0, (-1, ())
+        try:
+            yield
+        finally:
+            db.dispose()
+
+    app = FastAPI(
+        title="pointplan",
+        summary="Point-to-point charter trips (点对点包车) for migrant workers: registrations "
+        "in, plans out.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    for module in (health, points, registrations):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+class BodyLimit:
+    """Refuses a request body above `max_bytes` with 413, by its Content-Length or, without
+    one, as soon as the bytes received pass the limit."""
+
+    def __init__(
+        self, app: Callable[[Message, Receive, Send], Awaitable[None]], max_bytes: int
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await _too_large(send, self.max_bytes)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(send, self.max_bytes)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, max_bytes: int) -> None:
+    body = f'{{"detail":"the request body is larger than {max_bytes} bytes"}}'.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

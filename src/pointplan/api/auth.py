@@ -1,0 +1,79 @@
+"""Who is calling: bearer tokens with a role and an area, and the checks the routers use.
+
+Roles (interchange.md): `admin` everything; `planner` plans and registrations touching its
+area; `registrar` writes and reads registrations whose origin or destination lies in its
+area; `viewer` reads plans of its area, personal data masked. An area is an adcode prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from pointplan.store.database import Database
+from pointplan.store.registrations import covers
+from pointplan.store.tokens import find_token
+
+_bearer = HTTPBearer(auto_error=False, description="a token from `pointplan token add`")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: the token's name, role and area."""
+
+    name: str
+    role: str
+    area: str
+
+    @property
+    def scope(self) -> str:
+        """The adcode prefix the caller may act in ("" is everywhere: always for admins)."""
+        return "" if self.role == "admin" else self.area
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """Whether names, id numbers and phones are shown to this caller unmasked."""
+        return self.role != "viewer"
+
+    def require(self, *roles: str) -> None:
+        """403 unless the caller has one of `roles` (admin always has)."""
+        if self.role != "admin" and self.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"the {self.role} role may not do this")
+
+    def require_area(self, *adcodes: str | None) -> None:
+        """403 unless one of `adcodes` lies in the caller's area."""
+        if not any(covers(self.scope, adcode) for adcode in adcodes):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"outside your area {self.area}")
+
+
+def database(request: Request) -> Database:
+    """The app's database."""
+    db: Database = request.app.state.db
+    return db
+
+
+def principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller of this request; 401 without a valid bearer token."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _unauthorized("a bearer token is required")
+    with database(request).session() as session:
+        token = find_token(session, credentials.credentials)
+        if token is None:
+            raise _unauthorized("the token is not valid")
+        return Principal(token.name, token.role, token.area)
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+Caller = Annotated[Principal, Depends(principal)]
+DB = Annotated[Database, Depends(database)]

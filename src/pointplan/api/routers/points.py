@@ -1,0 +1,27 @@
+"""POST /v1/points: stations, assembly and reception points, created or updated by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Request
+
+from pointplan.api.auth import DB, Caller
+from pointplan.api.schemas import PointIn, PointsSaved
+from pointplan.store.points import save_points
+
+router = APIRouter(prefix="/v1/points", tags=["points"])
+
+
+@router.post("", summary="create or update points by point_id")
+def post_points(
+    request: Request, caller: Caller, db: DB, points: Annotated[list[PointIn], Body()]
+) -> PointsSaved:
+    """Admins and planners; a planner only for points whose adcode lies in its area."""
+    caller.require("planner")
+    for point in points:
+        caller.require_area(point.adcode)
+    with db.session() as session:
+        created, updated = save_points(session, [p.model_dump() for p in points], caller.name)
+    request.app.state.points_version += 1
+    return PointsSaved(created=created, updated=updated)

@@ -1,0 +1,161 @@
+"""The HTTP API's request and response bodies.
+
+Responses that carry registrations are built only through `registration_view`, which masks
+names, id numbers and phones unless the caller may see them: no route returns a stored row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pointplan.domain.events import EventKind, EventReason, HealthResult, detail_problems
+from pointplan.io.personal import mask_id_number, mask_name, mask_phone
+from pointplan.store import models
+
+Scalar = str | int | float | bool | None
+_MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
+
+
+class PointIn(BaseModel):
+    """A point (the points-file columns), created or updated by `point_id`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "point_id": "BS-150121",
+                    "name": "土默特左旗汽车站",
+                    "lat": 40.73,
+                    "lon": 111.17,
+                    "adcode": "150121",
+                }
+            ]
+        },
+    )
+
+    point_id: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    adcode: str = Field(default="", pattern=r"^(\d{2}|\d{4}|\d{6}|\d{12})?$")
+
+
+class PointsSaved(BaseModel):
+    """How many points were created and how many updated."""
+
+    created: int
+    updated: int
+
+
+class Rejected(BaseModel):
+    """A registration of a batch that was not accepted, and why."""
+
+    index: int
+    registration_id: str | None
+    reason: str
+
+
+class BatchSaved(BaseModel):
+    """The answer to a batch of registrations."""
+
+    accepted: int
+    rejected: list[Rejected]
+
+
+REGISTRATION_EXAMPLE = {
+    "registration_id": "R1",
+    "direction": "return_to_work",
+    "origin": "150121",
+    "destination": "150203",
+    "earliest_date": "2022-11-21",
+    "latest_date": "2022-11-22",
+    "party_size": 2,
+    "name": "张三",
+    "id_number": "11010519491231002X",
+    "phone": "13812345678",
+    "pickup_point": "BS-150121",
+}
+
+
+class EventIn(BaseModel):
+    """A status event of a registration (time in Beijing time, or with an offset)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "event": "boarded",
+                    "time": "2022-11-21T07:55:00+08:00",
+                    "place": "土默特左旗汽车站",
+                    "note": "",
+                }
+            ]
+        },
+    )
+
+    event: EventKind
+    time: dt.datetime
+    place: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=1000)
+    reason: EventReason | None = None
+    result: HealthResult | None = None
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, message) for a reason or result that does not fit the event kind."""
+        return detail_problems(self.event, self.reason, self.result)
+
+
+class EventOut(BaseModel):
+    """One step of a registration's history."""
+
+    kind: str
+    time: dt.datetime
+    place: str
+    note: str
+    reason: str | None
+    result: str | None
+    changes: dict[str, Any] | None
+    actor: str
+    recorded_at: dt.datetime
+
+
+class RegistrationOut(BaseModel):
+    """A registration as last sent (personal data masked unless the caller may see it),
+    its status and its whole history."""
+
+    registration_id: str
+    status: str
+    version: int
+    fields: dict[str, Scalar]
+    origin_adcode: str
+    destination_adcode: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    history: list[EventOut]
+
+
+def registration_view(
+    stored: models.Registration, events: list[models.RegistrationEvent], show_personal: bool
+) -> RegistrationOut:
+    """The response for a stored registration."""
+    fields: dict[str, Scalar] = dict(stored.fields)
+    if not show_personal:
+        for name, mask in _MASKS.items():
+            if isinstance(fields.get(name), str):
+                fields[name] = mask(str(fields[name]))
+    return RegistrationOut(
+        registration_id=stored.registration_id,
+        status=stored.status,
+        version=stored.version,
+        fields=fields,
+        origin_adcode=stored.origin_adcode,
+        destination_adcode=stored.destination_adcode,
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
+        history=[EventOut.model_validate(event, from_attributes=True) for event in events],
+    )

@@ -1,0 +1,133 @@
+"""The service's tables (SQLAlchemy 2): tokens, points, registrations with their full status
+history, plans as jobs, and the audit trail of every write (全程可追溯).
+
+A registration row holds the registration as it was last sent, in the columns of the
+registrations CSV (so that planning reads it back through the same validation as a file),
+plus the adcodes of its two ends for access control. Every change, status event and re-send is
+one `RegistrationEvent`; nothing is overwritten without one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utc_now() -> dt.datetime:
+    """Now, in UTC without a zone (what the tables store)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """The declarative base of the service's tables."""
+
+
+class Token(Base):
+    """A bearer token: only its SHA-256 is stored; the token itself is shown once."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    area: Mapped[str] = mapped_column(String(12), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Point(Base):
+    """A station, assembly point or reception point (the points-file columns)."""
+
+    __tablename__ = "points"
+
+    point_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    adcode: Mapped[str] = mapped_column(String(12), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Registration(Base):
+    """A registration as last sent; `fields` holds its CSV columns, as sent."""
+
+    __tablename__ = "registrations"
+
+    registration_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    direction: Mapped[str] = mapped_column(String(20))
+    origin_adcode: Mapped[str] = mapped_column(String(12), default="")
+    destination_adcode: Mapped[str] = mapped_column(String(12), default="")
+    earliest_date: Mapped[dt.date]
+    latest_date: Mapped[dt.date]
+    party_size: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="registered")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+    __table_args__ = (
+        Index("ix_registrations_origin", "origin_adcode"),
+        Index("ix_registrations_destination", "destination_adcode"),
+        Index("ix_registrations_dates", "earliest_date", "latest_date"),
+    )
+
+
+class RegistrationEvent(Base):
+    """One step of a registration's history: registered, updated (with what changed), a
+    status event, planned; who recorded it and when."""
+
+    __tablename__ = "registration_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registration_id: Mapped[str] = mapped_column(
+        ForeignKey("registrations.registration_id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    time: Mapped[dt.datetime]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(String(20), default=None)
+    result: Mapped[str | None] = mapped_column(String(20), default=None)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    actor: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class PlanJob(Base):
+    """A plan asked for: its inputs, its status and progress, and its result once done."""
+
+    __tablename__ = "plans"
+
+    plan_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    area: Mapped[str] = mapped_column(String(12))
+    date_from: Mapped[dt.date]
+    date_to: Mapped[dt.date]
+    fleet: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    time_limit: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    result: Mapped[str | None] = mapped_column(Text, default=None)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class AuditEntry(Base):
+    """Who wrote what, when: every write of the service."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(default=utc_now)

@@ -1,0 +1,46 @@
+"""Bearer tokens: made once, stored only as their SHA-256, looked up by it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pointplan.store import models
+
+ROLES = ("admin", "planner", "registrar", "viewer")
+_AREA = re.compile(r"^(\d{2}|\d{4}|\d{6})?$")
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_role_and_area(role: str, area: str) -> None:
+    """Raise `ValueError` saying why, when `role` is not a role or `area` not an adcode prefix
+    of 2, 4 or 6 digits ("" is everywhere)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if not _AREA.match(area):
+        raise ValueError(f"area must be an adcode prefix of 2, 4 or 6 digits, not {area!r}")
+
+
+def add_token(session: Session, name: str, role: str, area: str = "") -> str:
+    """Make a token for `name` with `role` in `area`; returns the token, which is not kept."""
+    check_role_and_area(role, area)
+    token = "pp_" + secrets.token_urlsafe(32)
+    session.add(models.Token(name=name, role=role, area=area, token_hash=token_hash(token)))
+    return token
+
+
+def find_token(session: Session, token: str) -> models.Token | None:
+    """The live token record of `token`, if there is one."""
+    return session.scalar(
+        select(models.Token).where(
+            models.Token.token_hash == token_hash(token), models.Token.revoked_at.is_(None)
+        )
+    )
