@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 
-from pointplan.api.routers import health, points, registrations
+from pointplan.api.jobs import PlanRunner
+from pointplan.api.routers import health, plans, points, registrations
 from pointplan.api.settings import Settings
 from pointplan.store.database import Database, migrate
 
@@ -28,9 +31,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = db
         app.state.settings = settings
         app.state.points_version, app.state.points_cache = 0, (-1, ())
+        runner = app.state.runner = PlanRunner(db, settings.plan_workers)
+        runner.recover()
+        task = asyncio.create_task(runner.run())
         try:
             yield
         finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
             db.dispose()
 
     app = FastAPI(
@@ -40,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    for module in (health, points, registrations):
+    for module in (health, points, registrations, plans):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pointplan.domain.events import EventKind, EventReason, HealthResult, detail_problems
+from pointplan.domain.fleet import Fleet
+from pointplan.domain.policy import Policy
 from pointplan.io.personal import mask_id_number, mask_name, mask_phone
 from pointplan.store import models
 
@@ -159,3 +161,82 @@ def registration_view(
         updated_at=stored.updated_at,
         history=[EventOut.model_validate(event, from_attributes=True) for event in events],
     )
+
+
+class PlanIn(BaseModel):
+    """A plan to make: the registrations touching `area` whose travel window meets
+    `date_from`..`date_to`, with a fleet and policy (the file formats as JSON; defaults: the
+    shipped fleet and the default rules) and a search budget in seconds."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "area": "1501",
+                    "date_from": "2022-11-21",
+                    "date_to": "2022-11-27",
+                    "policy": {"max_load_factor": 0.5},
+                    "time_limit": 30,
+                }
+            ]
+        },
+    )
+
+    area: str = Field(pattern=r"^(\d{2}|\d{4}|\d{6})$", description="adcode prefix")
+    date_from: dt.date
+    date_to: dt.date
+    fleet: Fleet | None = None
+    policy: Policy | None = None
+    time_limit: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> PlanIn:
+        if self.date_to < self.date_from:
+            raise ValueError("date_to is before date_from")
+        return self
+
+
+class PlanAccepted(BaseModel):
+    """A plan job was queued."""
+
+    plan_id: str
+    status: str
+
+
+class PlanOut(BaseModel):
+    """A plan job: its status, its progress while running, plan.json once done, and why it
+    failed if it did."""
+
+    plan_id: str
+    status: str
+    area: str
+    date_from: dt.date
+    date_to: dt.date
+    progress: dict[str, Any] | None
+    plan: dict[str, Any] | None
+    error: str
+    created_by: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+class ManifestLine(BaseModel):
+    """One registration on a trip: who (masked unless the caller may see it), seats, where
+    they board and leave."""
+
+    registration_id: str
+    name: str
+    id_number: str
+    phone: str
+    seats: list[str]
+    pickup: str
+    dropoff: str
+
+
+class TripOut(BaseModel):
+    """One trip of a plan with its manifest (乘客信息登记表)."""
+
+    trip: dict[str, Any]
+    manifest: list[ManifestLine]

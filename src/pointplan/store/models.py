@@ -15,10 +15,17 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from pointplan.domain.events import CHINA_TIME
+
 
 def utc_now() -> dt.datetime:
     """Now, in UTC without a zone (what the tables store)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def china_now() -> dt.datetime:
+    """Now in Beijing time without a zone, to the second (the time of status events)."""
+    return dt.datetime.now(CHINA_TIME).replace(tzinfo=None, microsecond=0)
 
 
 class Base(DeclarativeBase):

@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pointplan.domain.events import CHINA_TIME, StatusEvent
+from pointplan.domain.events import StatusEvent
 from pointplan.domain.places import Point
 from pointplan.domain.registration import Registration
 from pointplan.io.registrations import COLUMNS, read_registrations
@@ -86,7 +86,7 @@ def save_batch(
             select(models.Registration).where(models.Registration.registration_id.in_(valid_ids))
         )
     }
-    now = _china_now()
+    now = models.china_now()
     for registration in batch.registrations:
         rid = registration.registration_id
         item = items[positions[row_of[rid]]]
@@ -195,10 +195,6 @@ def _event(
     return models.RegistrationEvent(
         registration_id=registration_id, kind=kind, time=time, actor=actor, **details
     )
-
-
-def _china_now() -> dt.datetime:
-    return dt.datetime.now(CHINA_TIME).replace(tzinfo=None, microsecond=0)
 
 
 def _text(value: Any) -> str:

@@ -1,0 +1,155 @@
+"""Plans as background jobs: each is solved in its own process, never on the request loop.
+
+`PlanRunner` runs beside the app: it claims queued jobs (at most `plan_workers` at once),
+starts a process for each, watches them, and kills one when its plan is cancelled. A process
+that dies leaves its job failed with the reason. On start, jobs that were running when the
+service stopped are marked failed (their process is gone); queued jobs simply run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+from multiprocessing.process import BaseProcess
+
+from pointplan.domain.fleet import Fleet
+from pointplan.domain.policy import Policy
+from pointplan.io.config import default_fleet
+from pointplan.io.registrations import read_registrations
+from pointplan.problem import Problem
+from pointplan.solve import solve
+from pointplan.stop import Progress
+from pointplan.store import models
+from pointplan.store.database import Database
+from pointplan.store.plans import (
+    claim_queued,
+    fail_interrupted,
+    finish,
+    mark_planned,
+    registrations_table,
+)
+from pointplan.store.points import load_points
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+
+
+class PlanRunner:
+    """Starts, watches and cancels the plan processes of one service."""
+
+    def __init__(self, db: Database, workers: int, solver_workers: int = 1) -> None:
+        self.db = db
+        self.workers = workers
+        self.solver_workers = solver_workers
+        self.running: dict[str, BaseProcess] = {}
+        self._wake = asyncio.Event()
+        self._context = multiprocessing.get_context("spawn")
+
+    def recover(self) -> None:
+        """Fail the jobs a stopped service left running."""
+        with self.db.session() as session:
+            failed = fail_interrupted(session)
+        if failed:
+            log.warning("%d plan(s) were running when the service stopped: marked failed", failed)
+
+    def wake(self) -> None:
+        """Look for queued jobs now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Start queued jobs and reap finished processes until cancelled."""
+        try:
+            while True:
+                self._reap()
+                self._start_queued()
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+        finally:
+            for plan_id in list(self.running):
+                self.cancel(plan_id, "the service stopped while this plan was being solved")
+
+    def cancel(self, plan_id: str, reason: str = "") -> None:
+        """Stop a job's process, if it has one, and mark it cancelled (or failed, with a
+        reason, when the service itself stops)."""
+        process = self.running.pop(plan_id, None)
+        if process is not None:
+            process.kill()
+            process.join(timeout=5)
+        with self.db.session() as session:
+            finish(session, plan_id, "failed" if reason else "cancelled", None, reason)
+
+    def _start_queued(self) -> None:
+        free = self.workers - len(self.running)
+        if free <= 0:
+            return
+        with self.db.session() as session:
+            claimed = claim_queued(session, free)
+        for plan_id in claimed:
+            process = self._context.Process(
+                target=solve_job,
+                args=(self.db.url, plan_id, self.solver_workers),
+                name=f"plan-{plan_id[:8]}",
+                daemon=True,
+            )
+            process.start()
+            self.running[plan_id] = process
+
+    def _reap(self) -> None:
+        for plan_id, process in list(self.running.items()):
+            if process.is_alive():
+                continue
+            del self.running[plan_id]
+            process.join()
+            if process.exitcode != 0:
+                with self.db.session() as session:
+                    finish(
+                        session,
+                        plan_id,
+                        "failed",
+                        None,
+                        f"the solver process stopped (exit code {process.exitcode})",
+                    )
+
+
+def solve_job(database_url: str, plan_id: str, solver_workers: int) -> None:
+    """Solve one claimed job in this process and store the result (or the failure)."""
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            job = session.get(models.PlanJob, plan_id)
+            if job is None or job.status != "running":
+                return
+            table = registrations_table(session, job)
+            points = load_points(session)
+            fleet = Fleet.model_validate(job.fleet) if job.fleet else default_fleet()
+            policy = Policy.model_validate(job.policy or {})
+            time_limit = job.time_limit
+        batch = read_registrations(table, points=points, policy=policy)
+        problem = Problem(batch.registrations, fleet, policy, points)
+
+        def report(progress: Progress) -> None:
+            with db.session() as session:
+                stored = session.get(models.PlanJob, plan_id)
+                if stored is not None:
+                    stored.progress = {
+                        "parts_done": progress.parts_done,
+                        "parts_total": progress.parts_total,
+                        "vehicles": progress.vehicles,
+                        "lower_bound": progress.lower_bound,
+                    }
+
+        plan = solve(problem, time_limit=time_limit, workers=solver_workers, on_progress=report)
+        plan = plan.with_rejected(batch.rejected)
+        with db.session() as session:
+            if finish(session, plan_id, "done", plan.to_json()):
+                mark_planned(session, plan_id, plan)
+    except Exception as error:  # the job fails with the reason; the service goes on
+        log.exception("plan %s failed", plan_id)
+        with db.session() as session:
+            finish(session, plan_id, "failed", None, f"{type(error).__name__}: {error}")
+    finally:
+        db.dispose()

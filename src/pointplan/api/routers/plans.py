@@ -1,0 +1,166 @@
+"""Plans: ask for one (202, solved in the background), poll it, cancel it, read a trip."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pointplan.api.auth import DB, Caller
+from pointplan.api.schemas import (
+    ManifestLine,
+    PlanAccepted,
+    PlanIn,
+    PlanOut,
+    TripOut,
+)
+from pointplan.domain.plan import Plan
+from pointplan.domain.policy import Policy
+from pointplan.io.config import check_fleet_carries, default_fleet
+from pointplan.io.errors import InputError
+from pointplan.io.personal import mask_id_number, mask_name, mask_phone
+from pointplan.store import models
+from pointplan.store.plans import FINISHED, add_job
+from pointplan.store.registrations import audit, covers
+
+router = APIRouter(prefix="/v1/plans", tags=["plans"])
+PlanId = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, summary="ask for a plan")
+def post_plan(request: Request, caller: Caller, db: DB, body: PlanIn) -> PlanAccepted:
+    """Queues the plan and answers at once; poll GET /v1/plans/{plan_id}. Admins and
+    planners, for an area inside their own."""
+    caller.require("planner")
+    if not covers(caller.scope, body.area):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"area {body.area} is outside your area")
+    settings = request.app.state.settings
+    if body.time_limit > settings.max_time_limit:
+        _invalid("time_limit", f"at most {settings.max_time_limit:g} seconds")
+    fleet, policy = body.fleet or default_fleet(), body.policy or Policy()
+    try:
+        check_fleet_carries(fleet, policy)
+    except InputError as error:
+        _invalid("fleet", str(error))
+    with db.session() as session:
+        job = add_job(
+            session,
+            body.area,
+            body.date_from,
+            body.date_to,
+            body.fleet.model_dump(mode="json") if body.fleet else None,
+            body.policy.model_dump(mode="json") if body.policy else None,
+            body.time_limit,
+            caller.name,
+        )
+    request.app.state.runner.wake()
+    return PlanAccepted(plan_id=job.plan_id, status=job.status)
+
+
+@router.get("/{plan_id}", summary="a plan's status, progress and, once done, plan.json")
+def get_plan(plan_id: PlanId, caller: Caller, db: DB) -> PlanOut:
+    """Admins, planners and viewers of the plan's area."""
+    caller.require("planner", "viewer")
+    with db.session() as session:
+        job = _job(session, plan_id, caller)
+        return PlanOut(
+            plan_id=job.plan_id,
+            status=job.status,
+            area=job.area,
+            date_from=job.date_from,
+            date_to=job.date_to,
+            progress=job.progress,
+            plan=json.loads(job.result) if job.result else None,
+            error=job.error,
+            created_by=job.created_by,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
+
+
+@router.delete("/{plan_id}", summary="cancel a queued or running plan")
+def delete_plan(request: Request, plan_id: PlanId, caller: Caller, db: DB) -> PlanAccepted:
+    """409 when the plan has finished already."""
+    caller.require("planner")
+    with db.session() as session:
+        job = _job(session, plan_id, caller)
+        if job.status in FINISHED:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"the plan is {job.status} already")
+        audit(session, caller.name, "plans.cancel", plan_id)
+    request.app.state.runner.cancel(plan_id)
+    return PlanAccepted(plan_id=plan_id, status="cancelled")
+
+
+@router.get("/{plan_id}/trips/{trip_id}", summary="one trip of a done plan, with its manifest")
+def get_trip(
+    plan_id: PlanId,
+    trip_id: Annotated[str, Path(min_length=1, max_length=100)],
+    caller: Caller,
+    db: DB,
+) -> TripOut:
+    """The trip as in plan.json and its passenger list; names, id numbers and phones are
+    masked for viewers. 404 when the plan is not done or has no such trip."""
+    caller.require("planner", "viewer")
+    with db.session() as session:
+        job = _job(session, plan_id, caller)
+        if job.result is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
+        trip = next((t for t in Plan.from_json(job.result).trips if t.trip_id == trip_id), None)
+        if trip is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no trip {trip_id!r} in the plan")
+        stored = {
+            r.registration_id: r
+            for r in session.scalars(
+                select(models.Registration).where(
+                    models.Registration.registration_id.in_(trip.registration_ids())
+                )
+            )
+        }
+    seats: dict[str, list[str]] = {}
+    for seat in trip.seats:
+        seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
+    leaving = {rid: s.place for s in trip.stops if s.kind == "dropoff" for rid in s.registrations}
+    manifest = []
+    for stop in trip.stops:
+        for rid in stop.registrations if stop.kind == "pickup" else ():
+            fields = stored[rid].fields if rid in stored else {}
+            manifest.append(
+                ManifestLine(
+                    registration_id=rid,
+                    seats=seats.get(rid, []),
+                    pickup=stop.place,
+                    dropoff=leaving.get(rid, ""),
+                    **_personal(fields, caller.sees_personal_data),
+                )
+            )
+    return TripOut(trip=trip.model_dump(mode="json"), manifest=manifest)
+
+
+def _personal(fields: dict[str, object], show: bool) -> dict[str, str]:
+    values = {name: str(fields.get(name) or "") for name in ("name", "id_number", "phone")}
+    if show:
+        return values
+    masks = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
+    return {name: masks[name](value) if value else "" for name, value in values.items()}
+
+
+def _job(session: Session, plan_id: str, caller: Caller) -> models.PlanJob:
+    job = session.get(models.PlanJob, plan_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id!r}")
+    if not covers(caller.scope, job.area):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"the plan's area {job.area} is outside yours"
+        )
+    return job
+
+
+def _invalid(field: str, message: str) -> None:
+    raise RequestValidationError(
+        [{"type": "value_error", "loc": ("body", field), "msg": message, "input": None}]
+    )

@@ -1,0 +1,145 @@
+"""Plans in the database: jobs asked for, their state, and the registrations they plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from pointplan.domain.plan import Plan
+from pointplan.io.registrations import COLUMNS
+from pointplan.store import models
+from pointplan.store.registrations import audit
+
+FINISHED = ("done", "failed", "cancelled")
+PLANNABLE = ("registered", "health_checked", "rescheduled", "planned")
+"""Statuses a new plan moves to `planned`; later ones (confirmed, boarded, ...) stay."""
+RESTART_REASON = "the service stopped while this plan was being solved; ask for it again"
+
+
+def add_job(
+    session: Session,
+    area: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    fleet: dict[str, Any] | None,
+    policy: dict[str, Any] | None,
+    time_limit: float,
+    actor: str,
+) -> models.PlanJob:
+    """A queued plan job."""
+    job = models.PlanJob(
+        plan_id=uuid.uuid4().hex,
+        area=area,
+        date_from=date_from,
+        date_to=date_to,
+        fleet=fleet,
+        policy=policy,
+        time_limit=time_limit,
+        status="queued",
+        created_by=actor,
+    )
+    session.add(job)
+    audit(session, actor, "plans.create", job.plan_id)
+    return job
+
+
+def claim_queued(session: Session, limit: int) -> list[str]:
+    """Mark up to `limit` queued jobs running, oldest first; their ids."""
+    queued = session.scalars(
+        select(models.PlanJob.plan_id)
+        .where(models.PlanJob.status == "queued")
+        .order_by(models.PlanJob.created_at)
+        .limit(limit)
+    ).all()
+    claimed = []
+    for plan_id in queued:
+        changed = session.execute(
+            update(models.PlanJob)
+            .where(models.PlanJob.plan_id == plan_id, models.PlanJob.status == "queued")
+            .values(status="running", started_at=models.utc_now())
+        )
+        if changed.rowcount:  # type: ignore[attr-defined]
+            claimed.append(plan_id)
+    return claimed
+
+
+def finish(
+    session: Session, plan_id: str, status: str, result: str | None, error: str = ""
+) -> bool:
+    """Move a running job to `status`, unless it has finished already; whether it moved."""
+    changed = session.execute(
+        update(models.PlanJob)
+        .where(models.PlanJob.plan_id == plan_id, models.PlanJob.status.not_in(FINISHED))
+        .values(status=status, result=result, error=error, finished_at=models.utc_now())
+    )
+    return bool(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def fail_interrupted(session: Session) -> int:
+    """Mark jobs left running by a process that died as failed, saying why; how many."""
+    changed = session.execute(
+        update(models.PlanJob)
+        .where(models.PlanJob.status == "running")
+        .values(status="failed", error=RESTART_REASON, finished_at=models.utc_now())
+    )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def registrations_table(session: Session, job: models.PlanJob) -> pd.DataFrame:
+    """The stored registrations a job plans, as a registrations table: those touching its
+    area whose window meets its dates, not cancelled."""
+    prefix = f"{job.area}%"
+    rows = session.scalars(
+        select(models.Registration)
+        .where(
+            or_(
+                models.Registration.origin_adcode.like(prefix),
+                models.Registration.destination_adcode.like(prefix),
+            ),
+            models.Registration.earliest_date <= job.date_to,
+            models.Registration.latest_date >= job.date_from,
+            models.Registration.status != "cancelled",
+        )
+        .order_by(models.Registration.registration_id)
+    )
+    records = [
+        {
+            column: "" if r.fields.get(column) is None else str(r.fields[column])
+            for column in COLUMNS
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(records, columns=list(COLUMNS))
+
+
+def mark_planned(session: Session, plan_id: str, plan: Plan) -> None:
+    """Record a `planned` event (trip and seats) for every registration on a trip."""
+    now = models.china_now()
+    for trip in plan.trips:
+        seats: dict[str, list[str]] = {}
+        for seat in trip.seats:
+            seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
+        for rid in trip.registration_ids():
+            session.add(
+                models.RegistrationEvent(
+                    registration_id=rid,
+                    kind="planned",
+                    time=now,
+                    note=f"plan {plan_id}, trip {trip.trip_id} on {trip.date}, seats "
+                    + " ".join(seats.get(rid, [])),
+                    actor="planner",
+                )
+            )
+        session.execute(
+            update(models.Registration)
+            .where(
+                models.Registration.registration_id.in_(trip.registration_ids()),
+                models.Registration.status.in_(PLANNABLE),
+            )
+            .values(status="planned")
+        )
