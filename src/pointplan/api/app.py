@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = db
         app.state.settings = settings
         app.state.points_version, app.state.points_cache = 0, (-1, ())
+        app.state.token_cache = {}
         runner = app.state.runner = PlanRunner(db, settings.plan_workers)
         runner.recover()
         task = asyncio.create_task(runner.run())

@@ -7,6 +7,7 @@ area; `viewer` reads plans of its area, personal data masked. An area is an adco
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -15,7 +16,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pointplan.store.database import Database
 from pointplan.store.registrations import covers
-from pointplan.store.tokens import find_token
+from pointplan.store.tokens import find_token, token_hash
+
+TOKEN_CACHE_SECONDS = 30.0
+"""How long a valid token is trusted without asking the database again."""
+TOKEN_CACHE_SIZE = 10_000
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `pointplan token add`")
 
@@ -62,11 +67,21 @@ def principal(
     """The caller of this request; 401 without a valid bearer token."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("a bearer token is required")
+    cache: dict[str, tuple[float, Principal]] = request.app.state.token_cache
+    key = token_hash(credentials.credentials)
+    now = time.monotonic()
+    cached = cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
     with database(request).session() as session:
         token = find_token(session, credentials.credentials)
         if token is None:
             raise _unauthorized("the token is not valid")
-        return Principal(token.name, token.role, token.area)
+        caller = Principal(token.name, token.role, token.area)
+    if len(cache) > TOKEN_CACHE_SIZE:
+        cache.clear()
+    cache[key] = (now + TOKEN_CACHE_SECONDS, caller)
+    return caller
 
 
 def _unauthorized(detail: str) -> HTTPException:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 from multiprocessing.process import BaseProcess
 
 from pointplan.domain.fleet import Fleet
@@ -35,6 +36,7 @@ from pointplan.store.points import load_points
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+SOLVER_NICENESS = 10
 
 
 class PlanRunner:
@@ -116,7 +118,10 @@ class PlanRunner:
 
 
 def solve_job(database_url: str, plan_id: str, solver_workers: int) -> None:
-    """Solve one claimed job in this process and store the result (or the failure)."""
+    """Solve one claimed job in this process and store the result (or the failure). The
+    process runs at a lower priority than the service, so requests are answered first."""
+    if hasattr(os, "nice"):
+        os.nice(SOLVER_NICENESS)
     db = Database(database_url)
     try:
         with db.session() as session:

@@ -8,14 +8,16 @@ list. A routing server can be added as a third implementation of `DistanceModel`
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import networkx as nx
 from geopy.distance import geodesic
 
 from pointplan.domain.places import Location
+
+T = TypeVar("T", bound=Location)
 
 
 @runtime_checkable
@@ -80,6 +82,30 @@ def geodesic_within(a: Location, b: Location, radius_km: float) -> bool:
     if sphere * (1 - _SPHERE_MARGIN) - _METRE > radius_km:
         return False
     return geodesic_km(a, b) <= radius_km
+
+
+def nearest_within(
+    origin: Location, candidates: Iterable[T], radius_km: float, key: Callable[[T], str]
+) -> T | None:
+    """The candidate nearest to `origin` by geodesic distance within `radius_km` (ties to the
+    smallest `key`): the same answer as measuring every geodesic, but the slow geodesic runs
+    only for candidates the great circle cannot rule out."""
+    bounds = []
+    for candidate in candidates:
+        sphere = _great_circle_km(origin, candidate)
+        low = sphere * (1 - _SPHERE_MARGIN) - _METRE
+        if low <= radius_km:
+            bounds.append((low, sphere * (1 + _SPHERE_MARGIN) + _METRE, candidate))
+    if not bounds:
+        return None
+    best_high = min(high for _, high, _ in bounds)
+    exact = [
+        (geodesic_km(origin, candidate), key(candidate), candidate)
+        for low, _, candidate in bounds
+        if low <= best_high
+    ]
+    km, _, found = min(exact, key=lambda entry: entry[:2])
+    return found if km <= radius_km else None
 
 
 def geodesic_km(a: Location, b: Location) -> float:

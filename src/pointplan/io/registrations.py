@@ -23,7 +23,7 @@ from pointplan.domain.places import Place, Point
 from pointplan.domain.plan import Rejection
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Direction, Registration
-from pointplan.geo.distances import degree_spans, geodesic_km
+from pointplan.geo.distances import degree_spans, nearest_within
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.personal import phone_problem, resident_id_problem
@@ -308,11 +308,9 @@ class _RowReader:
     def _search_nearest(self, origin: Place) -> Point | None:
         radius = self.policy.pickup_search_km
         lat_span, lon_span = degree_spans(origin.lat, radius)
-        best: tuple[float, str, Point] | None = None
-        for point in self.points.values():
-            if abs(point.lat - origin.lat) > lat_span or abs(point.lon - origin.lon) > lon_span:
-                continue
-            km = geodesic_km(origin, point)
-            if km <= radius and (best is None or (km, point.point_id) < best[:2]):
-                best = (km, point.point_id, point)
-        return best[2] if best else None
+        nearby = (
+            point
+            for point in self.points.values()
+            if abs(point.lat - origin.lat) <= lat_span and abs(point.lon - origin.lon) <= lon_span
+        )
+        return nearest_within(origin, nearby, radius, key=lambda point: point.point_id)

@@ -1,0 +1,247 @@
+"""Load on a real `pointplan serve`: clients posting registrations in batches and reading
+registrations and plans at once, against one server on loopback (SQLite file), while a plan is
+being solved. Reports throughput, latency percentiles and errors; writes RESULTS.md.
+
+    python -m benchmarks.load --seconds 30 --writers 4 --readers 8 --batch 100 --rate 1200
+
+Writers post at a set rate (open loop), readers as fast as answers come (closed loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx2 as httpx
+
+from benchmarks.results import replace_section
+from pointplan.store.database import Database, migrate
+from pointplan.store.tokens import add_token
+from pointplan.synthetic import make_week
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+@dataclass
+class Tally:
+    """Latencies (seconds) and errors of one kind of call."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    items: int = 0
+
+    def percentile(self, share: float) -> float:
+        """The latency below which `share` of the calls fall, in milliseconds."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pointplan", "serve", "--port", str(port), "--db", url],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "POINTPLAN_PLAN_WORKERS": "1"},
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not start; see {log}")
+
+
+async def _writer(
+    client: httpx.AsyncClient,
+    rows: list[dict[str, str]],
+    batch: int,
+    period: float,
+    stop: float,
+    tally: Tally,
+) -> None:
+    """Post `batch` registrations every `period` seconds (at once when behind)."""
+    start = 0
+    due = time.monotonic()
+    while time.monotonic() < stop and start < len(rows):
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        due += period
+        items = rows[start : start + batch]
+        start += batch
+        began = time.perf_counter()
+        try:
+            answer = await client.post("/v1/registrations", json=items)
+        except httpx.HTTPError:
+            tally.errors += 1
+            continue
+        tally.latencies.append(time.perf_counter() - began)
+        if answer.status_code != 200 or answer.json()["rejected"]:
+            tally.errors += 1
+        else:
+            tally.items += answer.json()["accepted"]
+
+
+async def _reader(client: httpx.AsyncClient, paths: list[str], stop: float, tally: Tally) -> None:
+    number = 0
+    while time.monotonic() < stop:
+        path = paths[number % len(paths)]
+        number += 1
+        began = time.perf_counter()
+        try:
+            answer = await client.get(path)
+        except httpx.HTTPError:
+            tally.errors += 1
+            continue
+        tally.latencies.append(time.perf_counter() - began)
+        tally.items += 1
+        if answer.status_code != 200:
+            tally.errors += 1
+
+
+async def _load(
+    base: str, token: str, rows: list[dict[str, str]], args: argparse.Namespace, plan_id: str
+) -> tuple[Tally, Tally, float]:
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=args.writers + args.readers)
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, timeout=30, limits=limits
+    ) as client:
+        seeded = [f"/v1/registrations/{r['registration_id']}" for r in rows[: args.seed]]
+        paths = [*seeded, f"/v1/plans/{plan_id}"]
+        fresh = rows[args.seed :]
+        share = len(fresh) // args.writers
+        writes, reads = Tally(), Tally()
+        began = time.monotonic()
+        stop = began + args.seconds
+        period = args.writers * args.batch / args.rate
+        await asyncio.gather(
+            *(
+                _writer(
+                    client, fresh[i * share : (i + 1) * share], args.batch, period, stop, writes
+                )
+                for i in range(args.writers)
+            ),
+            *(_reader(client, paths, stop, reads) for _ in range(args.readers)),
+        )
+        return writes, reads, time.monotonic() - began
+
+
+def main() -> None:
+    """Run the load and write its section of RESULTS.md."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--writers", type=int, default=4, help="clients posting batches")
+    parser.add_argument("--readers", type=int, default=8, help="clients reading one at a time")
+    parser.add_argument("--batch", type=int, default=100, help="registrations per post")
+    parser.add_argument(
+        "--rate", type=float, default=1200.0, help="registrations a second the writers aim at"
+    )
+    parser.add_argument("--seed", type=int, default=3000, help="registrations stored first")
+    parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="pointplan-load-"))
+    url = f"sqlite:///{folder / 'service.db'}"
+    db = Database(url)
+    migrate(db.engine)
+    with db.session() as session:
+        token = add_token(session, "load", "admin")
+    db.dispose()
+    week = make_week(args.seed + 80_000, seed=11)
+    rows = [
+        {k: v for k, v in record.items() if v == v and v not in ("", None)}  # v != v: NaN
+        for record in week.registrations.to_dict("records")
+    ]
+    points = [
+        {"point_id": p["point_id"], "name": p["name"], "lat": float(p["lat"]),
+         "lon": float(p["lon"]), "adcode": str(p.get("adcode", ""))}
+        for p in week.points.fillna("").to_dict("records")
+    ]  # fmt: skip
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _start_server(url, port, folder / "serve.log")
+    try:
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            client.post("/v1/points", json=points).raise_for_status()
+            for start in range(0, args.seed, 1000):
+                client.post("/v1/registrations", json=rows[start : start + 1000]).raise_for_status()
+            plan = client.post(
+                "/v1/plans",
+                json={"area": "15", "date_from": "2022-11-21", "date_to": "2022-11-30",
+                      "time_limit": 600},
+            ).json()  # fmt: skip
+            time.sleep(3)  # the plan's process starts and begins solving
+            plan_status = client.get(f"/v1/plans/{plan['plan_id']}").json()["status"]
+        writes, reads, seconds = asyncio.run(_load(base, token, rows, args, plan["plan_id"]))
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            plan_after = client.get(f"/v1/plans/{plan['plan_id']}").json()["status"]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    report = _report(args, writes, reads, seconds, plan_status, plan_after)
+    print(report)
+    if not args.no_write:
+        replace_section("## Service load", "## Service load\n\n" + report + "\n", RESULTS)
+
+
+def _report(
+    args: argparse.Namespace,
+    writes: Tally,
+    reads: Tally,
+    seconds: float,
+    plan_before: str,
+    plan_after: str,
+) -> str:
+    rate = writes.items / seconds
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; "
+        "one `pointplan serve` (uvicorn, one process) on loopback with a SQLite file; the "
+        "clients (Python, httpx, asyncio) on the same machine.",
+        "",
+        f"Command: `python -m benchmarks.load --seconds {args.seconds:g} --writers {args.writers} "
+        f"--readers {args.readers} --batch {args.batch} --rate {args.rate:g}` (the writers aim "
+        f"at {args.rate:g} registrations a second; {args.seed} registrations stored "
+        f"first; a plan of them was {plan_before} when the load began and {plan_after} when "
+        "it ended).",
+        "",
+        "| calls | count | per second | p50 ms | p95 ms | p99 ms | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| POST /v1/registrations ({args.batch} each) | {len(writes.latencies)} | "
+        f"{len(writes.latencies) / seconds:.1f} | {writes.percentile(0.5):.0f} | "
+        f"{writes.percentile(0.95):.0f} | {writes.percentile(0.99):.0f} | {writes.errors} |",
+        f"| GET one registration or the plan | {len(reads.latencies)} | "
+        f"{len(reads.latencies) / seconds:.1f} | {reads.percentile(0.5):.1f} | "
+        f"{reads.percentile(0.95):.1f} | {reads.percentile(0.99):.1f} | {reads.errors} |",
+        "",
+        f"Registrations accepted: {writes.items:,} in {seconds:.1f} s = **{rate:,.0f} a second**; "
+        f"mean single read {1000 * statistics.fmean(reads.latencies or [0]):.1f} ms.",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
