@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from pointplan.api.jobs import PlanRunner
 from pointplan.api.routers import health, plans, points, registrations
 from pointplan.api.settings import Settings
+from pointplan.api.validation import Validator
 from pointplan.store.database import Database, migrate
 
 Message = MutableMapping[str, Any]
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.points_version, app.state.points_cache = 0, (-1, ())
         app.state.token_cache = {}
+        app.state.validator = Validator(settings.validation_processes)
         runner = app.state.runner = PlanRunner(db, settings.plan_workers)
         runner.recover()
         task = asyncio.create_task(runner.run())
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            app.state.validator.close()
             db.dispose()
 
     app = FastAPI(

@@ -17,4 +17,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10_000_000, ge=1_000, description="larger bodies: 413")
     max_batch: int = Field(default=10_000, ge=1, description="registrations per request")
     plan_workers: int = Field(default=1, ge=1, description="plans solved at once")
+    validation_processes: int = Field(
+        default=1, ge=0, description="processes validating registration batches (0: a thread)"
+    )
     max_time_limit: float = Field(default=600.0, gt=0, description="longest plan search, s")

@@ -50,14 +50,17 @@ def touches(area: str, origin_adcode: str | None, destination_adcode: str | None
     return covers(area, origin_adcode) or covers(area, destination_adcode)
 
 
-def save_batch(
-    session: Session,
-    items: Sequence[Mapping[str, Any]],
-    points: Sequence[Point],
-    actor: str,
-    area: str,
-) -> BatchResult:
-    """Validate and save a batch of registrations (the CSV columns as keys)."""
+@dataclass
+class ValidatedBatch:
+    """A batch after validation: the rejections so far and each valid registration with
+    the index of its item. Made without the database, so it can be made in another process."""
+
+    result: BatchResult
+    valid: list[tuple[int, Registration]]
+
+
+def validate_batch(items: Sequence[Mapping[str, Any]], points: Sequence[Point]) -> ValidatedBatch:
+    """Validate a batch of registrations (the CSV columns as keys) as rows of a file."""
     result = BatchResult()
     rows: list[dict[str, str]] = []
     positions: list[int] = []
@@ -69,17 +72,30 @@ def save_batch(
             continue
         rows.append({column: _text(item.get(column)) for column in COLUMNS})
         positions.append(index)
-    # A registration_id sent twice in one batch: the reader keeps the first, rejects the rest.
-    row_of: dict[str, int] = {}
-    for i, row in enumerate(rows):
-        row_of.setdefault(row["registration_id"].strip(), i)
     if not rows:
-        return result
+        return ValidatedBatch(result, [])
     batch = read_registrations(pd.DataFrame(rows, columns=list(COLUMNS)), points=points)
     for rejection in batch.rejected:
         reason = rejection.reason.replace("DataFrame: ", "")
         result.reject(positions[rejection.row - 2], rejection.registration_id, reason)
-    valid_ids = [registration.registration_id for registration in batch.registrations]
+    # A registration_id sent twice in one batch: the reader keeps the first, rejects the rest.
+    row_of: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        row_of.setdefault(row["registration_id"].strip(), i)
+    valid = [(positions[row_of[r.registration_id]], r) for r in batch.registrations]
+    return ValidatedBatch(result, valid)
+
+
+def store_batch(
+    session: Session,
+    items: Sequence[Mapping[str, Any]],
+    validated: ValidatedBatch,
+    actor: str,
+    area: str,
+) -> BatchResult:
+    """Save the valid registrations of a validated batch; the batch's whole answer."""
+    result = validated.result
+    valid_ids = [registration.registration_id for _, registration in validated.valid]
     stored = {
         r.registration_id: r
         for r in session.scalars(
@@ -87,18 +103,28 @@ def save_batch(
         )
     }
     now = models.china_now()
-    for registration in batch.registrations:
+    for index, registration in validated.valid:
         rid = registration.registration_id
-        item = items[positions[row_of[rid]]]
-        refusal = _write(session, registration, item, stored.get(rid), actor, area, now)
+        refusal = _write(session, registration, items[index], stored.get(rid), actor, area, now)
         if refusal:
-            result.reject(positions[row_of[rid]], rid, refusal)
+            result.reject(index, rid, refusal)
         else:
             result.accepted += 1
     result.rejected.sort(key=lambda entry: entry["index"])
     if result.accepted:
         audit(session, actor, "registrations.save", f"{result.accepted} registrations")
     return result
+
+
+def save_batch(
+    session: Session,
+    items: Sequence[Mapping[str, Any]],
+    points: Sequence[Point],
+    actor: str,
+    area: str,
+) -> BatchResult:
+    """Validate and save a batch of registrations (the CSV columns as keys)."""
+    return store_batch(session, items, validate_batch(items, points), actor, area)
 
 
 def _write(

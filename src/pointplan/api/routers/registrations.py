@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, HTTPException, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from pointplan.api.auth import DB, Caller
 from pointplan.api.schemas import (
@@ -23,14 +24,14 @@ from pointplan.domain.places import Point
 from pointplan.store import models
 from pointplan.store.database import Database
 from pointplan.store.points import load_points
-from pointplan.store.registrations import history, record_event, save_batch
+from pointplan.store.registrations import BatchResult, history, record_event, store_batch
 
 router = APIRouter(prefix="/v1/registrations", tags=["registrations"])
 RegistrationId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
 @router.post("", summary="create or update registrations (the CSV columns as keys)")
-def post_registrations(
+async def post_registrations(
     request: Request,
     caller: Caller,
     db: DB,
@@ -46,9 +47,14 @@ def post_registrations(
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"at most {limit} registrations per request"
         )
-    points = _points(request, db)
-    with db.session() as session:
-        result = save_batch(session, items, points, caller.name, caller.scope)
+    points = await run_in_threadpool(_points, request, db)
+    validated = await request.app.state.validator.validate(items, points)
+
+    def store() -> BatchResult:
+        with db.session() as session:
+            return store_batch(session, items, validated, caller.name, caller.scope)
+
+    result = await run_in_threadpool(store)
     return BatchSaved.model_validate(result, from_attributes=True)
 
 
