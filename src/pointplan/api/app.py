@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from pointplan.api.jobs import PlanRunner
 from pointplan.api.routers import health, plans, points, registrations
@@ -55,8 +57,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for module in (health, points, registrations, plans):
         app.include_router(module.router)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
+    """422 naming each field and saying what is wrong, without echoing the value sent (it
+    may be personal data, or a number JSON cannot carry back)."""
+    assert isinstance(error, RequestValidationError)
+    detail = [
+        {"type": entry["type"], "loc": list(entry["loc"]), "msg": entry["msg"]}
+        for entry in error.errors()
+    ]
+    return JSONResponse(status_code=422, content={"detail": detail})
 
 
 class BodyLimit:
@@ -78,18 +92,24 @@ class BodyLimit:
             await _too_large(send, self.max_bytes)
             return
         received = 0
+        tripped = False
 
         async def limited() -> Message:
-            nonlocal received
+            nonlocal received, tripped
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
+                tripped = True
                 raise _BodyTooLarge
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
+        async def unless_tripped(message: Message) -> None:
+            if not tripped:  # the app's own answer to a body cut short is not sent
+                await send(message)
+
+        with contextlib.suppress(_BodyTooLarge):
+            await self.app(scope, limited, unless_tripped)
+        if tripped:
             await _too_large(send, self.max_bytes)
 
 

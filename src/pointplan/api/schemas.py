@@ -7,7 +7,7 @@ names, id numbers and phones unless the caller may see them: no route returns a 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -17,7 +17,7 @@ from pointplan.domain.policy import Policy
 from pointplan.io.personal import mask_id_number, mask_name, mask_phone
 from pointplan.store import models
 
-Scalar = str | int | float | bool | None
+Scalar = str | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
 _MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
 
 

@@ -18,12 +18,17 @@ DEFAULT_URL = "sqlite:///pointplan.db"
 
 def make_engine(url: str = DEFAULT_URL) -> Engine:
     """An engine for `url`. SQLite files get write-ahead logging, foreign keys and a busy
-    timeout, so that readers never wait for the writer and a second writer waits its turn."""
+    timeout, so that readers never wait for the writer and a second writer waits its turn.
+    Statement parameters (personal data among them) never appear in logs or error messages."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 def _sqlite_pragmas(connection: Any, _: object) -> None:

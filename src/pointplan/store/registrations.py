@@ -93,8 +93,9 @@ def store_batch(
     actor: str,
     area: str,
 ) -> BatchResult:
-    """Save the valid registrations of a validated batch; the batch's whole answer."""
-    result = validated.result
+    """Save the valid registrations of a validated batch; the batch's whole answer (the
+    validated batch is left as it was, so a failed transaction can be tried again)."""
+    result = BatchResult(0, list(validated.result.rejected))
     valid_ids = [registration.registration_id for _, registration in validated.valid]
     stored = {
         r.registration_id: r
@@ -168,11 +169,12 @@ def _write(
 
 
 def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """What changed between two versions; personal data only as 'changed'."""
+    """What changed between two versions, values compared as the text a file would hold
+    (2 and "2" are the same); personal data only as 'changed'."""
     changes: dict[str, Any] = {}
     for name in sorted(set(old) | set(new)):
-        before, after = old.get(name, ""), new.get(name, "")
-        if before != after:
+        if _text(old.get(name)) != _text(new.get(name)):
+            before, after = old.get(name, ""), new.get(name, "")
             changes[name] = "changed" if name in PERSONAL else {"from": before, "to": after}
     return changes
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Path, Request, status
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -54,7 +55,10 @@ async def post_registrations(
         with db.session() as session:
             return store_batch(session, items, validated, caller.name, caller.scope)
 
-    result = await run_in_threadpool(store)
+    try:
+        result = await run_in_threadpool(store)
+    except IntegrityError:  # another request stored one of these ids first: now an update
+        result = await run_in_threadpool(store)
     return BatchSaved.model_validate(result, from_attributes=True)
 
 

@@ -1,0 +1,143 @@
+"""The access matrix: every role and area against every call on registrations and points
+inside and outside its area, with the answer the contract gives (interchange.md, "HTTP API").
+
+`admin` may do everything. A `planner` or `registrar` reads and writes registrations whose
+origin or destination lies in its area; a `viewer` reads plans only, never registrations.
+Points are written by admins and by planners, for points in their area.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import (
+    KUNDULUN,
+    QINGSHAN,
+    TUZUOQI,
+    XINCHENG,
+    Service,
+    event,
+    new_id,
+    point,
+    registration,
+)
+
+# The registrations' ends: wholly in Hohhot, Hohhot -> Baotou, wholly in Baotou.
+ENDS = {
+    "in-1501": (TUZUOQI, XINCHENG),
+    "1501-to-1502": (TUZUOQI, KUNDULUN),
+    "in-1502": (KUNDULUN, QINGSHAN),
+}
+POINT_ADCODES = {"point-1501": TUZUOQI, "point-1502": KUNDULUN}
+TARGETS = (*ENDS, *POINT_ADCODES)
+
+# ok: allowed; area: refused because the target lies outside the token's area; role: the
+# role may not make this call at all.
+#                     in-1501 1501-to-1502 in-1502 point-1501 point-1502
+ACCESS: dict[str, tuple[str, str, str, str, str]] = {
+    "admin": ("ok", "ok", "ok", "ok", "ok"),
+    "planner-1501": ("ok", "ok", "area", "ok", "area"),
+    "registrar-1501": ("ok", "ok", "area", "role", "role"),
+    "viewer-1501": ("role", "role", "role", "role", "role"),
+    "planner-1502": ("area", "ok", "ok", "area", "ok"),
+    "registrar-1502": ("area", "ok", "ok", "role", "role"),
+    "viewer-1502": ("role", "role", "role", "role", "role"),
+}
+REGISTRATION_CALLS = ("read", "write", "event")
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for who, row in ACCESS.items():
+        for target, expected in zip(TARGETS, row, strict=True):
+            calls = REGISTRATION_CALLS if target in ENDS else ("write",)
+            for call in calls:
+                cases.append(pytest.param(who, call, target, expected, id=f"{who}-{call}-{target}"))
+    return cases
+
+
+def _point_call(service: Service, who: str, target: str, expected: str) -> None:
+    response = service.post_points([point(new_id("P"), adcode=POINT_ADCODES[target])], who=who)
+    if expected == "ok":
+        assert response.status_code == 200, response.text
+        assert response.json() == {"created": 1, "updated": 0}
+    else:
+        assert response.status_code == 403, response.text
+        assert ("role" if expected == "role" else "area") in response.json()["detail"]
+
+
+def _registration_call(service: Service, who: str, call: str, target: str, expected: str) -> None:
+    origin, destination = ENDS[target]
+    rid = new_id()
+    if call == "write":
+        response = service.post_registrations([registration(rid, origin, destination)], who=who)
+        if expected == "role":
+            assert response.status_code == 403, response.text
+        else:
+            # A batch answers 200; an item outside the area is rejected, saying so.
+            assert response.status_code == 200, response.text
+            body = response.json()
+            assert body["accepted"] == (expected == "ok"), body
+            assert ["area" in r["reason"] for r in body["rejected"]] == (
+                [] if expected == "ok" else [True]
+            )
+        assert bool(service.stored(rid)) == (expected == "ok")
+        return
+    service.create(registration(rid, origin, destination))
+    if call == "read":
+        response = service.get_registration(rid, who=who)
+        ok_status = 200
+    else:
+        response = service.post_event(rid, event(), who=who)
+        ok_status = 201
+    assert response.status_code == (ok_status if expected == "ok" else 403), response.text
+    if call == "event":
+        kinds = service.stored(rid)[rid][1]
+        assert kinds == (["registered", "boarded"] if expected == "ok" else ["registered"])
+
+
+@pytest.mark.parametrize(("who", "call", "target", "expected"), _cases())
+def test_access(service: Service, who: str, call: str, target: str, expected: str) -> None:
+    """Each (token, call, target) gets the contract's answer, and a refused call leaves the
+    database as it was."""
+    if target in POINT_ADCODES:
+        _point_call(service, who, target, expected)
+    else:
+        _registration_call(service, who, call, target, expected)
+
+
+@pytest.mark.parametrize("who", ["registrar-1501", "planner-1501"])
+def test_a_registration_outside_the_area_cannot_be_taken_over_by_its_id(
+    service: Service, who: str
+) -> None:
+    """Resending the id of a Baotou registration with Hohhot ends (which would pass the area
+    check of the new values) is rejected; the stored registration is unchanged."""
+    rid = new_id()
+    service.create(registration(rid, KUNDULUN, QINGSHAN))
+    response = service.post_registrations([registration(rid, TUZUOQI, XINCHENG)], who=who)
+    body = response.json()
+    assert body["accepted"] == 0
+    assert [
+        (r["registration_id"], "outside your area" in r["reason"]) for r in body["rejected"]
+    ] == [(rid, True)]
+    stored = service.get_registration(rid).json()
+    assert (stored["origin_adcode"], stored["version"]) == (KUNDULUN, 1)
+
+
+def test_a_registrar_may_not_move_a_registration_out_of_its_area(service: Service) -> None:
+    """A Hohhot registrar resending a Hohhot registration with both ends in Baotou is
+    rejected: it could not read it afterwards."""
+    rid = new_id()
+    service.create(registration(rid, TUZUOQI, XINCHENG))
+    body = service.post_registrations(
+        [registration(rid, KUNDULUN, QINGSHAN)], who="registrar-1501"
+    ).json()
+    assert body["accepted"] == 0
+    assert service.get_registration(rid).json()["destination_adcode"] == XINCHENG
+
+
+def test_the_matrix_covers_every_token(service: Service) -> None:
+    """Every token of the fixtures has a row in the matrix (a new role gets one too)."""
+    assert set(ACCESS) == set(service.tokens) - {"revoked"}
