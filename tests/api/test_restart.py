@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
@@ -27,41 +23,9 @@ from pointplan.store import models
 from pointplan.store.database import Database, migrate
 from pointplan.store.plans import RESTART_REASON
 from pointplan.store.tokens import add_token
+from tests.api.live import free_port, serve
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX process groups")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def _server(url: str, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`pointplan serve` in its own process group, ready to answer."""
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pointplan", "serve", "--port", str(port), "--db", url],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError(f"the server did not start: {log.read_text(errors='replace')}")
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
 
 
 def _registration(number: int) -> dict[str, object]:
@@ -83,7 +47,7 @@ def test_hard_kill_loses_no_acknowledged_registration(tmp_path: Path) -> None:
     with db.session() as session:
         token = add_token(session, "crash-test", "admin")
     headers = {"Authorization": f"Bearer {token}"}
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     acknowledged: list[str] = []
     stop = threading.Event()
@@ -101,7 +65,7 @@ def test_hard_kill_loses_no_acknowledged_registration(tmp_path: Path) -> None:
                     acknowledged.append(str(item["registration_id"]))
                 number += 1
 
-    with _server(url, port, tmp_path / "serve.log") as server:
+    with serve(url, port, tmp_path / "serve.log") as server:
         with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
             client.post("/v1/registrations", json=[_registration(n) for n in range(100000, 100300)])
             plan_id = client.post(
@@ -117,7 +81,7 @@ def test_hard_kill_loses_no_acknowledged_registration(tmp_path: Path) -> None:
     assert len(acknowledged) > 10, "the stream should have been acknowledged for a while"
 
     with (
-        _server(url, port, tmp_path / "serve.log"),
+        serve(url, port, tmp_path / "serve.log"),
         httpx.Client(base_url=base, headers=headers, timeout=10) as client,
     ):
         for rid in acknowledged:

@@ -240,3 +240,24 @@ class TripOut(BaseModel):
 
     trip: dict[str, Any]
     manifest: list[ManifestLine]
+
+
+class ErrorOut(BaseModel):
+    """An error: what is wrong (422 answers list each field instead, FastAPI's way)."""
+
+    detail: str
+
+
+_ERRORS: dict[int, str] = {
+    401: "no valid bearer token",
+    403: "outside the token's role or area",
+    404: "no such id",
+    409: "the plan has finished already",
+    413: "the request body is too large",
+    503: "the database does not answer",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI descriptions of the error answers a route may give."""
+    return {code: {"model": ErrorOut, "description": _ERRORS[code]} for code in codes}

@@ -6,8 +6,9 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import text
 
 from pointplan.api.auth import DB
+from pointplan.api.schemas import error_responses
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=error_responses(503))
 
 
 @router.get("/healthz", summary="200 when the service and its database answer")

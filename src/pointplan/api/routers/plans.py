@@ -17,6 +17,7 @@ from pointplan.api.schemas import (
     PlanIn,
     PlanOut,
     TripOut,
+    error_responses,
 )
 from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
@@ -27,7 +28,9 @@ from pointplan.store import models
 from pointplan.store.plans import FINISHED, add_job
 from pointplan.store.registrations import audit, covers
 
-router = APIRouter(prefix="/v1/plans", tags=["plans"])
+router = APIRouter(
+    prefix="/v1/plans", tags=["plans"], responses=error_responses(401, 403, 404, 409, 413)
+)
 PlanId = Annotated[str, Path(min_length=1, max_length=40)]
 
 

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request
 
 from pointplan.api.auth import DB, Caller
-from pointplan.api.schemas import PointIn, PointsSaved
+from pointplan.api.schemas import PointIn, PointsSaved, error_responses
 from pointplan.store.points import save_points
 
-router = APIRouter(prefix="/v1/points", tags=["points"])
+router = APIRouter(prefix="/v1/points", tags=["points"], responses=error_responses(401, 403, 413))
 
 
 @router.post("", summary="create or update points by point_id")

@@ -18,6 +18,7 @@ from pointplan.api.schemas import (
     EventOut,
     RegistrationOut,
     Scalar,
+    error_responses,
     registration_view,
 )
 from pointplan.domain.events import StatusEvent
@@ -27,7 +28,11 @@ from pointplan.store.database import Database
 from pointplan.store.points import load_points
 from pointplan.store.registrations import BatchResult, history, record_event, store_batch
 
-router = APIRouter(prefix="/v1/registrations", tags=["registrations"])
+router = APIRouter(
+    prefix="/v1/registrations",
+    tags=["registrations"],
+    responses=error_responses(401, 403, 404, 413),
+)
 RegistrationId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
