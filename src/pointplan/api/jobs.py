@@ -13,9 +13,12 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import threading
 from multiprocessing.process import BaseProcess
+from typing import Any
 
 from pointplan.domain.fleet import Fleet
+from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.io.config import default_fleet
 from pointplan.io.registrations import read_registrations
@@ -47,6 +50,7 @@ class PlanRunner:
         self.workers = workers
         self.solver_workers = solver_workers
         self.running: dict[str, BaseProcess] = {}
+        self._lock = threading.Lock()  # DELETE cancels from a request thread
         self._wake = asyncio.Event()
         self._context = multiprocessing.get_context("spawn")
 
@@ -74,15 +78,16 @@ class PlanRunner:
             for plan_id in list(self.running):
                 self.cancel(plan_id, "the service stopped while this plan was being solved")
 
-    def cancel(self, plan_id: str, reason: str = "") -> None:
+    def cancel(self, plan_id: str, reason: str = "") -> bool:
         """Stop a job's process, if it has one, and mark it cancelled (or failed, with a
-        reason, when the service itself stops)."""
-        process = self.running.pop(plan_id, None)
+        reason, when the service itself stops); False when it had finished already."""
+        with self._lock:
+            process = self.running.pop(plan_id, None)
         if process is not None:
             process.kill()
             process.join(timeout=5)
         with self.db.session() as session:
-            finish(session, plan_id, "failed" if reason else "cancelled", None, reason)
+            return finish(session, plan_id, "failed" if reason else "cancelled", None, reason)
 
     def _start_queued(self) -> None:
         free = self.workers - len(self.running)
@@ -98,13 +103,15 @@ class PlanRunner:
                 daemon=True,
             )
             process.start()
-            self.running[plan_id] = process
+            with self._lock:
+                self.running[plan_id] = process
 
     def _reap(self) -> None:
-        for plan_id, process in list(self.running.items()):
-            if process.is_alive():
-                continue
-            del self.running[plan_id]
+        with self._lock:
+            ended = [(i, p) for i, p in self.running.items() if not p.is_alive()]
+            for plan_id, _ in ended:
+                del self.running[plan_id]
+        for plan_id, process in ended:
             process.join()
             if process.exitcode != 0:
                 with self.db.session() as session:
@@ -115,6 +122,18 @@ class PlanRunner:
                         None,
                         f"the solver process stopped (exit code {process.exitcode})",
                     )
+
+
+def final_progress(progress: dict[str, Any] | None, plan: Plan) -> dict[str, Any]:
+    """A done plan's progress: every part searched, its vehicles and bound (also when no part
+    needed a search, so none was reported)."""
+    parts = (progress or {}).get("parts_total", 0)
+    return {
+        "parts_done": parts,
+        "parts_total": parts,
+        "vehicles": plan.summary.vehicles,
+        "lower_bound": plan.summary.vehicles_lower_bound,
+    }
 
 
 def solve_job(database_url: str, plan_id: str, solver_workers: int) -> None:
@@ -151,7 +170,10 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int) -> None:
         plan = plan.with_rejected(batch.rejected)
         with db.session() as session:
             if finish(session, plan_id, "done", plan.to_json()):
-                mark_planned(session, plan_id, plan)
+                stored = session.get(models.PlanJob, plan_id)
+                assert stored is not None
+                stored.progress = final_progress(stored.progress, plan)
+                mark_planned(session, plan_id, plan, stored.created_by)
     except Exception as error:  # the job fails with the reason; the service goes on
         log.exception("plan %s failed", plan_id)
         with db.session() as session:

@@ -117,8 +117,9 @@ def registrations_table(session: Session, job: models.PlanJob) -> pd.DataFrame:
     return pd.DataFrame(records, columns=list(COLUMNS))
 
 
-def mark_planned(session: Session, plan_id: str, plan: Plan) -> None:
-    """Record a `planned` event (trip and seats) for every registration on a trip."""
+def mark_planned(session: Session, plan_id: str, plan: Plan, actor: str) -> None:
+    """Record a `planned` event (trip and seats) for every registration on a trip, as done
+    by `actor` (who asked for the plan)."""
     now = models.china_now()
     for trip in plan.trips:
         seats: dict[str, list[str]] = {}
@@ -132,7 +133,7 @@ def mark_planned(session: Session, plan_id: str, plan: Plan) -> None:
                     time=now,
                     note=f"plan {plan_id}, trip {trip.trip_id} on {trip.date}, seats "
                     + " ".join(seats.get(rid, [])),
-                    actor="planner",
+                    actor=actor,
                 )
             )
         session.execute(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
@@ -41,6 +43,8 @@ def post_plan(request: Request, caller: Caller, db: DB, body: PlanIn) -> PlanAcc
     caller.require("planner")
     if not covers(caller.scope, body.area):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"area {body.area} is outside your area")
+    for path in _non_finite(body.model_dump(), ()):
+        _invalid(".".join(path), "must be a finite number")
     settings = request.app.state.settings
     if body.time_limit > settings.max_time_limit:
         _invalid("time_limit", f"at most {settings.max_time_limit:g} seconds")
@@ -95,7 +99,8 @@ def delete_plan(request: Request, plan_id: PlanId, caller: Caller, db: DB) -> Pl
         if job.status in FINISHED:
             raise HTTPException(status.HTTP_409_CONFLICT, f"the plan is {job.status} already")
         audit(session, caller.name, "plans.cancel", plan_id)
-    request.app.state.runner.cancel(plan_id)
+    if not request.app.state.runner.cancel(plan_id):  # it finished in the meantime
+        raise HTTPException(status.HTTP_409_CONFLICT, "the plan has finished already")
     return PlanAccepted(plan_id=plan_id, status="cancelled")
 
 
@@ -163,7 +168,19 @@ def _job(session: Session, plan_id: str, caller: Caller) -> models.PlanJob:
     return job
 
 
+def _non_finite(value: object, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Where in a request body a number is NaN or infinite (JSON cannot carry them)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, (*path, str(key)))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _non_finite(item, (*path, str(index)))
+
+
 def _invalid(field: str, message: str) -> None:
     raise RequestValidationError(
-        [{"type": "value_error", "loc": ("body", field), "msg": message, "input": None}]
+        [{"type": "value_error", "loc": ("body", *field.split(".")), "msg": message}]
     )
