@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from pointplan.domain.plan import Plan
 from pointplan.io.registrations import COLUMNS
 from pointplan.store import models
-from pointplan.store.registrations import audit
+from pointplan.store.audit import audit
 
 FINISHED = ("done", "failed", "cancelled")
 PLANNABLE = ("registered", "health_checked", "rescheduled", "planned")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from pointplan.domain.places import Point
 from pointplan.store import models
-from pointplan.store.registrations import audit
+from pointplan.store.audit import audit
 
 
 def save_points(

@@ -24,6 +24,7 @@ from pointplan.domain.places import Point
 from pointplan.domain.registration import Registration
 from pointplan.io.registrations import COLUMNS, read_registrations
 from pointplan.store import models
+from pointplan.store.audit import audit
 
 PERSONAL = frozenset({"name", "id_number", "phone"})
 
@@ -117,17 +118,6 @@ def store_batch(
     return result
 
 
-def save_batch(
-    session: Session,
-    items: Sequence[Mapping[str, Any]],
-    points: Sequence[Point],
-    actor: str,
-    area: str,
-) -> BatchResult:
-    """Validate and save a batch of registrations (the CSV columns as keys)."""
-    return store_batch(session, items, validate_batch(items, points), actor, area)
-
-
 def _write(
     session: Session,
     registration: Registration,
@@ -210,11 +200,6 @@ def history(session: Session, registration_id: str) -> list[models.RegistrationE
             .order_by(models.RegistrationEvent.id)
         )
     )
-
-
-def audit(session: Session, actor: str, action: str, target: str) -> None:
-    """Record who wrote what, now."""
-    session.add(models.AuditEntry(actor=actor, action=action, target=target[:200]))
 
 
 def _event(

@@ -27,8 +27,9 @@ from pointplan.io.config import check_fleet_carries, default_fleet
 from pointplan.io.errors import InputError
 from pointplan.io.personal import mask_id_number, mask_name, mask_phone
 from pointplan.store import models
+from pointplan.store.audit import audit
 from pointplan.store.plans import FINISHED, add_job
-from pointplan.store.registrations import audit, covers
+from pointplan.store.registrations import covers
 
 router = APIRouter(
     prefix="/v1/plans", tags=["plans"], responses=error_responses(401, 403, 404, 409, 413)
