@@ -2,9 +2,11 @@
 registrations and plans at once, against one server on loopback (SQLite file), while a plan is
 being solved. Reports throughput, latency percentiles and errors; writes RESULTS.md.
 
-    python -m benchmarks.load --seconds 30 --writers 4 --readers 8 --batch 100 --rate 1200
+    python -m benchmarks.load --seconds 30 --writers 4 --readers 8 --batch 100 --rate 1200 \
+        --read-rate 100
 
-Writers post at a set rate (open loop), readers as fast as answers come (closed loop).
+Writers and readers both keep a set rate (open loop), so the latencies are those of the
+stated load, not of a machine driven to saturation by its own clients.
 """
 
 from __future__ import annotations
@@ -13,11 +15,7 @@ import argparse
 import asyncio
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from benchmarks.results import replace_section
 from pointplan.store.database import Database, migrate
 from pointplan.store.tokens import add_token
 from pointplan.synthetic import make_week
+from tests.api.live import free_port, serve
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -47,31 +46,6 @@ class Tally:
             return float("nan")
         ordered = sorted(self.latencies)
         return 1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pointplan", "serve", "--port", str(port), "--db", url],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ, "POINTPLAN_PLAN_WORKERS": "1"},
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not start; see {log}")
 
 
 async def _writer(
@@ -103,9 +77,15 @@ async def _writer(
             tally.items += answer.json()["accepted"]
 
 
-async def _reader(client: httpx.AsyncClient, paths: list[str], stop: float, tally: Tally) -> None:
+async def _reader(
+    client: httpx.AsyncClient, paths: list[str], period: float, stop: float, tally: Tally
+) -> None:
+    """Read one registration or the plan every `period` seconds (at once when behind)."""
     number = 0
+    due = time.monotonic()
     while time.monotonic() < stop:
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        due += period
         path = paths[number % len(paths)]
         number += 1
         began = time.perf_counter()
@@ -143,7 +123,10 @@ async def _load(
                 )
                 for i in range(args.writers)
             ),
-            *(_reader(client, paths, stop, reads) for _ in range(args.readers)),
+            *(
+                _reader(client, paths, args.readers / args.read_rate, stop, reads)
+                for _ in range(args.readers)
+            ),
         )
         return writes, reads, time.monotonic() - began
 
@@ -157,6 +140,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="registrations per post")
     parser.add_argument(
         "--rate", type=float, default=1200.0, help="registrations a second the writers aim at"
+    )
+    parser.add_argument(
+        "--read-rate", type=float, default=100.0, help="single reads a second the readers aim at"
     )
     parser.add_argument("--seed", type=int, default=3000, help="registrations stored first")
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
@@ -179,10 +165,9 @@ def main() -> None:
          "lon": float(p["lon"]), "adcode": str(p.get("adcode", ""))}
         for p in week.points.fillna("").to_dict("records")
     ]  # fmt: skip
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _start_server(url, port, folder / "serve.log")
-    try:
+    with serve(url, port, folder / "serve.log"):
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
             client.post("/v1/points", json=points).raise_for_status()
@@ -198,9 +183,6 @@ def main() -> None:
         writes, reads, seconds = asyncio.run(_load(base, token, rows, args, plan["plan_id"]))
         with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
             plan_after = client.get(f"/v1/plans/{plan['plan_id']}").json()["status"]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
     report = _report(args, writes, reads, seconds, plan_status, plan_after)
     print(report)
     if not args.no_write:
@@ -220,11 +202,13 @@ def _report(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; "
         "one `pointplan serve` (uvicorn, one process) on loopback with a SQLite file; the "
-        "clients (Python, httpx, asyncio) on the same machine.",
+        "clients (Python, httpx, asyncio) on the same machine; the plan's solver at nice 10 "
+        "(the service's own setting).",
         "",
         f"Command: `python -m benchmarks.load --seconds {args.seconds:g} --writers {args.writers} "
-        f"--readers {args.readers} --batch {args.batch} --rate {args.rate:g}` (the writers aim "
-        f"at {args.rate:g} registrations a second; {args.seed} registrations stored "
+        f"--readers {args.readers} --batch {args.batch} --rate {args.rate:g} --read-rate "
+        f"{args.read_rate:g}` (the writers aim at {args.rate:g} registrations a second and the "
+        f"readers at {args.read_rate:g} reads a second; {args.seed} registrations stored "
         f"first; a plan of them was {plan_before} when the load began and {plan_after} when "
         "it ended).",
         "",

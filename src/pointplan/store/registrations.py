@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pointplan.domain.events import StatusEvent
@@ -105,13 +105,23 @@ def store_batch(
         )
     }
     now = models.china_now()
+    new_rows: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for index, registration in validated.valid:
         rid = registration.registration_id
-        refusal = _write(session, registration, items[index], stored.get(rid), actor, area, now)
+        refusal = _write(registration, items[index], stored.get(rid), area, new_rows, events)
         if refusal:
             result.reject(index, rid, refusal)
         else:
             result.accepted += 1
+    # New rows and events go in as one multi-row insert each: the unit of work per object
+    # was most of a batch's time.
+    if new_rows:
+        session.execute(insert(models.Registration), new_rows)
+    if events:
+        session.execute(
+            insert(models.RegistrationEvent), [{**e, "time": now, "actor": actor} for e in events]
+        )
     result.rejected.sort(key=lambda entry: entry["index"])
     if result.accepted:
         audit(session, actor, "registrations.save", f"{result.accepted} registrations")
@@ -119,15 +129,15 @@ def store_batch(
 
 
 def _write(
-    session: Session,
     registration: Registration,
     fields: Mapping[str, Any],
     existing: models.Registration | None,
-    actor: str,
     area: str,
-    now: dt.datetime,
+    new_rows: list[dict[str, Any]],
+    events: list[dict[str, Any]],
 ) -> str | None:
-    """Insert or update one valid registration; the reason when it may not be written."""
+    """Add one valid registration to `new_rows`, or update `existing`, with its event; the
+    reason when it may not be written."""
     origin, destination = registration.origin.adcode, registration.destination.adcode
     if not touches(area, origin, destination):
         return f"neither origin nor destination lies in your area {area}"
@@ -141,9 +151,10 @@ def _write(
         "latest_date": registration.latest_date,
         "party_size": registration.party_size,
     }
+    rid = registration.registration_id
     if existing is None:
-        session.add(models.Registration(registration_id=registration.registration_id, **values))
-        session.add(_event(registration.registration_id, "registered", now, actor))
+        new_rows.append({"registration_id": rid, **values})
+        events.append({"registration_id": rid, "kind": "registered"})
         return None
     if not touches(area, existing.origin_adcode, existing.destination_adcode):
         return f"this registration_id belongs to a registration outside your area {area}"
@@ -154,7 +165,7 @@ def _write(
         setattr(existing, name, value)
     existing.version += 1
     existing.updated_at = models.utc_now()
-    session.add(_event(registration.registration_id, "updated", now, actor, changes=changes))
+    events.append({"registration_id": rid, "kind": "updated", "changes": changes})
     return None
 
 
