@@ -14,11 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pointplan.domain.events import EventKind, EventReason, HealthResult, detail_problems
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.policy import Policy
-from pointplan.io.personal import mask_id_number, mask_name, mask_phone
+from pointplan.io.personal import PERSONAL_FIELDS, mask_field
 from pointplan.store import models
 
 Scalar = str | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
-_MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
 
 
 class PointIn(BaseModel):
@@ -147,9 +146,9 @@ def registration_view(
     """The response for a stored registration."""
     fields: dict[str, Scalar] = dict(stored.fields)
     if not show_personal:
-        for name, mask in _MASKS.items():
+        for name in PERSONAL_FIELDS:
             if isinstance(fields.get(name), str):
-                fields[name] = mask(str(fields[name]))
+                fields[name] = mask_field(name, str(fields[name]))
     return RegistrationOut(
         registration_id=stored.registration_id,
         status=stored.status,

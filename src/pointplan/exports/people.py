@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pointplan.domain.registration import Registration
-from pointplan.io.personal import mask_id_number, mask_name, mask_phone
-
-PERSONAL_FIELDS = ("name", "id_number", "phone")
-_MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
+from pointplan.io.personal import PERSONAL_FIELDS, mask_field
 
 
 class PersonalData:
@@ -28,5 +25,5 @@ class PersonalData:
             secret = getattr(registration, field)
             if secret is not None:
                 text = secret.get_secret_value()
-                values[field] = text if self.show else _MASKS[field](text)
+                values[field] = text if self.show else mask_field(field, text)
         return values

@@ -19,8 +19,9 @@ import pandas as pd
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
 from pointplan.exports.names import unique_names
-from pointplan.exports.people import PERSONAL_FIELDS, PersonalData
+from pointplan.exports.people import PersonalData
 from pointplan.exports.tables import passengers_table, stops_table, trips_table
+from pointplan.io.personal import PERSONAL_FIELDS
 
 FIXED_SHEETS = ("summary", "trips", "boarding", "not served")
 BOARDING_COLUMNS = (

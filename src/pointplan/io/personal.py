@@ -57,3 +57,12 @@ def mask_id_number(value: str) -> str:
 def mask_phone(value: str) -> str:
     """Keep the first three and last four digits: 138****5678."""
     return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) >= 8 else "*" * len(value)
+
+
+PERSONAL_FIELDS = ("name", "id_number", "phone")
+_MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
+
+
+def mask_field(field: str, value: str) -> str:
+    """`value` of a personal field (name, id_number or phone) masked the way that field is."""
+    return _MASKS[field](value)

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from pointplan.domain.plan import Plan
+from pointplan.exports.tables import seat_labels
 from pointplan.io.registrations import COLUMNS
 from pointplan.store import models
 from pointplan.store.audit import audit
@@ -122,9 +123,7 @@ def mark_planned(session: Session, plan_id: str, plan: Plan, actor: str) -> None
     by `actor` (who asked for the plan)."""
     now = models.china_now()
     for trip in plan.trips:
-        seats: dict[str, list[str]] = {}
-        for seat in trip.seats:
-            seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
+        seats = seat_labels(trip)
         for rid in trip.registration_ids():
             session.add(
                 models.RegistrationEvent(

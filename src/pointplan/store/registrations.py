@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 from pointplan.domain.events import StatusEvent
 from pointplan.domain.places import Point
 from pointplan.domain.registration import Registration
+from pointplan.io.personal import PERSONAL_FIELDS
 from pointplan.io.registrations import COLUMNS, read_registrations
 from pointplan.store import models
 from pointplan.store.audit import audit
-
-PERSONAL = frozenset({"name", "id_number", "phone"})
 
 
 @dataclass
@@ -176,7 +175,7 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     for name in sorted(set(old) | set(new)):
         if _text(old.get(name)) != _text(new.get(name)):
             before, after = old.get(name, ""), new.get(name, "")
-            changes[name] = "changed" if name in PERSONAL else {"from": before, "to": after}
+            changes[name] = "changed" if name in PERSONAL_FIELDS else {"from": before, "to": after}
     return changes
 
 

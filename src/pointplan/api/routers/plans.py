@@ -23,9 +23,10 @@ from pointplan.api.schemas import (
 )
 from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
+from pointplan.exports.tables import dropoff_places, seat_labels
 from pointplan.io.config import check_fleet_carries, default_fleet
 from pointplan.io.errors import InputError
-from pointplan.io.personal import mask_id_number, mask_name, mask_phone
+from pointplan.io.personal import PERSONAL_FIELDS, mask_field
 from pointplan.store import models
 from pointplan.store.audit import audit
 from pointplan.store.plans import FINISHED, add_job
@@ -130,10 +131,7 @@ def get_trip(
                 )
             )
         }
-    seats: dict[str, list[str]] = {}
-    for seat in trip.seats:
-        seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
-    leaving = {rid: s.place for s in trip.stops if s.kind == "dropoff" for rid in s.registrations}
+    seats, leaving = seat_labels(trip), dropoff_places(trip)
     manifest = []
     for stop in trip.stops:
         for rid in stop.registrations if stop.kind == "pickup" else ():
@@ -151,11 +149,10 @@ def get_trip(
 
 
 def _personal(fields: dict[str, object], show: bool) -> dict[str, str]:
-    values = {name: str(fields.get(name) or "") for name in ("name", "id_number", "phone")}
+    values = {name: str(fields.get(name) or "") for name in PERSONAL_FIELDS}
     if show:
         return values
-    masks = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
-    return {name: masks[name](value) if value else "" for name, value in values.items()}
+    return {name: mask_field(name, value) if value else "" for name, value in values.items()}
 
 
 def _job(session: Session, plan_id: str, caller: Caller) -> models.PlanJob:
