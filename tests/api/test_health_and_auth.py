@@ -14,9 +14,9 @@ from tests.api.conftest import Service, event, new_id, point, registration
 # Every call that needs a token: (method, path, body).
 CALLS: list[tuple[str, str, Any]] = [
     ("POST", "/v1/points", [point("P-401")]),
-    ("POST", "/v1/registrations", [registration("R-401")]),
-    ("GET", "/v1/registrations/R-401", None),
-    ("POST", "/v1/registrations/R-401/events", event()),
+    ("POST", "/v1/registrations", [registration("NOAUTH-401")]),
+    ("GET", "/v1/registrations/NOAUTH-401", None),
+    ("POST", "/v1/registrations/NOAUTH-401/events", event()),
 ]
 BAD_HEADERS = {
     "none": {},
@@ -82,7 +82,7 @@ def test_every_call_is_401_without_a_valid_bearer_token(
     assert response.status_code == 401, response.text
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert "token" in response.json()["detail"]
-    assert service.stored("R-401") == {}
+    assert service.stored("NOAUTH-401") == {}
 
 
 @pytest.mark.parametrize(("method", "path", "body"), CALLS, ids=[f"{m} {p}" for m, p, _ in CALLS])
