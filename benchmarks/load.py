@@ -53,12 +53,13 @@ async def _writer(
     rows: list[dict[str, str]],
     batch: int,
     period: float,
+    first: float,
     stop: float,
     tally: Tally,
 ) -> None:
-    """Post `batch` registrations every `period` seconds (at once when behind)."""
+    """Post `batch` registrations every `period` seconds from `first` (at once when behind)."""
     start = 0
-    due = time.monotonic()
+    due = first
     while time.monotonic() < stop and start < len(rows):
         await asyncio.sleep(max(0.0, due - time.monotonic()))
         due += period
@@ -78,11 +79,17 @@ async def _writer(
 
 
 async def _reader(
-    client: httpx.AsyncClient, paths: list[str], period: float, stop: float, tally: Tally
+    client: httpx.AsyncClient,
+    paths: list[str],
+    period: float,
+    first: float,
+    stop: float,
+    tally: Tally,
 ) -> None:
-    """Read one registration or the plan every `period` seconds (at once when behind)."""
+    """Read one registration or the plan every `period` seconds from `first` (at once when
+    behind)."""
     number = 0
-    due = time.monotonic()
+    due = first
     while time.monotonic() < stop:
         await asyncio.sleep(max(0.0, due - time.monotonic()))
         due += period
@@ -115,17 +122,27 @@ async def _load(
         writes, reads = Tally(), Tally()
         began = time.monotonic()
         stop = began + args.seconds
+        # The clients' calls are spread evenly over each period, not sent in bursts.
         period = args.writers * args.batch / args.rate
+        read_period = args.readers / args.read_rate
         await asyncio.gather(
             *(
                 _writer(
-                    client, fresh[i * share : (i + 1) * share], args.batch, period, stop, writes
+                    client,
+                    fresh[i * share : (i + 1) * share],
+                    args.batch,
+                    period,
+                    began + i * period / args.writers,
+                    stop,
+                    writes,
                 )
                 for i in range(args.writers)
             ),
             *(
-                _reader(client, paths, args.readers / args.read_rate, stop, reads)
-                for _ in range(args.readers)
+                _reader(
+                    client, paths, read_period, began + i * read_period / args.readers, stop, reads
+                )
+                for i in range(args.readers)
             ),
         )
         return writes, reads, time.monotonic() - began
@@ -145,6 +162,9 @@ def main() -> None:
         "--read-rate", type=float, default=100.0, help="single reads a second the readers aim at"
     )
     parser.add_argument("--seed", type=int, default=3000, help="registrations stored first")
+    parser.add_argument(
+        "--no-plan", action="store_true", help="no plan solving during the load (for comparison)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
     args = parser.parse_args()
 
@@ -178,6 +198,8 @@ def main() -> None:
                 json={"area": "15", "date_from": "2022-11-21", "date_to": "2022-11-30",
                       "time_limit": 600},
             ).json()  # fmt: skip
+            if args.no_plan:  # still read by the readers, as a cancelled plan
+                client.delete(f"/v1/plans/{plan['plan_id']}").raise_for_status()
             time.sleep(3)  # the plan's process starts and begins solving
             plan_status = client.get(f"/v1/plans/{plan['plan_id']}").json()["status"]
         writes, reads, seconds = asyncio.run(_load(base, token, rows, args, plan["plan_id"]))

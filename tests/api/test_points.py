@@ -39,9 +39,13 @@ def test_an_empty_list_changes_nothing(service: Service) -> None:
 
 
 def test_a_new_point_is_known_to_the_next_registration(service: Service) -> None:
-    """A registration naming a point posted just before is accepted; naming an unknown point
-    it is rejected, the reason naming pickup_point."""
+    """A registration naming a point is rejected (the reason naming pickup_point) before the
+    point is posted, and accepted right after: the points the batches are checked against
+    (read once per change, in the batch worker) are never stale."""
     point_id, rid, unknown = new_id("P"), new_id(), new_id()
+    before = service.post_registrations([registration(rid, pickup_point=point_id)]).json()
+    assert before["accepted"] == 0
+    assert before["rejected"][0]["reason"].startswith("pickup_point:")
     assert service.post_points([point(point_id)]).status_code == 200
     response = service.post_registrations(
         [

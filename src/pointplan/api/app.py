@@ -12,10 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from pointplan.api.batch_writer import BatchWriter
 from pointplan.api.jobs import PlanRunner
 from pointplan.api.routers import health, plans, points, registrations
 from pointplan.api.settings import Settings
-from pointplan.api.validation import Validator
 from pointplan.store.database import Database, migrate
 
 Message = MutableMapping[str, Any]
@@ -33,9 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrate(db.engine)
         app.state.db = db
         app.state.settings = settings
-        app.state.points_version, app.state.points_cache = 0, (-1, ())
+        app.state.points_version = 0
         app.state.token_cache = {}
-        app.state.validator = Validator(settings.validation_processes)
+        app.state.batch_writer = BatchWriter(db, settings.validation_processes)
         runner = app.state.runner = PlanRunner(db, settings.plan_workers)
         runner.recover()
         task = asyncio.create_task(runner.run())
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            app.state.validator.close()
+            app.state.batch_writer.close()
             db.dispose()
 
     app = FastAPI(

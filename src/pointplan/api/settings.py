@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     max_batch: int = Field(default=10_000, ge=1, description="registrations per request")
     plan_workers: int = Field(default=1, ge=1, description="plans solved at once")
     validation_processes: int = Field(
-        default=1, ge=0, description="processes validating registration batches (0: a thread)"
+        default=1,
+        ge=0,
+        description="processes validating and saving registration batches (0: a thread)",
     )
     max_time_limit: float = Field(default=600.0, gt=0, description="longest plan search, s")

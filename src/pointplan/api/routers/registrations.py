@@ -6,9 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Path, Request, status
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from pointplan.api.auth import DB, Caller
 from pointplan.api.schemas import (
@@ -22,11 +20,8 @@ from pointplan.api.schemas import (
     registration_view,
 )
 from pointplan.domain.events import StatusEvent
-from pointplan.domain.places import Point
 from pointplan.store import models
-from pointplan.store.database import Database
-from pointplan.store.points import load_points
-from pointplan.store.registrations import BatchResult, history, record_event, store_batch
+from pointplan.store.registrations import history, record_event
 
 router = APIRouter(
     prefix="/v1/registrations",
@@ -40,7 +35,6 @@ RegistrationId = Annotated[str, Path(min_length=1, max_length=100)]
 async def post_registrations(
     request: Request,
     caller: Caller,
-    db: DB,
     items: Annotated[list[dict[str, Scalar]], Body(examples=[[REGISTRATION_EXAMPLE]])],
 ) -> BatchSaved:
     """Each registration is validated as a row of a registrations file. The good ones are
@@ -53,17 +47,8 @@ async def post_registrations(
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"at most {limit} registrations per request"
         )
-    points = await run_in_threadpool(_points, request, db)
-    validated = await request.app.state.validator.validate(items, points)
-
-    def store() -> BatchResult:
-        with db.session() as session:
-            return store_batch(session, items, validated, caller.name, caller.scope)
-
-    try:
-        result = await run_in_threadpool(store)
-    except IntegrityError:  # another request stored one of these ids first: now an update
-        result = await run_in_threadpool(store)
+    state = request.app.state
+    result = await state.batch_writer.save(items, caller.name, caller.scope, state.points_version)
     return BatchSaved.model_validate(result, from_attributes=True)
 
 
@@ -107,13 +92,3 @@ def _stored(session: Session, registration_id: str, caller: Caller) -> models.Re
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no registration {registration_id!r}")
     caller.require_area(stored.origin_adcode, stored.destination_adcode)
     return stored
-
-
-def _points(request: Request, db: Database) -> tuple[Point, ...]:
-    """The stored points, read again only after a change."""
-    state = request.app.state
-    if state.points_cache[0] != state.points_version:
-        with db.session() as session:
-            state.points_cache = (state.points_version, load_points(session))
-    points: tuple[Point, ...] = state.points_cache[1]
-    return points

@@ -1,0 +1,108 @@
+"""Registration batches validated and saved off the service's interpreter lock.
+
+Validating a registration (place names, resident ids, the nearest point) and saving it is
+pure Python CPU work; done in the service's own process it holds the interpreter lock, and
+single reads wait behind it. `BatchWriter` does both in worker processes, each with its own
+connection to the database, and hands the service back only the batch's small answer. With 0
+processes it works in a thread of the service instead, as tests want.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from pointplan.domain.places import Point
+from pointplan.store.database import Database
+from pointplan.store.points import load_points
+from pointplan.store.registrations import BatchResult, store_batch, validate_batch
+
+
+class BatchStore:
+    """Validates and saves batches on one database, reading the points again only when
+    their version (counted by the service, which alone writes them) has moved."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._points: tuple[int, tuple[Point, ...]] = (-1, ())
+
+    def save(
+        self, items: Sequence[Mapping[str, Any]], actor: str, area: str, points_version: int
+    ) -> BatchResult:
+        """Validate `items` against the points and save the good ones as `actor`, writing
+        within `area`; the batch's answer."""
+        validated = validate_batch(items, self._points_at(points_version))
+        try:
+            with self.db.session() as session:
+                return store_batch(session, items, validated, actor, area)
+        except IntegrityError:  # another writer stored one of these ids first: now an update
+            with self.db.session() as session:
+                return store_batch(session, items, validated, actor, area)
+
+    def _points_at(self, version: int) -> tuple[Point, ...]:
+        if self._points[0] != version:
+            with self.db.session() as session:
+                self._points = (version, load_points(session))
+        return self._points[1]
+
+
+_worker_store: BatchStore | None = None
+
+
+def _start_worker(database_url: str) -> None:
+    global _worker_store
+    _worker_store = BatchStore(Database(database_url))
+
+
+def _save_in_worker(
+    items: Sequence[Mapping[str, Any]], actor: str, area: str, points_version: int
+) -> BatchResult:
+    assert _worker_store is not None, "the pool's initializer opens the database"
+    return _worker_store.save(items, actor, area, points_version)
+
+
+class BatchWriter:
+    """Saves batches in `processes` worker processes (0: in a thread of this process)."""
+
+    def __init__(self, db: Database, processes: int) -> None:
+        self.processes = processes
+        self._url = db.url
+        self._here = BatchStore(db)
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor | None:
+        if self.processes == 0:
+            return None
+        return ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self._url,),
+        )
+
+    async def save(
+        self, items: Sequence[Mapping[str, Any]], actor: str, area: str, points_version: int
+    ) -> BatchResult:
+        """`BatchStore.save`, computed off the event loop and the interpreter lock."""
+        if self._pool is None:
+            return await run_in_threadpool(self._here.save, items, actor, area, points_version)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._pool, _save_in_worker, items, actor, area, points_version
+            )
+        except BrokenProcessPool:  # a worker died: start a new pool, save from a thread
+            self._pool = self._new_pool()
+            return await run_in_threadpool(self._here.save, items, actor, area, points_version)
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
