@@ -243,3 +243,30 @@ def test_no_personal_data_in_the_sql_log(
         _write_and_read_personal_data(service)
     assert any(r.name.startswith("sqlalchemy.engine") for r in caplog.records)
     assert _leaks(caplog.records) == []
+
+
+def test_a_batch_worker_that_dies_loses_no_batch(
+    service: Service, client_with: ClientFactory
+) -> None:
+    """When the batch worker process dies (killed here), the next batches are still saved,
+    from a thread while a new worker starts, and every one is stored once."""
+    prefix = new_id("W")
+    headers = service.auth("admin")
+    with client_with(validation_processes=1) as client:
+        workers = client.app.state.batch_writer._pool._processes  # type: ignore[attr-defined]
+
+        def post(n: int) -> dict[str, Any]:
+            response = client.post(
+                "/v1/registrations", json=[registration(f"{prefix}-{n}")], headers=headers
+            )
+            assert response.status_code == 200, response.text
+            return dict(response.json())
+
+        assert post(0) == {"accepted": 1, "rejected": []}  # the worker is up
+        for process in list(workers.values()):
+            process.kill()
+            process.join()
+        assert [post(n) for n in (1, 2, 3)] == [{"accepted": 1, "rejected": []}] * 3
+    stored = service.stored(prefix)
+    assert sorted(stored) == [f"{prefix}-{n}" for n in range(4)]
+    assert all(kinds == ["registered"] for _, kinds in stored.values())
