@@ -91,15 +91,18 @@ class BatchWriter:
         self, items: Sequence[Mapping[str, Any]], actor: str, area: str, points_version: int
     ) -> BatchResult:
         """`BatchStore.save`, computed off the event loop and the interpreter lock."""
-        if self._pool is None:
+        pool = self._pool
+        if pool is None:
             return await run_in_threadpool(self._here.save, items, actor, area, points_version)
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
-                self._pool, _save_in_worker, items, actor, area, points_version
+                pool, _save_in_worker, items, actor, area, points_version
             )
-        except BrokenProcessPool:  # a worker died: start a new pool, save from a thread
-            self._pool = self._new_pool()
+        except BrokenProcessPool:  # a worker died: start a new pool once, save from a thread
+            if self._pool is pool:
+                pool.shutdown(wait=False)
+                self._pool = self._new_pool()
             return await run_in_threadpool(self._here.save, items, actor, area, points_version)
 
     def close(self) -> None:
