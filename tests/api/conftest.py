@@ -26,7 +26,7 @@ from sqlalchemy import select
 from pointplan.api import Settings, create_app
 from pointplan.store import models
 from pointplan.store.database import Database, migrate
-from pointplan.store.tokens import add_token
+from pointplan.store.tokens import add_token, revoke_tokens
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_SERVER = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
@@ -225,10 +225,7 @@ def service(database_url: str) -> Iterator[Service]:
                 tokens[who] = add_token(session, who, role, area)
             tokens["revoked"] = add_token(session, "revoked", "admin")
             session.flush()
-            revoked = session.scalars(
-                select(models.Token).where(models.Token.name == "revoked")
-            ).one()
-            revoked.revoked_at = models.utc_now()
+            revoke_tokens(session, "revoked")
         app = create_app(Settings(database_url=database_url))
         with TestClient(app) as client:
             yield Service(database_url, client, tokens, db)

@@ -17,10 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from pointplan.store.database import Database
 from pointplan.store.registrations import covers
-from pointplan.store.tokens import find_token, token_hash
+from pointplan.store.tokens import TOKEN_CACHE_SECONDS, find_token, token_hash
 
-TOKEN_CACHE_SECONDS = 30.0
-"""How long a valid token is trusted without asking the database again."""
 TOKEN_CACHE_SIZE = 10_000
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `pointplan token add`")

@@ -1,4 +1,5 @@
-"""Bearer tokens: made once, stored only as their SHA-256, looked up by it."""
+"""Bearer tokens: made once, stored only as their SHA-256, looked up by it, listed and
+revoked by name."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pointplan.store import models
+from pointplan.store.audit import audit
 
 ROLES = ("admin", "planner", "registrar", "viewer")
+TOKEN_CACHE_SECONDS = 30.0
+"""How long the service trusts a valid token without asking the database again (so how long
+a revoked token may still open it)."""
+ACTOR = "command line"
+"""Who token changes are recorded as in the audit trail (they are made on the server's own
+machine, not over HTTP)."""
 _AREA = re.compile(r"^(\d{2}|\d{4}|\d{6})?$")
 
 
@@ -34,6 +42,7 @@ def add_token(session: Session, name: str, role: str, area: str = "") -> str:
     check_role_and_area(role, area)
     token = "pp_" + secrets.token_urlsafe(32)
     session.add(models.Token(name=name, role=role, area=area, token_hash=token_hash(token)))
+    audit(session, ACTOR, "tokens.add", f"{name} {role} {area or 'everywhere'}")
     return token
 
 
@@ -44,3 +53,20 @@ def find_token(session: Session, token: str) -> models.Token | None:
             models.Token.token_hash == token_hash(token), models.Token.revoked_at.is_(None)
         )
     )
+
+
+def list_tokens(session: Session) -> list[models.Token]:
+    """Every token record, live and revoked, oldest first."""
+    return list(session.scalars(select(models.Token).order_by(models.Token.id)))
+
+
+def revoke_tokens(session: Session, name: str) -> int:
+    """Revoke every live token of `name`; how many there were."""
+    live = session.scalars(
+        select(models.Token).where(models.Token.name == name, models.Token.revoked_at.is_(None))
+    ).all()
+    for token in live:
+        token.revoked_at = models.utc_now()
+    if live:
+        audit(session, ACTOR, "tokens.revoke", f"{name} ({len(live)})")
+    return len(live)
