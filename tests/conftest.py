@@ -42,6 +42,16 @@ def readme_plan_args(out: Path) -> list[str]:
     ]
 
 
+@pytest.fixture(scope="session")
+def readme_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
+    """The README's main command run once on the shipped sample data (it takes the better part
+    of a minute): its exit code and its output folder, which tests only read."""
+    from pointplan.cli import main
+
+    out = tmp_path_factory.mktemp("readme") / "out"
+    return main(readme_plan_args(out)), out
+
+
 @pytest.fixture
 def policy() -> Policy:
     """The default policy of interchange.md."""

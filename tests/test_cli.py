@@ -13,7 +13,7 @@ from pointplan.cli import main
 from pointplan.domain import Plan
 from pointplan.io import read_points, read_registrations
 from pointplan.io.config import default_fleet, load_policy
-from tests.conftest import SAMPLE, assert_valid_plan, readme_plan_args
+from tests.conftest import SAMPLE, assert_valid_plan
 
 HEADER = "registration_id,direction,origin,destination,earliest_date,latest_date,party_size"
 
@@ -168,10 +168,9 @@ def test_sample_command_is_reproducible(tmp_path: Path) -> None:
     assert batch.rejected == () and len(batch.registrations) == 200
 
 
-def test_shipped_sample_runs_end_to_end(tmp_path: Path) -> None:
+def test_shipped_sample_runs_end_to_end(readme_run: tuple[int, Path]) -> None:
     """The README's main command on the shipped sample data writes a valid plan (exit 0)."""
-    out = tmp_path / "out"
-    code = main(readme_plan_args(out))
+    code, out = readme_run
     assert code == 0
     plan = Plan.read(out / "plan.json")
     policy = load_policy(SAMPLE / "policy.yaml")

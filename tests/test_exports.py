@@ -10,14 +10,12 @@ import pytest
 from pointplan.cli import main
 from pointplan.domain import Plan
 from pointplan.exports import passengers_table, plan_geojson, stops_table, trips_table
-from tests.conftest import readme_plan_args
 
 
 @pytest.fixture(scope="module")
-def sample_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, Path]:
+def sample_plan(readme_run: tuple[int, Path]) -> tuple[Plan, Path]:
     """The shipped sample week planned by the README's main command."""
-    out = tmp_path_factory.mktemp("out")
-    code = main([*readme_plan_args(out), "--no-progress"])
+    code, out = readme_run
     assert code == 0
     return Plan.read(out / "plan.json"), out
 
