@@ -1,6 +1,7 @@
 """Load on a real `pointplan serve`: clients posting registrations in batches and reading
-registrations and plans at once, against one server on loopback (SQLite file), while a plan is
-being solved. Reports throughput, latency percentiles and errors; writes RESULTS.md.
+registrations and plans at once, against one server on loopback (a new SQLite file, or the
+empty database given by --db), while a plan is being solved. Reports throughput, latency
+percentiles and errors; writes RESULTS.md.
 
     python -m benchmarks.load --seconds 30 --writers 4 --readers 8 --batch 100 --rate 1200 \
         --read-rate 100
@@ -22,14 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2 as httpx
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from benchmarks.results import replace_section
+from pointplan.store import models
 from pointplan.store.database import Database, migrate
 from pointplan.store.tokens import add_token
 from pointplan.synthetic import make_week
 from tests.api.live import free_port, serve
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 @dataclass
@@ -165,14 +170,19 @@ def main() -> None:
     parser.add_argument(
         "--no-plan", action="store_true", help="no plan solving during the load (for comparison)"
     )
+    parser.add_argument(
+        "--db", metavar="URL", help="an empty database to serve from (default: a new SQLite file)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="pointplan-load-"))
-    url = f"sqlite:///{folder / 'service.db'}"
+    url = args.db or f"sqlite:///{folder / 'service.db'}"
     db = Database(url)
     migrate(db.engine)
     with db.session() as session:
+        if session.scalar(select(func.count()).select_from(models.Registration)):
+            parser.error("--db: the database holds registrations already; give an empty one")
         token = add_token(session, "load", "admin")
     db.dispose()
     week = make_week(args.seed + 80_000, seed=11)
@@ -205,14 +215,17 @@ def main() -> None:
         writes, reads, seconds = asyncio.run(_load(base, token, rows, args, plan["plan_id"]))
         with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
             plan_after = client.get(f"/v1/plans/{plan['plan_id']}").json()["status"]
-    report = _report(args, writes, reads, seconds, plan_status, plan_after)
+    report = _report(args, url, writes, reads, seconds, plan_status, plan_after)
     print(report)
     if not args.no_write:
-        replace_section("## Service load", "## Service load\n\n" + report + "\n", RESULTS)
+        backend = _backend(url)
+        heading = "## Service load" if backend == "SQLite" else f"## {backend} service load"
+        replace_section(heading, f"{heading}\n\n{report}\n", RESULTS)
 
 
 def _report(
     args: argparse.Namespace,
+    url: str,
     writes: Tally,
     reads: Tally,
     seconds: float,
@@ -220,19 +233,22 @@ def _report(
     plan_after: str,
 ) -> str:
     rate = writes.items / seconds
+    given = make_url(url)
+    database = "a SQLite file" if _backend(url) == "SQLite" else f"{_backend(url)} at {given.host}"
+    db_option = f" --db {given.render_as_string(hide_password=True)}" if args.db else ""
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; "
-        "one `pointplan serve` (uvicorn, one process) on loopback with a SQLite file; the "
+        f"one `pointplan serve` (uvicorn, one process) on loopback with {database}; the "
         "clients (Python, httpx, asyncio) on the same machine; the plan's solver at nice 10 "
         "(the service's own setting).",
         "",
         f"Command: `python -m benchmarks.load --seconds {args.seconds:g} --writers {args.writers} "
         f"--readers {args.readers} --batch {args.batch} --rate {args.rate:g} --read-rate "
-        f"{args.read_rate:g}` (the writers aim at {args.rate:g} registrations a second and the "
-        f"readers at {args.read_rate:g} reads a second; {args.seed} registrations stored "
-        f"first; a plan of them was {plan_before} when the load began and {plan_after} when "
-        "it ended).",
+        f"{args.read_rate:g}{db_option}` (the writers aim at {args.rate:g} registrations a "
+        f"second and the readers at {args.read_rate:g} reads a second; {args.seed} "
+        f"registrations stored first; a plan of them was {plan_before} when the load began "
+        f"and {plan_after} when it ended).",
         "",
         "| calls | count | per second | p50 ms | p95 ms | p99 ms | errors |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -247,6 +263,11 @@ def _report(
         f"mean single read {1000 * statistics.fmean(reads.latencies or [0]):.1f} ms.",
     ]
     return "\n".join(lines)
+
+
+def _backend(url: str) -> str:
+    name = make_url(url).get_backend_name()
+    return BACKENDS.get(name, name)
 
 
 if __name__ == "__main__":
