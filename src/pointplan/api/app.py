@@ -16,6 +16,7 @@ from pointplan.api.batch_writer import BatchWriter
 from pointplan.api.jobs import PlanRunner
 from pointplan.api.routers import health, plans, points, registrations
 from pointplan.api.settings import Settings
+from pointplan.api.trip_index import TripIndex
 from pointplan.store.database import Database, migrate
 
 Message = MutableMapping[str, Any]
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.points_version = 0
         app.state.token_cache = {}
+        app.state.trip_index = TripIndex()
         app.state.batch_writer = BatchWriter(db, settings.validation_processes)
         runner = app.state.runner = PlanRunner(db, settings.plan_workers)
         runner.recover()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.interfaces import ORMOption
 
 from pointplan.api.auth import DB, Caller
 from pointplan.api.schemas import (
@@ -21,7 +21,6 @@ from pointplan.api.schemas import (
     TripOut,
     error_responses,
 )
-from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.exports.tables import dropoff_places, seat_labels
 from pointplan.io.config import check_fleet_carries, default_fleet
@@ -70,26 +69,34 @@ def post_plan(request: Request, caller: Caller, db: DB, body: PlanIn) -> PlanAcc
     return PlanAccepted(plan_id=job.plan_id, status=job.status)
 
 
-@router.get("/{plan_id}", summary="a plan's status, progress and, once done, plan.json")
-def get_plan(plan_id: PlanId, caller: Caller, db: DB) -> PlanOut:
+@router.get(
+    "/{plan_id}",
+    summary="a plan's status, progress and, once done, plan.json",
+    response_model=PlanOut,
+)
+def get_plan(plan_id: PlanId, caller: Caller, db: DB) -> Response:
     """Admins, planners and viewers of the plan's area."""
     caller.require("planner", "viewer")
     with db.session() as session:
         job = _job(session, plan_id, caller)
-        return PlanOut(
+        status_part = PlanOut(
             plan_id=job.plan_id,
             status=job.status,
             area=job.area,
             date_from=job.date_from,
             date_to=job.date_to,
             progress=job.progress,
-            plan=json.loads(job.result) if job.result else None,
+            plan=None,
             error=job.error,
             created_by=job.created_by,
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
-        )
+        ).model_dump_json(exclude={"plan"})
+        plan = job.result or "null"
+    # plan.json goes out as stored: a region's plan is megabytes, and parsing it to write it
+    # out again took most of this call's time.
+    return Response(f'{status_part[:-1]},"plan":{plan}}}', media_type="application/json")
 
 
 @router.delete("/{plan_id}", summary="cancel a queued or running plan")
@@ -108,6 +115,7 @@ def delete_plan(request: Request, plan_id: PlanId, caller: Caller, db: DB) -> Pl
 
 @router.get("/{plan_id}/trips/{trip_id}", summary="one trip of a done plan, with its manifest")
 def get_trip(
+    request: Request,
     plan_id: PlanId,
     trip_id: Annotated[str, Path(min_length=1, max_length=100)],
     caller: Caller,
@@ -117,10 +125,11 @@ def get_trip(
     masked for viewers. 404 when the plan is not done or has no such trip."""
     caller.require("planner", "viewer")
     with db.session() as session:
-        job = _job(session, plan_id, caller)
-        if job.result is None:
+        job = _job(session, plan_id, caller, defer(models.PlanJob.result))
+        if job.status != "done":
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
-        trip = next((t for t in Plan.from_json(job.result).trips if t.trip_id == trip_id), None)
+        trips = request.app.state.trip_index.trips(plan_id, lambda: _result(job))
+        trip = trips.get(trip_id)
         if trip is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no trip {trip_id!r} in the plan")
         stored = {
@@ -148,6 +157,11 @@ def get_trip(
     return TripOut(trip=trip.model_dump(mode="json"), manifest=manifest)
 
 
+def _result(job: models.PlanJob) -> str:
+    assert job.result is not None, "a done plan has its plan.json"
+    return job.result
+
+
 def _personal(fields: dict[str, object], show: bool) -> dict[str, str]:
     values = {name: str(fields.get(name) or "") for name in PERSONAL_FIELDS}
     if show:
@@ -155,8 +169,8 @@ def _personal(fields: dict[str, object], show: bool) -> dict[str, str]:
     return {name: mask_field(name, value) if value else "" for name, value in values.items()}
 
 
-def _job(session: Session, plan_id: str, caller: Caller) -> models.PlanJob:
-    job = session.get(models.PlanJob, plan_id)
+def _job(session: Session, plan_id: str, caller: Caller, *options: ORMOption) -> models.PlanJob:
+    job = session.get(models.PlanJob, plan_id, options=options)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id!r}")
     if not covers(caller.scope, job.area):
