@@ -128,8 +128,7 @@ def get_trip(
         job = _job(session, plan_id, caller, defer(models.PlanJob.result))
         if job.status != "done":
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
-        trips = request.app.state.trip_index.trips(plan_id, lambda: _result(job))
-        trip = trips.get(trip_id)
+        trip = request.app.state.trip_index.trip(plan_id, trip_id, lambda: _result(job))
         if trip is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no trip {trip_id!r} in the plan")
         stored = {
