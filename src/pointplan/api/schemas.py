@@ -203,9 +203,9 @@ class PlanAccepted(BaseModel):
     status: str
 
 
-class PlanOut(BaseModel):
-    """A plan job: its status, its progress while running, plan.json once done, and why it
-    failed if it did."""
+class PlanStatus(BaseModel):
+    """A plan job without its plan: status, progress while running, why it failed if it
+    did, who asked and when."""
 
     plan_id: str
     status: str
@@ -213,12 +213,17 @@ class PlanOut(BaseModel):
     date_from: dt.date
     date_to: dt.date
     progress: dict[str, Any] | None
-    plan: dict[str, Any] | None
     error: str
     created_by: str
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+
+
+class PlanOut(PlanStatus):
+    """A plan job: its status and, once done, plan.json."""
+
+    plan: dict[str, Any] | None
 
 
 class ManifestLine(BaseModel):

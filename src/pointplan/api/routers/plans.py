@@ -18,6 +18,7 @@ from pointplan.api.schemas import (
     PlanAccepted,
     PlanIn,
     PlanOut,
+    PlanStatus,
     TripOut,
     error_responses,
 )
@@ -79,20 +80,7 @@ def get_plan(plan_id: PlanId, caller: Caller, db: DB) -> Response:
     caller.require("planner", "viewer")
     with db.session() as session:
         job = _job(session, plan_id, caller)
-        status_part = PlanOut(
-            plan_id=job.plan_id,
-            status=job.status,
-            area=job.area,
-            date_from=job.date_from,
-            date_to=job.date_to,
-            progress=job.progress,
-            plan=None,
-            error=job.error,
-            created_by=job.created_by,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-        ).model_dump_json(exclude={"plan"})
+        status_part = PlanStatus.model_validate(job, from_attributes=True).model_dump_json()
         plan = job.result or "null"
     # plan.json goes out as stored: a region's plan is megabytes, and parsing it to write it
     # out again took most of this call's time.
