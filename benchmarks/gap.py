@@ -17,9 +17,10 @@ import time
 from benchmarks.results import replace_section
 from benchmarks.scale import week_problem
 from pointplan.solve import solve
-from pointplan.solvers.bounds import largest_capacity, relaxed_stop_bound, window_lower_bound
+from pointplan.solvers.bounds import relaxed_stop_bound, window_lower_bound
+from pointplan.solvers.budget import Budget
+from pointplan.solvers.decision import place_key
 from pointplan.solvers.decompose import decompose
-from pointplan.solvers.trips import place_key
 
 
 def analyse(size: int, seed: int, time_limit: float, top: int) -> dict[str, object]:
@@ -33,13 +34,13 @@ def analyse(size: int, seed: int, time_limit: float, top: int) -> dict[str, obje
     vehicles = [0] * len(parts)
     for trip in plan.trips:
         vehicles[part_of[trip.registration_ids()[0]]] += 1
-    capacity = largest_capacity(problem)
+    capacity = problem.largest_capacity
     window = [window_lower_bound(part.registrations, capacity) for part in parts]
     widest = sorted(range(len(parts)), key=lambda i: (window[i] - vehicles[i], i))[:top]
     rows = []
     for i in widest:
         regs = parts[i].registrations
-        relaxed = relaxed_stop_bound(problem, regs, capacity, time_limit=1e9)
+        relaxed = relaxed_stop_bound(problem, regs, capacity, Budget(1e9))
         rows.append(
             {
                 "registrations": len(regs),

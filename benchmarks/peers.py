@@ -34,16 +34,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.results import replace_section
+from pointplan.builder import build_problem
 from pointplan.domain import Policy
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.places import Place
 from pointplan.domain.registration import Direction, Registration
-from pointplan.domain.seating import effective_capacity
 from pointplan.geo.distances import GeodesicDistances, road_metres
-from pointplan.io import read_points, read_registrations
+from pointplan.io import read_points
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
-from pointplan.solvers.trips import place_key
+from pointplan.solvers.decision import place_key
 from pointplan.synthetic import make_week
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,9 +63,9 @@ def peer_problem(size: int, seed: int) -> Problem:
     """The peer-class instance made from the synthetic week of `size` and `seed`."""
     week = make_week(size, seed=seed)
     points = read_points(week.points)
-    batch = read_registrations(week.registrations, points=points, policy=Policy())
+    built = build_problem(week.registrations, points=points, policy=Policy())
     registrations = []
-    for r in batch.registrations:
+    for r in built.registrations:
         update: dict[str, object] = {"latest_date": r.earliest_date}
         if r.direction is Direction.RETURN_HOME:
             update |= {
@@ -77,12 +77,12 @@ def peer_problem(size: int, seed: int) -> Problem:
             }
         registrations.append(r.model_copy(update=update))
     vehicle = default_fleet().by_name(VEHICLE).model_copy(update={"count": None})
-    return Problem(
+    return build_problem(
         tuple(registrations),
-        Fleet(vehicle_types=(vehicle,)),
-        PEER_POLICY,
-        points,
-        GeodesicDistances(road_factor=1.0),
+        points=points,
+        fleet=Fleet(vehicle_types=(vehicle,)),
+        policy=PEER_POLICY,
+        distances=GeodesicDistances(road_factor=1.0),
     )
 
 
@@ -99,7 +99,7 @@ def _metres(problem: Problem, places: Sequence[Place]) -> list[list[int]]:
 
 
 def _capacity(problem: Problem) -> int:
-    return effective_capacity(problem.fleet.vehicle_types[0], problem.policy)
+    return problem.capacity(problem.fleet.vehicle_types[0]).effective
 
 
 def run_vroom(problem: Problem) -> list[Route]:

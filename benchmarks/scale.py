@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 
 from benchmarks.results import replace_section
-from pointplan.domain import Policy
-from pointplan.io import read_points, read_registrations
-from pointplan.io.config import default_fleet
+from pointplan.builder import build_problem
+from pointplan.io import read_points
 from pointplan.problem import Problem
 from pointplan.synthetic import make_week
 
@@ -32,10 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def week_problem(size: int, seed: int) -> Problem:
     """The synthetic week of `size` registrations, default fleet and policy."""
     week = make_week(size, seed=seed)
-    policy = Policy()
-    points = read_points(week.points)
-    batch = read_registrations(week.registrations, points=points, policy=policy)
-    return Problem(batch.registrations, default_fleet(), policy, points)
+    return build_problem(week.registrations, points=read_points(week.points))
 
 
 def run_one(size: int, solver: str, time_limit: float, seed: int) -> dict[str, object]:

@@ -17,6 +17,7 @@ from tests.checker import check_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
+DATA_ROOT = ROOT / "tests" / "data"
 
 # Real county seats (from the gazetteer's table) used to build small problems by hand.
 HOHHOT = Place(label="呼和浩特市新城区", lat=40.858289, lon=111.665544, adcode="150102")

@@ -1,22 +1,39 @@
-"""The frozen problem a solver receives."""
+"""The frozen problem a solver receives, with the figures every solver asks of it again and
+again computed once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Self
 
-from pointplan.domain.fleet import Fleet
+from pointplan.domain.fleet import Fleet, VehicleType
 from pointplan.domain.places import Point
+from pointplan.domain.plan import Rejection
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.geo.distances import DistanceModel, GeodesicDistances
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Valid registrations (pickup and drop-off already resolved), fleet, policy, distances.
+class VehicleCapacity:
+    """What one vehicle type carries under a policy: `effective` is the most passengers a
+    legal seating carries (the trip's capacity); `stranger` the most when no two of them may
+    sit together, so any mix of parties up to it fits."""
 
-    Without a distance model, straight-line (geodesic) distances times the policy's
-    `road_factor` are used.
+    vehicle_type: str
+    effective: int
+    stranger: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Valid registrations (pickup and drop-off already resolved), fleet, policy, distances,
+    the input rows that were rejected before it was built, and each vehicle type's capacity.
+
+    `pointplan.build_problem` makes one from a registrations table. Without a distance model,
+    straight-line (geodesic) distances times the policy's `road_factor` are used. Without
+    `capacities` the solvers compute them (`pointplan.solvers.seating.with_capacities`).
+    `rejected` rows are carried into the plan, so that every input row ends in one place.
     """
 
     registrations: tuple[Registration, ...]
@@ -24,6 +41,11 @@ class Problem:
     policy: Policy
     points: tuple[Point, ...] = ()
     distances: DistanceModel = None  # type: ignore[assignment]  # set in __post_init__
+    rejected: tuple[Rejection, ...] = ()
+    capacities: tuple[VehicleCapacity, ...] | None = None
+    _capacity_of: dict[str, VehicleCapacity] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         ids = [registration.registration_id for registration in self.registrations]
@@ -31,8 +53,37 @@ class Problem:
             raise ValueError("registration ids must be unique within a problem")
         if self.distances is None:
             object.__setattr__(self, "distances", GeodesicDistances(self.policy.road_factor))
+        by_name = {c.vehicle_type: c for c in self.capacities or ()}
+        object.__setattr__(self, "_capacity_of", by_name)
 
     @property
     def passengers(self) -> int:
         """People in all registrations."""
         return sum(registration.party_size for registration in self.registrations)
+
+    @property
+    def available_types(self) -> tuple[VehicleType, ...]:
+        """The vehicle types with any vehicle to plan with (`count` not 0), in fleet order."""
+        return tuple(vt for vt in self.fleet.vehicle_types if vt.count != 0)
+
+    def capacity(self, vehicle_type: VehicleType) -> VehicleCapacity:
+        """The capacity of a vehicle type of the fleet under the problem's policy."""
+        try:
+            return self._capacity_of[vehicle_type.name]
+        except KeyError:
+            if self.capacities is None:
+                raise ValueError(
+                    "the problem has no capacity table: make it with pointplan.build_problem "
+                    "or pointplan.solvers.seating.with_capacities"
+                ) from None
+            raise
+
+    @property
+    def largest_capacity(self) -> int:
+        """The largest effective capacity among the available vehicle types (0: none)."""
+        return max((self.capacity(vt).effective for vt in self.available_types), default=0)
+
+    def with_registrations(self, registrations: tuple[Registration, ...]) -> Self:
+        """The same problem (fleet, policy, points, distances, capacities, rejected rows) for
+        other registrations."""
+        return replace(self, registrations=registrations)

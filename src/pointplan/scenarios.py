@@ -21,31 +21,27 @@ import difflib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pointplan.builder import Demand, build_problem
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.places import Point
-from pointplan.domain.plan import Plan, Rejection
+from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
-from pointplan.io.config import (
-    check_fleet_carries,
-    default_fleet,
-    load_fleet,
-    read_mapping,
-    validation_issues,
-)
+from pointplan.io.config import load_fleet, read_mapping, validation_issues
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.registrations import read_registrations
-from pointplan.problem import Problem
+from pointplan.io.registrations import RegistrationBatch, read_registrations
 from pointplan.solve import solve
+from pointplan.solvers.budget import DEFAULT_SECONDS
+from pointplan.solvers.registry import DEFAULT_SOLVER, SolverName
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIME_LIMIT = 10.0
+DEFAULT_TIME_LIMIT = DEFAULT_SECONDS
 """Search budget per scenario, in seconds, when neither `compare` nor the scenario sets one."""
 
 COLUMNS = (
@@ -79,9 +75,6 @@ FORMATS = {
 }
 """How `readable_table` shows each figure; counts get thousands separators."""
 
-Registrations = Sequence[Registration] | Path | str | pd.DataFrame
-"""Demand as `compare` takes it: validated registrations, or a table to read them from."""
-
 
 class Scenario(BaseModel):
     """One way to plan the demand: policy changes, fleet, date flexibility, solver settings.
@@ -101,7 +94,7 @@ class Scenario(BaseModel):
     fleet: Fleet | None = None
     date_flexibility_days: int = Field(default=0, ge=0, le=366)
     time_limit: float | None = Field(default=None, gt=0)
-    solver: Literal["consolidate", "greedy"] = "consolidate"
+    solver: SolverName = DEFAULT_SOLVER
     seed: int = 0
 
     @field_validator("policy")
@@ -180,20 +173,28 @@ def widen_windows(
 
 def plan_scenario(
     scenario: Scenario,
-    registrations: Sequence[Registration],
+    registrations: Demand,
     points: Sequence[Point] = (),
     fleet: Fleet | None = None,
     policy: Policy | None = None,
     *,
     time_limit: float = DEFAULT_TIME_LIMIT,
     workers: int | None = None,
+    keep_going: bool = False,
 ) -> Plan:
-    """Plan `registrations` under `scenario`, on top of the base `fleet` and `policy`."""
-    scenario_policy = scenario.policy_for(policy or Policy())
-    scenario_fleet = scenario.fleet or fleet or default_fleet()
-    check_fleet_carries(scenario_fleet, scenario_policy, f"scenario '{scenario.name}'")
-    demand = widen_windows(registrations, scenario.date_flexibility_days)
-    problem = Problem(demand, scenario_fleet, scenario_policy, tuple(points))
+    """Plan `registrations` (as `build_problem` takes them) under `scenario`, on top of the
+    base `fleet` and `policy`."""
+    problem = build_problem(
+        registrations,
+        points=points,
+        fleet=scenario.fleet or fleet,
+        policy=scenario.policy_for(policy or Policy()),
+        keep_going=keep_going,
+        fleet_label=f"scenario '{scenario.name}'",
+    )
+    problem = problem.with_registrations(
+        widen_windows(problem.registrations, scenario.date_flexibility_days)
+    )
     return solve(
         problem,
         solver=scenario.solver,
@@ -204,7 +205,7 @@ def plan_scenario(
 
 
 def run_scenarios(
-    registrations: Registrations,
+    registrations: Demand,
     scenarios: Sequence[Scenario],
     points: Sequence[Point] = (),
     fleet: Fleet | None = None,
@@ -216,25 +217,52 @@ def run_scenarios(
 ) -> dict[str, Plan]:
     """Plan every scenario; the plans by scenario name, in the order given.
 
-    `registrations` are validated `Registration`s, or a CSV/XLSX path or DataFrame that is
-    read with `points` and `policy`. A table with bad rows raises `InputError` listing them,
-    unless `keep_going`, which plans the rest and counts the bad rows as rejected. A
-    scenario that changes `pickup_search_km` re-reads the table (pickups are chosen on
-    reading), so it needs a table, not `Registration`s.
+    `registrations` are a CSV/XLSX path, a DataFrame or records, read once with `points`, or
+    validated `Registration`s. A table with bad rows raises `InputError` listing them, unless
+    `keep_going`, which plans the rest and counts the bad rows as rejected. A scenario that
+    changes `pickup_search_km` needs a table (pickups are chosen for each scenario), not
+    `Registration`s, whose pickups are chosen already.
     """
     _check_names(scenarios)
     base = policy or Policy()
-    demand = _Demand(registrations, points, keep_going, base.pickup_search_km)
+    demand: Demand | None = None
     plans: dict[str, Plan] = {}
     for scenario in scenarios:
         scenario_policy = scenario.policy_for(base)
-        valid, rejected = demand.read(scenario_policy.pickup_search_km, scenario.name)
+        if demand is None:
+            demand = _read_once(registrations, points)
+        if (
+            not isinstance(demand, RegistrationBatch)
+            and scenario_policy.pickup_search_km != base.pickup_search_km
+        ):
+            message = (
+                "policy: pickup_search_km chooses pickups as registrations are read; to "
+                "change it, give the registrations table, not Registration objects"
+            )
+            raise InputError([InputIssue(f"scenario '{scenario.name}'", message)])
         plan = plan_scenario(
-            scenario, valid, points, fleet, base, time_limit=time_limit, workers=workers
+            scenario,
+            demand,
+            points,
+            fleet,
+            base,
+            time_limit=time_limit,
+            workers=workers,
+            keep_going=keep_going,
         )
-        plans[scenario.name] = plan.with_rejected(rejected)
+        plans[scenario.name] = plan
         log.info("scenario %r: %d vehicles", scenario.name, plan.summary.vehicles)
     return plans
+
+
+def _read_once(registrations: Demand, points: Sequence[Point]) -> Demand:
+    """A table read (validated once for every scenario); `Registration`s as they are."""
+    if isinstance(registrations, (str, Path, pd.DataFrame)) or (
+        isinstance(registrations, Sequence)
+        and not all(isinstance(r, Registration) for r in registrations)
+    ):
+        return read_registrations(registrations, points=points)  # type: ignore[arg-type]
+    return registrations
 
 
 def _check_names(scenarios: Sequence[Scenario]) -> None:
@@ -246,51 +274,8 @@ def _check_names(scenarios: Sequence[Scenario]) -> None:
         raise ValueError(f"scenario names must be unique; named twice: {', '.join(twice)}")
 
 
-class _Demand:
-    """The registrations of `run_scenarios`, read once per pickup search distance.
-
-    `Registration` objects were read before, with the base policy's `base_search_km`.
-    """
-
-    def __init__(
-        self,
-        source: Registrations,
-        points: Sequence[Point],
-        keep_going: bool,
-        base_search_km: float,
-    ) -> None:
-        self.source = source
-        self.points = points
-        self.keep_going = keep_going
-        self._read: dict[float, tuple[tuple[Registration, ...], tuple[Rejection, ...]]] = {}
-        if not isinstance(source, (Path, str, pd.DataFrame)):
-            self._read[base_search_km] = (tuple(source), ())
-
-    def read(
-        self, pickup_search_km: float, scenario: str
-    ) -> tuple[tuple[Registration, ...], tuple[Rejection, ...]]:
-        """Valid registrations and rejected rows, pickups chosen within `pickup_search_km`."""
-        if pickup_search_km not in self._read:
-            if not isinstance(self.source, (Path, str, pd.DataFrame)):
-                message = (
-                    "policy: pickup_search_km chooses pickups as registrations are read; to "
-                    "change it, give the registrations table, not Registration objects"
-                )
-                raise InputError([InputIssue(f"scenario '{scenario}'", message)])
-            self._read[pickup_search_km] = self._from_table(self.source, pickup_search_km)
-        return self._read[pickup_search_km]
-
-    def _from_table(
-        self, source: Path | str | pd.DataFrame, pickup_search_km: float
-    ) -> tuple[tuple[Registration, ...], tuple[Rejection, ...]]:
-        policy = Policy(pickup_search_km=pickup_search_km)
-        batch = read_registrations(source, points=self.points, policy=policy)
-        batch.require_valid(self.keep_going)
-        return batch.registrations, batch.rejected
-
-
 def compare(
-    registrations: Registrations,
+    registrations: Demand,
     scenarios: Sequence[Scenario],
     points: Sequence[Point] = (),
     fleet: Fleet | None = None,

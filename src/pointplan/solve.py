@@ -1,4 +1,4 @@
-"""`solve()`: the one entry point the command line, notebooks and the service call."""
+"""`solve()`: the one entry point the command line, notebooks, scenarios and the service call."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ from collections.abc import Callable
 
 from pointplan.domain.plan import Plan
 from pointplan.problem import Problem
-from pointplan.solvers.consolidate import solve_consolidated
-from pointplan.solvers.greedy import solve_greedy
+from pointplan.solvers.budget import DEFAULT_SECONDS
+from pointplan.solvers.registry import DEFAULT_SOLVER, SOLVERS, solver_named
+from pointplan.solvers.seating import with_capacities
 from pointplan.stop import AnyOf, MaxRuntime, Progress, StoppingCriterion
 
-SOLVERS = ("consolidate", "greedy")
-DEFAULT_SECONDS = 10.0
+__all__ = ["DEFAULT_SECONDS", "SOLVERS", "solve"]
 
 
 def solve(
     problem: Problem,
     *,
-    solver: str = "consolidate",
+    solver: str = DEFAULT_SOLVER,
     seed: int = 0,
     stop: StoppingCriterion | None = None,
     time_limit: float | None = None,
@@ -29,24 +29,25 @@ def solve(
     `consolidate` (the default) shares trips across nearby pickups, drop-offs and dates, then
     searches the independent parts of the problem until `stop` says so (for example
     `AnyOf((MaxRuntime(60), GapReached(0.03)))`). `time_limit` is shorthand for
-    `MaxRuntime(time_limit)`; with neither, the search gets 10 seconds. Time is counted as
-    solver work (see `solvers.exact.limit_work`), so the plan does not depend on the
-    machine's speed. Parts are searched on `workers` processes (default: every core this
+    `MaxRuntime(time_limit)`; with neither, the search gets `DEFAULT_SECONDS` (10). Time is
+    counted as solver work (see `pointplan.solvers.budget`), so the plan does not depend on
+    the machine's speed. Parts are searched on `workers` processes (default: every core this
     process may use); the plan is the same for any number. `on_progress` is called with a
     `Progress` after each searched part. `greedy` is the one-pass baseline and needs none of
-    these.
+    these. The plan lists the problem's rejected input rows too.
     """
     if time_limit is not None and time_limit <= 0:
         raise ValueError("time_limit must be more than 0 seconds")
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
-    if solver not in SOLVERS:
-        raise ValueError(f"unknown solver {solver!r}; choose from {sorted(SOLVERS)}")
+    planner = solver_named(solver)
     criteria: list[StoppingCriterion] = [] if stop is None else [stop]
     if time_limit is not None or stop is None or stop.time_limit() is None:
         criteria.append(MaxRuntime(time_limit or DEFAULT_SECONDS))
-    if solver == "greedy":
-        return solve_greedy(problem, seed=seed)
-    return solve_consolidated(
-        problem, seed=seed, stop=AnyOf(tuple(criteria)), workers=workers, on_progress=on_progress
+    return planner(
+        with_capacities(problem),
+        seed=seed,
+        stop=AnyOf(tuple(criteria)),
+        workers=workers,
+        on_progress=on_progress,
     )

@@ -2,6 +2,12 @@
 
 A criterion looks at the search's `Progress` and says whether to stop. `MaxRuntime` also
 tells a solver how much time it may hand out to the parts of a problem.
+
+Search time is counted in *search seconds*: the solver work handed out so far, each second
+being the CP-SAT work that takes about one wall second on the reference machine
+(`pointplan.solvers.budget`). The clock never decides what is searched, so the same input and
+seed give the same plan on any machine; a wall-clock guard far beyond the budget stops only
+a much slower machine.
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a search stands: seconds spent, best vehicles found, best lower bound, and how
-    many of the parts to search are done."""
+    """Where a search stands: search seconds spent (`elapsed`, solver work handed out, not
+    the clock), best vehicles found, best lower bound, search seconds since the plan last
+    improved, and how many of the parts to search are done."""
 
     elapsed: float
     vehicles: int | None = None
@@ -31,13 +38,13 @@ class StoppingCriterion(Protocol):
         ...
 
     def time_limit(self) -> float | None:
-        """The wall-clock seconds this criterion allows at most (None: no limit of its own)."""
+        """The search seconds this criterion allows at most (None: no limit of its own)."""
         ...
 
 
 @dataclass(frozen=True)
 class MaxRuntime:
-    """Stop after `seconds` of wall time."""
+    """Stop once `seconds` of search are spent (search seconds: solver work, see above)."""
 
     seconds: float
 
@@ -56,7 +63,7 @@ class MaxRuntime:
 
 @dataclass(frozen=True)
 class NoImprovement:
-    """Stop when the best plan has not improved for `seconds`."""
+    """Stop when the best plan has not improved for `seconds` of search."""
 
     seconds: float
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pointplan.domain.personal import resident_id_check_char
 from pointplan.domain.places import Location
 from pointplan.geo.distances import geodesic_km
 from pointplan.geo.gazetteer import AdminUnit, Gazetteer, default_gazetteer
-from pointplan.io.personal import resident_id_check_char
 from pointplan.io.registrations import COLUMNS
 
 INSIDE_CENTRES = {  # adcode: attractiveness

@@ -27,8 +27,8 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import select
 
+from pointplan.domain.personal import mask_id_number, mask_name, mask_phone
 from pointplan.domain.plan import Plan
-from pointplan.io.personal import mask_id_number, mask_name, mask_phone
 from pointplan.store import models
 from pointplan.store.tokens import add_token
 from tests.api.conftest import (

@@ -17,16 +17,15 @@ import threading
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from pointplan.builder import build_problem
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
-from pointplan.io.config import default_fleet
-from pointplan.io.registrations import read_registrations
-from pointplan.problem import Problem
 from pointplan.solve import solve
 from pointplan.stop import Progress
 from pointplan.store import models
 from pointplan.store.database import Database
+from pointplan.store.models import JobState
 from pointplan.store.plans import (
     claim_queued,
     fail_interrupted,
@@ -87,7 +86,8 @@ class PlanRunner:
             process.kill()
             process.join(timeout=5)
         with self.db.session() as session:
-            return finish(session, plan_id, "failed" if reason else "cancelled", None, reason)
+            state = JobState.FAILED if reason else JobState.CANCELLED
+            return finish(session, plan_id, state, None, reason)
 
     def _start_queued(self) -> None:
         free = self.workers - len(self.running)
@@ -118,7 +118,7 @@ class PlanRunner:
                     finish(
                         session,
                         plan_id,
-                        "failed",
+                        JobState.FAILED,
                         None,
                         f"the solver process stopped (exit code {process.exitcode})",
                     )
@@ -145,15 +145,16 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int) -> None:
     try:
         with db.session() as session:
             job = session.get(models.PlanJob, plan_id)
-            if job is None or job.status != "running":
+            if job is None or job.status != JobState.RUNNING:
                 return
             table = registrations_table(session, job)
             points = load_points(session)
-            fleet = Fleet.model_validate(job.fleet) if job.fleet else default_fleet()
+            fleet = Fleet.model_validate(job.fleet) if job.fleet else None
             policy = Policy.model_validate(job.policy or {})
             time_limit = job.time_limit
-        batch = read_registrations(table, points=points, policy=policy)
-        problem = Problem(batch.registrations, fleet, policy, points)
+        # Stored registrations were valid when they came in; a row that no longer is (its
+        # pickup point was removed, say) is listed in the plan's `rejected`.
+        problem = build_problem(table, points=points, fleet=fleet, policy=policy, keep_going=True)
 
         def report(progress: Progress) -> None:
             with db.session() as session:
@@ -167,10 +168,9 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int) -> None:
                     }
 
         plan = solve(problem, time_limit=time_limit, workers=solver_workers, on_progress=report)
-        plan = plan.with_rejected(batch.rejected)
         with db.session() as session:
             # plan.json without its indent: half the size, stored and served as it is
-            if finish(session, plan_id, "done", plan.model_dump_json()):
+            if finish(session, plan_id, JobState.DONE, plan.model_dump_json()):
                 stored = session.get(models.PlanJob, plan_id)
                 assert stored is not None
                 stored.progress = final_progress(stored.progress, plan)
@@ -178,6 +178,6 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int) -> None:
     except Exception as error:  # the job fails with the reason; the service goes on
         log.exception("plan %s failed", plan_id)
         with db.session() as session:
-            finish(session, plan_id, "failed", None, f"{type(error).__name__}: {error}")
+            finish(session, plan_id, JobState.FAILED, None, f"{type(error).__name__}: {error}")
     finally:
         db.dispose()

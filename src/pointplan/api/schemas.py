@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pointplan.domain.events import EventKind, EventReason, HealthResult, detail_problems
 from pointplan.domain.fleet import Fleet
+from pointplan.domain.personal import PERSONAL_FIELDS, mask_field
 from pointplan.domain.policy import Policy
-from pointplan.io.personal import PERSONAL_FIELDS, mask_field
 from pointplan.store import models
+from pointplan.store.models import JobState
 
 Scalar = str | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
 
@@ -200,7 +201,7 @@ class PlanAccepted(BaseModel):
     """A plan job was queued."""
 
     plan_id: str
-    status: str
+    status: JobState
 
 
 class PlanStatus(BaseModel):
@@ -208,7 +209,7 @@ class PlanStatus(BaseModel):
     did, who asked and when."""
 
     plan_id: str
-    status: str
+    status: JobState
     area: str
     date_from: dt.date
     date_to: dt.date

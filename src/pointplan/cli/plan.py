@@ -9,15 +9,14 @@ from typing import Any, Never
 
 from tqdm import tqdm
 
+from pointplan.builder import build_problem
 from pointplan.cli.common import EXIT_OK, add_inputs, add_out, positive_float, positive_int
 from pointplan.domain.plan import Plan
 from pointplan.exports.outputs import write_outputs
-from pointplan.io.config import check_fleet_carries, load_fleet, load_policy
-from pointplan.io.points import read_points
-from pointplan.io.registrations import read_registrations
+from pointplan.io import load_fleet, load_policy, read_points
 from pointplan.parallel import default_workers
-from pointplan.problem import Problem
 from pointplan.solve import SOLVERS, solve
+from pointplan.solvers.registry import DEFAULT_SOLVER
 from pointplan.stop import Progress
 
 
@@ -74,7 +73,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     plan.add_argument(
         "--solver",
         choices=sorted(SOLVERS),
-        default="consolidate",
+        default=DEFAULT_SOLVER,
         help="planning method: consolidate (default) or greedy, the baseline",
     )
     plan.set_defaults(handler=run)
@@ -85,11 +84,15 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     policy = load_policy(args.policy)
     fleet = load_fleet(args.fleet)
-    check_fleet_carries(fleet, policy, str(args.fleet or "default fleet"))
     points = read_points(args.points) if args.points else ()
-    batch = read_registrations(args.registrations, points=points, policy=policy)
-    batch.require_valid(args.keep_going)
-    problem = Problem(batch.registrations, fleet, policy, points)
+    problem = build_problem(
+        args.registrations,
+        points=points,
+        fleet=fleet,
+        policy=policy,
+        keep_going=args.keep_going,
+        fleet_label=str(args.fleet or "default fleet"),
+    )
     with ProgressBar(enabled=not args.no_progress and sys.stderr.isatty()) as bar:
         plan = solve(
             problem,
@@ -99,13 +102,12 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             on_progress=bar.update,
         )
-    plan = plan.with_rejected(batch.rejected)
     written = write_outputs(
         plan,
         args.out,
         policy,
         fleet,
-        batch.registrations,
+        problem.registrations,
         show_personal_data=args.show_personal_data,
         pdf=not args.no_pdf,
         workers=args.workers or default_workers(),

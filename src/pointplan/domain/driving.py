@@ -15,8 +15,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pointplan.domain.plan import ScheduleEvent
 from pointplan.domain.policy import Policy
+from pointplan.domain.trip import ScheduleEvent
 
 _DAY = dt.timedelta(days=1)
 

@@ -2,7 +2,6 @@
 
 from pointplan.exports.geojson import plan_geojson, write_geojson
 from pointplan.exports.outputs import write_outputs
-from pointplan.exports.tables import passengers_table, stops_table, trips_table
 from pointplan.exports.vehicle_html import write_vehicle_pages
 from pointplan.exports.vehicle_page import vehicle_pages
 from pointplan.exports.vehicle_pdf import write_vehicle_pdfs
@@ -11,11 +10,8 @@ from pointplan.exports.weekly import weekly_tables, write_weekly_report
 from pointplan.exports.workbook import write_workbook
 
 __all__ = [
-    "passengers_table",
     "plan_geojson",
     "plan_map",
-    "stops_table",
-    "trips_table",
     "vehicle_pages",
     "weekly_tables",
     "write_geojson",

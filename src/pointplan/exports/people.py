@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pointplan.domain.personal import PERSONAL_FIELDS, shown_personal_fields
 from pointplan.domain.registration import Registration
-from pointplan.io.personal import PERSONAL_FIELDS, mask_field
 
 
 class PersonalData:
@@ -17,13 +17,9 @@ class PersonalData:
 
     def fields(self, registration_id: str) -> dict[str, str]:
         """Name, id number and phone of a registration ("" where it gave none)."""
-        values = dict.fromkeys(PERSONAL_FIELDS, "")
         registration = self._by_id.get(registration_id)
-        if registration is None:
-            return values
+        values: dict[str, str] = {}
         for field in PERSONAL_FIELDS:
-            secret = getattr(registration, field)
-            if secret is not None:
-                text = secret.get_secret_value()
-                values[field] = text if self.show else mask_field(field, text)
-        return values
+            secret = getattr(registration, field) if registration is not None else None
+            values[field] = secret.get_secret_value() if secret is not None else ""
+        return shown_personal_fields(values, self.show)

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pointplan.domain.fleet import Fleet
-from pointplan.domain.plan import Plan, ScheduleEvent, Trip
+from pointplan.domain.manifest import trip_manifest
+from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Direction, Registration
+from pointplan.domain.trip import ScheduleEvent, Trip
 from pointplan.exports.people import PersonalData
 from pointplan.exports.seat_map import SeatCell, seat_cells
-from pointplan.exports.tables import dropoff_places, seat_labels
 
 DIRECTION_LABELS = {
     Direction.RETURN_TO_WORK: "返岗 return to work",
@@ -172,28 +173,23 @@ def _facts(trip: Trip, policy: Policy, fleet: Fleet | None) -> tuple[tuple[str, 
 
 
 def _passenger_lines(trip: Trip, people: PersonalData) -> tuple[PassengerLine, ...]:
-    seats = seat_labels(trip)
-    leaving = dropoff_places(trip)
-    lines: list[PassengerLine] = []
-    for stop in trip.stops:
-        if stop.kind != "pickup":
-            continue
-        for rid in stop.registrations:
-            personal = people.fields(rid)
-            lines.append(
-                PassengerLine(
-                    number=len(lines) + 1,
-                    registration_id=rid,
-                    name=personal["name"],
-                    id_number=personal["id_number"],
-                    phone=personal["phone"],
-                    people=len(seats.get(rid, [])),
-                    seats=" ".join(seats.get(rid, [])),
-                    pickup=stop.place,
-                    boarding=_clock(stop.departure),
-                    dropoff=leaving[rid],
-                )
+    lines = []
+    for line in trip_manifest(trip):
+        personal = people.fields(line.registration_id)
+        lines.append(
+            PassengerLine(
+                number=line.number,
+                registration_id=line.registration_id,
+                name=personal["name"],
+                id_number=personal["id_number"],
+                phone=personal["phone"],
+                people=line.people,
+                seats=" ".join(line.seats),
+                pickup=line.pickup.place,
+                boarding=_clock(line.pickup.departure),
+                dropoff=line.dropoff,
             )
+        )
     return tuple(lines)
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from pointplan.domain.personal import PERSONAL_FIELDS
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
+from pointplan.domain.tables import passengers_table, stops_table, trips_table
 from pointplan.exports.names import unique_names
 from pointplan.exports.people import PersonalData
-from pointplan.exports.tables import passengers_table, stops_table, trips_table
-from pointplan.io.personal import PERSONAL_FIELDS
 
 FIXED_SHEETS = ("summary", "trips", "boarding", "not served")
 BOARDING_COLUMNS = (
@@ -57,7 +57,7 @@ def write_workbook(
 ) -> None:
     """Write plan.xlsx (see the module's description of its sheets)."""
     people = PersonalData(registrations, show_personal_data)
-    riders = passengers_table(plan)
+    riders = passengers_table(plan.trips)
     personal = pd.DataFrame(
         [people.fields(rid) for rid in riders["registration_id"]],
         columns=list(PERSONAL_FIELDS),
@@ -70,7 +70,7 @@ def write_workbook(
             "" if pd.isna(when) else when.strftime("%Y-%m-%d %H:%M") for when in riders["boarding"]
         ]
     )[list(PASSENGER_LIST_COLUMNS)]
-    stops = stops_table(plan).drop(columns=["date"])
+    stops = stops_table(plan.trips).drop(columns=["date"])
     routes = dict(tuple(stops.groupby("trip_id", sort=False)))
     lists = dict(tuple(listed.groupby(riders["trip_id"], sort=False)))
     summary = plan.summary.model_dump()
@@ -81,7 +81,7 @@ def write_workbook(
         pd.DataFrame({"figure": list(summary), "value": list(summary.values())}).to_excel(
             book, sheet_name="summary", index=False
         )
-        trips_table(plan).to_excel(book, sheet_name="trips", index=False)
+        trips_table(plan.trips).to_excel(book, sheet_name="trips", index=False)
         boarding.sort_values(["date", "pickup", "departure", "trip_id"], kind="stable").to_excel(
             book, sheet_name="boarding", index=False
         )

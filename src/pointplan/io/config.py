@@ -14,7 +14,6 @@ from pydantic import BaseModel, ValidationError
 
 from pointplan.domain.fleet import Fleet, VehicleType
 from pointplan.domain.policy import Policy
-from pointplan.domain.seating import effective_capacity
 from pointplan.io.errors import InputError, InputIssue
 
 
@@ -116,25 +115,6 @@ def load_fleet(path: Path | str | None) -> Fleet:
         raise InputError(validation_issues(str(path), error, Fleet)) from None
 
 
-def check_fleet_carries(fleet: Fleet, policy: Policy, source: str = "fleet") -> None:
-    """Refuse a fleet and policy under which no vehicle could carry anyone at all."""
-    available = [vt for vt in fleet.vehicle_types if vt.count != 0]
-    if not available:
-        raise InputError([InputIssue(source, "every vehicle type has count 0: no vehicle to plan")])
-    capacities = {vt.name: effective_capacity(vt, policy) for vt in available}
-    if not any(capacities.values()):
-        listed = ", ".join(f"{name} {c}" for name, c in capacities.items())
-        raise InputError(
-            [
-                InputIssue(
-                    source,
-                    f"no vehicle type can carry a passenger under the policy (capacities: "
-                    f"{listed}); the reserved rear rows, escort seats or load cap leave no seat",
-                )
-            ]
-        )
-
-
 def default_fleet() -> Fleet:
     """The fleet shipped with pointplan: coaches 53/49/45, bus 33, minibus 19, rail car YZ25."""
     text = resources.files("pointplan").joinpath("data/default_fleet.yaml").read_text("utf-8")
@@ -145,7 +125,6 @@ __all__ = [
     "Fleet",
     "Policy",
     "VehicleType",
-    "check_fleet_carries",
     "default_fleet",
     "load_fleet",
     "load_policy",

@@ -25,7 +25,7 @@ from pointplan.domain.events import (
 )
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.registrations import FIRST_DATE, LAST_DATE
-from pointplan.io.tables import read_table
+from pointplan.io.tables import Table, missing_columns, read_table, refuse_unknown_columns
 
 COLUMNS = ("registration_id", "event", "time", "place", "note", "reason", "result")
 """Every column of the events table."""
@@ -51,7 +51,7 @@ def read_events(
     listing each bad row and column.
     """
     table = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
-    _check_columns(table.name, table.columns)
+    _check_columns(table)
     known = None if registration_ids is None else frozenset(registration_ids)
     issues = [InputIssue(table.name, why, row) for row, why in table.unreadable]
     events: list[StatusEvent] = []
@@ -65,22 +65,11 @@ def read_events(
     return tuple(events)
 
 
-def _check_columns(name: str, columns: Collection[str]) -> None:
-    missing = [column for column in REQUIRED if column not in columns]
+def _check_columns(table: Table) -> None:
+    missing = missing_columns(table, REQUIRED)
     if missing:
-        raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
-    # A misspelt optional column (say `reson`) would lose its data silently: refuse it.
-    unknown = sorted(set(columns) - set(COLUMNS))
-    if unknown:
-        raise InputError(
-            [
-                InputIssue(
-                    name,
-                    f"unknown column(s): {', '.join(unknown)}; the columns are "
-                    f"{', '.join(COLUMNS)}",
-                )
-            ]
-        )
+        raise InputError([InputIssue(table.name, f"missing column(s): {', '.join(missing)}")])
+    refuse_unknown_columns(table, COLUMNS)
 
 
 def _read_row(

@@ -8,18 +8,22 @@ import pandas as pd
 
 from pointplan.domain.places import Point
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.tables import read_table
+from pointplan.io.tables import missing_columns, read_table, refuse_unknown_columns
 
 REQUIRED = ("point_id", "name", "lat", "lon")
+COLUMNS = (*REQUIRED, "adcode")
+"""Every column of the points table."""
 
 
 def read_points(source: Path | str | pd.DataFrame) -> tuple[Point, ...]:
-    """Read and validate points; raises `InputError` naming every bad row and column."""
+    """Read and validate points; raises `InputError` naming every bad row and column (and
+    any column the points table does not have)."""
     table = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
     name = table.name
-    missing = [column for column in REQUIRED if column not in table.columns]
+    missing = missing_columns(table, REQUIRED)
     if missing:
         raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
+    refuse_unknown_columns(table, COLUMNS)
     issues: list[InputIssue] = []
     points: list[Point] = []
     first_row: dict[str, int] = {}

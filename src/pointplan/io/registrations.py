@@ -1,15 +1,15 @@
-"""Registrations from CSV, XLSX or a DataFrame, validated row by row.
+"""Registrations from CSV, XLSX, a DataFrame or a list of records, validated row by row.
 
 Every row ends in exactly one place: a valid `Registration`, or a `Rejection` that names the
-row, the columns and why. Pickup and drop-off places are resolved here: the point the row
-names, else (pickups only) the nearest point of the points file within the policy's
-`pickup_search_km` of the origin, else the origin or destination itself.
+row, the columns and why. A column the table does not know is refused, naming it. A row that
+names a pickup or drop-off point boards or leaves there (the point must exist); otherwise it
+boards at its origin and leaves at its destination until a planner chooses otherwise
+(`pointplan.build_problem` chooses the nearest pickup point): reading decides nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,17 +19,13 @@ from typing import Any
 import pandas as pd
 from pydantic import SecretStr
 
+from pointplan.domain.personal import phone_problem, resident_id_problem
 from pointplan.domain.places import Place, Point
 from pointplan.domain.plan import Rejection
-from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Direction, Registration
-from pointplan.geo.distances import degree_spans, nearest_within
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.personal import phone_problem, resident_id_problem
-from pointplan.io.tables import read_table
-
-log = logging.getLogger(__name__)
+from pointplan.io.tables import missing_columns, read_table, refuse_unknown_columns
 
 COLUMNS = (
     "registration_id",
@@ -88,31 +84,32 @@ class RegistrationBatch:
             raise InputError([*self.issues, summary])
 
 
+RegistrationTable = Path | str | pd.DataFrame | Sequence[Mapping[str, Any]]
+"""A registrations table: a CSV or XLSX file, a DataFrame, or records (the columns as keys,
+as the HTTP API receives them; row numbers then count the header as row 1 too)."""
+
+
 def read_registrations(
-    source: Path | str | pd.DataFrame,
+    source: RegistrationTable,
     points: Sequence[Point] = (),
-    policy: Policy | None = None,
     gazetteer: Gazetteer | None = None,
 ) -> RegistrationBatch:
     """Read and validate registrations. Bad rows become rejections; nothing is dropped.
 
-    A file-level problem (unreadable file, missing column) raises `InputError`.
+    `points` are those a row may name as its pickup or drop-off point. A file-level problem
+    (unreadable file, missing or unknown column) raises `InputError`.
     """
-    table = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
+    table = read_table(_as_table_source(source))
     name = table.name
-    missing = [column for column in REQUIRED if column not in table.columns]
+    missing = missing_columns(table, REQUIRED)
     for side in ("origin", "destination"):
         if side not in table.columns and not {f"{side}_lat", f"{side}_lon"} <= set(table.columns):
             missing.append(f"{side} (or {side}_lat and {side}_lon)")
     if missing:
         raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
-    unknown = sorted(set(table.columns) - set(COLUMNS))
-    if unknown:
-        log.warning("%s: ignoring column(s) pointplan does not use: %s", name, ", ".join(unknown))
+    refuse_unknown_columns(table, COLUMNS)
 
-    reader = _RowReader(
-        name, {p.point_id: p for p in points}, policy or Policy(), gazetteer or default_gazetteer()
-    )
+    reader = _RowReader(name, {p.point_id: p for p in points}, gazetteer or default_gazetteer())
     registrations: list[Registration] = []
     rejected: list[Rejection] = []
     issues: list[InputIssue] = []
@@ -149,15 +146,21 @@ def read_registrations(
     return RegistrationBatch(tuple(registrations), tuple(rejected), tuple(issues))
 
 
+def _as_table_source(source: RegistrationTable) -> Path | pd.DataFrame:
+    if isinstance(source, pd.DataFrame):
+        return source
+    if isinstance(source, (str, Path)):
+        return Path(source)
+    records = list(source)
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    return pd.DataFrame(records, columns=columns, dtype=object)
+
+
 class _RowReader:
-    def __init__(
-        self, source: str, points: Mapping[str, Point], policy: Policy, gazetteer: Gazetteer
-    ) -> None:
+    def __init__(self, source: str, points: Mapping[str, Point], gazetteer: Gazetteer) -> None:
         self.source = source
         self.points = points
-        self.policy = policy
         self.gazetteer = gazetteer
-        self._nearest_cache: dict[tuple[float, float], Point | None] = {}
 
     def read(
         self, row: int, record: Mapping[Any, Any]
@@ -198,7 +201,7 @@ class _RowReader:
         if issues or None in (direction, origin, destination, earliest, latest, party_size):
             return None, issues
         assert origin and destination and direction and earliest and latest and party_size
-        pickup: Place = pickup_point or self._nearest_point(origin) or origin
+        pickup: Place = pickup_point or origin
         dropoff: Place = dropoff_point or destination
         return Registration(
             registration_id=rid,
@@ -298,19 +301,3 @@ class _RowReader:
             hint = "" if self.points else " (no points are loaded)"
             problem(column, f"unknown point '{point_id}'{hint}")
         return point
-
-    def _nearest_point(self, origin: Place) -> Point | None:
-        key = (origin.lat, origin.lon)
-        if key not in self._nearest_cache:
-            self._nearest_cache[key] = self._search_nearest(origin)
-        return self._nearest_cache[key]
-
-    def _search_nearest(self, origin: Place) -> Point | None:
-        radius = self.policy.pickup_search_km
-        lat_span, lon_span = degree_spans(origin.lat, radius)
-        nearby = (
-            point
-            for point in self.points.values()
-            if abs(point.lat - origin.lat) <= lat_span and abs(point.lon - origin.lon) <= lon_span
-        )
-        return nearest_within(origin, nearby, radius, key=lambda point: point.point_id)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import zipfile
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,28 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def refuse_unknown_columns(table: Table, known: Sequence[str]) -> None:
+    """Raise `InputError` naming every column of `table` not in `known`, with the column it
+    most resembles: a misspelt optional column (`party_sise`) would otherwise lose its data
+    without a word."""
+    unknown = [column for column in table.columns if column not in known]
+    if not unknown:
+        return
+    named = ", ".join(_with_suggestion(column, known) for column in unknown)
+    message = f"unknown column(s): {named}; the columns are {', '.join(known)}"
+    raise InputError([InputIssue(table.name, message)])
+
+
+def missing_columns(table: Table, required: Collection[str]) -> list[str]:
+    """The `required` columns `table` lacks, in the order given."""
+    return [column for column in required if column not in table.columns]
+
+
+def _with_suggestion(column: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(column, list(known), n=1)
+    return column + (f" (did you mean '{close[0]}'?)" if close else "")
 
 
 def read_table(source: Path | pd.DataFrame) -> Table:

@@ -5,31 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 
-from ortools.linear_solver import pywraplp
-from ortools.sat.python import cp_model
-
 from pointplan.domain.registration import Registration
-from pointplan.domain.seating import effective_capacity
 from pointplan.problem import Problem
+from pointplan.solvers.budget import Budget
+from pointplan.solvers.decision import PlaceKey, place_key
 from pointplan.solvers.decompose import Part, decompose
-from pointplan.solvers.exact import DETERMINISTIC_PER_SECOND, Pattern, limit_work, stop_sets
-from pointplan.solvers.trips import PlaceKey, place_key
+from pointplan.solvers.exact import Pattern, stop_sets
+from pointplan.solvers.ortools_adapter import (
+    CP_SAT_DEFAULT_SEED,
+    CpModel,
+    LpVariable,
+    SolverFault,
+    lp_optimum,
+    new_lp,
+    solve_cp,
+)
 
 log = logging.getLogger(__name__)
-
-
-def largest_capacity(problem: Problem) -> int:
-    """The largest effective capacity among vehicle types that are available at all."""
-    capacities = [
-        effective_capacity(vt, problem.policy)
-        for vt in problem.fleet.vehicle_types
-        if vt.count is None or vt.count > 0
-    ]
-    return max(capacities, default=0)
 
 
 def _cover_spans(days: int, required: Callable[[int, int], int]) -> int:
@@ -68,8 +63,7 @@ def cover_lower_bound(
     registrations: Sequence[Registration],
     patterns: Sequence[Pattern],
     capacity: int,
-    time_limit: float = 10.0,
-    deadline: float | None = None,
+    budget: Budget,
 ) -> int:
     """`window_lower_bound` strengthened by the stop limits.
 
@@ -78,10 +72,10 @@ def cover_lower_bound(
     pattern (at most `max_pickups` x `max_dropoffs` nearby stops). The least number of
     patterns covering those pairs (a set cover, bounded by CP-SAT) is a second requirement
     of the span; the larger of the two counts. `patterns` must be every pattern of the part.
-    Spans left when `time_limit` seconds of solver work are spent count people only (still
+    Spans left when the `budget`'s seconds of solver work are spent count people only (still
     a valid bound); work, not the clock, is counted so that the result is reproducible.
     """
-    budget = [time_limit]
+    left = [budget.seconds]
     if not registrations or capacity <= 0:
         return 0
     _, days, within = _spans(registrations)
@@ -93,10 +87,10 @@ def cover_lower_bound(
         people = math.ceil(sum(r.party_size for r in inside) / capacity)
         pairs = frozenset((place_key(r.pickup), place_key(r.dropoff)) for r in inside)
         if pairs not in covers:
-            if budget[0] <= 0 or (deadline is not None and time.perf_counter() >= deadline):
+            if left[0] <= 0 or budget.expired:
                 return people
-            covers[pairs], spent = _set_cover_bound(pairs, coverage, min(2.0, budget[0]), deadline)
-            budget[0] -= spent
+            covers[pairs], spent = _set_cover_bound(pairs, coverage, budget.part(min(2.0, left[0])))
+            left[0] -= spent
         return max(people, covers[pairs])
 
     return _cover_spans(days, required)
@@ -121,26 +115,24 @@ def _spans(
 def _set_cover_bound(
     universe: frozenset[tuple[PlaceKey, PlaceKey]],
     coverage: Sequence[set[tuple[PlaceKey, PlaceKey]]],
-    time_limit: float,
-    deadline: float | None,
+    budget: Budget,
 ) -> tuple[int, float]:
     """A lower bound on the sets covering `universe` (exact when CP-SAT finishes), and the
-    deterministic time spent."""
+    budgeted seconds spent. The proven bound holds whether or not the search finished."""
     if len(universe) <= 1:
         return len(universe), 0.0
     useful = [c & universe for c in coverage if c & universe]
-    model = cp_model.CpModel()
+    model = CpModel()
     chosen = [model.new_bool_var("") for _ in useful]
     for element in sorted(universe):
         model.add_bool_or([v for v, c in zip(chosen, useful, strict=True) if element in c])
     model.minimize(sum(chosen))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.linearization_level = 2
-    limit_work(solver, time_limit, deadline)
-    solver.solve(model)
-    spent = solver.response_proto.deterministic_time / DETERMINISTIC_PER_SECOND
-    return max(1, math.ceil(solver.best_objective_bound - 1e-6)), spent
+    # The bound's search does not depend on the plan's seed.
+    answer = solve_cp(model, budget.cp_limit(), seed=CP_SAT_DEFAULT_SEED, linearization_level=2)
+    if answer.status == "INFEASIBLE":  # every pair is a pattern of its own: a fault of ours
+        raise SolverFault("a (pickup, drop-off) pair is covered by no stop pattern")
+    spent = Budget.seconds_in(answer.deterministic_time)
+    return max(1, math.ceil(answer.bound - 1e-6)), spent
 
 
 # A calibrated rate (reference machine, model building included): the relaxation below is
@@ -155,18 +147,17 @@ def relaxed_stop_bound(
     problem: Problem,
     registrations: Sequence[Registration],
     capacity: int,
-    time_limit: float,
-    deadline: float | None = None,
+    budget: Budget,
 ) -> int:
     """A lower bound for parts too large to enumerate their stop patterns: the LP relaxation
-    of a one-sided pattern model, 0 when it does not fit `time_limit` seconds.
+    of a one-sided pattern model, 0 when it does not fit the `budget`'s seconds.
 
     It keeps one side's stop limit and radius (the side with more stops per allowed stop,
     where they bind), the date windows and the capacity; it relaxes the other side, party
     wholeness and whole vehicles, and keeps the cut "people of a class riding in a vehicle
     slot need a vehicle there". Every plan is a solution, so the LP optimum rounded up is a
     valid bound. Only maximal stop sets are used: every vehicle's stops lie in one of them.
-    The LP is built when its size fits `time_limit` at the calibrated rate (small ones always,
+    The LP is built when its size fits the budget at the calibrated rate (small ones always,
     none over `MAX_LP_VARIABLES`): decided by size, so the result does not depend on the clock.
     """
     policy = problem.policy
@@ -192,15 +183,13 @@ def relaxed_stop_bound(
         for place in stop_set:
             containing[place].append(index)
     size = sum(len(containing[p]) * (b - a + 1) for p, a, b in people)
-    allowed = max(SMALL_LP_VARIABLES, time_limit * LP_VARIABLES_PER_SECOND)
+    allowed = max(SMALL_LP_VARIABLES, budget.seconds * LP_VARIABLES_PER_SECOND)
     if size > min(MAX_LP_VARIABLES, allowed):
         log.info("relaxed bound skipped: %d variables is over the part's share", size)
         return 0
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    if deadline is not None:
-        solver.SetTimeLimit(max(1, int(1000 * (deadline - time.perf_counter()))))
-    vehicles: dict[tuple[int, int], pywraplp.Variable] = {}
-    aboard: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
+    solver = new_lp(budget.deadline)
+    vehicles: dict[tuple[int, int], LpVariable] = {}
+    aboard: dict[tuple[int, int], list[LpVariable]] = defaultdict(list)
     for (place, earliest, latest), count in sorted(people.items()):
         options = []
         for set_index in containing[place]:
@@ -216,9 +205,10 @@ def relaxed_stop_bound(
     for slot, riders_there in aboard.items():
         solver.Add(solver.Sum(riders_there) <= capacity * vehicles[slot])
     solver.Minimize(solver.Sum(list(vehicles.values())))
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+    optimum = lp_optimum(solver)
+    if optimum is None:  # stopped at the deadline: no bound from it
         return 0
-    bound = max(0, math.ceil(float(solver.Objective().Value()) - 1e-6))
+    bound = max(0, math.ceil(optimum - 1e-6))
     log.info("relaxed bound of a part (%s side, %d variables): %d", side, size, bound)
     return bound
 
@@ -232,7 +222,7 @@ def parts_lower_bound(
     `window_lower_bound`: never weaker than ceil(all people / largest capacity), and much
     stronger when demand is scattered in space or time.
     """
-    capacity = largest_capacity(problem)
+    capacity = problem.largest_capacity
     return sum(
         window_lower_bound([r for r in part.registrations if r.registration_id in served], capacity)
         for part in (parts if parts is not None else decompose(problem))

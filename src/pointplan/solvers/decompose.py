@@ -23,7 +23,7 @@ from pointplan.domain.places import Place
 from pointplan.domain.registration import Registration
 from pointplan.geo.distances import degree_spans
 from pointplan.problem import Problem
-from pointplan.solvers.trips import PlaceKey, place_key
+from pointplan.solvers.decision import PlaceKey, place_key
 
 PairKey = tuple[str, PlaceKey, PlaceKey]
 

@@ -24,32 +24,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
-from ortools.sat.python import cp_model
 
 from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
-from pointplan.solvers.trips import Decision, PlaceKey, best_route_km, first_fit, place_key
+from pointplan.solvers.budget import Budget
+from pointplan.solvers.decision import Decision, PlaceKey, place_key
+from pointplan.solvers.ortools_adapter import CpModel, IntVar, solve_cp
+from pointplan.solvers.trips import best_route_km, first_fit
 
 ClassKey = tuple[PlaceKey, PlaceKey, dt.date, dt.date, int]
 
-# A time budget is spent as CP-SAT work (deterministic time), so that results do not depend
-# on machine load: with this factor a budget of S "seconds" takes about S seconds of wall time
-# on the sample week on the 2-core reference machine, model building and pattern enumeration
-# included. A generous wall-clock stop (see `consolidate`) bounds the worst case on slow machines.
-DETERMINISTIC_PER_SECOND = 0.075
-
-
 MAX_MODEL_VARIABLES = 10_000  # a larger part keeps the sweep's plan: building it would cost more
-
-
-def limit_work(solver: cp_model.CpSolver, seconds: float, deadline: float | None = None) -> None:
-    """Bound a CP-SAT solve to about `seconds` of work, reproducibly, and never past the
-    wall-clock `deadline` (a `time.perf_counter()` value), which only a slow machine reaches."""
-    solver.parameters.max_deterministic_time = max(0.005, seconds * DETERMINISTIC_PER_SECOND)
-    wall = 10 * seconds + 5 if deadline is None else deadline - time.perf_counter()
-    solver.parameters.max_time_in_seconds = max(0.05, wall)
 
 
 @dataclass(frozen=True)
@@ -133,17 +120,17 @@ def solve_part_exactly(
     registrations: Sequence[Registration],
     patterns: Sequence[Pattern],
     vehicle_type: VehicleType,
-    capacity: int,
-    time_limit: float,
+    budget: Budget,
     seed: int,
     hint: Sequence[Decision] = (),
-    deadline: float | None = None,
 ) -> ExactResult | None:
-    """Solve one part with CP-SAT on vehicles of one type, starting from `hint` if given.
+    """Solve one part with CP-SAT on vehicles of one type within `budget`, starting from
+    `hint` if given (60% of the budget for phase 1, 40% for phase 2).
 
     None when the model would be too large or CP-SAT finds no solution in the time (the
     caller keeps its own plan).
     """
+    capacity = problem.capacity(vehicle_type).effective
     classes: dict[ClassKey, list[Registration]] = defaultdict(list)
     for r in sorted(registrations, key=lambda r: r.registration_id):
         classes[_class_of(r)].append(r)
@@ -157,10 +144,10 @@ def solve_part_exactly(
     size = sum(len(serving[key[0], key[1]]) * ((key[3] - key[2]).days + 1) for key in classes)
     if size > MAX_MODEL_VARIABLES:
         return None
-    model = cp_model.CpModel()
+    model = CpModel()
     most = len(registrations)
-    parties: dict[tuple[ClassKey, int, int], cp_model.IntVar] = {}
-    by_slot: dict[tuple[int, int], list[tuple[int, int, cp_model.IntVar]]] = defaultdict(list)
+    parties: dict[tuple[ClassKey, int, int], IntVar] = {}
+    by_slot: dict[tuple[int, int], list[tuple[int, int, IntVar]]] = defaultdict(list)
     for key, members in classes.items():
         p, d, earliest, latest, size = key
         options = []
@@ -171,7 +158,7 @@ def solve_part_exactly(
                 options.append(x)
                 by_slot[index, day].append((size, len(members), x))
         model.add(sum(options) == len(members))
-    vehicles: dict[tuple[int, int], cp_model.IntVar] = {}
+    vehicles: dict[tuple[int, int], IntVar] = {}
     for slot, riders in by_slot.items():
         y = model.new_int_var(0, most, "")
         vehicles[slot] = y
@@ -181,45 +168,47 @@ def solve_part_exactly(
     total_vehicles = sum(vehicles.values())
     _add_hint(model, hint, patterns, first, vehicles, parties)
 
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1  # one worker: deterministic for a seed
-    solver.parameters.linearization_level = 2  # the LP relaxation gives the bound
-    solver.parameters.random_seed = seed
-    limit_work(solver, time_limit * 0.6, deadline)
     model.minimize(total_vehicles)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    # linearization level 2: the LP relaxation gives the bound
+    phase1 = solve_cp(
+        model, budget.part(budget.seconds * 0.6).cp_limit(), seed=seed, linearization_level=2
+    )
+    if not phase1.found:
         return None
-    best_vehicles = round(solver.objective_value)
-    bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))  # vehicles are whole
+    best_vehicles = round(phase1.objective)
+    bound = max(0, math.ceil(phase1.bound - 1e-6))  # vehicles are whole
 
     # Phase 2: keep the vehicles; fewest stops, then fewest km (0.1 km units).
     model.clear_hints()  # type: ignore[no-untyped-call]
     for var in list(vehicles.values()) + list(parties.values()):
-        model.add_hint(var, solver.value(var))
+        model.add_hint(var, phase1.value(var))
     model.add(total_vehicles <= best_vehicles)
     km = {slot: round(patterns[slot[0]].km * 10) for slot in vehicles}
     km_weight = sum(km.values()) * most + 1
     stops = sum(patterns[i].stops * y for (i, _), y in vehicles.items())
     model.minimize(stops * km_weight + sum(km[slot] * y for slot, y in vehicles.items()))
-    limit_work(solver, time_limit * 0.4, deadline)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    phase2 = solve_cp(
+        model, budget.part(budget.seconds * 0.4).cp_limit(), seed=seed, linearization_level=2
+    )
+    if not phase2.found:
         return None
 
     decisions: list[Decision] = []
     for (index, day), y in sorted(vehicles.items()):
-        count = solver.value(y)
+        count = phase2.value(y)
         if count == 0:
             continue
         aboard: list[Registration] = []
         for key, members in classes.items():
             chosen = parties.get((key, index, day))
-            if chosen is not None and solver.value(chosen):
-                taken = solver.value(chosen)
+            if chosen is not None and phase2.value(chosen):
+                taken = phase2.value(chosen)
                 aboard.extend(members[:taken])
                 del members[:taken]
         date = first + dt.timedelta(days=day)
-        decisions.extend((vehicle_type, date, bin_) for bin_ in first_fit(aboard, capacity, count))
+        decisions.extend(
+            Decision(vehicle_type, date, tuple(bin_)) for bin_ in first_fit(aboard, capacity, count)
+        )
     return ExactResult(decisions, bound)
 
 
@@ -228,12 +217,12 @@ def _class_of(r: Registration) -> ClassKey:
 
 
 def _add_hint(
-    model: cp_model.CpModel,
+    model: CpModel,
     hint: Sequence[Decision],
     patterns: Sequence[Pattern],
     first: dt.date,
-    vehicles: dict[tuple[int, int], cp_model.IntVar],
-    parties: dict[tuple[ClassKey, int, int], cp_model.IntVar],
+    vehicles: dict[tuple[int, int], IntVar],
+    parties: dict[tuple[ClassKey, int, int], IntVar],
 ) -> None:
     """Hint a known plan (e.g. the sweep's) so that the search starts from it."""
     if not hint:
@@ -241,7 +230,8 @@ def _add_hint(
     index_of = {(p.pickups, p.dropoffs): i for i, p in enumerate(patterns)}
     slot_count: dict[tuple[int, int], int] = defaultdict(int)
     party_count: dict[tuple[ClassKey, int, int], int] = defaultdict(int)
-    for _, date, load in hint:
+    for decision in hint:
+        date, load = decision.date, decision.riders
         stop_sets = (
             frozenset(place_key(r.pickup) for r in load),
             frozenset(place_key(r.dropoff) for r in load),

@@ -14,9 +14,10 @@ from pointplan.domain.driving import plan_timeline
 from pointplan.domain.fleet import VehicleType
 from pointplan.domain.plan import Unassigned
 from pointplan.domain.registration import Registration
-from pointplan.domain.seating import can_seat
 from pointplan.problem import Problem
-from pointplan.solvers.trips import Decision, PlaceKey, ordered_route, place_key
+from pointplan.solvers.decision import Decision, PlaceKey, place_key
+from pointplan.solvers.seating import fits
+from pointplan.solvers.trips import ordered_route
 
 
 class FleetUse:
@@ -55,7 +56,7 @@ class FleetUse:
         """The first type in `preference` that seats the load and has room all its days."""
         sizes = [r.party_size for r in load]
         for vehicle_type in preference:
-            if not can_seat(vehicle_type, self.problem.policy, sizes):
+            if not fits(self.problem, vehicle_type, sizes):
                 continue
             days = self.days_on_road(vehicle_type, day, load)
             if vehicle_type.count is None or all(
@@ -83,7 +84,7 @@ class FleetUse:
             vehicle_type = self.pick(cheapest_first(types), earlier, [registration])
             if vehicle_type is not None:
                 self.take(vehicle_type, earlier, [registration])
-                return vehicle_type, earlier, [registration]
+                return Decision(vehicle_type, earlier, (registration,))
         return Unassigned(
             registration_id=registration.registration_id,
             reason=(

@@ -16,47 +16,38 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pointplan.domain.fleet import VehicleType
-from pointplan.domain.plan import Plan, Unassigned
-from pointplan.domain.policy import Policy
+from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
-from pointplan.domain.seating import can_seat, effective_capacity
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import parts_lower_bound
+from pointplan.solvers.decision import Decision, PlaceKey, place_key
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
 from pointplan.solvers.result import assemble_plan
-from pointplan.solvers.trips import (
-    Decision,
-    PlaceKey,
-    cannot_travel_reason,
-    numbered_trips,
-    place_key,
-)
-from pointplan.stop import StoppingCriterion
-
-_ONE_DAY = dt.timedelta(days=1)
+from pointplan.solvers.seating import fits, with_capacities
+from pointplan.solvers.sweep import LoadDay, split_travellers, sweep_days
+from pointplan.solvers.trips import numbered_trips
+from pointplan.stop import Progress, StoppingCriterion
 
 
-def solve_greedy(problem: Problem, seed: int = 0, stop: StoppingCriterion | None = None) -> Plan:
-    """Plan by filling vehicles in order (one pass: `seed` and `stop` are not needed)."""
+def solve_greedy(
+    problem: Problem,
+    *,
+    seed: int = 0,
+    stop: StoppingCriterion | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Plan:
+    """Plan by filling vehicles in order. One pass: `stop`, `workers` and `on_progress` are
+    accepted as every solver's are, and not needed; `seed` is only recorded."""
     started = time.perf_counter()
-    policy = problem.policy
-    types = [vt for vt in problem.fleet.vehicle_types if vt.count != 0]
-    capacity = {vt.name: effective_capacity(vt, policy) for vt in types}
+    problem = with_capacities(problem)
     fleet = FleetUse(problem)
-    decisions: list[Decision] = []
-    unassigned: list[Unassigned] = []
-
+    travellers, unassigned = split_travellers(problem)
     groups: dict[tuple[str, PlaceKey, PlaceKey], list[Registration]] = defaultdict(list)
-    for registration in problem.registrations:
-        reason = cannot_travel_reason(problem, registration, types, capacity)
-        if reason:
-            unassigned.append(
-                Unassigned(registration_id=registration.registration_id, reason=reason)
-            )
-            continue
+    for registration in travellers:
         key = (
             registration.direction.value,
             place_key(registration.pickup),
@@ -64,42 +55,16 @@ def solve_greedy(problem: Problem, seed: int = 0, stop: StoppingCriterion | None
         )
         groups[key].append(registration)
 
+    decisions: list[Decision] = []
     for key in sorted(groups, key=str):
-        pending = sorted(
-            groups[key], key=lambda r: (r.latest_date, r.earliest_date, r.registration_id)
+        group_decisions, group_unassigned = sweep_days(
+            groups[key],
+            lambda r: (r.latest_date, r.earliest_date, r.registration_id),
+            _day_loader(problem, fleet),
+            fleet,
         )
-        day = min(r.earliest_date for r in pending)
-        while pending:
-            candidates = [r for r in pending if r.earliest_date <= day]
-            while candidates:
-                free = fleet.free_on(types, day)
-                if not free:
-                    break
-                biggest, load = _fullest_load(free, policy, candidates, capacity)
-                if not load:
-                    break  # no free vehicle can seat any of them today
-                full = len(load) < len(candidates)
-                if not full and all(r.latest_date > day for r in load):
-                    break  # nobody must leave today: wait for more people
-                preference = [biggest] if full else cheapest_first(free)
-                vehicle = fleet.pick(preference, day, load) or fleet.pick(
-                    cheapest_first(free), day, load
-                )
-                if vehicle is None:
-                    break  # no type has a vehicle free for the whole trip
-                fleet.take(vehicle, day, load)
-                decisions.append((vehicle, day, load))
-                loaded = {r.registration_id for r in load}
-                candidates = [r for r in candidates if r.registration_id not in loaded]
-                pending = [r for r in pending if r.registration_id not in loaded]
-            for registration in [r for r in pending if r.latest_date <= day]:
-                outcome = fleet.close_window(types, registration, day)
-                if isinstance(outcome, Unassigned):
-                    unassigned.append(outcome)
-                else:
-                    decisions.append(outcome)
-            pending = [r for r in pending if r.latest_date > day]
-            day += _ONE_DAY
+        decisions.extend(group_decisions)
+        unassigned.extend(group_unassigned)
 
     trips = numbered_trips(problem, decisions)
     served = {rid for trip in trips for rid in trip.registration_ids()}
@@ -114,28 +79,61 @@ def solve_greedy(problem: Problem, seed: int = 0, stop: StoppingCriterion | None
     )
 
 
+def _day_loader(problem: Problem, fleet: FleetUse) -> LoadDay:
+    """Load the free vehicle that takes the most of those free to leave, again and again,
+    while someone must leave today or a vehicle is full."""
+    types = problem.available_types
+
+    def load_day(day: dt.date, candidates: list[Registration]) -> list[Decision]:
+        decisions: list[Decision] = []
+        while candidates:
+            free = fleet.free_on(types, day)
+            if not free:
+                break
+            biggest, load = _fullest_load(problem, free, candidates)
+            if not load:
+                break  # no free vehicle can seat any of them today
+            full = len(load) < len(candidates)
+            if not full and all(r.latest_date > day for r in load):
+                break  # nobody must leave today: wait for more people
+            preference = [biggest] if full else cheapest_first(free)
+            vehicle = fleet.pick(preference, day, load) or fleet.pick(
+                cheapest_first(free), day, load
+            )
+            if vehicle is None:
+                break  # no type has a vehicle free for the whole trip
+            fleet.take(vehicle, day, load)
+            decisions.append(Decision(vehicle, day, tuple(load)))
+            loaded = {r.registration_id for r in load}
+            candidates = [r for r in candidates if r.registration_id not in loaded]
+        return decisions
+
+    return load_day
+
+
 def _fullest_load(
-    free: Sequence[VehicleType],
-    policy: Policy,
-    candidates: Sequence[Registration],
-    capacity: dict[str, int],
+    problem: Problem, free: Sequence[VehicleType], candidates: Sequence[Registration]
 ) -> tuple[VehicleType, list[Registration]]:
     """The free vehicle type that takes the most people, with the load it takes."""
-    loads = [(vt, _fill(vt, policy, candidates)) for vt in free]
+    loads = [(vt, _fill(problem, vt, candidates)) for vt in free]
     return max(
         loads,
-        key=lambda item: (sum(r.party_size for r in item[1]), capacity[item[0].name], item[0].name),
+        key=lambda item: (
+            sum(r.party_size for r in item[1]),
+            problem.capacity(item[0]).effective,
+            item[0].name,
+        ),
     )
 
 
 def _fill(
-    vehicle: VehicleType, policy: Policy, candidates: Sequence[Registration]
+    problem: Problem, vehicle: VehicleType, candidates: Sequence[Registration]
 ) -> list[Registration]:
     """First fit: take candidates in order while the parties can still be seated."""
     load: list[Registration] = []
     sizes: list[int] = []
     for registration in candidates:
-        if can_seat(vehicle, policy, [*sizes, registration.party_size]):
+        if fits(problem, vehicle, [*sizes, registration.party_size]):
             load.append(registration)
             sizes.append(registration.party_size)
     return load

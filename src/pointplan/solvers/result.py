@@ -18,10 +18,11 @@ def assemble_plan(
     solver: str,
     seed: int,
 ) -> Plan:
-    """A plan whose summary is computed from its trips (never typed in by a solver)."""
+    """A plan whose summary is computed from its trips (never typed in by a solver), with
+    the problem's rejected input rows."""
     served = sum(trip.passengers for trip in trips)
     summary = Summary(
-        registrations=len(problem.registrations),
+        registrations=len(problem.registrations) + len(problem.rejected),
         passengers=problem.passengers,
         served_passengers=served,
         vehicles=len(trips),
@@ -32,8 +33,13 @@ def assemble_plan(
         solve_seconds=round(solve_seconds, 3),
         served_registrations=sum(len(trip.registration_ids()) for trip in trips),
         unassigned=len(unassigned),
-        rejected=0,
+        rejected=len(problem.rejected),
         solver=solver,
         seed=seed,
     )
-    return Plan(summary=summary, trips=tuple(trips), unassigned=tuple(unassigned), rejected=())
+    return Plan(
+        summary=summary,
+        trips=tuple(trips),
+        unassigned=tuple(unassigned),
+        rejected=problem.rejected,
+    )

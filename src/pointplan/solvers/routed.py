@@ -18,8 +18,9 @@ from pointplan.domain.fleet import VehicleType
 from pointplan.domain.registration import Registration
 from pointplan.geo.distances import road_metres
 from pointplan.problem import Problem
+from pointplan.solvers.decision import Decision, PlaceKey, place_key
 from pointplan.solvers.routing import capacitated_routes
-from pointplan.solvers.trips import Decision, PlaceKey, first_fit, place_key
+from pointplan.solvers.trips import first_fit
 
 
 def routable(problem: Problem, registrations: Sequence[Registration]) -> bool:
@@ -59,7 +60,10 @@ def route_part(
         metres, demand, capacity, end=0, max_stops=problem.policy.max_pickups
     )
     assert routes is not None  # every load fits a vehicle by construction
-    return [(vehicle_type, day, [r for node in route for r in loads[node - 1]]) for route in routes]
+    return [
+        Decision(vehicle_type, day, tuple(r for node in route for r in loads[node - 1]))
+        for route in routes
+    ]
 
 
 def _loads(waiting: list[Registration], capacity: int) -> list[list[Registration]]:

@@ -1,8 +1,9 @@
 """The routing component: capacitated vehicle routes over an integer distance matrix.
 
-OR-Tools' routing library does the search: a first solution by the cheapest arc, then guided
-local search. The search is limited by a number of solutions, never by the clock, so the
-same input gives the same routes on any machine and under any load.
+OR-Tools' routing library does the search (through `ortools_adapter.solve_routes`): a first
+solution by a construction heuristic, then guided local search. The search is limited by a
+number of solutions, never by the clock, so the same input gives the same routes on any
+machine and under any load.
 
 Two uses: `capacitated_routes` splits the pickups of one part among as few vehicles as
 possible and orders each route (open start, a fixed end such as a drop-off point, or a
@@ -15,17 +16,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from pointplan.solvers.ortools_adapter import RouteLimit, solve_routes
 
 SOLUTION_LIMIT = 30  # guided local search steps: enough for the few stops of one part
 PATH_STEPS = 100  # one vehicle's stop order: optimal on every 7-stop test case (tests)
-# Construction heuristics that either build a plan or fail at once (path-cheapest-arc can
-# instead backtrack without end on a tight fleet); tried in this order.
-_FIRST_SOLUTIONS = (
-    routing_enums_pb2.FirstSolutionStrategy.SAVINGS,
-    routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
-    routing_enums_pb2.FirstSolutionStrategy.CHRISTOFIDES,
-)
 
 
 def capacitated_routes(
@@ -105,42 +99,11 @@ def _solve(
     for a in range(size):
         for b in range(size):
             matrix[a][b] = int(distance[a][b])
-    for strategy in _FIRST_SOLUTIONS:
-        manager = pywrapcp.RoutingIndexManager(
-            nodes, vehicles, [start_node] * vehicles, [end_node] * vehicles
-        )
-        model = pywrapcp.RoutingModel(manager)
-        transit = model.RegisterTransitMatrix(matrix)
-        model.SetArcCostEvaluatorOfAllVehicles(transit)
-        for name, values, limit in (
-            ("load", demand, capacity),
-            ("stops", [1] * size, max_stops),
-        ):
-            if limit is not None:
-                per_node = [
-                    int(values[i]) if i < size and i not in (start, end) else 0
-                    for i in range(nodes)
-                ]
-                callback = model.RegisterUnaryTransitVector(per_node)
-                model.AddDimensionWithVehicleCapacity(callback, 0, [limit] * vehicles, True, name)
-        parameters = pywrapcp.DefaultRoutingSearchParameters()
-        parameters.first_solution_strategy = strategy
-        parameters.local_search_metaheuristic = (
-            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-        )
-        parameters.solution_limit = solution_limit
-        solution = model.SolveWithParameters(parameters)
-        if solution is not None:
-            break
-    else:
-        return None
-    routes = []
-    for vehicle in range(vehicles):
-        index = solution.Value(model.NextVar(model.Start(vehicle)))
-        route = []
-        while not model.IsEnd(index):
-            route.append(manager.IndexToNode(index))
-            index = solution.Value(model.NextVar(index))
-        if route:
-            routes.append(route)
-    return routes
+    limits = []
+    for name, values, most in (("load", demand, capacity), ("stops", [1] * size, max_stops)):
+        if most is not None:
+            per_node = [
+                int(values[i]) if i < size and i not in (start, end) else 0 for i in range(nodes)
+            ]
+            limits.append(RouteLimit(name, per_node, most))
+    return solve_routes(matrix, vehicles, start_node, end_node, limits, solution_limit)

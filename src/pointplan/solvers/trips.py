@@ -13,24 +13,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from pointplan.domain.driving import plan_timeline
-from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place, Point
-from pointplan.domain.plan import EscortSeat, SeatAssignment, Stop, Trip
 from pointplan.domain.registration import Registration
-from pointplan.domain.seating import assign_seats, can_seat, effective_capacity
+from pointplan.domain.trip import EscortSeat, SeatAssignment, Stop, Trip
 from pointplan.geo.distances import DistanceModel, road_metres
 from pointplan.problem import Problem
+from pointplan.solvers.decision import Decision, place_key, stop_places
 from pointplan.solvers.routing import shortest_path
-
-PlaceKey = tuple[float, float, str, str | None]
-Decision = tuple[VehicleType, dt.date, list[Registration]]
-"""What a solver decides for one trip: vehicle type, date, who rides."""
-
-
-def place_key(place: Place) -> PlaceKey:
-    """Identity of a stop: coordinates, label and point id."""
-    point_id = place.point_id if isinstance(place, Point) else None
-    return (place.lat, place.lon, place.label, point_id)
+from pointplan.solvers.seating import assign_seats
 
 
 def _route_km(problem: Problem, route: Sequence[Place]) -> float:
@@ -88,9 +78,7 @@ def ordered_route(
     problem: Problem, registrations: Sequence[Registration]
 ) -> tuple[list[Place], list[Place], list[float]]:
     """The pickups and drop-offs of these registrations in route order, and the legs' km."""
-    pickups = list({place_key(r.pickup): r.pickup for r in registrations}.values())
-    dropoffs = list({place_key(r.dropoff): r.dropoff for r in registrations}.values())
-    pickups, dropoffs = _ordered(problem, pickups, dropoffs)
+    pickups, dropoffs = _ordered(problem, *stop_places(registrations))
     route = pickups + dropoffs
     return (
         pickups,
@@ -99,18 +87,14 @@ def ordered_route(
     )
 
 
-def build_trip(
-    trip_id: str,
-    problem: Problem,
-    vehicle_type: VehicleType,
-    date: dt.date,
-    registrations: Sequence[Registration],
-) -> Trip:
-    """A complete trip for these registrations on this vehicle and date.
+def build_trip(trip_id: str, problem: Problem, decision: Decision) -> Trip:
+    """The complete trip of a decision: its riders on its vehicle type and date.
 
     Raises `SeatingError` when they do not fit the vehicle.
     """
     policy = problem.policy
+    vehicle_type, date, registrations = decision.vehicle_type, decision.date, decision.riders
+    capacity = problem.capacity(vehicle_type)
     pickups, dropoffs, legs = ordered_route(problem, registrations)
     route = pickups + dropoffs
     start = dt.datetime.combine(date, policy.departure_time)
@@ -138,7 +122,7 @@ def build_trip(
         )
 
     seat_plan = assign_seats(
-        vehicle_type, policy, [(r.registration_id, r.party_size) for r in boarding]
+        vehicle_type, policy, [(r.registration_id, r.party_size) for r in boarding], capacity
     )
     layout = vehicle_type.layout
     distance = sum(legs)
@@ -149,7 +133,7 @@ def build_trip(
         departure=policy.departure_time.strftime("%H:%M"),
         vehicle_type=vehicle_type.name,
         layout=layout,
-        capacity=effective_capacity(vehicle_type, policy),
+        capacity=capacity.effective,
         stops=tuple(stops),
         seats=tuple(
             SeatAssignment(row=seat.row, seat=seat.letter, registration_id=rid)
@@ -163,26 +147,6 @@ def build_trip(
         escort_seats=tuple(EscortSeat(row=s.row, seat=s.letter) for s in seat_plan.escorts),
         schedule=timeline.events,
     )
-
-
-def cannot_travel_reason(
-    problem: Problem,
-    registration: Registration,
-    types: Sequence[VehicleType],
-    capacity: dict[str, int],
-) -> str | None:
-    """Why a registration cannot travel on any vehicle at all, or None when it can."""
-    if not any(can_seat(vt, problem.policy, [registration.party_size]) for vt in types):
-        largest = max(capacity.values(), default=0)
-        return (
-            f"party of {registration.party_size} is larger than any vehicle's effective "
-            f"capacity (largest {largest} under the policy); split the party or relax "
-            "the seat rules"
-        )
-    km = problem.distances.road_km(registration.pickup, registration.dropoff)
-    if km == float("inf"):
-        return "drop-off cannot be reached by road from the pickup point"
-    return None
 
 
 def first_fit(
@@ -204,20 +168,21 @@ def first_fit(
     return [b for b in bins if b]
 
 
-def numbered_trips(problem: Problem, decisions: list[Decision]) -> list[Trip]:
-    """Trips for (vehicle, date, load) decisions, numbered T0001... in date order."""
-    decisions.sort(
+def numbered_trips(problem: Problem, decisions: Sequence[Decision]) -> list[Trip]:
+    """Trips for the decisions, numbered T0001... in date order."""
+    ordered = sorted(
+        decisions,
         key=lambda d: (
-            d[1],
-            d[2][0].direction.value,
-            d[2][0].pickup.label,
-            d[2][0].dropoff.label,
-            d[2][0].registration_id,
-        )
+            d.date,
+            d.riders[0].direction.value,
+            d.riders[0].pickup.label,
+            d.riders[0].dropoff.label,
+            d.riders[0].registration_id,
+        ),
     )
-    width = max(4, len(str(len(decisions))))
+    width = max(4, len(str(len(ordered))))
     # Built here, not on the worker pool: sending whole trips back costs more than it saves.
     return [
-        build_trip(f"T{number:0{width}d}", problem, vehicle, day, load)
-        for number, (vehicle, day, load) in enumerate(decisions, start=1)
+        build_trip(f"T{number:0{width}d}", problem, decision)
+        for number, decision in enumerate(ordered, start=1)
     ]

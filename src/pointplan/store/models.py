@@ -10,6 +10,7 @@ one `RegistrationEvent`; nothing is overwritten without one.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
@@ -106,6 +107,21 @@ class RegistrationEvent(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
+class JobState(StrEnum):
+    """Where a plan job stands (the `status` of `GET /v1/plans/{id}`): queued, then running,
+    then one of the finished states."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+"""The states a job never leaves."""
+
+
 class PlanJob(Base):
     """A plan asked for: its inputs, its status and progress, and its result once done."""
 
@@ -118,7 +134,7 @@ class PlanJob(Base):
     fleet: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     time_limit: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED.value, index=True)
     progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     result: Mapped[str | None] = mapped_column(Text, default=None)
     error: Mapped[str] = mapped_column(Text, default="")

@@ -10,13 +10,13 @@ import pandas as pd
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from pointplan.domain.manifest import seat_labels
 from pointplan.domain.plan import Plan
-from pointplan.exports.tables import seat_labels
-from pointplan.io.registrations import COLUMNS
+from pointplan.io import REGISTRATION_COLUMNS
 from pointplan.store import models
 from pointplan.store.audit import audit
+from pointplan.store.models import FINISHED, JobState
 
-FINISHED = ("done", "failed", "cancelled")
 PLANNABLE = ("registered", "health_checked", "rescheduled", "planned")
 """Statuses a new plan moves to `planned`; later ones (confirmed, boarded, ...) stay."""
 RESTART_REASON = "the service stopped while this plan was being solved; ask for it again"
@@ -41,7 +41,7 @@ def add_job(
         fleet=fleet,
         policy=policy,
         time_limit=time_limit,
-        status="queued",
+        status=JobState.QUEUED,
         created_by=actor,
     )
     session.add(job)
@@ -53,7 +53,7 @@ def claim_queued(session: Session, limit: int) -> list[str]:
     """Mark up to `limit` queued jobs running, oldest first; their ids."""
     queued = session.scalars(
         select(models.PlanJob.plan_id)
-        .where(models.PlanJob.status == "queued")
+        .where(models.PlanJob.status == JobState.QUEUED)
         .order_by(models.PlanJob.created_at)
         .limit(limit)
     ).all()
@@ -61,8 +61,8 @@ def claim_queued(session: Session, limit: int) -> list[str]:
     for plan_id in queued:
         changed = session.execute(
             update(models.PlanJob)
-            .where(models.PlanJob.plan_id == plan_id, models.PlanJob.status == "queued")
-            .values(status="running", started_at=models.utc_now())
+            .where(models.PlanJob.plan_id == plan_id, models.PlanJob.status == JobState.QUEUED)
+            .values(status=JobState.RUNNING, started_at=models.utc_now())
         )
         if changed.rowcount:  # type: ignore[attr-defined]
             claimed.append(plan_id)
@@ -70,7 +70,7 @@ def claim_queued(session: Session, limit: int) -> list[str]:
 
 
 def finish(
-    session: Session, plan_id: str, status: str, result: str | None, error: str = ""
+    session: Session, plan_id: str, status: JobState, result: str | None, error: str = ""
 ) -> bool:
     """Move a running job to `status`, unless it has finished already; whether it moved."""
     changed = session.execute(
@@ -85,8 +85,8 @@ def fail_interrupted(session: Session) -> int:
     """Mark jobs left running by a process that died as failed, saying why; how many."""
     changed = session.execute(
         update(models.PlanJob)
-        .where(models.PlanJob.status == "running")
-        .values(status="failed", error=RESTART_REASON, finished_at=models.utc_now())
+        .where(models.PlanJob.status == JobState.RUNNING)
+        .values(status=JobState.FAILED, error=RESTART_REASON, finished_at=models.utc_now())
     )
     return int(changed.rowcount)  # type: ignore[attr-defined]
 
@@ -111,11 +111,11 @@ def registrations_table(session: Session, job: models.PlanJob) -> pd.DataFrame:
     records = [
         {
             column: "" if r.fields.get(column) is None else str(r.fields[column])
-            for column in COLUMNS
+            for column in REGISTRATION_COLUMNS
         }
         for r in rows
     ]
-    return pd.DataFrame(records, columns=list(COLUMNS))
+    return pd.DataFrame(records, columns=list(REGISTRATION_COLUMNS))
 
 
 def mark_planned(session: Session, plan_id: str, plan: Plan, actor: str) -> None:

@@ -15,15 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pointplan.domain.events import StatusEvent
+from pointplan.domain.personal import PERSONAL_FIELDS
 from pointplan.domain.places import Point
 from pointplan.domain.registration import Registration
-from pointplan.io.personal import PERSONAL_FIELDS
-from pointplan.io.registrations import COLUMNS, read_registrations
+from pointplan.io import REGISTRATION_COLUMNS, read_registrations
 from pointplan.store import models
 from pointplan.store.audit import audit
 
@@ -65,16 +64,16 @@ def validate_batch(items: Sequence[Mapping[str, Any]], points: Sequence[Point]) 
     rows: list[dict[str, str]] = []
     positions: list[int] = []
     for index, item in enumerate(items):
-        unknown = sorted(set(item) - set(COLUMNS))
+        unknown = sorted(set(item) - set(REGISTRATION_COLUMNS))
         if unknown:
             rid = _text(item.get("registration_id")) or None
             result.reject(index, rid, f"unknown field(s): {', '.join(unknown)}")
             continue
-        rows.append({column: _text(item.get(column)) for column in COLUMNS})
+        rows.append({column: _text(item.get(column)) for column in REGISTRATION_COLUMNS})
         positions.append(index)
     if not rows:
         return ValidatedBatch(result, [])
-    batch = read_registrations(pd.DataFrame(rows, columns=list(COLUMNS)), points=points)
+    batch = read_registrations(rows, points=points)
     for rejection in batch.rejected:
         reason = rejection.reason.replace("DataFrame: ", "")
         result.reject(positions[rejection.row - 2], rejection.registration_id, reason)

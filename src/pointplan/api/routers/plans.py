@@ -22,14 +22,15 @@ from pointplan.api.schemas import (
     TripOut,
     error_responses,
 )
+from pointplan.builder import check_fleet_carries
+from pointplan.domain.manifest import trip_manifest
+from pointplan.domain.personal import shown_personal_fields
 from pointplan.domain.policy import Policy
-from pointplan.exports.tables import dropoff_places, seat_labels
-from pointplan.io.config import check_fleet_carries, default_fleet
-from pointplan.io.errors import InputError
-from pointplan.io.personal import PERSONAL_FIELDS, mask_field
+from pointplan.io import InputError, default_fleet
 from pointplan.store import models
 from pointplan.store.audit import audit
-from pointplan.store.plans import FINISHED, add_job
+from pointplan.store.models import FINISHED, JobState
+from pointplan.store.plans import add_job
 from pointplan.store.registrations import covers
 
 router = APIRouter(
@@ -98,7 +99,7 @@ def delete_plan(request: Request, plan_id: PlanId, caller: Caller, db: DB) -> Pl
         audit(session, caller.name, "plans.cancel", plan_id)
     if not request.app.state.runner.cancel(plan_id):  # it finished in the meantime
         raise HTTPException(status.HTTP_409_CONFLICT, "the plan has finished already")
-    return PlanAccepted(plan_id=plan_id, status="cancelled")
+    return PlanAccepted(plan_id=plan_id, status=JobState.CANCELLED)
 
 
 @router.get("/{plan_id}/trips/{trip_id}", summary="one trip of a done plan, with its manifest")
@@ -114,7 +115,7 @@ def get_trip(
     caller.require("planner", "viewer")
     with db.session() as session:
         job = _job(session, plan_id, caller, defer(models.PlanJob.result))
-        if job.status != "done":
+        if job.status != JobState.DONE:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
         trip = request.app.state.trip_index.trip(plan_id, trip_id, lambda: _result(job))
         if trip is None:
@@ -127,33 +128,25 @@ def get_trip(
                 )
             )
         }
-    seats, leaving = seat_labels(trip), dropoff_places(trip)
-    manifest = []
-    for stop in trip.stops:
-        for rid in stop.registrations if stop.kind == "pickup" else ():
-            fields = stored[rid].fields if rid in stored else {}
-            manifest.append(
-                ManifestLine(
-                    registration_id=rid,
-                    seats=seats.get(rid, []),
-                    pickup=stop.place,
-                    dropoff=leaving.get(rid, ""),
-                    **_personal(fields, caller.sees_personal_data),
-                )
-            )
+    manifest = [
+        ManifestLine(
+            registration_id=line.registration_id,
+            seats=list(line.seats),
+            pickup=line.pickup.place,
+            dropoff=line.dropoff,
+            **shown_personal_fields(
+                stored[line.registration_id].fields if line.registration_id in stored else {},
+                caller.sees_personal_data,
+            ),
+        )
+        for line in trip_manifest(trip)
+    ]
     return TripOut(trip=trip.model_dump(mode="json"), manifest=manifest)
 
 
 def _result(job: models.PlanJob) -> str:
     assert job.result is not None, "a done plan has its plan.json"
     return job.result
-
-
-def _personal(fields: dict[str, object], show: bool) -> dict[str, str]:
-    values = {name: str(fields.get(name) or "") for name in PERSONAL_FIELDS}
-    if show:
-        return values
-    return {name: mask_field(name, value) if value else "" for name, value in values.items()}
 
 
 def _job(session: Session, plan_id: str, caller: Caller, *options: ORMOption) -> models.PlanJob:

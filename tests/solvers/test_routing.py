@@ -6,7 +6,6 @@ import datetime as dt
 import itertools
 import math
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,15 +14,15 @@ from hypothesis import strategies as st
 from benchmarks.cvrp import read_cvrplib, solve_pointplan, tour_cost
 from pointplan.domain import Fleet, Place, Policy
 from pointplan.domain.places import Location
-from pointplan.domain.seating import effective_capacity
 from pointplan.geo.distances import geodesic_km, geodesic_within
 from pointplan.problem import Problem
 from pointplan.solve import solve
 from pointplan.solvers.routed import _loads, routable
 from pointplan.solvers.routing import capacitated_routes, shortest_path
-from tests.conftest import BAOTOU, RegistrationFactory, assert_valid_plan
+from pointplan.solvers.seating import effective_capacity
+from tests.conftest import BAOTOU, DATA_ROOT, RegistrationFactory, assert_valid_plan
 
-DATA = Path(__file__).parent / "data"
+DATA = DATA_ROOT
 
 
 def _random_instance(seed: int, customers: int) -> tuple[list[list[int]], list[int]]:

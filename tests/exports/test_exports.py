@@ -9,7 +9,8 @@ import pytest
 
 from pointplan.cli import main
 from pointplan.domain import Plan
-from pointplan.exports import passengers_table, plan_geojson, stops_table, trips_table
+from pointplan.domain.tables import passengers_table, stops_table, trips_table
+from pointplan.exports import plan_geojson
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +22,14 @@ def sample_plan(readme_run: tuple[int, Path]) -> tuple[Plan, Path]:
 
 
 def test_tables_match_the_plan(sample_plan: tuple[Plan, Path]) -> None:
+    """The trip, stop and passenger tables hold the plan's figures, one row per trip, stop
+    and served registration, and `Plan.to_dataframe` gives each of them."""
     plan, _ = sample_plan
-    trips, stops, riders = trips_table(plan), stops_table(plan), passengers_table(plan)
+    trips, stops, riders = (
+        trips_table(plan.trips),
+        stops_table(plan.trips),
+        passengers_table(plan.trips),
+    )
     assert len(trips) == plan.summary.vehicles
     assert trips["passengers"].sum() == plan.summary.served_passengers
     assert len(stops) == plan.summary.stops
@@ -33,7 +40,21 @@ def test_tables_match_the_plan(sample_plan: tuple[Plan, Path]) -> None:
     assert sorted(riders["registration_id"]) == sorted(on_trips)
     assert riders["registration_id"].is_unique
     assert riders["seats"].str.split().str.len().sum() == plan.summary.served_passengers
-    assert plan.to_dataframe("stops").equals(stops)
+    # each stop row is the stop of the plan at that place in its trip's route
+    trip = plan.trips[0]
+    first_rows = stops[stops["trip_id"] == trip.trip_id]
+    assert list(first_rows["order"]) == list(range(1, len(trip.stops) + 1))
+    assert list(first_rows["place"]) == [s.place for s in trip.stops]
+    assert list(first_rows["registrations"]) == [len(s.registrations) for s in trip.stops]
+    # each registration boards where and when its pickup stop says
+    boarding = {
+        rid: s for t in plan.trips for s in t.stops if s.kind == "pickup" for rid in s.registrations
+    }
+    for row in riders.head(200).itertuples():
+        assert row.pickup == boarding[row.registration_id].place
+        assert row.boarding == boarding[row.registration_id].departure
+    for name, table in (("trips", trips), ("stops", stops), ("passengers", riders)):
+        assert plan.to_dataframe(name).equals(table), name  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown table"):
         plan.to_dataframe("seats")  # type: ignore[arg-type]
 

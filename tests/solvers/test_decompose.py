@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from pointplan.domain import Fleet, Place, Policy, Registration
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
-from pointplan.solvers.bounds import largest_capacity, parts_lower_bound, window_lower_bound
+from pointplan.solvers.bounds import parts_lower_bound, window_lower_bound
 from pointplan.solvers.decompose import decompose
+from pointplan.solvers.seating import with_capacities
 from tests.conftest import BAOTOU, HOHHOT, TUZUOQI, registration_strategy
 
 DAY = dt.date(2022, 11, 21)
@@ -78,8 +79,9 @@ def test_could_share_means_same_part(problem: Problem) -> None:
 @given(problem=problems())
 def test_part_bound_is_at_least_the_simple_bound(problem: Problem) -> None:
     """The sum of the parts' ceilings is never below ceil(all people / largest capacity)."""
+    problem = with_capacities(problem)
     served = {r.registration_id for r in problem.registrations}
-    capacity = largest_capacity(problem)
+    capacity = problem.largest_capacity
     simple = -(-problem.passengers // capacity)
     assert parts_lower_bound(problem, served) >= simple
 

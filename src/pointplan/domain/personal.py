@@ -1,4 +1,5 @@
-"""Personal data: validation of resident id numbers and phones, and masking for exports.
+"""Personal data (names, resident id numbers, phones): how it is validated and how it is
+masked wherever it is shown (documents, the service's answers) unless it may be seen.
 
 Messages never repeat the value: personal data must not reach logs.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -66,3 +68,12 @@ _MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
 def mask_field(field: str, value: str) -> str:
     """`value` of a personal field (name, id_number or phone) masked the way that field is."""
     return _MASKS[field](value)
+
+
+def shown_personal_fields(values: Mapping[str, object], show: bool) -> dict[str, str]:
+    """Name, id number and phone from `values` as text ("" where absent), each masked unless
+    `show`."""
+    texts = {name: str(values.get(name) or "") for name in PERSONAL_FIELDS}
+    if show:
+        return texts
+    return {name: mask_field(name, text) if text else "" for name, text in texts.items()}

@@ -1,8 +1,8 @@
-"""Seat rules: effective capacities of the shipped fleet and legality of seat assignments."""
+"""Seating searches: effective capacities of the shipped fleet and legality of seat
+assignments, on the shipped fleet and on random layouts and policies."""
 
 from __future__ import annotations
 
-import functools
 import itertools
 
 import pytest
@@ -10,17 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pointplan.domain import Fleet, Policy, VehicleType
-from pointplan.domain.seating import (
-    Seat,
+from pointplan.domain.seating import largest_legal_seating, seats_conflict
+from pointplan.solvers.seating import (
     SeatingError,
     SeatPlan,
     assign_seats,
     can_seat,
     effective_capacity,
-    largest_legal_seating,
-    seats_conflict,
-    usable_seats,
 )
+from tests.domain.test_seating import policy_strategy, rows_strategy
 
 EXPECTED_DEFAULT = {
     "coach-53": 22,
@@ -36,12 +34,6 @@ def test_default_fleet_capacities_match_domain_table(fleet: Fleet, policy: Polic
     """The shipped fleet gives the effective capacities of domain.md under the default policy."""
     got = {vt.name: effective_capacity(vt, policy) for vt in fleet.vehicle_types}
     assert got == EXPECTED_DEFAULT
-
-
-def test_default_fleet_rated_seats_match_layouts(fleet: Fleet) -> None:
-    """Each shipped layout draws exactly its rated seats (53, 49, 45, 33, 19, 118)."""
-    for vt in fleet.vehicle_types:
-        assert vt.seat_count == vt.rated_seats, vt.name
 
 
 def test_minibus_checkerboard_gives_six(fleet: Fleet) -> None:
@@ -81,53 +73,6 @@ def test_too_many_passengers_raise(fleet: Fleet, policy: Policy) -> None:
     """Seating more people than the capacity is refused with a clear error."""
     with pytest.raises(SeatingError, match=r"exceed the load cap|cannot be seated"):
         assign_seats(fleet.by_name("minibus-19"), policy, [("A", 4), ("B", 5)])
-
-
-# --- property tests on random layouts and policies ------------------------------------------
-
-rows_strategy = st.lists(
-    st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=2).map(
-        lambda blocks: "|".join(
-            "ABCDEFGH"[sum(blocks[:i]) : sum(blocks[: i + 1])] for i in range(len(blocks))
-        )
-    ),
-    min_size=1,
-    max_size=4,
-)
-policy_strategy = st.builds(
-    Policy,
-    max_load_factor=st.sampled_from([0.3, 0.5, 0.75, 1.0]),
-    reserved_rear_rows=st.integers(0, 2),
-    alternate_seating=st.booleans(),
-    checkerboard=st.booleans(),
-    escort_seats=st.integers(0, 1),
-)
-
-
-def _brute_force_max(layout: list[str], policy: Policy) -> int:
-    """Exhaustive search: each seat is either left empty or taken (removing its neighbours)."""
-    seats = usable_seats(layout, policy)
-
-    @functools.cache
-    def best(remaining: tuple[Seat, ...]) -> int:
-        if not remaining:
-            return 0
-        first, rest = remaining[0], remaining[1:]
-        kept = tuple(s for s in rest if not seats_conflict(first, s, policy))
-        if len(kept) == len(rest):  # no conflict: taking it is always right
-            return 1 + best(rest)
-        return max(best(rest), 1 + best(kept))
-
-    return best(tuple(seats))
-
-
-@settings(max_examples=150, deadline=None)
-@given(layout=rows_strategy, policy=policy_strategy)
-def test_largest_legal_seating_is_maximum(layout: list[str], policy: Policy) -> None:
-    """König's theorem gives the true maximum: it equals brute force on small layouts."""
-    legal = largest_legal_seating(tuple(layout), policy)
-    assert not any(seats_conflict(a, b, policy) for a, b in itertools.combinations(legal, 2))
-    assert len(legal) == _brute_force_max(layout, policy)
 
 
 def _seats(layout: list[str]) -> int:

@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from pointplan.domain import Direction
-from pointplan.io import InputError, load_fleet, load_policy, read_points, read_registrations
+from pointplan.io import (
+    InputError,
+    RegistrationTable,
+    load_fleet,
+    load_policy,
+    read_points,
+    read_registrations,
+)
 
 HEADER = (
     "registration_id,direction,origin,destination,earliest_date,latest_date,party_size,"
@@ -58,14 +65,48 @@ def test_xlsx_and_dataframe_give_the_same_registrations(tmp_path: Path) -> None:
     assert read_registrations(xlsx_path).registrations == from_csv
 
 
-def test_nearest_point_becomes_the_pickup(tmp_path: Path) -> None:
-    """Without a pickup point, the nearest point within the search radius is used."""
+def test_reading_chooses_no_pickup_point(tmp_path: Path) -> None:
+    """Reading decides nothing: without a named pickup point a row boards at its origin until
+    `build_problem` chooses (tests/test_builder.py); a named point is where it boards."""
     points_path = tmp_path / "points.csv"
     points_path.write_text(POINTS, encoding="utf-8")
     points = read_points(points_path)
     batch = read_registrations(write(tmp_path, GOOD), points=points)
     reg = batch.registrations[0]
-    assert reg.pickup == points[0] and reg.pickup_point_id is None
+    assert reg.pickup == reg.origin and reg.pickup_point_id is None
+    named = read_registrations(write(tmp_path, GOOD[:-2] + ",BS-150121,"), points=points)
+    assert named.registrations[0].pickup == points[0]
+    assert named.registrations[0].pickup_point_id == "BS-150121"
+
+
+def _as(kind: str, frame: pd.DataFrame, tmp_path: Path) -> RegistrationTable:
+    """`frame` as a table of the given kind: a CSV or XLSX file, the DataFrame, or records."""
+    if kind in ("csv", "xlsx"):
+        path = tmp_path / f"table.{kind}"
+        if kind == "csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_excel(path, index=False)
+        return path
+    return frame if kind == "dataframe" else frame.to_dict("records")
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "dataframe", "records"])
+def test_an_unknown_column_is_refused_naming_it(tmp_path: Path, kind: str) -> None:
+    """A misspelt column (party_sise) would make every party 1 without a word: every kind of
+    table refuses it, naming the column and the one it resembles."""
+    frame = pd.read_csv(write(tmp_path, GOOD), dtype=str, keep_default_na=False)
+    misspelt = frame.rename(columns={"party_size": "party_sise"})
+    with pytest.raises(InputError) as error:
+        read_registrations(_as(kind, misspelt, tmp_path))
+    assert "unknown column(s): party_sise (did you mean 'party_size'?)" in str(error.value)
+
+
+def test_records_read_like_a_file(tmp_path: Path) -> None:
+    """A list of dicts (what the HTTP API receives) gives the registrations a file gives."""
+    path = write(tmp_path, GOOD, GOOD.replace("R1", "R2").replace(",2,", ",,"))
+    records = pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records")
+    assert read_registrations(records).registrations == read_registrations(path).registrations
 
 
 @pytest.mark.parametrize(
@@ -217,6 +258,14 @@ def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
 
 
 # --- points, fleet and policy files -----------------------------------------------------------
+
+
+def test_an_unknown_points_column_is_refused(tmp_path: Path) -> None:
+    """A misspelt points column (adcod) is refused naming it, as in the registrations."""
+    path = tmp_path / "points.csv"
+    path.write_text(POINTS.replace("adcode", "adcod"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"unknown column\(s\): adcod \(did you mean 'adcode'"):
+        read_points(path)
 
 
 def test_points_errors_name_row_and_column(tmp_path: Path) -> None:

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 
 from pointplan.cli import main
+from tests.conftest import DATA_ROOT
 from tests.golden import check_golden, frame_text
 
-DATA = Path(__file__).parent / "data" / "golden"
+DATA = DATA_ROOT / "golden"
 
 
 @pytest.fixture(scope="module")

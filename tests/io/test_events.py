@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from pointplan.domain.events import EventKind, EventReason, HealthResult, StatusEvent
 from pointplan.io.errors import InputError
 from pointplan.io.events import read_events
+from tests.conftest import DATA_ROOT
 
-DATA = Path(__file__).parent / "data" / "weekly"
+DATA = DATA_ROOT / "weekly"
 HEADER = "registration_id,event,time,place,note,reason,result"
 KNOWN = {"R1", "R2"}
 

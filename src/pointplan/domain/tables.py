@@ -1,10 +1,16 @@
-"""A plan as pandas tables: one row per trip, per stop, per passenger registration."""
+"""A plan as pandas tables: one row per trip, per stop, per passenger registration.
+
+`Plan.to_dataframe` gives them; the workbook export writes them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from pointplan.domain.plan import Plan, Trip
+from pointplan.domain.manifest import trip_manifest
+from pointplan.domain.trip import Trip
 
 TRIP_COLUMNS = (
     "trip_id",
@@ -49,20 +55,7 @@ PASSENGER_COLUMNS = (
 )
 
 
-def seat_labels(trip: Trip) -> dict[str, list[str]]:
-    """Each registration's seats on the trip, as row number and letter ("3A")."""
-    seats: dict[str, list[str]] = {}
-    for seat in trip.seats:
-        seats.setdefault(seat.registration_id, []).append(f"{seat.row}{seat.seat}")
-    return seats
-
-
-def dropoff_places(trip: Trip) -> dict[str, str]:
-    """Where each registration on the trip leaves it."""
-    return {rid: s.place for s in trip.stops if s.kind == "dropoff" for rid in s.registrations}
-
-
-def trips_table(plan: Plan) -> pd.DataFrame:
+def trips_table(trips: Sequence[Trip]) -> pd.DataFrame:
     """One row per trip: when, what vehicle, how full, how far."""
     rows = [
         {
@@ -81,12 +74,12 @@ def trips_table(plan: Plan) -> pd.DataFrame:
             "drivers": t.drivers,
             "cost": t.cost,
         }
-        for t in plan.trips
+        for t in trips
     ]
     return pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
 
 
-def stops_table(plan: Plan) -> pd.DataFrame:
+def stops_table(trips: Sequence[Trip]) -> pd.DataFrame:
     """One row per stop of every trip, in route order."""
     rows = [
         {
@@ -102,36 +95,30 @@ def stops_table(plan: Plan) -> pd.DataFrame:
             "departure": s.departure,
             "registrations": len(s.registrations),
         }
-        for t in plan.trips
+        for t in trips
         for order, s in enumerate(t.stops, start=1)
     ]
     return pd.DataFrame(rows, columns=list(STOP_COLUMNS))
 
 
-def passengers_table(plan: Plan) -> pd.DataFrame:
+def passengers_table(trips: Sequence[Trip]) -> pd.DataFrame:
     """One row per registration on a trip, in boarding order: its people and seats (row and
     letter, one per person), where and when it boards, where it leaves. Personal data is not
     in the plan, so not here."""
-    rows = []
-    for t in plan.trips:
-        seats = seat_labels(t)
-        leaving = dropoff_places(t)
-        for stop in t.stops:
-            if stop.kind != "pickup":
-                continue
-            for rid in stop.registrations:
-                rows.append(
-                    {
-                        "registration_id": rid,
-                        "trip_id": t.trip_id,
-                        "date": t.date,
-                        "vehicle_type": t.vehicle_type,
-                        "people": len(seats.get(rid, [])),
-                        "seats": " ".join(seats.get(rid, [])),
-                        "pickup": stop.place,
-                        "point_id": stop.point_id,
-                        "boarding": stop.departure,
-                        "dropoff": leaving[rid],
-                    }
-                )
+    rows = [
+        {
+            "registration_id": line.registration_id,
+            "trip_id": t.trip_id,
+            "date": t.date,
+            "vehicle_type": t.vehicle_type,
+            "people": line.people,
+            "seats": " ".join(line.seats),
+            "pickup": line.pickup.place,
+            "point_id": line.pickup.point_id,
+            "boarding": line.pickup.departure,
+            "dropoff": line.dropoff,
+        }
+        for t in trips
+        for line in trip_manifest(t)
+    ]
     return pd.DataFrame(rows, columns=list(PASSENGER_COLUMNS))

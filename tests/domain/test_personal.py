@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pointplan.io.personal import (
+from pointplan.domain.personal import (
     mask_id_number,
     mask_name,
     mask_phone,

@@ -6,23 +6,25 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from pointplan.builder import build_problem
 from pointplan.domain import Fleet, Place, Policy, VehicleType
-from pointplan.io import read_points, read_registrations
+from pointplan.io import read_points
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
 from pointplan.solve import SOLVERS, solve
 from pointplan.solvers import bounds
 from pointplan.solvers.bounds import (
-    largest_capacity,
     parts_lower_bound,
     relaxed_stop_bound,
     window_lower_bound,
 )
+from pointplan.solvers.budget import Budget
 from pointplan.solvers.decompose import decompose
 from pointplan.solvers.greedy import solve_greedy
+from pointplan.solvers.seating import with_capacities
 from pointplan.stop import GapReached, MaxRuntime, Progress
 from tests.conftest import (
     BAOTOU,
@@ -155,11 +157,10 @@ def test_long_trip_gets_two_drivers_and_rests(
 @pytest.fixture(scope="module")
 def sample_problem() -> Problem:
     """The shipped sample week."""
-    policy = Policy()
     points = read_points(SAMPLE / "points.csv")
-    batch = read_registrations(SAMPLE / "registrations.csv", points=points, policy=policy)
-    assert batch.rejected == ()
-    return Problem(batch.registrations, default_fleet(), policy, points)
+    problem = build_problem(SAMPLE / "registrations.csv", points=points)
+    assert problem.rejected == ()
+    return problem
 
 
 @pytest.mark.parametrize("solver", sorted(SOLVERS))
@@ -282,17 +283,16 @@ def test_progress_is_reported_after_each_searched_part(sample_problem: Problem) 
 @given(problem=problems())
 def test_the_relaxed_stop_bound_never_exceeds_a_plan(problem: Problem) -> None:
     """Part by part, the one-sided LP bound is at most the vehicles of a complete plan."""
-    if problem.policy.party_may_sit_together:  # the planner does not use it then
-        return
+    assume(not problem.policy.party_may_sit_together)  # the planner does not use it then
     plan = solve(problem, time_limit=1)
     unserved = {u.registration_id for u in plan.unassigned}
-    capacity = largest_capacity(problem)
+    capacity = with_capacities(problem).largest_capacity
     for part in decompose(problem):
         ids = {r.registration_id for r in part.registrations}
         if ids & unserved:
             continue
         used = sum(1 for t in plan.trips if t.registration_ids()[0] in ids)
-        assert relaxed_stop_bound(problem, part.registrations, capacity, 100.0) <= used
+        assert relaxed_stop_bound(problem, part.registrations, capacity, Budget(100.0)) <= used
 
 
 def test_the_relaxed_stop_bound_counts_scattered_drop_offs(
@@ -303,32 +303,32 @@ def test_the_relaxed_stop_bound_counts_scattered_drop_offs(
         make_registration(origin=HOHHOT, destination=place)
         for place in (TUZUOQI, BAOTOU, BEIJING, HAILAR, *FAR_APART)
     )
-    problem = Problem(regs, fleet, Policy(dropoff_radius_km=30))
-    capacity = largest_capacity(problem)
+    problem = with_capacities(Problem(regs, fleet, Policy(dropoff_radius_km=30)))
+    capacity = problem.largest_capacity
     assert window_lower_bound(regs, capacity) == 1
-    assert relaxed_stop_bound(problem, regs, capacity, 100.0) == 6
+    assert relaxed_stop_bound(problem, regs, capacity, Budget(100.0)) == 6
 
 
 def test_a_relaxation_too_large_for_its_share_is_skipped(
     make_registration: RegistrationFactory, fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     regs = tuple(make_registration(origin=HOHHOT, destination=p) for p in (BAOTOU, HAILAR))
-    problem = Problem(regs, fleet, Policy(dropoff_radius_km=30))
+    problem = with_capacities(Problem(regs, fleet, Policy(dropoff_radius_km=30)))
     monkeypatch.setattr(bounds, "SMALL_LP_VARIABLES", 0)
-    assert relaxed_stop_bound(problem, regs, largest_capacity(problem), 1e-9) == 0
-    assert relaxed_stop_bound(problem, regs, largest_capacity(problem), 1.0) == 2
+    assert relaxed_stop_bound(problem, regs, problem.largest_capacity, Budget(1e-9)) == 0
+    assert relaxed_stop_bound(problem, regs, problem.largest_capacity, Budget(1.0)) == 2
 
 
 def test_the_relaxed_stop_bound_on_the_sample_week(sample_problem: Problem) -> None:
     """On the largest parts of the sample week the relaxed bound stays at or below the
     plan's vehicles and, on some, rises above the window bound."""
     plan = solve(sample_problem, time_limit=2)
-    capacity = largest_capacity(sample_problem)
+    capacity = sample_problem.largest_capacity
     stronger = 0
     for part in decompose(sample_problem)[:10]:
         ids = {r.registration_id for r in part.registrations}
         used = sum(1 for t in plan.trips if t.registration_ids()[0] in ids)
-        relaxed = relaxed_stop_bound(sample_problem, part.registrations, capacity, 100.0)
+        relaxed = relaxed_stop_bound(sample_problem, part.registrations, capacity, Budget(100.0))
         assert relaxed <= used
         stronger += relaxed > window_lower_bound(part.registrations, capacity)
     assert stronger >= 3

@@ -35,10 +35,10 @@ from pointplan.exports.weekly import (
 )
 from pointplan.io.events import read_events
 from pointplan.io.registrations import read_registrations
-from tests.conftest import BAOTOU, BEIJING, HAILAR, HOHHOT, TUZUOQI, RegistrationFactory
+from tests.conftest import BAOTOU, BEIJING, DATA_ROOT, HAILAR, HOHHOT, TUZUOQI, RegistrationFactory
 from tests.golden import check_golden, frame_text
 
-DATA = Path(__file__).parent / "data" / "weekly"
+DATA = DATA_ROOT / "weekly"
 FIXTURE_WEEK = dt.date(2026, 2, 16)
 WEEK = dt.date(2022, 11, 21)  # a Monday; the week runs to Sunday 2022-11-27
 RTW, RH = "return_to_work", "return_home"

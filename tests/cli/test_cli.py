@@ -6,14 +6,16 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from pointplan.builder import build_problem
 from pointplan.cli import main
 from pointplan.domain import Plan
-from pointplan.io import read_points, read_registrations
+from pointplan.io import load_fleet, read_points, read_registrations
 from pointplan.io.config import default_fleet, load_policy
-from tests.conftest import SAMPLE, assert_valid_plan
+from tests.conftest import ROOT, SAMPLE, assert_valid_plan
 
 HEADER = "registration_id,direction,origin,destination,earliest_date,latest_date,party_size"
 
@@ -173,12 +175,13 @@ def test_shipped_sample_runs_end_to_end(readme_run: tuple[int, Path]) -> None:
     code, out = readme_run
     assert code == 0
     plan = Plan.read(out / "plan.json")
-    policy = load_policy(SAMPLE / "policy.yaml")
-    points = read_points(SAMPLE / "points.csv")
-    batch = read_registrations(SAMPLE / "registrations.csv", points=points, policy=policy)
-    from pointplan.io.config import load_fleet
-
-    assert_valid_plan(plan, batch.registrations, load_fleet(SAMPLE / "fleet.yaml"), policy)
+    problem = build_problem(
+        SAMPLE / "registrations.csv",
+        points=read_points(SAMPLE / "points.csv"),
+        fleet=load_fleet(SAMPLE / "fleet.yaml"),
+        policy=load_policy(SAMPLE / "policy.yaml"),
+    )
+    assert_valid_plan(plan, problem.registrations, problem.fleet, problem.policy)
 
 
 def test_plan_json_round_trips(small_csv: Path, tmp_path: Path) -> None:
@@ -233,17 +236,34 @@ def test_a_fleet_that_can_carry_nobody_is_bad_input(
     assert pattern in capsys.readouterr().err
 
 
-def test_readme_python_example_runs() -> None:
-    """The README's Python example (plain string paths) plans the sample week."""
-    from pointplan import Problem, load_fleet, load_policy, read_points, read_registrations, solve
-
-    policy = load_policy(str(SAMPLE / "policy.yaml"))
-    points = read_points(str(SAMPLE / "points.csv"))
-    batch = read_registrations(str(SAMPLE / "registrations.csv"), points=points, policy=policy)
-    fleet = load_fleet(str(SAMPLE / "fleet.yaml"))
-    plan = solve(Problem(batch.registrations, fleet, policy, points)).with_rejected(batch.rejected)
+def test_readme_python_example_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's Python example, as written there, plans the sample week."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("From Python")[1].split("```python\n")[1].split("```")[0]
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, Any] = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    plan, problem = namespace["plan"], namespace["problem"]
     assert plan.summary.registrations == 3000
-    assert_valid_plan(plan, batch.registrations, fleet, policy)
+    assert "served_passengers" in capsys.readouterr().out
+    assert_valid_plan(plan, problem.registrations, problem.fleet, problem.policy)
+
+
+def test_a_misspelt_column_is_bad_input(
+    small_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt optional column would make every party 1: exit 2 naming the column, with
+    or without --keep-going, and no plan."""
+    text = small_csv.read_text(encoding="utf-8").replace("party_size", "party_sise", 1)
+    small_csv.write_text(text, encoding="utf-8")
+    for extra in ([], ["--keep-going"]):
+        out = tmp_path / f"out{len(extra)}"
+        assert main(["plan", str(small_csv), "--out", str(out), *extra]) == 2
+        err = capsys.readouterr().err
+        assert "unknown column(s): party_sise (did you mean 'party_size'?)" in err
+        assert not (out / "plan.json").exists()
 
 
 def test_workers_below_one_is_bad_input(

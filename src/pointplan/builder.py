@@ -1,0 +1,140 @@
+"""`build_problem`: the one path from a registrations table to the problem every solver takes.
+
+The command line, the service's plan jobs, scenarios, notebooks and the README all plan the
+same way: read and validate every row (bad rows are an `InputError`, or with `keep_going` the
+problem's rejected rows, which `solve()` lists in the plan), check that the fleet can carry
+someone under the policy, choose each party's pickup point, compute each vehicle type's
+capacity once, and freeze it all into a `Problem`.
+
+A party that names no pickup point boards at the nearest point within the policy's
+`pickup_search_km` of its origin (ties: the first point id), else at its origin; one that
+names no drop-off point leaves at its destination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import cast
+
+from pointplan.domain.fleet import Fleet
+from pointplan.domain.places import Place, Point
+from pointplan.domain.policy import Policy
+from pointplan.domain.registration import Registration
+from pointplan.geo.distances import (
+    DistanceModel,
+    GeodesicDistances,
+    degree_spans,
+    nearest_within,
+)
+from pointplan.io.config import default_fleet
+from pointplan.io.errors import InputError, InputIssue
+from pointplan.io.registrations import RegistrationBatch, RegistrationTable, read_registrations
+from pointplan.problem import Problem, VehicleCapacity
+from pointplan.solvers.seating import capacity_table
+
+Demand = RegistrationTable | RegistrationBatch | Sequence[Registration]
+"""What `build_problem` plans: a registrations table (file, DataFrame or records) to read, a
+`RegistrationBatch` already read, or `Registration`s already resolved (used as they are)."""
+
+
+def build_problem(
+    registrations: Demand,
+    *,
+    points: Sequence[Point] = (),
+    fleet: Fleet | None = None,
+    policy: Policy | None = None,
+    distances: DistanceModel | None = None,
+    keep_going: bool = False,
+    fleet_label: str = "fleet",
+) -> Problem:
+    """The problem of planning `registrations` with `fleet` (default: the shipped one) under
+    `policy` (default: the rules of interchange.md).
+
+    Raises `InputError` when the fleet can carry nobody under the policy (naming
+    `fleet_label`), when the table cannot be read, and when rows are bad, unless
+    `keep_going`: then they are the problem's rejected rows and the rest is planned.
+    """
+    policy = policy or Policy()
+    fleet = fleet or default_fleet()
+    capacities = capacity_table(fleet, policy)
+    check_capacities(fleet, capacities, fleet_label)
+    model = distances or GeodesicDistances(policy.road_factor)
+    if _resolved(registrations):
+        resolved = tuple(cast(Sequence[Registration], registrations))
+        return Problem(resolved, fleet, policy, tuple(points), model, (), capacities)
+    batch = (
+        registrations
+        if isinstance(registrations, RegistrationBatch)
+        else read_registrations(registrations, points=points)  # type: ignore[arg-type]
+    )
+    batch.require_valid(keep_going)
+    chosen = choose_pickups(batch.registrations, points, policy.pickup_search_km)
+    return Problem(chosen, fleet, policy, tuple(points), model, batch.rejected, capacities)
+
+
+def check_fleet_carries(fleet: Fleet, policy: Policy, fleet_label: str = "fleet") -> None:
+    """Refuse (`InputError`) a fleet and policy under which no vehicle could carry anyone."""
+    check_capacities(fleet, capacity_table(fleet, policy), fleet_label)
+
+
+def check_capacities(
+    fleet: Fleet, capacities: Sequence[VehicleCapacity], fleet_label: str = "fleet"
+) -> None:
+    """Refuse (`InputError`) a fleet whose available types, with these capacities, carry
+    nobody: every count is 0, or the seat rules leave no seat."""
+    available = {vt.name for vt in fleet.vehicle_types if vt.count != 0}
+    if not available:
+        raise InputError(
+            [InputIssue(fleet_label, "every vehicle type has count 0: no vehicle to plan")]
+        )
+    effective = {c.vehicle_type: c.effective for c in capacities if c.vehicle_type in available}
+    if not any(effective.values()):
+        listed = ", ".join(f"{name} {c}" for name, c in effective.items())
+        raise InputError(
+            [
+                InputIssue(
+                    fleet_label,
+                    f"no vehicle type can carry a passenger under the policy (capacities: "
+                    f"{listed}); the reserved rear rows, escort seats or load cap leave no seat",
+                )
+            ]
+        )
+
+
+def choose_pickups(
+    registrations: Iterable[Registration], points: Sequence[Point], search_km: float
+) -> tuple[Registration, ...]:
+    """Each registration that names no pickup point, boarding at the nearest of `points`
+    within `search_km` of its origin (else at its origin); the others as they are."""
+    nearest: dict[tuple[float, float], Point | None] = {}
+    chosen = []
+    for registration in registrations:
+        if registration.pickup_point_id is None and points:
+            origin = registration.origin
+            key = (origin.lat, origin.lon)
+            if key not in nearest:
+                nearest[key] = _nearest_point(origin, points, search_km)
+            point = nearest[key]
+            if point is not None:
+                registration = registration.model_copy(update={"pickup": point})
+        chosen.append(registration)
+    return tuple(chosen)
+
+
+def _nearest_point(origin: Place, points: Sequence[Point], radius_km: float) -> Point | None:
+    lat_span, lon_span = degree_spans(origin.lat, radius_km)
+    nearby = (
+        point
+        for point in points
+        if abs(point.lat - origin.lat) <= lat_span and abs(point.lon - origin.lon) <= lon_span
+    )
+    return nearest_within(origin, nearby, radius_km, key=lambda point: point.point_id)
+
+
+def _resolved(registrations: Demand) -> bool:
+    """Whether `registrations` are `Registration`s (or none at all) rather than a table."""
+    if isinstance(registrations, (str, RegistrationBatch)) or not isinstance(
+        registrations, Sequence
+    ):
+        return False
+    return all(isinstance(r, Registration) for r in registrations)

@@ -1,0 +1,106 @@
+"""A trip: one vehicle on one date, with its stops, seats and timeline (one 一车一方案).
+
+Field names are the contract of interchange.md (plan.json); fields beyond it are additions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pointplan.domain.registration import Direction
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Stop(BaseModel):
+    """One stop of a trip: who boards (pickup) or leaves (dropoff) there, and when."""
+
+    model_config = _FROZEN
+
+    kind: Literal["pickup", "dropoff"]
+    place: str
+    lat: float
+    lon: float
+    registrations: tuple[str, ...]
+    point_id: str | None = None
+    arrival: dt.datetime | None = None
+    departure: dt.datetime | None = None
+
+
+class SeatAssignment(BaseModel):
+    """One person in one seat; `row` counts from 1 at the front, `seat` is the letter."""
+
+    model_config = _FROZEN
+
+    row: int = Field(ge=1)
+    seat: str
+    registration_id: str
+
+
+class EscortSeat(BaseModel):
+    """A seat kept for an escort or medical worker."""
+
+    model_config = _FROZEN
+
+    row: int = Field(ge=1)
+    seat: str
+
+
+class ScheduleEvent(BaseModel):
+    """A piece of a trip's timeline: driving, a stop, a rest or the small-hours stop."""
+
+    model_config = _FROZEN
+
+    kind: Literal["stop", "drive", "rest", "daily_rest", "no_running"]
+    start: dt.datetime
+    end: dt.datetime
+    km: float = 0.0
+
+
+class Trip(BaseModel):
+    """One vehicle on one date (one 一车一方案 document)."""
+
+    model_config = _FROZEN
+
+    trip_id: str
+    direction: Direction
+    date: dt.date
+    departure: str = Field(pattern=r"^\d{2}:\d{2}$")
+    vehicle_type: str
+    layout: tuple[str, ...]
+    capacity: int
+    stops: tuple[Stop, ...]
+    seats: tuple[SeatAssignment, ...]
+    passengers: int
+    distance_km: float
+    arrival: dt.datetime | None = None
+    drivers: int = 1
+    cost: float = 0.0
+    escort_seats: tuple[EscortSeat, ...] = ()
+    schedule: tuple[ScheduleEvent, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Trip:
+        if not self.layout or not self.stops:
+            raise ValueError(f"trip {self.trip_id}: a trip needs a layout and stops")
+        boarding = {rid for s in self.stops if s.kind == "pickup" for rid in s.registrations}
+        leaving = {rid for s in self.stops if s.kind == "dropoff" for rid in s.registrations}
+        if boarding != leaving:
+            odd = sorted(boarding ^ leaving)[:3]
+            raise ValueError(
+                f"trip {self.trip_id}: registrations {odd} board without leaving or leave "
+                "without boarding"
+            )
+        for seat in self.seats:
+            if seat.row > len(self.layout) or seat.seat not in self.layout[seat.row - 1]:
+                raise ValueError(
+                    f"trip {self.trip_id}: seat {seat.row}{seat.seat} is not in the layout"
+                )
+        return self
+
+    def registration_ids(self) -> list[str]:
+        """Registrations on this trip, in boarding order."""
+        return [rid for stop in self.stops if stop.kind == "pickup" for rid in stop.registrations]

@@ -1,0 +1,224 @@
+"""The part search: what the consolidating planner does with the sweep's plan of each part.
+
+Parts are searched on a process pool, each with a share of the budget by its size: a part
+with one date and one drop-off point goes to the routing component (`routed`); a part still
+above its lower bound goes, time allowing, to the exact model of `exact`, which starts from
+the plan so far and keeps it unless it finds fewer vehicles or stops; a part too large for
+that model gets the relaxed stop bound (`bounds.relaxed_stop_bound`). Only fleets without
+daily limits are searched this way (parts would compete for the vehicles of a day).
+
+Results are taken in the parts' order and the stopping criteria see the solver work handed
+out so far, never the clock, so the parts searched, and the plan, are the same with any
+number of processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pointplan.domain.fleet import VehicleType
+from pointplan.parallel import default_workers, ordered_map
+from pointplan.problem import Problem
+from pointplan.solvers.bounds import cover_lower_bound, relaxed_stop_bound
+from pointplan.solvers.budget import Budget
+from pointplan.solvers.decision import Decision, stop_places
+from pointplan.solvers.decompose import Part
+from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
+from pointplan.solvers.fleet_use import cheapest_first
+from pointplan.solvers.routed import routable, route_part
+from pointplan.solvers.seating import fits
+from pointplan.solvers.trips import best_route_km
+from pointplan.stop import Progress, StoppingCriterion
+
+log = logging.getLogger(__name__)
+PATTERN_LIMIT = 4000  # beyond this a part keeps the sweep's plan and bound
+
+
+@dataclass(frozen=True)
+class SweptPart:
+    """A part with the sweep's plan for it and its lower bound."""
+
+    part: Part
+    decisions: tuple[Decision, ...]
+    bound: int
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """Every part's plan, in the parts' order, and the sum of their bounds."""
+
+    decisions: list[Decision]
+    lower_bound: int
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    """What every part's search shares; sent to each worker process once."""
+
+    problem: Problem
+    seed: int
+
+
+@dataclass(frozen=True)
+class _PartJob:
+    """One part to search: the sweep's plan for it, its bound and its share of the budget."""
+
+    swept: SweptPart
+    budget: Budget
+
+    @property
+    def registrations(self) -> int:
+        return len(self.swept.part.registrations)
+
+
+@dataclass(frozen=True)
+class _Searched:
+    """A part's routed plan and, when the exact model ran, its plan and bound."""
+
+    routed: tuple[Decision, ...]
+    refined: tuple[tuple[Decision, ...], int] | None = None
+
+
+def search_parts(
+    context: SearchContext,
+    swept: Sequence[SweptPart],
+    budget: Budget,
+    stop: StoppingCriterion,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> SearchOutcome:
+    """Search the parts whose sweep plan may improve until `stop` says so, each with a share
+    of `budget` by its number of registrations; the other parts keep the sweep's plan.
+    Parts are searched on `workers` processes (default: every core this process may use);
+    `on_progress` hears after each searched part."""
+    gaps = [s.part for s in swept if len(s.decisions) > s.bound]
+    weight = sum(len(part.registrations) for part in gaps) or 1
+    vehicles = sum(len(s.decisions) for s in swept)
+    lower_bound = sum(s.bound for s in swept)
+    jobs: list[_PartJob] = []
+    decisions: list[Decision] = []
+    for part in swept:
+        if len(part.decisions) > min(1, part.bound):  # more than one vehicle, or above 0
+            share = budget.seconds * len(part.part.registrations) / weight
+            jobs.append(_PartJob(part, budget.part(share)))
+        else:
+            decisions.extend(part.decisions)
+    results = ordered_map(_search_part, context, jobs, workers or default_workers())
+    part_decisions: tuple[Decision, ...]
+    spent = since_improvement = 0.0
+    stopped = False
+    for done, job in enumerate(jobs, start=1):
+        searched = _routed_part(context, job) if stopped else next(results)
+        vehicles += len(searched.routed) - len(job.swept.decisions)
+        part_decisions, bound = searched.routed, job.swept.bound
+        progress = Progress(spent, vehicles, lower_bound, since_improvement)
+        if not stopped and stop.should_stop(progress):
+            stopped = True
+            results.close()  # cancels the searches not yet started
+        if searched.refined is not None and not stopped:
+            better, better_bound = searched.refined
+            spent += job.budget.seconds
+            improved = len(better) < len(part_decisions) or better_bound > bound
+            since_improvement = 0.0 if improved else since_improvement + job.budget.seconds
+            vehicles += len(better) - len(part_decisions)
+            lower_bound += better_bound - bound
+            part_decisions = better
+            log.info(
+                "searched a part of %d registrations: %d vehicles, lower bound %d",
+                job.registrations,
+                vehicles,
+                lower_bound,
+            )
+        decisions.extend(part_decisions)
+        if on_progress is not None:
+            on_progress(Progress(spent, vehicles, lower_bound, since_improvement, done, len(jobs)))
+    return SearchOutcome(decisions, lower_bound)
+
+
+def largest_type(problem: Problem, types: Sequence[VehicleType]) -> VehicleType:
+    """The type that carries the most (ties: the last name)."""
+    return max(types, key=lambda vt: (problem.capacity(vt).effective, vt.name))
+
+
+def _routed_part(context: SearchContext, job: _PartJob) -> _Searched:
+    """The routing component's plan where the part is one routing problem."""
+    problem, part, swept = context.problem, job.swept.part, job.swept.decisions
+    if len(swept) > 1 and routable(problem, part.registrations):
+        return _Searched(_route(problem, part, swept))
+    return _Searched(swept)
+
+
+def _search_part(context: SearchContext, job: _PartJob) -> _Searched:
+    """Route the part, then run the exact model on it while it stays above its bound."""
+    routed = _routed_part(context, job).routed
+    if len(routed) <= job.swept.bound or job.budget.expired:
+        return _Searched(routed)
+    return _Searched(routed, _refine(context, job, routed))
+
+
+def _refine(
+    context: SearchContext, job: _PartJob, decisions: tuple[Decision, ...]
+) -> tuple[tuple[Decision, ...], int]:
+    """Try the exact model on a part whose plan is above its bound; keep the better plan."""
+    problem, registrations, budget = context.problem, job.swept.part.registrations, job.budget
+    bound = job.swept.bound
+    capacity = problem.largest_capacity
+    half = budget.part(budget.seconds / 2)
+    patterns = enumerate_patterns(problem, registrations, PATTERN_LIMIT, budget.deadline)
+    if patterns is None:  # too large for the exact model: a relaxation still bounds it
+        return decisions, max(bound, relaxed_stop_bound(problem, registrations, capacity, budget))
+    bound = max(bound, cover_lower_bound(registrations, patterns, capacity, half))
+    if len(decisions) <= bound:
+        return decisions, bound
+    result = solve_part_exactly(
+        problem,
+        registrations,
+        patterns,
+        largest_type(problem, problem.available_types),
+        half,
+        context.seed,
+        hint=decisions,
+    )
+    if result is None:  # the model was too large to build: the relaxation bounds it
+        return decisions, max(bound, relaxed_stop_bound(problem, registrations, capacity, half))
+    better = _downsized(problem, result.decisions)
+    bound = max(bound, result.vehicles_bound)
+    if (len(better), _stops(better)) < (len(decisions), _stops(decisions)):
+        return better, bound
+    return decisions, bound
+
+
+def _route(problem: Problem, part: Part, decisions: tuple[Decision, ...]) -> tuple[Decision, ...]:
+    """The routing component's plan for a one-date, one-drop-off part, where it is better
+    (fewer vehicles, then stops, then km) than the sweep's."""
+    biggest = largest_type(problem, problem.available_types)
+    routed = _downsized(
+        problem,
+        route_part(problem, part.registrations, biggest, problem.capacity(biggest).effective),
+    )
+    routed_rank = (len(routed), _stops(routed))
+    swept_rank = (len(decisions), _stops(decisions))
+    if routed_rank < swept_rank or (
+        routed_rank == swept_rank and _km(problem, routed) < _km(problem, decisions)
+    ):
+        return routed
+    return decisions
+
+
+def _km(problem: Problem, decisions: Sequence[Decision]) -> float:
+    return sum(best_route_km(problem, *stop_places(d.riders)) for d in decisions)
+
+
+def _stops(decisions: Sequence[Decision]) -> int:
+    return sum(d.stops for d in decisions)
+
+
+def _downsized(problem: Problem, decisions: Sequence[Decision]) -> tuple[Decision, ...]:
+    """Each vehicle as the cheapest type that seats its load."""
+    cheapest = cheapest_first(problem.available_types)
+    return tuple(
+        d.on(next(vt for vt in cheapest if fits(problem, vt, [r.party_size for r in d.riders])))
+        for d in decisions
+    )
