@@ -187,7 +187,7 @@ def main() -> None:
     db.dispose()
     week = make_week(args.seed + 80_000, seed=11)
     rows = [
-        {k: v for k, v in record.items() if v == v and v not in ("", None)}  # v != v: NaN
+        {str(k): v for k, v in record.items() if v == v and v not in ("", None)}  # v != v: NaN
         for record in week.registrations.to_dict("records")
     ]
     points = [

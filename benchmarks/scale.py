@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks.results import replace_section
 from pointplan.builder import build_problem
@@ -104,7 +105,7 @@ def main() -> None:
     write_results(rows, args)
 
 
-def write_results(rows: list[dict[str, object]], args: argparse.Namespace) -> None:
+def write_results(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     """Replace the scale section of RESULTS.md with these rows."""
     lines = [
         "## Scale: synthetic Inner Mongolia weeks",

@@ -60,11 +60,11 @@ def check_plan(
             per_day[trip["vehicle_type"], day.isoformat()] += 1
             day += dt.timedelta(days=1)
         problems += [f"{trip['trip_id']}: {p}" for p in _check_trip(trip, regs, fleet, policy)]
-    for (name, day), used in per_day.items():
+    for (name, date), used in per_day.items():
         count = fleet.by_name(name).count
         if count is not None and used > count:
             problems.append(
-                f"{used} vehicles of {name} on the road on {day}, only {count} available"
+                f"{used} vehicles of {name} on the road on {date}, only {count} available"
             )
     problems += _check_summary(plan, regs, rejected_rows)
     return problems

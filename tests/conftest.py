@@ -43,14 +43,14 @@ def readme_plan_args(out: Path) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="session")
-def readme_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
-    """The README's main command run once on the shipped sample data (it takes the better part
-    of a minute): its exit code and its output folder, which tests only read."""
-    from pointplan.cli import main
+LONGEST_FIRST = ("tests/cli/test_readme.py", "tests/test_notebook.py", "tests/api/test_live.py")
+"""Modules that take the longest (the README run, the notebook run, a live server), started
+first so that no worker is left with one of them at the end of a parallel run."""
 
-    out = tmp_path_factory.mktemp("readme") / "out"
-    return main(readme_plan_args(out)), out
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest modules first (a stable sort: the order within a module stays)."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
 
 
 @pytest.fixture

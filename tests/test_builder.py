@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pointplan.builder import build_problem, check_fleet_carries, choose_pickups
+from pointplan.builder import Demand, build_problem, check_fleet_carries, choose_pickups
 from pointplan.domain import Fleet, Policy
 from pointplan.domain.seating import stranger_capacity
 from pointplan.io import InputError, read_points, read_registrations
@@ -79,7 +79,8 @@ def test_every_kind_of_table_gives_the_same_problem(files: tuple[Path, Path]) ->
     registrations, points_file = files
     points = read_points(points_file)
     frame = pd.read_csv(registrations, dtype=str, keep_default_na=False)
-    sources = [registrations, frame, frame.to_dict("records"), read_registrations(frame, points)]
+    sources: list[Demand] = [registrations, frame, frame.to_dict("records")]
+    sources.append(read_registrations(frame, points))
     problems = [build_problem(s, points=points, keep_going=True) for s in sources]
     assert all(p.registrations == problems[0].registrations for p in problems)
     assert [len(p.rejected) for p in problems] == [1, 1, 1, 1]

@@ -58,10 +58,10 @@ def imports_of(path: Path) -> list[Import]:
 
     def visit(node: ast.AST, typing_only: bool) -> None:
         if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.body:
-                visit(child, True)
-            for child in node.orelse:
-                visit(child, typing_only)
+            for statement in node.body:
+                visit(statement, True)
+            for statement in node.orelse:
+                visit(statement, typing_only)
             return
         if isinstance(node, ast.Import):
             found.extend(Import(source, a.name, node.lineno, typing_only) for a in node.names)

@@ -39,7 +39,7 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
         patch.setenv("JUPYTER_PLATFORM_DIRS", "1")
         patch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
         patch.setenv("POINTPLAN_OUT", str(folder / "out"))
-        notebook = nbformat.read(NOTEBOOK, as_version=4)
+        notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
         client = NotebookClient(
             notebook,
             kernel_name="python3",
@@ -52,7 +52,7 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
 
 def test_notebook_is_stored_without_outputs() -> None:
     """The notebook in the repository is clean: no outputs, no execution counts."""
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code)

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 
-from pointplan.builder import build_problem
 from pointplan.cli import main
 from pointplan.domain import Plan
-from pointplan.io import load_fleet, read_points, read_registrations
+from pointplan.io import read_points, read_registrations
 from pointplan.io.config import default_fleet, load_policy
-from tests.conftest import ROOT, SAMPLE, assert_valid_plan
+from tests.conftest import ROOT, assert_valid_plan
 
 HEADER = "registration_id,direction,origin,destination,earliest_date,latest_date,party_size"
 
@@ -168,20 +167,6 @@ def test_sample_command_is_reproducible(tmp_path: Path) -> None:
     points = read_points(tmp_path / "a" / "points.csv")
     batch = read_registrations(tmp_path / "a" / "registrations.csv", points=points)
     assert batch.rejected == () and len(batch.registrations) == 200
-
-
-def test_shipped_sample_runs_end_to_end(readme_run: tuple[int, Path]) -> None:
-    """The README's main command on the shipped sample data writes a valid plan (exit 0)."""
-    code, out = readme_run
-    assert code == 0
-    plan = Plan.read(out / "plan.json")
-    problem = build_problem(
-        SAMPLE / "registrations.csv",
-        points=read_points(SAMPLE / "points.csv"),
-        fleet=load_fleet(SAMPLE / "fleet.yaml"),
-        policy=load_policy(SAMPLE / "policy.yaml"),
-    )
-    assert_valid_plan(plan, problem.registrations, problem.fleet, problem.policy)
 
 
 def test_plan_json_round_trips(small_csv: Path, tmp_path: Path) -> None:

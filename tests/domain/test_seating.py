@@ -14,6 +14,7 @@ from pointplan.domain.seating import Seat, largest_legal_seating, seats_conflict
 
 def test_default_fleet_rated_seats_match_layouts(fleet: Fleet) -> None:
     """Each shipped layout draws exactly its rated seats (53, 49, 45, 33, 19, 118)."""
+    assert [vt.rated_seats for vt in fleet.vehicle_types] == [53, 49, 45, 33, 19, 118]
     for vt in fleet.vehicle_types:
         assert vt.seat_count == vt.rated_seats, vt.name
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pointplan.domain import Fleet, Policy, VehicleType
@@ -123,8 +123,8 @@ def test_parties_sitting_together_touch_only_their_own(
     policy = policy.model_copy(update={"party_may_sit_together": True})
     vt = VehicleType(name="t", layout=tuple(layout), rated_seats=_seats(layout))
     plan = _seat_or_refuse(vt, policy, parties)
-    if plan is None:
-        return
+    assume(plan is not None)  # a refusal was checked by _seat_or_refuse
+    assert plan is not None
     owner = {seat: rid for seat, rid in plan.passengers}
     owner.update({seat: f"escort{i}" for i, seat in enumerate(plan.escorts)})
     assert len(owner) == sum(parties) + policy.escort_seats

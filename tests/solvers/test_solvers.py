@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pointplan.builder import build_problem
-from pointplan.domain import Fleet, Place, Policy, VehicleType
+from pointplan.domain import Fleet, Place, Plan, Policy, VehicleType
 from pointplan.io import read_points
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
@@ -129,7 +131,8 @@ def test_a_two_day_trip_keeps_its_vehicle_both_days(
     plan = solve(Problem((long, next_day), fleet, policy), solver=solver)
     assert_valid_plan(plan, [long, next_day], fleet, policy)
     trips = {t.registration_ids()[0]: t for t in plan.trips}
-    assert trips[long.registration_id].arrival.date() == DAY + dt.timedelta(days=1)
+    arrival = trips[long.registration_id].arrival
+    assert arrival is not None and arrival.date() == DAY + dt.timedelta(days=1)
     assert trips[next_day.registration_id].date == DAY + dt.timedelta(days=2)
 
 
@@ -163,47 +166,67 @@ def sample_problem() -> Problem:
     return problem
 
 
+@dataclass(frozen=True)
+class Searched:
+    """The sample week searched for 2 s on two processes, and the progress it reported."""
+
+    plan: Plan
+    progress: list[Progress]
+
+
+@pytest.fixture(scope="module")
+def searched(sample_problem: Problem) -> Searched:
+    """One search of the sample week that several tests read (each solve takes seconds)."""
+    seen: list[Progress] = []
+    plan = solve(sample_problem, time_limit=2, workers=2, on_progress=seen.append)
+    return Searched(plan, seen)
+
+
 @pytest.mark.parametrize("solver", sorted(SOLVERS))
-def test_sample_week_plan_is_valid(sample_problem: Problem, solver: str) -> None:
+def test_sample_week_plan_is_valid(
+    sample_problem: Problem, searched: Searched, solver: str
+) -> None:
     """The sample week's plan keeps every hard rule and places every registration once."""
-    plan = solve(sample_problem, solver=solver, time_limit=2)
+    plan = searched.plan if solver == "consolidate" else solve(sample_problem, solver=solver)
     assert_valid_plan(
         plan, sample_problem.registrations, sample_problem.fleet, sample_problem.policy
     )
     assert plan.summary.registrations == len(sample_problem.registrations) >= 2000
 
 
-def test_consolidating_beats_the_baseline(sample_problem: Problem) -> None:
+def test_consolidating_beats_the_baseline(sample_problem: Problem, searched: Searched) -> None:
     """On the sample week the consolidating planner uses fewer vehicles and fewer stops."""
     baseline = solve(sample_problem, solver="greedy").summary
-    better = solve(sample_problem, solver="consolidate", time_limit=2).summary
+    better = searched.plan.summary
     assert better.served_passengers == baseline.served_passengers
     assert better.vehicles < baseline.vehicles and better.stops < baseline.stops
     assert better.vehicles_lower_bound <= better.vehicles
 
 
-def test_stopping_criteria_steer_the_search(sample_problem: Problem) -> None:
+def test_stopping_criteria_steer_the_search(sample_problem: Problem, searched: Searched) -> None:
     """A gap already reached stops the search after the sweep; a time budget is MaxRuntime."""
     swept = solve(sample_problem, stop=GapReached(10.0))
     served = {rid for trip in swept.trips for rid in trip.registration_ids()}
     assert swept.summary.vehicles_lower_bound == parts_lower_bound(sample_problem, served)
-    searched = solve(sample_problem, stop=MaxRuntime(2))
-    assert searched.summary.vehicles_lower_bound > swept.summary.vehicles_lower_bound
-    assert searched.summary.vehicles <= swept.summary.vehicles
-    assert searched.trips == solve(sample_problem, time_limit=2).trips
+    budget = solve(sample_problem, stop=MaxRuntime(2))
+    assert budget.summary.vehicles_lower_bound > swept.summary.vehicles_lower_bound
+    assert budget.summary.vehicles <= swept.summary.vehicles
+    assert budget.trips == searched.plan.trips  # MaxRuntime(2) is time_limit=2
 
 
-def test_same_input_same_plan(sample_problem: Problem) -> None:
-    """Solving twice gives the same plan.json apart from the timing field."""
+def test_same_input_same_plan_on_any_number_of_processes(
+    sample_problem: Problem, searched: Searched
+) -> None:
+    """Solving again, on one process instead of two, gives the same plan.json apart from the
+    timing field: the same trips and the same bound."""
 
     def without_timing(text: str) -> dict[str, object]:
-        data = json.loads(text)
+        data: dict[str, Any] = json.loads(text)
         data["summary"].pop("solve_seconds")
         return data
 
-    first = solve(sample_problem, seed=3, time_limit=2).to_json()
-    second = solve(sample_problem, seed=3, time_limit=2).to_json()
-    assert without_timing(first) == without_timing(second)
+    again = solve(sample_problem, time_limit=2, workers=1)
+    assert without_timing(again.to_json()) == without_timing(searched.plan.to_json())
 
 
 # --- generated problems ------------------------------------------------------------------------
@@ -261,17 +284,9 @@ def test_generated_problems_give_valid_plans(solver: str, problem: Problem) -> N
     assert served.isdisjoint(u.registration_id for u in plan.unassigned)
 
 
-def test_any_number_of_workers_gives_the_same_plan(sample_problem: Problem) -> None:
-    """Parts searched on one process or two: the same trips and the same bound."""
-    one = solve(sample_problem, time_limit=2, workers=1)
-    two = solve(sample_problem, time_limit=2, workers=2)
-    assert one.trips == two.trips
-    assert one.summary.vehicles_lower_bound == two.summary.vehicles_lower_bound
-
-
-def test_progress_is_reported_after_each_searched_part(sample_problem: Problem) -> None:
-    seen: list[Progress] = []
-    plan = solve(sample_problem, time_limit=2, on_progress=seen.append)
+def test_progress_is_reported_after_each_searched_part(searched: Searched) -> None:
+    """After each searched part: parts done and total, the plan's vehicles and bound so far."""
+    seen, plan = searched.progress, searched.plan
     assert len(seen) > 10
     assert [p.parts_done for p in seen] == list(range(1, len(seen) + 1))
     assert {p.parts_total for p in seen} == {len(seen)}
@@ -319,10 +334,12 @@ def test_a_relaxation_too_large_for_its_share_is_skipped(
     assert relaxed_stop_bound(problem, regs, problem.largest_capacity, Budget(1.0)) == 2
 
 
-def test_the_relaxed_stop_bound_on_the_sample_week(sample_problem: Problem) -> None:
+def test_the_relaxed_stop_bound_on_the_sample_week(
+    sample_problem: Problem, searched: Searched
+) -> None:
     """On the largest parts of the sample week the relaxed bound stays at or below the
     plan's vehicles and, on some, rises above the window bound."""
-    plan = solve(sample_problem, time_limit=2)
+    plan = searched.plan
     capacity = sample_problem.largest_capacity
     stronger = 0
     for part in decompose(sample_problem)[:10]:

@@ -51,10 +51,16 @@ PASSENGER_HEADINGS = (
 )
 
 
+PAGES_PER_PROCESS = 200
+"""A process of its own pays off from about this many pages: starting one and loading the
+font into it costs about a second, fpdf2 lays out about 25 pages a second."""
+
+
 def write_vehicle_pdfs(pages: Sequence[VehiclePage], folder: Path, workers: int = 1) -> list[Path]:
-    """Write one PDF per travel date, `folder`/YYYY-MM-DD.pdf, on up to `workers` processes;
-    returns their paths in date order."""
+    """Write one PDF per travel date, `folder`/YYYY-MM-DD.pdf, on up to `workers` processes
+    (one per `PAGES_PER_PROCESS` pages at most); returns their paths in date order."""
     folder.mkdir(parents=True, exist_ok=True)
+    workers = max(1, min(workers, len(pages) // PAGES_PER_PROCESS))
     by_date = [
         (folder / f"{date.isoformat()}.pdf", list(group))
         for date, group in itertools.groupby(

@@ -84,7 +84,7 @@ class RegistrationBatch:
             raise InputError([*self.issues, summary])
 
 
-RegistrationTable = Path | str | pd.DataFrame | Sequence[Mapping[str, Any]]
+RegistrationTable = Path | str | pd.DataFrame | Sequence[Mapping[Any, Any]]
 """A registrations table: a CSV or XLSX file, a DataFrame, or records (the columns as keys,
 as the HTTP API receives them; row numbers then count the header as row 1 too)."""
 
