@@ -14,7 +14,7 @@ names no drop-off point leaves at its destination.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import cast
+from typing import TypeGuard, cast
 
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.places import Place, Point
@@ -59,14 +59,9 @@ def build_problem(
     capacities = capacity_table(fleet, policy)
     check_capacities(fleet, capacities, fleet_label)
     model = distances or GeodesicDistances(policy.road_factor)
-    if _resolved(registrations):
-        resolved = tuple(cast(Sequence[Registration], registrations))
-        return Problem(resolved, fleet, policy, tuple(points), model, (), capacities)
-    batch = (
-        registrations
-        if isinstance(registrations, RegistrationBatch)
-        else read_registrations(registrations, points=points)  # type: ignore[arg-type]
-    )
+    batch = read_demand(registrations, points)
+    if not isinstance(batch, RegistrationBatch):
+        return Problem(batch, fleet, policy, tuple(points), model, (), capacities)
     batch.require_valid(keep_going)
     chosen = choose_pickups(batch.registrations, points, policy.pickup_search_km)
     return Problem(chosen, fleet, policy, tuple(points), model, batch.rejected, capacities)
@@ -131,7 +126,19 @@ def _nearest_point(origin: Place, points: Sequence[Point], radius_km: float) -> 
     return nearest_within(origin, nearby, radius_km, key=lambda point: point.point_id)
 
 
-def _resolved(registrations: Demand) -> bool:
+def read_demand(
+    registrations: Demand, points: Sequence[Point] = ()
+) -> RegistrationBatch | tuple[Registration, ...]:
+    """A table read and validated (the rows may name `points`); a batch or `Registration`s
+    as they are. What every scenario of one demand then builds its problem from."""
+    if isinstance(registrations, RegistrationBatch):
+        return registrations
+    if _is_resolved(registrations):
+        return tuple(registrations)
+    return read_registrations(cast(RegistrationTable, registrations), points=points)
+
+
+def _is_resolved(registrations: Demand) -> TypeGuard[Sequence[Registration]]:
     """Whether `registrations` are `Registration`s (or none at all) rather than a table."""
     if isinstance(registrations, (str, RegistrationBatch)) or not isinstance(
         registrations, Sequence

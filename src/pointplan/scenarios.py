@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pointplan.builder import Demand, build_problem
+from pointplan.builder import Demand, build_problem, read_demand
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.places import Point
 from pointplan.domain.plan import Plan
@@ -34,7 +34,7 @@ from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.io.config import load_fleet, read_mapping, validation_issues
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.registrations import RegistrationBatch, read_registrations
+from pointplan.io.registrations import RegistrationBatch
 from pointplan.solve import solve
 from pointplan.solvers.budget import DEFAULT_SECONDS
 from pointplan.solvers.registry import DEFAULT_SOLVER, SolverName
@@ -230,7 +230,7 @@ def run_scenarios(
     for scenario in scenarios:
         scenario_policy = scenario.policy_for(base)
         if demand is None:
-            demand = _read_once(registrations, points)
+            demand = read_demand(registrations, points)
         if (
             not isinstance(demand, RegistrationBatch)
             and scenario_policy.pickup_search_km != base.pickup_search_km
@@ -253,16 +253,6 @@ def run_scenarios(
         plans[scenario.name] = plan
         log.info("scenario %r: %d vehicles", scenario.name, plan.summary.vehicles)
     return plans
-
-
-def _read_once(registrations: Demand, points: Sequence[Point]) -> Demand:
-    """A table read (validated once for every scenario); `Registration`s as they are."""
-    if isinstance(registrations, (str, Path, pd.DataFrame)) or (
-        isinstance(registrations, Sequence)
-        and not all(isinstance(r, Registration) for r in registrations)
-    ):
-        return read_registrations(registrations, points=points)  # type: ignore[arg-type]
-    return registrations
 
 
 def _check_names(scenarios: Sequence[Scenario]) -> None:
