@@ -58,13 +58,15 @@ def build_problem(
     fleet = fleet or default_fleet()
     capacities = capacity_table(fleet, policy)
     check_capacities(fleet, capacities, fleet_label)
-    model = distances or GeodesicDistances(policy.road_factor)
-    batch = read_demand(registrations, points)
-    if not isinstance(batch, RegistrationBatch):
-        return Problem(batch, fleet, policy, tuple(points), model, (), capacities)
-    batch.require_valid(keep_going)
-    chosen = choose_pickups(batch.registrations, points, policy.pickup_search_km)
-    return Problem(chosen, fleet, policy, tuple(points), model, batch.rejected, capacities)
+    distance_model = distances or GeodesicDistances(policy.road_factor)
+    demand = read_demand(registrations, points)
+    if not isinstance(demand, RegistrationBatch):  # resolved already: used as they are
+        return Problem(demand, fleet, policy, tuple(points), distance_model, (), capacities)
+    demand.require_valid(keep_going)
+    chosen = choose_pickups(demand.registrations, points, policy.pickup_search_km)
+    return Problem(
+        chosen, fleet, policy, tuple(points), distance_model, demand.rejected, capacities
+    )
 
 
 def check_fleet_carries(fleet: Fleet, policy: Policy, fleet_label: str = "fleet") -> None:
