@@ -3,38 +3,63 @@ asked for. (The README run's exports are checked in tests/cli/test_readme.py.)""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
 
+from pointplan.builder import build_problem
 from pointplan.cli import main
-from pointplan.domain import Plan
+from pointplan.domain import Plan, Registration
+from pointplan.exports.workbook import write_workbook
+from pointplan.io import read_points
+from pointplan.synthetic import make_week
+
+
+@dataclass(frozen=True)
+class Week:
+    """A synthetic week of 60 registrations planned by the command line (personal data
+    masked, the default), its plan and its registrations as read."""
+
+    out: Path
+    plan: Plan
+    rows: dict[str, dict[Any, Any]]
+    registrations: tuple[Registration, ...]
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory: pytest.TempPathFactory) -> Week:
+    """`pointplan plan` on the week, once for the module."""
+    folder = tmp_path_factory.mktemp("week")
+    made = make_week(60, seed=5)
+    made.registrations.to_csv(folder / "regs.csv", index=False)
+    made.points.to_csv(folder / "points.csv", index=False)
+    out = folder / "out"
+    args = ["plan", str(folder / "regs.csv"), "--points", str(folder / "points.csv")]
+    assert main([*args, "--out", str(out), "--no-progress", "--no-pdf", "--time-limit", "2"]) == 0
+    rows = {str(r["registration_id"]): r for r in made.registrations.to_dict("records")}
+    problem = build_problem(folder / "regs.csv", points=read_points(folder / "points.csv"))
+    return Week(out, Plan.read(out / "plan.json"), rows, problem.registrations)
 
 
 @pytest.mark.parametrize("show", [False, True])
 def test_workbook_lists_every_passenger_once_with_masked_personal_data(
-    tmp_path: Path, show: bool
+    week: Week, tmp_path: Path, show: bool
 ) -> None:
-    """A synthetic week of 60 registrations: plan.xlsx opens, every served registration is
-    on exactly one trip sheet, personal data is masked unless asked for."""
-    import openpyxl
-
-    from pointplan.synthetic import make_week
-
-    week = make_week(60, seed=5)
-    week.registrations.to_csv(tmp_path / "regs.csv", index=False)
-    week.points.to_csv(tmp_path / "points.csv", index=False)
-    out = tmp_path / "out"
-    args = ["plan", str(tmp_path / "regs.csv"), "--points", str(tmp_path / "points.csv")]
-    args += ["--out", str(out), "--no-progress", "--no-pdf", "--time-limit", "2"]
-    args += ["--show-personal-data"] if show else []
-    assert main(args) == 0
-    plan = Plan.read(out / "plan.json")
-    book = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)
+    """plan.xlsx opens, every served registration is on exactly one trip sheet, personal data
+    is masked unless asked for (the command line's masked file; the workbook written again
+    with personal data shown)."""
+    plan, people = week.plan, week.rows
+    path = week.out / "plan.xlsx"
+    if show:
+        path = tmp_path / "plan.xlsx"
+        write_workbook(plan, path, week.registrations, show_personal_data=True)
+    book = openpyxl.load_workbook(path, read_only=True)
     trip_ids = [t.trip_id for t in plan.trips]
     assert book.sheetnames == ["summary", "trips", "boarding", *trip_ids, "not served"]
     listed: list[str] = []
-    people = {r["registration_id"]: r for r in week.registrations.to_dict("records")}
     for trip in plan.trips:
         rows = list(book[trip.trip_id].iter_rows(values_only=True))
         header = rows.index(

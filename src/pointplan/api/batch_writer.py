@@ -10,7 +10,6 @@ processes it works in a thread of the service instead, as tests want.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -19,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
+from pointplan.api.processes import worker_context
 from pointplan.domain.places import Point
 from pointplan.store.database import Database
 from pointplan.store.points import load_points
@@ -82,7 +82,7 @@ class BatchWriter:
             return None
         return ProcessPoolExecutor(
             max_workers=self.processes,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=worker_context(),
             initializer=_start_worker,
             initargs=(self._url,),
         )

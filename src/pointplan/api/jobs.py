@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import os
 import threading
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from pointplan.api.processes import worker_context
 from pointplan.builder import build_problem
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.plan import Plan
@@ -51,7 +51,7 @@ class PlanRunner:
         self.running: dict[str, BaseProcess] = {}
         self._lock = threading.Lock()  # DELETE cancels from a request thread
         self._wake = asyncio.Event()
-        self._context = multiprocessing.get_context("spawn")
+        self._context = worker_context()
 
     def recover(self) -> None:
         """Fail the jobs a stopped service left running."""
