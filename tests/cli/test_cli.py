@@ -47,7 +47,7 @@ def test_bad_row_stops_with_exit_2_and_names_it(
     code = main(["plan", str(small_csv), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2
-    assert "regs.csv, row 5, column earliest_date: earliest_date 2022-11-30 is after" in err
+    assert "regs.csv, row 5, column earliest_date: after latest_date" in err
     assert not (tmp_path / "out" / "plan.json").exists()
 
 
@@ -64,7 +64,7 @@ def test_keep_going_plans_the_rest_and_lists_rejected(
         {
             "row": 5,
             "registration_id": "A4",
-            "reason": ("earliest_date: earliest_date 2022-11-30 is after latest_date 2022-11-21"),
+            "reason": "earliest_date: after latest_date",
         }
     ]
     batch = read_registrations(small_csv)

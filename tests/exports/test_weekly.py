@@ -680,7 +680,10 @@ def test_cli_names_a_bad_event_row(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "events.csv, row 3, column result: a health_checked event needs a result" in err
-    assert "events.csv, row 4, column registration_id: unknown registration 'NOBODY'" in err
+    assert (
+        "events.csv, row 4, column registration_id: not a registration of the registrations file"
+        in err
+    )
 
 
 def test_cli_refuses_a_plan_of_other_registrations(

@@ -3,12 +3,14 @@
 A registration moves registered -> health-checked -> planned -> confirmed -> boarded ->
 handed over, or is cancelled or rescheduled with a reason (domain.md). Each step is a
 `StatusEvent`; the weekly tables count over them. Event kinds are those of the HTTP contract
-(`POST /v1/registrations/{id}/events`).
+(`POST /v1/registrations/{id}/events`). `replay` is the status machine: which event may follow
+which, in the order of their times.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -91,9 +93,7 @@ class StatusEvent(BaseModel):
     @field_validator("time")
     @classmethod
     def _in_china_time(cls, time: dt.datetime) -> dt.datetime:
-        if time.tzinfo is None:
-            return time
-        return time.astimezone(CHINA_TIME).replace(tzinfo=None)
+        return in_china_time(time)
 
     @model_validator(mode="after")
     def _details_fit_the_kind(self) -> StatusEvent:
@@ -108,3 +108,80 @@ class StatusEvent(BaseModel):
         if self.event not in WITHDRAWING:
             return None
         return self.reason or EventReason(self.event.value)
+
+
+def in_china_time(time: dt.datetime) -> dt.datetime:
+    """`time` as naive Beijing time (a naive time is Beijing time already); `ValueError` for
+    a time that cannot be (a date at the edge of the calendar with an offset)."""
+    if time.tzinfo is None:
+        return time
+    try:
+        return time.astimezone(CHINA_TIME).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError("outside the dates an event may have") from None
+
+
+class Status(StrEnum):
+    """Where a registration stands (the `status` the service reports)."""
+
+    REGISTERED = "registered"
+    HEALTH_CHECKED = "health_checked"
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    BOARDED = "boarded"
+    HANDED_OVER = "handed_over"
+    CANCELLED = "cancelled"
+    RESCHEDULED = "rescheduled"
+
+
+PLANNED_KIND = "planned"
+"""The kind of the event a plan records for each registration it puts on a trip."""
+BEFORE_PLANNING = frozenset({Status.REGISTERED, Status.HEALTH_CHECKED, Status.RESCHEDULED})
+BEFORE_BOARDING = BEFORE_PLANNING | {Status.PLANNED, Status.CONFIRMED}
+_MAY_FOLLOW: dict[EventKind, frozenset[Status]] = {
+    # a pre-trip test before or after planning, and follow-up checks after the handover
+    EventKind.HEALTH_CHECKED: BEFORE_BOARDING | {Status.BOARDED, Status.HANDED_OVER},
+    EventKind.CONFIRMED: frozenset({Status.PLANNED, Status.CONFIRMED}),
+    EventKind.BOARDED: frozenset({Status.PLANNED, Status.CONFIRMED}),
+    EventKind.HANDED_OVER: frozenset({Status.BOARDED}),
+    EventKind.CANCELLED: BEFORE_BOARDING,
+    EventKind.RESCHEDULED: BEFORE_BOARDING,
+}
+
+
+_EVENT_KINDS = frozenset(kind.value for kind in EventKind)
+
+
+class Refused(ValueError):
+    """An event that may not follow the registration's history; the message says why."""
+
+
+def next_status(status: Status, kind: str) -> Status:
+    """The status after an event of `kind` (an `EventKind`, or `planned`, `registered` or
+    `updated`, which the service records itself); `Refused` when it may not happen now.
+
+    A health check moves the status only before planning: afterwards it is history, not a
+    stage (a check dated before a handover never undoes it). A plan moves only registrations
+    not yet planned or re-planned; later stages stay.
+    """
+    if kind == PLANNED_KIND:
+        return Status.PLANNED if status in BEFORE_PLANNING or status is Status.PLANNED else status
+    if kind not in _EVENT_KINDS:
+        return status  # registered, updated: no change of stage
+    event = EventKind(kind)
+    if status is Status.CANCELLED:
+        raise Refused("the registration is cancelled: register again under a new id")
+    if status not in _MAY_FOLLOW[event]:
+        raise Refused(f"{event.value} cannot follow {status.value}")
+    if event is EventKind.HEALTH_CHECKED:
+        return Status.HEALTH_CHECKED if status in BEFORE_PLANNING else status
+    return Status(event.value)
+
+
+def replay(kinds: Iterable[str], start: Status = Status.REGISTERED) -> Status:
+    """The status after events of `kinds`, in time order, from `start`; `Refused` naming the
+    first that may not follow the ones before it."""
+    status = start
+    for kind in kinds:
+        status = next_status(status, kind)
+    return status

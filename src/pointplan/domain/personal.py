@@ -47,8 +47,10 @@ def phone_problem(value: str) -> str | None:
 
 
 def mask_name(name: str) -> str:
-    """Keep the family name: 张三丰 -> 张**."""
-    return name[:1] + "*" * (len(name) - 1) if name else name
+    """Keep the family name: 张三丰 -> 张**; a name of one character is masked whole."""
+    if len(name) < 2:
+        return "*" * len(name)
+    return name[:1] + "*" * (len(name) - 1)
 
 
 def mask_id_number(value: str) -> str:

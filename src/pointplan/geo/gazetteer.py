@@ -96,12 +96,12 @@ class Gazetteer:
     def unit_for_code(self, code: str) -> AdminUnit:
         """The unit of a 2-, 4-, 6- or 12-digit adcode; townships map to their county."""
         if not _DIGITS.match(code) or len(code) not in (2, 4, 6, 12):
-            raise PlaceNotFound(f"'{code}' is not an adcode (2, 4, 6 or 12 digits)")
+            raise PlaceNotFound("not an adcode (2, 4, 6 or 12 digits)")
         full = code.ljust(12, "0")
         for candidate in (full, full[:6].ljust(12, "0")):
             if candidate in self.by_code:
                 return self.by_code[candidate]
-        raise PlaceNotFound(f"adcode {code} is not in the table of administrative units")
+        raise PlaceNotFound("an adcode that is not in the table of administrative units")
 
     @lru_cache(maxsize=65536)  # noqa: B019 - the gazetteer lives as long as the process
     def unit_for_name(self, text: str) -> AdminUnit:
@@ -119,15 +119,13 @@ class Gazetteer:
                 break  # the longest name that matches wins: '呼和浩特市' beats '市'
         unique = sorted(set(matches), key=lambda u: u.code)
         if not unique:
-            raise PlaceNotFound(f"'{text}' is not a known place name")
+            raise PlaceNotFound("not a known place name")
         if len(unique) > 1:
             deepest = max(u.level for u in unique)
             unique = [u for u in unique if u.level == deepest]
         if len(unique) > 1:
             candidates = "; ".join(self.describe(u) for u in unique)
-            raise PlaceNotFound(
-                f"'{text}' is ambiguous: {candidates}; give the code or the league/city first"
-            )
+            raise PlaceNotFound(f"ambiguous: {candidates}; give the code or the league/city first")
         return unique[0]
 
     def _prefix_is_parents(self, prefix: str, unit: AdminUnit) -> bool:

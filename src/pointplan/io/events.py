@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
@@ -17,14 +17,19 @@ from typing import TypeVar
 import pandas as pd
 
 from pointplan.domain.events import (
+    PLANNED_KIND,
     EventKind,
     EventReason,
     HealthResult,
+    Refused,
+    Status,
     StatusEvent,
     detail_problems,
+    next_status,
 )
+from pointplan.domain.text import id_problem, text_problem
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.registrations import FIRST_DATE, LAST_DATE
+from pointplan.io.registrations import FIRST_DATE, LAST_DATE, valid_id
 from pointplan.io.tables import Table, missing_columns, read_table, refuse_unknown_columns
 
 COLUMNS = ("registration_id", "event", "time", "place", "note", "reason", "result")
@@ -65,6 +70,30 @@ def read_events(
     return tuple(events)
 
 
+def check_histories(
+    events: Sequence[StatusEvent], unplanned: Collection[str], source: str = "events"
+) -> None:
+    """Refuse (`InputError`, naming each row) events that the status machine does not allow
+    in the order of their times. A file holds no `planned` events: a registration starts as
+    registered when it is in `unplanned` (the plan left it unassigned), else as planned (on
+    a trip of the plan, or of another plan)."""
+    issues = []
+    by_registration: dict[str, list[StatusEvent]] = {}
+    for event in events:
+        by_registration.setdefault(event.registration_id, []).append(event)
+    for rid, history in by_registration.items():
+        status = Status.REGISTERED
+        if rid not in unplanned:
+            status = next_status(status, PLANNED_KIND)
+        for event in sorted(history, key=lambda e: e.time):  # stable: file order within a time
+            try:
+                status = next_status(status, event.event.value)
+            except Refused as refused:
+                issues.append(InputIssue(source, str(refused), event.row, "event", rid))
+    if issues:
+        raise InputError(sorted(issues, key=lambda issue: issue.row or 0))
+
+
 def _check_columns(table: Table) -> None:
     missing = missing_columns(table, REQUIRED)
     if missing:
@@ -77,14 +106,23 @@ def _read_row(
 ) -> tuple[StatusEvent | None, list[InputIssue]]:
     issues: list[InputIssue] = []
     rid = cells.get("registration_id", "").strip()
+    shown_id = valid_id(rid)
 
     def problem(column: str, message: str) -> None:
-        issues.append(InputIssue(source, message, row, column, rid or None))
+        issues.append(InputIssue(source, message, row, column, shown_id))
 
+    for column, text in cells.items():
+        message = text_problem(text, lines=column == "note")
+        if message:
+            problem(column, message)
+    if issues:  # text that cannot be stored is judged no further
+        return None, issues
     if not rid:
         problem("registration_id", "empty registration_id")
+    elif shown_id is None:
+        problem("registration_id", str(id_problem(rid)))
     elif known is not None and rid not in known:
-        problem("registration_id", f"unknown registration '{rid}' (not in the registrations)")
+        problem("registration_id", "not a registration of the registrations file")
     kind = _choice(EventKind, cells.get("event", ""), "event", problem, required=True)
     time = _time(cells.get("time", "").strip(), problem)
     reason = _choice(EventReason, cells.get("reason", ""), "reason", problem)
@@ -124,7 +162,7 @@ def _choice(
         return kind(value)
     except ValueError:
         choices = ", ".join(member.value for member in kind)
-        problem(column, f"'{text.strip()}' is not one of {choices}")
+        problem(column, f"not one of {choices}")
         return None
 
 
@@ -134,14 +172,14 @@ def _time(text: str, problem: Problem) -> dt.datetime | None:
         problem("time", "empty time")
         return None
     if not _TIME.match(text):
-        problem("time", f"'{text}' is not a time (YYYY-MM-DD HH:MM)")
+        problem("time", "not a time (YYYY-MM-DD HH:MM)")
         return None
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        problem("time", f"'{text}' is not a calendar date and time")
+        problem("time", "not a calendar date and time")
         return None
     if not FIRST_DATE <= value.date() <= LAST_DATE:
-        problem("time", f"{value.date()} is outside {FIRST_DATE}..{LAST_DATE}")
+        problem("time", f"outside {FIRST_DATE}..{LAST_DATE}")
         return None
     return value

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from pointplan.domain.places import Point
+from pointplan.domain.text import id_problem, text_problem
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.tables import missing_columns, read_table, refuse_unknown_columns
 
@@ -31,14 +32,23 @@ def read_points(source: Path | str | pd.DataFrame) -> tuple[Point, ...]:
     for item in table.records:
         row, record = item.row, item.cells
         point_id = record["point_id"].strip()
-        row_issues = []
+        row_issues = [
+            InputIssue(name, message, row, column)
+            for column, text in record.items()
+            if (message := text_problem(text))
+        ]
+        if row_issues:  # text that cannot be stored is judged no further
+            issues.extend(row_issues)
+            continue
         if not point_id:
             row_issues.append(InputIssue(name, "empty point_id", row, "point_id"))
+        elif id_problem(point_id):
+            row_issues.append(InputIssue(name, str(id_problem(point_id)), row, "point_id"))
         elif point_id in first_row:
             row_issues.append(
                 InputIssue(
                     name,
-                    f"duplicate point_id '{point_id}' (first on row {first_row[point_id]})",
+                    f"duplicate point_id (first on row {first_row[point_id]})",
                     row,
                     "point_id",
                 )

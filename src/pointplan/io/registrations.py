@@ -23,6 +23,7 @@ from pointplan.domain.personal import phone_problem, resident_id_problem
 from pointplan.domain.places import Place, Point
 from pointplan.domain.plan import Rejection
 from pointplan.domain.registration import Direction, Registration
+from pointplan.domain.text import id_problem, text_problem
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.tables import missing_columns, read_table, refuse_unknown_columns
@@ -120,12 +121,12 @@ def read_registrations(
     for record in table.records:
         row = record.row
         registration, row_issues = reader.read(row, record.cells)
-        rid = record.cells.get("registration_id", "").strip() or None
+        rid = valid_id(record.cells.get("registration_id", ""))
         if rid is not None and rid in first_row:
             row_issues.append(
                 InputIssue(
                     name,
-                    f"duplicate registration_id '{rid}' (first on row {first_row[rid]})",
+                    f"duplicate registration_id (first on row {first_row[rid]})",
                     row,
                     "registration_id",
                     rid,
@@ -144,6 +145,13 @@ def read_registrations(
     rejected.sort(key=lambda r: r.row)
     issues.sort(key=lambda i: i.row or 0)
     return RegistrationBatch(tuple(registrations), tuple(rejected), tuple(issues))
+
+
+def valid_id(text: str) -> str | None:
+    """`text` stripped when it is a valid registration id, else None (so that a bad id is
+    never repeated in a rejection)."""
+    rid = text.strip()
+    return rid if rid and id_problem(rid) is None else None
 
 
 def _as_table_source(source: RegistrationTable) -> Path | pd.DataFrame:
@@ -167,27 +175,33 @@ class _RowReader:
     ) -> tuple[Registration | None, list[InputIssue]]:
         issues: list[InputIssue] = []
         rid = str(record.get("registration_id", "")).strip()
+        shown_id = valid_id(rid)
 
         def problem(column: str, message: str) -> None:
-            issues.append(InputIssue(self.source, message, row, column, rid or None))
+            issues.append(InputIssue(self.source, message, row, column, shown_id))
 
         def cell(column: str) -> str:
             return str(record.get(column, "")).strip()
 
+        for column in record:
+            message = text_problem(str(record[column]))
+            if message:
+                problem(str(column), message)
+        if issues:  # text that cannot be stored is judged no further
+            return None, issues
         if not rid:
             problem("registration_id", "empty registration_id")
+        elif shown_id is None:
+            problem("registration_id", str(id_problem(rid)))
         direction = DIRECTIONS.get(cell("direction").lower())
         if direction is None:
-            problem(
-                "direction",
-                f"'{cell('direction')}' is not return_to_work or return_home (返岗 / 返乡)",
-            )
+            problem("direction", "not return_to_work or return_home (返岗 / 返乡)")
         origin = self._place(cell, "origin", problem)
         destination = self._place(cell, "destination", problem)
         earliest = self._date(cell("earliest_date"), "earliest_date", problem)
         latest = self._date(cell("latest_date"), "latest_date", problem)
         if earliest and latest and earliest > latest:
-            problem("earliest_date", f"earliest_date {earliest} is after latest_date {latest}")
+            problem("earliest_date", "after latest_date")
         party_size = self._party_size(cell("party_size"), problem)
         for column, check in (("id_number", resident_id_problem), ("phone", phone_problem)):
             message = check(cell(column)) if cell(column) else None
@@ -233,14 +247,11 @@ class _RowReader:
                     value = float(text)
                 except ValueError:
                     problem(
-                        column,
-                        f"'{text}' is not a number"
-                        if text
-                        else f"give both {side}_lat and {side}_lon",
+                        column, "not a number" if text else f"give both {side}_lat and {side}_lon"
                     )
                     continue
                 if not -limit <= value <= limit:
-                    problem(column, f"{value} is outside -{limit}..{limit}")
+                    problem(column, f"outside -{limit}..{limit}")
                     continue
                 coordinates[column] = value
             if len(coordinates) < 2:
@@ -265,15 +276,15 @@ class _RowReader:
     def _date(text: str, column: str, problem: Any) -> dt.date | None:
         match = _ISO_DATE.match(text)
         if not match:
-            problem(column, f"'{text}' is not a date (YYYY-MM-DD)" if text else "empty date")
+            problem(column, "not a date (YYYY-MM-DD)" if text else "empty date")
             return None
         try:
             value = dt.date.fromisoformat(match.group(1))
         except ValueError:
-            problem(column, f"'{text}' is not a calendar date")
+            problem(column, "not a calendar date")
             return None
         if not FIRST_DATE <= value <= LAST_DATE:
-            problem(column, f"{value} is outside {FIRST_DATE}..{LAST_DATE}")
+            problem(column, f"outside {FIRST_DATE}..{LAST_DATE}")
             return None
         return value
 
@@ -282,14 +293,14 @@ class _RowReader:
         if not text:
             return 1
         if not _WHOLE.match(text):
-            problem("party_size", f"'{text}' is not a whole number")
+            problem("party_size", "not a whole number")
             return None
         value = int(float(text))
         if value < 1:
-            problem("party_size", f"party_size {value} is less than 1")
+            problem("party_size", "less than 1")
             return None
         if value > MAX_PARTY:
-            problem("party_size", f"party_size {value} is more than {MAX_PARTY}; split the party")
+            problem("party_size", f"more than {MAX_PARTY}; split the party")
             return None
         return value
 
@@ -299,5 +310,5 @@ class _RowReader:
         point = self.points.get(point_id)
         if point is None:
             hint = "" if self.points else " (no points are loaded)"
-            problem(column, f"unknown point '{point_id}'{hint}")
+            problem(column, f"no such point{hint}")
         return point
