@@ -6,6 +6,9 @@ problem's rejected rows, which `solve()` lists in the plan), check that the flee
 someone under the policy, choose each party's pickup point, compute each vehicle type's
 capacity once, and freeze it all into a `Problem`.
 
+With `dates`, each travel window is clipped to them: a plan of a week never looks at the
+days outside it, however far a window runs.
+
 A party that names no pickup point boards at the nearest point within the policy's
 `pickup_search_km` of its origin (ties: the first point id), else at its origin; one that
 names no drop-off point leaves at its destination.
@@ -13,6 +16,7 @@ names no drop-off point leaves at its destination.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TypeGuard, cast
 
@@ -46,9 +50,11 @@ def build_problem(
     distances: DistanceModel | None = None,
     keep_going: bool = False,
     fleet_label: str = "fleet",
+    dates: tuple[dt.date, dt.date] | None = None,
 ) -> Problem:
     """The problem of planning `registrations` with `fleet` (default: the shipped one) under
-    `policy` (default: the rules of interchange.md).
+    `policy` (default: the rules of interchange.md), on `dates` (first and last) when given:
+    windows are clipped to them (`clip_windows`).
 
     Raises `InputError` when the fleet can carry nobody under the policy (naming
     `fleet_label`), when the table cannot be read, and when rows are bad, unless
@@ -63,7 +69,10 @@ def build_problem(
     if not isinstance(demand, RegistrationBatch):  # resolved already: used as they are
         return Problem(demand, fleet, policy, tuple(points), distance_model, (), capacities)
     demand.require_valid(keep_going)
-    chosen = choose_pickups(demand.registrations, points, policy.pickup_search_km)
+    travelling = (
+        demand.registrations if dates is None else clip_windows(demand.registrations, *dates)
+    )
+    chosen = choose_pickups(travelling, points, policy.pickup_search_km)
     return Problem(
         chosen, fleet, policy, tuple(points), distance_model, demand.rejected, capacities
     )
@@ -96,6 +105,26 @@ def check_capacities(
                 )
             ]
         )
+
+
+def clip_windows(
+    registrations: Iterable[Registration], first: dt.date, last: dt.date
+) -> tuple[Registration, ...]:
+    """Each registration with its travel window cut to `first`..`last` (one that does not
+    meet them keeps its window, and no day of the plan can carry it)."""
+    clipped = []
+    for registration in registrations:
+        earliest = max(registration.earliest_date, first)
+        latest = min(registration.latest_date, last)
+        if earliest <= latest and (earliest, latest) != (
+            registration.earliest_date,
+            registration.latest_date,
+        ):
+            registration = registration.model_copy(
+                update={"earliest_date": earliest, "latest_date": latest}
+            )
+        clipped.append(registration)
+    return tuple(clipped)
 
 
 def choose_pickups(

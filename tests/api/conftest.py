@@ -8,6 +8,8 @@ own registration ids (`new_id`) and never count rows they did not write.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import secrets
 import socket
 import uuid
@@ -24,8 +26,10 @@ from psycopg import sql
 from sqlalchemy import select
 
 from pointplan.api import Settings, create_app
+from pointplan.domain.events import CHINA_TIME
 from pointplan.store import models
 from pointplan.store.database import Database, migrate
+from pointplan.store.sealing import new_key
 from pointplan.store.tokens import add_token, revoke_tokens
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
@@ -73,11 +77,22 @@ def registration(
     return item
 
 
+DATA_KEY = new_key()
+"""The data key of the test services (personal data is sealed with it at rest)."""
+
+
+def now_in_china(minutes: float = 0) -> str:
+    """Now (plus `minutes`) in Beijing time, with its offset, as an event's time."""
+    moment = dt.datetime.now(CHINA_TIME) + dt.timedelta(minutes=minutes)
+    return moment.isoformat(timespec="seconds")
+
+
 def event(kind: str = "boarded", **overrides: Any) -> dict[str, Any]:
-    """A status event body; keywords override or add keys."""
+    """A status event body, dated now (events may not predate the registration's receipt);
+    keywords override or add keys."""
     body: dict[str, Any] = {
         "event": kind,
-        "time": "2022-11-21T07:55:00+08:00",
+        "time": now_in_china(),
         "place": "土默特左旗汽车站",
         "note": "",
     }
@@ -136,6 +151,33 @@ class Service:
         return self.client.post(
             f"/v1/registrations/{registration_id}/events", json=body, headers=self.auth(who)
         )
+
+    def post_raw(self, path: str, body: str, who: str = "admin") -> httpx.Response:
+        """POST `body`, JSON text as written (escapes such as a lone surrogate's `\\ud800`
+        stay as they are), to `path` as `who`."""
+        headers = {**self.auth(who), "Content-Type": "application/json"}
+        return self.client.post(path, content=body.encode("ascii"), headers=headers)
+
+    def post_json_ascii(self, path: str, value: Any, who: str = "admin") -> httpx.Response:
+        """POST `value` as ASCII JSON (any string survives, lone surrogates included)."""
+        return self.post_raw(path, json.dumps(value, ensure_ascii=True), who)
+
+    def mark_planned(self, registration_id: str) -> None:
+        """Record, as a plan would, that a registration is on a trip (a side door: no plan
+        is solved)."""
+        with self.db.session() as session:
+            stored = session.get(models.Registration, registration_id)
+            assert stored is not None
+            stored.status = "planned"
+            session.add(
+                models.RegistrationEvent(
+                    registration_id=registration_id,
+                    kind="planned",
+                    time=models.china_now(),
+                    note="test",
+                    actor="test",
+                )
+            )
 
     def post_points(self, items: Any, who: str = "admin") -> httpx.Response:
         """POST /v1/points as `who`."""
@@ -226,7 +268,7 @@ def service(database_url: str) -> Iterator[Service]:
             tokens["revoked"] = add_token(session, "revoked", "admin")
             session.flush()
             revoke_tokens(session, "revoked")
-        app = create_app(Settings(database_url=database_url))
+        app = create_app(Settings(database_url=database_url, data_keys=DATA_KEY))
         with TestClient(app) as client:
             yield Service(database_url, client, tokens, db)
     finally:
@@ -246,6 +288,7 @@ def client_with(service: Service) -> ClientFactory:
     @contextmanager
     def make(raise_server_exceptions: bool = True, **settings: Any) -> Iterator[TestClient]:
         settings.setdefault("validation_processes", 0)
+        settings.setdefault("data_keys", DATA_KEY)
         app = create_app(Settings(database_url=service.url, **settings))
         with TestClient(app, raise_server_exceptions=raise_server_exceptions) as client:
             yield client

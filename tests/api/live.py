@@ -14,6 +14,11 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from pointplan.store.sealing import new_key
+
+LIVE_DATA_KEY = new_key()
+"""The data key of every server this process starts (the same across restarts)."""
+
 
 def free_port() -> int:
     """A port nobody listens on now."""
@@ -31,6 +36,7 @@ def serve(url: str, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env={**os.environ, "POINTPLAN_DATA_KEYS": LIVE_DATA_KEY},
         )
     try:
         deadline = time.monotonic() + 60

@@ -98,6 +98,47 @@ def test_concurrent_batches_of_distinct_ids_all_land(
     assert len(service.stored(prefix)) == 100
 
 
+def test_two_updates_at_once_both_land(
+    service: Service, client_with: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two re-sends of one registration, each changing another key, both read version 1
+    before either writes (held at the same point): the second to write finds the version
+    moved, reads again and writes on top. Both changes are there, version 3: no update is
+    lost, though the last writer would have won before."""
+    rid = new_id("race")
+    service.create(registration(rid))
+    barrier, lock, held = threading.Barrier(2, timeout=10), threading.Lock(), [0]
+    refusal = store_registrations._refusal
+
+    def held_refusal(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            held[0] += 1
+            hold = held[0] <= 2  # hold only the first two writes, not the retry
+        if hold:
+            barrier.wait()
+        return refusal(*args, **kwargs)
+
+    monkeypatch.setattr(store_registrations, "_refusal", held_refusal)
+    answers: list[httpx.Response] = []
+    with client_with(raise_server_exceptions=False) as client:
+
+        def post(item: dict[str, Any]) -> None:
+            answers.append(
+                client.post("/v1/registrations", json=[item], headers=service.auth("admin"))
+            )
+
+        items = ({"registration_id": rid, "party_size": 3}, {"registration_id": rid, "phone": None})
+        threads = [threading.Thread(target=post, args=(item,)) for item in items]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert [a.json() for a in answers] == [{"accepted": 1, "rejected": []}] * 2
+    stored = service.get_registration(rid).json()
+    assert stored["version"] == 3
+    assert stored["fields"]["party_size"] == 3 and "phone" not in stored["fields"]
+
+
 def test_the_same_new_id_sent_twice_at_once_is_stored_once_without_error(
     service: Service, client_with: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,7 +147,7 @@ def test_the_same_new_id_sent_twice_at_once_is_stored_once_without_error(
     after they looked the id up and before they write it."""
     rid = new_id("race")
     barrier, lock, held = threading.Barrier(2, timeout=10), threading.Lock(), [0]
-    write = store_registrations._write
+    write = store_registrations._refusal
 
     def held_write(*args: Any, **kwargs: Any) -> Any:
         with lock:
@@ -116,7 +157,7 @@ def test_the_same_new_id_sent_twice_at_once_is_stored_once_without_error(
             barrier.wait()
         return write(*args, **kwargs)
 
-    monkeypatch.setattr(store_registrations, "_write", held_write)
+    monkeypatch.setattr(store_registrations, "_refusal", held_write)
     answers: list[httpx.Response] = []
     with client_with(raise_server_exceptions=False) as client:
 
@@ -152,6 +193,7 @@ def test_every_write_is_audited_with_who(service: Service) -> None:
     before = entries()
     service.create(registration(rid))
     assert service.post_registrations([registration(rid)], who="planner-1502").status_code == 200
+    service.mark_planned(rid)
     assert service.post_event(rid, event("confirmed"), who="planner-1502").status_code == 201
     baotou = point(new_id("P"), adcode="150203", name="包头站", lat=40.6, lon=109.8)
     assert service.post_points([baotou], who="planner-1502").status_code == 200
@@ -193,7 +235,7 @@ def _write_and_read_personal_data(service: Service) -> None:
     )
     second = service.post_registrations([resend], who="registrar-1501")
     read = service.get_registration(f"{prefix}-1", who="registrar-1501")
-    recorded = service.post_event(f"{prefix}-1", event(), who="registrar-1501")
+    recorded = service.post_event(f"{prefix}-1", event("health_checked"), who="registrar-1501")
     assert (first.status_code, second.status_code, read.status_code) == (200, 200, 200)
     assert recorded.status_code == 201
     assert first.json()["accepted"] == 1

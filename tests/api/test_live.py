@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from tests.api.conftest import now_in_china
 from tests.api.live import free_port, serve
 
 HOHHOT_POINT = {"point_id": "BS-150121", "name": "土默特左旗汽车站", "lat": 40.73, "lon": 111.17,
@@ -79,7 +80,7 @@ def test_the_contract_on_a_running_server(tmp_path: Path) -> None:
             "registered",
             "updated",
         ]
-        event = {"event": "health_checked", "time": "2022-11-20T09:00:00+08:00", "result": "normal"}
+        event = {"event": "health_checked", "time": now_in_china(), "result": "normal"}
         assert (
             api.post("/v1/registrations/L1/events", headers=as_registrar, json=event).status_code
             == 201

@@ -563,7 +563,7 @@ def test_delete_cancels_a_running_and_a_queued_plan(service: Service, unsolved: 
     while running not in runner.running:  # marked running just before its process starts
         assert time.monotonic() < deadline, "the running plan has no process"
         time.sleep(0.05)
-    process = runner.running[running]
+    process = runner.running[running].process
     assert process.is_alive()
 
     for plan_id in (queued, running):
@@ -753,7 +753,7 @@ def test_a_non_finite_number_in_the_policy_is_422(
     assert _jobs_by(service, own_admin.name) == []
 
 
-# --- 401 and 403 ----------------------------------------------------------------------------
+# --- 401, 403 and 404 -----------------------------------------------------------------------
 
 CALLS = ("post", "read", "trip", "delete")
 
@@ -788,7 +788,8 @@ def test_access(
     """Each (token, call, area) gets the contract's answer. The calls are made on the done
     plans, so an allowed call changes nothing: an allowed DELETE answers 409 (the plan is
     done already), and an allowed POST asks for time_limit 601 (above the service's 600) and
-    answers 422; a refused call answers 403 before looking at either."""
+    answers 422; a refused call answers 403 before looking at either, except that a plan
+    outside the caller's area answers 404, as an unknown one does."""
     plan = solved.hohhot if area == HOHHOT else solved.baotou
     plan_id = plan["plan_id"]
     trip_id = plan["plan"]["trips"][0]["trip_id"]
@@ -808,6 +809,9 @@ def test_access(
         assert response.status_code == ok_status, response.text
         if call == "post":
             assert locations(response) == [["body", "time_limit"]]
+    elif expected == "area" and call != "post":
+        assert response.status_code == 404, response.text
+        assert response.json() == {"detail": f"no plan {plan_id!r}"}
     else:
         assert response.status_code == 403, response.text
         assert ("role" if expected == "role" else "outside") in response.json()["detail"]

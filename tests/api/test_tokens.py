@@ -100,3 +100,14 @@ def test_a_revoked_token_opens_nothing(url: str, capsys: pytest.CaptureFixture[s
     _run(capsys, "token", "revoke", "office", "--db", url)
     with TestClient(create_app(settings)) as client:
         assert client.get("/v1/plans/none", headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize("role", ["planner", "registrar", "viewer"])
+def test_a_token_of_a_role_but_admin_needs_an_area(
+    url: str, capsys: pytest.CaptureFixture[str], role: str
+) -> None:
+    """Without --area, exit 2 naming --area; nothing is made."""
+    code, out, err = _run(capsys, "token", "add", "someone", "--role", role, "--db", url)
+    assert (code, out) == (2, "")
+    assert "--area" in err and "needs an area" in err
+    assert "someone" not in _run(capsys, "token", "list", "--db", url)[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +19,7 @@ from pointplan.api.routers import health, plans, points, registrations
 from pointplan.api.settings import Settings
 from pointplan.api.trip_index import TripIndex
 from pointplan.store.database import Database, migrate
+from pointplan.store.registrations import WriteRules
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -30,15 +32,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sealer = settings.sealer()
         db = Database(settings.database_url)
         migrate(db.engine)
         app.state.db = db
         app.state.settings = settings
+        app.state.sealer = sealer
         app.state.points_version = 0
         app.state.token_cache = {}
         app.state.trip_index = TripIndex()
-        app.state.batch_writer = BatchWriter(db, settings.validation_processes)
-        runner = app.state.runner = PlanRunner(db, settings.plan_workers)
+        rules = WriteRules(max_window_days=settings.max_window_days)
+        app.state.batch_writer = BatchWriter(db, settings.validation_processes, sealer, rules)
+        runner = app.state.runner = PlanRunner(
+            db, settings.plan_workers, sealer, settings.plan_margin_seconds
+        )
         runner.recover()
         task = asyncio.create_task(runner.run())
         try:
@@ -61,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(JsonBodiesOnly)
+    app.add_middleware(GuardedAnswers)
     return app
 
 
@@ -73,6 +82,56 @@ async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
         for entry in error.errors()
     ]
     return JSONResponse(status_code=422, content={"detail": detail})
+
+
+GUARD_HEADERS = (
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+)
+"""Headers on every answer of the API: answers may carry personal data, which no cache may
+keep, and no browser may read them as anything but what they say they are."""
+
+
+class GuardedAnswers:
+    """Adds `GUARD_HEADERS` to every answer."""
+
+    def __init__(self, app: Callable[[Message, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def guarded(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [header for header in GUARD_HEADERS if header[0] not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, guarded)
+
+
+class JsonBodiesOnly:
+    """Refuses with 415 a request that sends a body but does not say it is JSON."""
+
+    def __init__(self, app: Callable[[Message, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
+            headers = dict(scope["headers"])
+            media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            sends_body = headers.get(b"content-length", b"0") != b"0" or (
+                b"transfer-encoding" in headers
+            )
+            if sends_body and not (media == b"application/json" or media.endswith(b"+json")):
+                await _answer(
+                    send, 415, "the request body must be JSON (Content-Type: application/json)"
+                )
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:
@@ -120,11 +179,15 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:
-    body = f'{{"detail":"the request body is larger than {max_bytes} bytes"}}'.encode()
+    await _answer(send, 413, f"the request body is larger than {max_bytes} bytes")
+
+
+async def _answer(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),

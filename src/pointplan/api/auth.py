@@ -2,7 +2,9 @@
 
 Roles (interchange.md): `admin` everything; `planner` plans and registrations touching its
 area; `registrar` writes and reads registrations whose origin or destination lies in its
-area; `viewer` reads plans of its area, personal data masked. An area is an adcode prefix.
+area; `viewer` reads plans of its area, personal data masked. An area is an adcode prefix;
+every role but admin needs one (a token made without one, before that was the rule, opens
+nothing).
 """
 
 from __future__ import annotations
@@ -47,9 +49,13 @@ class Principal:
         if self.role != "admin" and self.role not in roles:
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"the {self.role} role may not do this")
 
+    def reaches(self, *adcodes: str | None) -> bool:
+        """Whether one of `adcodes` lies in the caller's area."""
+        return any(covers(self.scope, adcode) for adcode in adcodes)
+
     def require_area(self, *adcodes: str | None) -> None:
         """403 unless one of `adcodes` lies in the caller's area."""
-        if not any(covers(self.scope, adcode) for adcode in adcodes):
+        if not self.reaches(*adcodes):
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"outside your area {self.area}")
 
 
@@ -82,6 +88,10 @@ async def principal(
     caller = await run_in_threadpool(_look_up, _database(request), credentials.credentials)
     if caller is None:
         raise _unauthorized("the token is not valid")
+    if caller.role != "admin" and not caller.area:
+        raise _unauthorized(
+            f"a {caller.role} token needs an area; make a new one with `pointplan token add --area`"
+        )
     if len(cache) > TOKEN_CACHE_SIZE:
         cache.clear()
     cache[key] = (now + TOKEN_CACHE_SECONDS, caller)

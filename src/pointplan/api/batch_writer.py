@@ -10,7 +10,7 @@ processes it works in a thread of the service instead, as tests want.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -22,29 +22,36 @@ from pointplan.api.processes import worker_context
 from pointplan.domain.places import Point
 from pointplan.store.database import Database
 from pointplan.store.points import load_points
-from pointplan.store.registrations import BatchResult, store_batch, validate_batch
+from pointplan.store.registrations import BatchResult, Moved, WriteRules, save_batch
+from pointplan.store.sealing import Sealer
+
+ATTEMPTS = 5
+"""How often a batch is tried when concurrent writers keep moving its registrations."""
 
 
 class BatchStore:
     """Validates and saves batches on one database, reading the points again only when
     their version (counted by the service, which alone writes them) has moved."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, sealer: Sealer, rules: WriteRules) -> None:
         self.db = db
+        self.sealer = sealer
+        self.rules = rules
         self._points: tuple[int, tuple[Point, ...]] = (-1, ())
 
-    def save(
-        self, items: Sequence[Mapping[str, Any]], actor: str, area: str, points_version: int
-    ) -> BatchResult:
+    def save(self, items: Sequence[Any], actor: str, area: str, points_version: int) -> BatchResult:
         """Validate `items` against the points and save the good ones as `actor`, writing
-        within `area`; the batch's answer."""
-        validated = validate_batch(items, self._points_at(points_version))
-        try:
-            with self.db.session() as session:
-                return store_batch(session, items, validated, actor, area)
-        except IntegrityError:  # another writer stored one of these ids first: now an update
-            with self.db.session() as session:
-                return store_batch(session, items, validated, actor, area)
+        within `area`; the batch's answer. A batch whose registrations another writer
+        stored or changed meanwhile is read and tried again."""
+        points = self._points_at(points_version)
+        for attempt in range(ATTEMPTS):
+            try:
+                with self.db.session() as session:
+                    return save_batch(session, items, points, actor, area, self.sealer, self.rules)
+            except (IntegrityError, Moved):
+                if attempt == ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def _points_at(self, version: int) -> tuple[Point, ...]:
         if self._points[0] != version:
@@ -56,13 +63,13 @@ class BatchStore:
 _worker_store: BatchStore | None = None
 
 
-def _start_worker(database_url: str) -> None:
+def _start_worker(database_url: str, keys: tuple[str, ...], rules: WriteRules) -> None:
     global _worker_store
-    _worker_store = BatchStore(Database(database_url))
+    _worker_store = BatchStore(Database(database_url), Sealer(keys), rules)
 
 
 def _save_in_worker(
-    items: Sequence[Mapping[str, Any]], actor: str, area: str, points_version: int
+    items: Sequence[Any], actor: str, area: str, points_version: int
 ) -> BatchResult:
     assert _worker_store is not None, "the pool's initializer opens the database"
     return _worker_store.save(items, actor, area, points_version)
@@ -71,10 +78,12 @@ def _save_in_worker(
 class BatchWriter:
     """Saves batches in `processes` worker processes (0: in a thread of this process)."""
 
-    def __init__(self, db: Database, processes: int) -> None:
+    def __init__(self, db: Database, processes: int, sealer: Sealer, rules: WriteRules) -> None:
         self.processes = processes
         self._url = db.url
-        self._here = BatchStore(db)
+        self._keys = sealer.keys
+        self._rules = rules
+        self._here = BatchStore(db, sealer, rules)
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor | None:
@@ -84,11 +93,11 @@ class BatchWriter:
             max_workers=self.processes,
             mp_context=worker_context(),
             initializer=_start_worker,
-            initargs=(self._url,),
+            initargs=(self._url, self._keys, self._rules),
         )
 
     async def save(
-        self, items: Sequence[Mapping[str, Any]], actor: str, area: str, points_version: int
+        self, items: Sequence[Any], actor: str, area: str, points_version: int
     ) -> BatchResult:
         """`BatchStore.save`, computed off the event loop and the interpreter lock."""
         pool = self._pool

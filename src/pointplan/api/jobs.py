@@ -1,9 +1,11 @@
 """Plans as background jobs: each is solved in its own process, never on the request loop.
 
 `PlanRunner` runs beside the app: it claims queued jobs (at most `plan_workers` at once),
-starts a process for each, watches them, and kills one when its plan is cancelled. A process
-that dies leaves its job failed with the reason. On start, jobs that were running when the
-service stopped are marked failed (their process is gone); queued jobs simply run.
+starts a process for each, watches them, and kills one when its plan is cancelled or when it
+runs past its wall-clock limit (its search time, the solver's own wall guard beyond it, and a
+margin for reading and writing), so that one stuck job never holds the queue. A process that
+dies leaves its job failed with the reason. On start, jobs that were running when the service
+stopped are marked failed (their process is gone); queued jobs simply run.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import contextlib
 import logging
 import os
 import threading
+import time
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -22,6 +26,7 @@ from pointplan.domain.fleet import Fleet
 from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.solve import solve
+from pointplan.solvers.budget import wall_guard_seconds
 from pointplan.stop import Progress
 from pointplan.store import models
 from pointplan.store.database import Database
@@ -34,6 +39,7 @@ from pointplan.store.plans import (
     registrations_table,
 )
 from pointplan.store.points import load_points
+from pointplan.store.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +47,36 @@ POLL_SECONDS = 0.5
 SOLVER_NICENESS = 10
 
 
+@dataclass(frozen=True)
+class _Running:
+    process: BaseProcess
+    deadline: float  # time.monotonic() past which the job is stopped
+    limit: float  # its wall-clock limit, s
+
+
+def wall_limit(time_limit: float, margin: float) -> float:
+    """The wall-clock seconds a plan job may run: the solver's wall guard for its search
+    time (which the search itself never passes), plus `margin` for reading and writing."""
+    return wall_guard_seconds(time_limit) + margin
+
+
 class PlanRunner:
     """Starts, watches and cancels the plan processes of one service."""
 
-    def __init__(self, db: Database, workers: int, solver_workers: int = 1) -> None:
+    def __init__(
+        self,
+        db: Database,
+        workers: int,
+        sealer: Sealer,
+        margin_seconds: float = 60.0,
+        solver_workers: int = 1,
+    ) -> None:
         self.db = db
         self.workers = workers
+        self.sealer = sealer
+        self.margin_seconds = margin_seconds
         self.solver_workers = solver_workers
-        self.running: dict[str, BaseProcess] = {}
+        self.running: dict[str, _Running] = {}
         self._lock = threading.Lock()  # DELETE cancels from a request thread
         self._wake = asyncio.Event()
         self._context = worker_context()
@@ -81,10 +109,10 @@ class PlanRunner:
         """Stop a job's process, if it has one, and mark it cancelled (or failed, with a
         reason, when the service itself stops); False when it had finished already."""
         with self._lock:
-            process = self.running.pop(plan_id, None)
-        if process is not None:
-            process.kill()
-            process.join(timeout=5)
+            running = self.running.pop(plan_id, None)
+        if running is not None:
+            running.process.kill()
+            running.process.join(timeout=5)
         with self.db.session() as session:
             state = JobState.FAILED if reason else JobState.CANCELLED
             return finish(session, plan_id, state, None, reason)
@@ -95,20 +123,30 @@ class PlanRunner:
             return
         with self.db.session() as session:
             claimed = claim_queued(session, free)
-        for plan_id in claimed:
+        for plan_id, time_limit in claimed:
             process = self._context.Process(
                 target=solve_job,
-                args=(self.db.url, plan_id, self.solver_workers),
+                args=(self.db.url, plan_id, self.solver_workers, self.sealer.keys),
                 name=f"plan-{plan_id[:8]}",
                 daemon=True,
             )
             process.start()
+            limit = wall_limit(time_limit, self.margin_seconds)
             with self._lock:
-                self.running[plan_id] = process
+                self.running[plan_id] = _Running(process, time.monotonic() + limit, limit)
 
     def _reap(self) -> None:
+        now = time.monotonic()
+        for plan_id, running in list(self.running.items()):
+            if running.deadline < now and running.process.is_alive():
+                log.warning("plan %s ran past its limit of %.0f s: stopped", plan_id, running.limit)
+                self.cancel(
+                    plan_id,
+                    f"the plan ran past its wall-clock limit of {running.limit:.0f} s (its "
+                    "time limit, the solver's guard and the margin) and was stopped",
+                )
         with self._lock:
-            ended = [(i, p) for i, p in self.running.items() if not p.is_alive()]
+            ended = [(i, r.process) for i, r in self.running.items() if not r.process.is_alive()]
             for plan_id, _ in ended:
                 del self.running[plan_id]
         for plan_id, process in ended:
@@ -136,9 +174,10 @@ def final_progress(progress: dict[str, Any] | None, plan: Plan) -> dict[str, Any
     }
 
 
-def solve_job(database_url: str, plan_id: str, solver_workers: int) -> None:
+def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[str, ...]) -> None:
     """Solve one claimed job in this process and store the result (or the failure). The
-    process runs at a lower priority than the service, so requests are answered first."""
+    process runs at a lower priority than the service, so requests are answered first.
+    `keys` open the personal data the registrations are stored with."""
     if hasattr(os, "nice"):
         os.nice(SOLVER_NICENESS)
     db = Database(database_url)
@@ -147,14 +186,21 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int) -> None:
             job = session.get(models.PlanJob, plan_id)
             if job is None or job.status != JobState.RUNNING:
                 return
-            table = registrations_table(session, job)
+            table = registrations_table(session, job, Sealer(keys))
             points = load_points(session)
             fleet = Fleet.model_validate(job.fleet) if job.fleet else None
             policy = Policy.model_validate(job.policy or {})
             time_limit = job.time_limit
         # Stored registrations were valid when they came in; a row that no longer is (its
         # pickup point was removed, say) is listed in the plan's `rejected`.
-        problem = build_problem(table, points=points, fleet=fleet, policy=policy, keep_going=True)
+        problem = build_problem(
+            table,
+            points=points,
+            fleet=fleet,
+            policy=policy,
+            keep_going=True,
+            dates=(job.date_from, job.date_to),
+        )
 
         def report(progress: Progress) -> None:
             with db.session() as session:

@@ -9,12 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
-from pointplan.domain.events import EventKind, EventReason, HealthResult, detail_problems
+from pointplan.domain.events import (
+    EventKind,
+    EventReason,
+    HealthResult,
+    detail_problems,
+    in_china_time,
+)
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.personal import PERSONAL_FIELDS, mask_field
 from pointplan.domain.policy import Policy
+from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
+from pointplan.io import REGISTRATION_COLUMNS
 from pointplan.store import models
 from pointplan.store.models import JobState
 
@@ -39,8 +47,8 @@ class PointIn(BaseModel):
         },
     )
 
-    point_id: str = Field(min_length=1, max_length=100)
-    name: str = Field(min_length=1, max_length=200)
+    point_id: str = Field(pattern=ID_PATTERN)
+    name: SafeText = Field(min_length=1, max_length=200)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     adcode: str = Field(default="", pattern=r"^(\d{2}|\d{4}|\d{6}|\d{12})?$")
@@ -102,10 +110,15 @@ class EventIn(BaseModel):
 
     event: EventKind
     time: dt.datetime
-    place: str = Field(default="", max_length=200)
-    note: str = Field(default="", max_length=1000)
+    place: SafeText = Field(default="", max_length=200)
+    note: SafeNote = Field(default="", max_length=1000)
     reason: EventReason | None = None
     result: HealthResult | None = None
+
+    @field_validator("time")
+    @classmethod
+    def _in_china_time(cls, time: dt.datetime) -> dt.datetime:
+        return in_china_time(time)
 
     def problems(self) -> list[tuple[str, str]]:
         """(field, message) for a reason or result that does not fit the event kind."""
@@ -141,11 +154,34 @@ class RegistrationOut(BaseModel):
     history: list[EventOut]
 
 
+def batch_openapi() -> dict[str, Any]:
+    """The request body of `POST /v1/registrations` as OpenAPI describes it: a list of items,
+    each the columns of a registrations file as keys (text, numbers or null) and the
+    optional `version` its sender last read. (The route itself takes any list, so that a bad
+    item is rejected on its own instead of failing the batch.)"""
+    scalar = TypeAdapter(Scalar).json_schema()
+    item = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["registration_id"],
+        "properties": {
+            **{column: scalar for column in REGISTRATION_COLUMNS},
+            "registration_id": {"type": "string", "pattern": ID_PATTERN},
+            "version": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+        },
+    }
+    schema = {"type": "array", "items": item, "examples": [[REGISTRATION_EXAMPLE]]}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 def registration_view(
-    stored: models.Registration, events: list[models.RegistrationEvent], show_personal: bool
+    stored: models.Registration,
+    opened_fields: dict[str, Any],
+    events: list[models.RegistrationEvent],
+    show_personal: bool,
 ) -> RegistrationOut:
-    """The response for a stored registration."""
-    fields: dict[str, Scalar] = dict(stored.fields)
+    """The response for a stored registration, its fields opened (`Sealer.open`)."""
+    fields: dict[str, Scalar] = dict(opened_fields)
     if not show_personal:
         for name in PERSONAL_FIELDS:
             if isinstance(fields.get(name), str):
@@ -256,9 +292,10 @@ class ErrorOut(BaseModel):
 _ERRORS: dict[int, str] = {
     401: "no valid bearer token",
     403: "outside the token's role or area",
-    404: "no such id",
-    409: "the plan has finished already",
+    404: "no such id (or none in the caller's area)",
+    409: "the plan has finished already, or the event may not follow the history",
     413: "the request body is too large",
+    415: "the request body is not JSON",
     503: "the database does not answer",
 }
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pointplan.store.database import DEFAULT_URL
+from pointplan.store.database import DEFAULT_URL, sqlite_path
+from pointplan.store.sealing import DataKeyError, Sealer, key_file, keys_from
 
 
 class Settings(BaseSettings):
@@ -23,3 +26,44 @@ class Settings(BaseSettings):
         description="processes validating and saving registration batches (0: a thread)",
     )
     max_time_limit: float = Field(default=600.0, gt=0, description="longest plan search, s")
+    max_window_days: int = Field(
+        default=60, ge=1, description="longest travel window a registration may ask, days"
+    )
+    plan_margin_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="time a plan job may take beyond its search and the solver's own wall "
+        "guard (reading, writing) before the runner stops it and fails it, s",
+    )
+    max_event_ahead_hours: float = Field(
+        default=24.0, ge=0, description="how far in the future an event may be dated, hours"
+    )
+    data_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Fernet keys for id numbers and phones at rest, comma-separated, newest "
+        "first (`pointplan db new-key` makes one)",
+    )
+    data_key_file: str = Field(
+        default="",
+        description="a file of data keys, one a line, newest first, used when data_keys is "
+        "empty (default for a SQLite database: the database file's name + .key, made "
+        "readable by its owner only on first start)",
+    )
+
+    def sealer(self) -> Sealer:
+        """The sealer of personal data at rest, from the data keys or their file."""
+        keys = keys_from(self.data_keys.get_secret_value())
+        if keys:
+            return Sealer(keys)
+        path = self.data_key_file or _default_key_file(self.database_url)
+        if not path:
+            raise DataKeyError(
+                "a database other than SQLite needs its data keys: set POINTPLAN_DATA_KEYS "
+                "or POINTPLAN_DATA_KEY_FILE (`pointplan db new-key` makes a key)"
+            )
+        return Sealer(key_file(Path(path)))
+
+
+def _default_key_file(database_url: str) -> str:
+    path = sqlite_path(database_url)
+    return "" if path is None else f"{path}.key"

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -44,3 +49,19 @@ def add_out(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"
     )
+
+
+T = TypeVar("T")
+
+
+def in_database(url: str, work: Callable[[Session], T]) -> T:
+    """`work` done in one transaction on the database at `url` (brought up to date first)."""
+    from pointplan.store.database import Database, migrate  # only the service's commands pay
+
+    db = Database(url)
+    try:
+        migrate(db.engine)
+        with db.session() as session:
+            return work(session)
+    finally:
+        db.dispose()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pointplan.cli.common import EXIT_OK
+from pointplan.cli.common import EXIT_OK, in_database
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.store.database import DEFAULT_URL, Database, migrate
+from pointplan.store.database import DEFAULT_URL
 from pointplan.store.tokens import (
     ROLES,
     TOKEN_CACHE_SECONDS,
@@ -29,12 +28,13 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "add",
         help="make a token and print it once",
         description="Make a bearer token for NAME with a role and an area (an adcode prefix: "
-        "15 the region, 1501 a league or city, 150102 a county; none: everywhere), store "
-        "only its hash, and print the token once.",
+        "15 the region, 1501 a league or city, 150102 a county; every role but admin needs "
+        "one, and admin tokens reach everywhere), store only its hash, and print the token "
+        "once.",
     )
     add.add_argument("name", help="who the token is for (shown in the audit trail)")
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--area", default="", help="adcode prefix (default: everywhere)")
+    add.add_argument("--area", default="", help="adcode prefix (required for every role but admin)")
     add.set_defaults(handler=run_add)
     listing = actions.add_parser(
         "list",
@@ -62,7 +62,7 @@ def run_add(args: argparse.Namespace) -> int:
         check_role_and_area(args.role, args.area)
     except ValueError as error:
         raise InputError([InputIssue("--area", str(error))]) from None
-    token = _in_database(
+    token = in_database(
         args.db, lambda session: add_token(session, args.name, args.role, args.area)
     )
     print(token)
@@ -87,29 +87,15 @@ def run_list(args: argparse.Namespace) -> int:
         ]
 
     print("name\trole\tarea\tmade\tstate")
-    for row in _in_database(args.db, rows):
+    for row in in_database(args.db, rows):
         print(row)
     return EXIT_OK
 
 
 def run_revoke(args: argparse.Namespace) -> int:
     """Revoke the tokens of a name; bad input when it has none live."""
-    revoked = _in_database(args.db, lambda session: revoke_tokens(session, args.name))
+    revoked = in_database(args.db, lambda session: revoke_tokens(session, args.name))
     if not revoked:
         raise InputError([InputIssue("name", f"no live token is named {args.name!r}")])
     print(f"revoked {revoked} token(s) of {args.name!r}")
     return EXIT_OK
-
-
-T = TypeVar("T")
-
-
-def _in_database(url: str, work: Callable[[Session], T]) -> T:
-    """`work` done in one transaction on the database at `url` (brought up to date first)."""
-    db = Database(url)
-    try:
-        migrate(db.engine)
-        with db.session() as session:
-            return work(session)
-    finally:
-        db.dispose()

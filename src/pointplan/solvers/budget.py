@@ -21,6 +21,11 @@ DETERMINISTIC_PER_SECOND = 0.075
 """CP-SAT deterministic time per budgeted second (see the module's description)."""
 
 
+def wall_guard_seconds(seconds: float) -> float:
+    """The wall-clock guard of a search of `seconds`: 3 x seconds + 30 s."""
+    return 3 * seconds + 30
+
+
 @dataclass(frozen=True)
 class Budget:
     """`seconds` of search, and the wall-clock `deadline` (a `time.perf_counter()` value, or
@@ -32,7 +37,7 @@ class Budget:
     @classmethod
     def starting_now(cls, seconds: float) -> Budget:
         """A budget of `seconds` whose wall-clock guard is 3 x seconds + 30 s from now."""
-        return cls(seconds, time.perf_counter() + 3 * seconds + 30)
+        return cls(seconds, time.perf_counter() + wall_guard_seconds(seconds))
 
     def part(self, seconds: float) -> Budget:
         """`seconds` of this budget, under the same deadline."""

@@ -10,15 +10,18 @@ import pandas as pd
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from pointplan.domain.events import BEFORE_PLANNING, PLANNED_KIND, Status
 from pointplan.domain.manifest import seat_labels
 from pointplan.domain.plan import Plan
 from pointplan.io import REGISTRATION_COLUMNS
 from pointplan.store import models
 from pointplan.store.audit import audit
 from pointplan.store.models import FINISHED, JobState
+from pointplan.store.sealing import Sealer
 
-PLANNABLE = ("registered", "health_checked", "rescheduled", "planned")
-"""Statuses a new plan moves to `planned`; later ones (confirmed, boarded, ...) stay."""
+PLANNABLE = tuple(status.value for status in (*BEFORE_PLANNING, Status.PLANNED))
+"""Statuses a new plan moves to `planned`; later ones (confirmed, boarded, ...) stay (the
+status machine's `planned` step, `pointplan.domain.events.next_status`)."""
 RESTART_REASON = "the service stopped while this plan was being solved; ask for it again"
 
 
@@ -49,23 +52,23 @@ def add_job(
     return job
 
 
-def claim_queued(session: Session, limit: int) -> list[str]:
-    """Mark up to `limit` queued jobs running, oldest first; their ids."""
-    queued = session.scalars(
-        select(models.PlanJob.plan_id)
+def claim_queued(session: Session, limit: int) -> list[tuple[str, float]]:
+    """Mark up to `limit` queued jobs running, oldest first; their ids and time limits."""
+    queued = session.execute(
+        select(models.PlanJob.plan_id, models.PlanJob.time_limit)
         .where(models.PlanJob.status == JobState.QUEUED)
         .order_by(models.PlanJob.created_at)
         .limit(limit)
     ).all()
     claimed = []
-    for plan_id in queued:
+    for plan_id, time_limit in queued:
         changed = session.execute(
             update(models.PlanJob)
             .where(models.PlanJob.plan_id == plan_id, models.PlanJob.status == JobState.QUEUED)
             .values(status=JobState.RUNNING, started_at=models.utc_now())
         )
         if changed.rowcount:  # type: ignore[attr-defined]
-            claimed.append(plan_id)
+            claimed.append((plan_id, time_limit))
     return claimed
 
 
@@ -91,9 +94,9 @@ def fail_interrupted(session: Session) -> int:
     return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
-def registrations_table(session: Session, job: models.PlanJob) -> pd.DataFrame:
-    """The stored registrations a job plans, as a registrations table: those touching its
-    area whose window meets its dates, not cancelled."""
+def registrations_table(session: Session, job: models.PlanJob, sealer: Sealer) -> pd.DataFrame:
+    """The stored registrations a job plans, as a registrations table (personal data opened
+    with `sealer`): those touching its area whose window meets its dates, not cancelled."""
     prefix = f"{job.area}%"
     rows = session.scalars(
         select(models.Registration)
@@ -104,17 +107,19 @@ def registrations_table(session: Session, job: models.PlanJob) -> pd.DataFrame:
             ),
             models.Registration.earliest_date <= job.date_to,
             models.Registration.latest_date >= job.date_from,
-            models.Registration.status != "cancelled",
+            models.Registration.status != Status.CANCELLED,
         )
         .order_by(models.Registration.registration_id)
     )
-    records = [
-        {
-            column: "" if r.fields.get(column) is None else str(r.fields[column])
-            for column in REGISTRATION_COLUMNS
-        }
-        for r in rows
-    ]
+    records = []
+    for r in rows:
+        fields = sealer.open(r.fields)
+        records.append(
+            {
+                column: "" if fields.get(column) is None else str(fields[column])
+                for column in REGISTRATION_COLUMNS
+            }
+        )
     return pd.DataFrame(records, columns=list(REGISTRATION_COLUMNS))
 
 
@@ -128,7 +133,7 @@ def mark_planned(session: Session, plan_id: str, plan: Plan, actor: str) -> None
             session.add(
                 models.RegistrationEvent(
                     registration_id=rid,
-                    kind="planned",
+                    kind=PLANNED_KIND,
                     time=now,
                     note=f"plan {plan_id}, trip {trip.trip_id} on {trip.date}, seats "
                     + " ".join(seats.get(rid, [])),
@@ -141,5 +146,5 @@ def mark_planned(session: Session, plan_id: str, plan: Plan, actor: str) -> None
                 models.Registration.registration_id.in_(trip.registration_ids()),
                 models.Registration.status.in_(PLANNABLE),
             )
-            .values(status="planned")
+            .values(status=Status.PLANNED.value)
         )

@@ -39,6 +39,16 @@ def save_points(
     return created, updated
 
 
+def stored_adcodes(session: Session, point_ids: Sequence[str]) -> dict[str, str]:
+    """The stored adcode of each of `point_ids` that is stored."""
+    rows = session.execute(
+        select(models.Point.point_id, models.Point.adcode).where(
+            models.Point.point_id.in_(point_ids)
+        )
+    )
+    return {point_id: adcode for point_id, adcode in rows}
+
+
 def load_points(session: Session) -> tuple[Point, ...]:
     """Every stored point, as the registrations reader takes them."""
     return tuple(

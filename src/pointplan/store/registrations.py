@@ -1,30 +1,44 @@
 """Registrations in the database: saving a batch (validated exactly as a registrations file
 is), reading one with its history, recording status events.
 
-A batch keeps what is good and lists what is not, each with its index and reason. Re-sending
-a registration_id updates that registration and records what changed as an `updated` event
-(for personal data only that it changed, never the values); sending it unchanged records
-nothing. A registration belongs to the areas of its two ends: a token may write or read it
-only when one end lies in the token's area.
+A batch keeps what is good and lists what is not, each with its index and reason, whatever a
+bad item holds. Re-sending a registration_id updates only the keys it carries (a key sent as
+null or "" removes that field) and records what changed as an `updated` event (for personal
+data only that it changed, never the values); sending it unchanged records nothing. An item
+may carry the `version` its sender last read: when another write has moved it on, the item
+is rejected as `stale (409)`. A registration belongs to the areas of its two ends: a token
+may write or read it only when one end lies in the token's area, and may change an end only
+within its area. Id numbers and phones are stored sealed (`pointplan.store.sealing`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from pointplan.domain.events import StatusEvent
+from pointplan.domain.events import CHINA_TIME, Refused, Status, StatusEvent, replay
 from pointplan.domain.personal import PERSONAL_FIELDS
 from pointplan.domain.places import Point
 from pointplan.domain.registration import Registration
+from pointplan.domain.text import shown, text_problem
 from pointplan.io import REGISTRATION_COLUMNS, read_registrations
+from pointplan.io.registrations import valid_id
 from pointplan.store import models
 from pointplan.store.audit import audit
+from pointplan.store.sealing import Sealer
+
+VERSION_KEY = "version"
+"""The optional batch-item key with the version its sender last read."""
+STALE = "stale (409)"
+"""The reason of an item whose `version` is not the stored one (interchange.md)."""
+_ITEM_KEYS = frozenset((*REGISTRATION_COLUMNS, VERSION_KEY))
+_ENDS = ("origin_adcode", "destination_adcode")
 
 
 @dataclass
@@ -39,6 +53,19 @@ class BatchResult:
         self.rejected.append({"index": index, "registration_id": registration_id, "reason": reason})
 
 
+@dataclass(frozen=True)
+class WriteRules:
+    """Limits a registration must keep to be stored."""
+
+    max_window_days: int = 60
+    """The longest travel window, in days (earliest to latest date, both counted)."""
+
+
+class Moved(Exception):
+    """A registration of the batch was written by someone else between reading and writing
+    it; the batch is tried again from a fresh read."""
+
+
 def covers(area: str, adcode: str | None) -> bool:
     """Whether an adcode lies in an area (an adcode prefix; "" is everywhere)."""
     return area == "" or (adcode or "").startswith(area)
@@ -49,69 +76,65 @@ def touches(area: str, origin_adcode: str | None, destination_adcode: str | None
     return covers(area, origin_adcode) or covers(area, destination_adcode)
 
 
-@dataclass
-class ValidatedBatch:
-    """A batch after validation: the rejections so far and each valid registration with
-    the index of its item. Made without the database, so it can be made in another process."""
+@dataclass(frozen=True)
+class _Item:
+    """A batch item of the right shape: its index, its id (None unless a valid one), keys
+    as sent, and version if sent."""
 
-    result: BatchResult
-    valid: list[tuple[int, Registration]]
-
-
-def validate_batch(items: Sequence[Mapping[str, Any]], points: Sequence[Point]) -> ValidatedBatch:
-    """Validate a batch of registrations (the CSV columns as keys) as rows of a file."""
-    result = BatchResult()
-    rows: list[dict[str, str]] = []
-    positions: list[int] = []
-    for index, item in enumerate(items):
-        unknown = sorted(set(item) - set(REGISTRATION_COLUMNS))
-        if unknown:
-            rid = _text(item.get("registration_id")) or None
-            result.reject(index, rid, f"unknown field(s): {', '.join(unknown)}")
-            continue
-        rows.append({column: _text(item.get(column)) for column in REGISTRATION_COLUMNS})
-        positions.append(index)
-    if not rows:
-        return ValidatedBatch(result, [])
-    batch = read_registrations(rows, points=points)
-    for rejection in batch.rejected:
-        reason = rejection.reason.replace("DataFrame: ", "")
-        result.reject(positions[rejection.row - 2], rejection.registration_id, reason)
-    # A registration_id sent twice in one batch: the reader keeps the first, rejects the rest.
-    row_of: dict[str, int] = {}
-    for i, row in enumerate(rows):
-        row_of.setdefault(row["registration_id"].strip(), i)
-    valid = [(positions[row_of[r.registration_id]], r) for r in batch.registrations]
-    return ValidatedBatch(result, valid)
+    index: int
+    registration_id: str | None
+    sent: dict[str, Any]
+    version: int | None
 
 
-def store_batch(
+def save_batch(
     session: Session,
-    items: Sequence[Mapping[str, Any]],
-    validated: ValidatedBatch,
+    items: Sequence[Any],
+    points: Sequence[Point],
     actor: str,
     area: str,
+    sealer: Sealer,
+    rules: WriteRules = WriteRules(),
 ) -> BatchResult:
-    """Save the valid registrations of a validated batch; the batch's whole answer (the
-    validated batch is left as it was, so a failed transaction can be tried again)."""
-    result = BatchResult(0, list(validated.result.rejected))
-    valid_ids = [registration.registration_id for _, registration in validated.valid]
+    """Validate a batch and save its good items as `actor`, writing within `area`; the
+    batch's answer. Raises `Moved` (or `IntegrityError`, for an id stored meanwhile) when a
+    concurrent writer got in between: the caller tries again on a fresh session."""
+    result = BatchResult()
+    screened = _screen(items, result)
+    ids = [i.registration_id for i in screened if i.registration_id is not None]
     stored = {
         r.registration_id: r
         for r in session.scalars(
-            select(models.Registration).where(models.Registration.registration_id.in_(valid_ids))
+            select(models.Registration).where(models.Registration.registration_id.in_(ids))
         )
     }
+    merged = [
+        _merge(sealer.open(stored[i.registration_id].fields), i.sent)
+        if i.registration_id in stored
+        else _merge({}, i.sent)
+        for i in screened
+    ]
+    valid = _validate(screened, merged, points, rules, result)
     now = models.china_now()
     new_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    for index, registration in validated.valid:
+    for item, fields, registration in valid:
         rid = registration.registration_id
-        refusal = _write(registration, items[index], stored.get(rid), area, new_rows, events)
+        existing = stored.get(rid)
+        refusal = _refusal(item, registration, existing, area)
         if refusal:
-            result.reject(index, rid, refusal)
+            result.reject(item.index, rid, refusal)
+            continue
+        values = _columns(registration, sealer.seal(fields))
+        if existing is None:
+            new_rows.append({"registration_id": rid, **values})
+            events.append({"registration_id": rid, "kind": "registered"})
         else:
-            result.accepted += 1
+            changes = _changes(sealer.open(existing.fields), fields)
+            if changes:
+                _update(session, existing, values)
+                events.append({"registration_id": rid, "kind": "updated", "changes": changes})
+        result.accepted += 1
     # New rows and events go in as one multi-row insert each: the unit of work per object
     # was most of a batch's time.
     if new_rows:
@@ -126,45 +149,155 @@ def store_batch(
     return result
 
 
-def _write(
-    registration: Registration,
-    fields: Mapping[str, Any],
-    existing: models.Registration | None,
-    area: str,
-    new_rows: list[dict[str, Any]],
-    events: list[dict[str, Any]],
+def _screen(items: Sequence[Any], result: BatchResult) -> list[_Item]:
+    """The items of a usable shape (an object of known keys with scalar values of valid
+    text); every other one is rejected, naming each bad key. An item's id is checked with
+    its other fields, by the reader."""
+    screened = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            result.reject(index, None, "not an object with the registration columns as keys")
+            continue
+        raw_id = item.get("registration_id")
+        is_id = isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool)
+        rid = valid_id(_text(raw_id)) if is_id else None
+        problems = []
+        unknown = sorted(shown(str(key)) for key in item if key not in _ITEM_KEYS)
+        if unknown:
+            problems.append(f"unknown field(s): {', '.join(unknown)}")
+        for key in sorted(set(item) & _ITEM_KEYS):
+            problem = _value_problem(key, item[key])
+            if problem:
+                problems.append(f"{key}: {problem}")
+        if problems:
+            result.reject(index, rid, "; ".join(problems))
+            continue
+        sent = {key: value for key, value in item.items() if key != VERSION_KEY}
+        screened.append(_Item(index, rid, sent, item.get(VERSION_KEY)))
+    return screened
+
+
+def _value_problem(key: str, value: Any) -> str | None:
+    if key == VERSION_KEY:
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        return None if ok or value is None else "a whole number of at least 1"
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "not a finite number"
+    if value is None or isinstance(value, (int, bool)):
+        return None
+    return "not a text, a number, true, false or null"
+
+
+def _merge(stored: Mapping[str, Any], sent: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields after a re-send: stored ones kept unless sent; null or "" removes one."""
+    fields = dict(stored)
+    for key, value in sent.items():
+        if value is None or value == "":
+            fields.pop(key, None)
+        else:
+            fields[key] = value
+    return fields
+
+
+def _validate(
+    screened: Sequence[_Item],
+    merged: Sequence[dict[str, Any]],
+    points: Sequence[Point],
+    rules: WriteRules,
+    result: BatchResult,
+) -> list[tuple[_Item, dict[str, Any], Registration]]:
+    """Each merged item validated as a row of a registrations file, and its window checked;
+    the valid ones with their registrations."""
+    if not screened:
+        return []
+    rows = [
+        {column: _text(fields.get(column)) for column in REGISTRATION_COLUMNS} for fields in merged
+    ]
+    batch = read_registrations(rows, points=points)
+    seen: set[int] = set()
+    for rejection in batch.rejected:
+        seen.add(rejection.row - 2)
+        item = screened[rejection.row - 2]
+        reason = rejection.reason.replace("DataFrame: ", "")
+        result.reject(item.index, item.registration_id, reason)
+    # A registration_id sent twice in one batch: the reader keeps the first, rejects the rest.
+    position: dict[str, int] = {}
+    for i, item in enumerate(screened):
+        if item.registration_id is not None:
+            position.setdefault(item.registration_id, i)
+    valid = []
+    for registration in batch.registrations:
+        i = position[registration.registration_id]
+        seen.add(i)
+        days = (registration.latest_date - registration.earliest_date).days + 1
+        if days > rules.max_window_days:
+            result.reject(
+                screened[i].index,
+                registration.registration_id,
+                f"latest_date: the travel window is longer than {rules.max_window_days} days",
+            )
+            continue
+        valid.append((screened[i], merged[i], registration))
+    for i in sorted(set(range(len(screened))) - seen):  # a blank row, which a file may hold
+        result.reject(screened[i].index, None, "an item with no values")
+    return valid
+
+
+def _refusal(
+    item: _Item, registration: Registration, existing: models.Registration | None, area: str
 ) -> str | None:
-    """Add one valid registration to `new_rows`, or update `existing`, with its event; the
-    reason when it may not be written."""
-    origin, destination = registration.origin.adcode, registration.destination.adcode
-    if not touches(area, origin, destination):
-        return f"neither origin nor destination lies in your area {area}"
-    kept = {k: v for k, v in fields.items() if v not in (None, "")}
-    values: dict[str, Any] = {
-        "fields": kept,
+    """Why the caller may not write this registration, or None."""
+    ends = (registration.origin.adcode or "", registration.destination.adcode or "")
+    if existing is None:
+        if item.version is not None:
+            return STALE
+        if not touches(area, *ends):
+            return f"neither origin nor destination lies in your area {area} (403)"
+        return None
+    if not touches(area, existing.origin_adcode, existing.destination_adcode):
+        return f"registration_id: in use by a registration outside your area {area} (403)"
+    if item.version is not None and item.version != existing.version:
+        return STALE
+    if existing.status == Status.CANCELLED:
+        return "registration_id: the registration is cancelled; register again under a new id (409)"
+    for name, before, after in zip(
+        ("origin", "destination"),
+        (existing.origin_adcode, existing.destination_adcode),
+        ends,
+        strict=True,
+    ):
+        if before != after and not (covers(area, before) and covers(area, after)):
+            return f"{name}: you may change it only within your area {area} (403)"
+    return None
+
+
+def _columns(registration: Registration, sealed_fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "fields": sealed_fields,
         "direction": registration.direction.value,
-        "origin_adcode": origin or "",
-        "destination_adcode": destination or "",
+        "origin_adcode": registration.origin.adcode or "",
+        "destination_adcode": registration.destination.adcode or "",
         "earliest_date": registration.earliest_date,
         "latest_date": registration.latest_date,
         "party_size": registration.party_size,
     }
-    rid = registration.registration_id
-    if existing is None:
-        new_rows.append({"registration_id": rid, **values})
-        events.append({"registration_id": rid, "kind": "registered"})
-        return None
-    if not touches(area, existing.origin_adcode, existing.destination_adcode):
-        return f"this registration_id belongs to a registration outside your area {area}"
-    changes = _changes(existing.fields, kept)
-    if not changes:
-        return None
-    for name, value in values.items():
-        setattr(existing, name, value)
-    existing.version += 1
-    existing.updated_at = models.utc_now()
-    events.append({"registration_id": rid, "kind": "updated", "changes": changes})
-    return None
+
+
+def _update(session: Session, existing: models.Registration, values: dict[str, Any]) -> None:
+    """Write `values` over `existing`, unless someone else wrote it since it was read."""
+    changed = session.execute(
+        update(models.Registration)
+        .where(
+            models.Registration.registration_id == existing.registration_id,
+            models.Registration.version == existing.version,
+        )
+        .values(**values, version=existing.version + 1, updated_at=models.utc_now())
+        .execution_options(synchronize_session=False)
+    )
+    if not changed.rowcount:  # type: ignore[attr-defined]
+        raise Moved(existing.registration_id)
 
 
 def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,44 +311,64 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def record_event(session: Session, event: StatusEvent, actor: str) -> models.RegistrationEvent:
-    """Record a status event and move the registration's status to it."""
-    stored = session.get(models.Registration, event.registration_id)
+class EventRefused(ValueError):
+    """A status event that may not be recorded: `status` 409 (it may not follow the
+    registration's history) or 422 (its time is out of bounds, `field` says which)."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.field = field
+
+
+def record_event(
+    session: Session, event: StatusEvent, actor: str, max_ahead: dt.timedelta
+) -> models.RegistrationEvent:
+    """Record a status event and move the registration's status as the status machine says,
+    replaying its history in time order with the event in its place. `EventRefused` when
+    the event is dated before the registration was received or more than `max_ahead` from
+    now, or may not follow what happened before it (or what happened after it)."""
+    stored = session.get(models.Registration, event.registration_id, with_for_update=True)
     if stored is None:
         raise KeyError(event.registration_id)
-    row = _event(
-        event.registration_id,
-        event.event.value,
-        event.time,
-        actor,
+    received = (stored.created_at + CHINA_TIME.utcoffset(None)).replace(microsecond=0)
+    if event.time < received:
+        raise EventRefused(422, "before the registration was received", "time")
+    if event.time > models.china_now() + max_ahead:
+        raise EventRefused(422, f"more than {max_ahead} ahead of now", "time")
+    past = history(session, event.registration_id)
+    kinds = [e.kind for e in past if e.time <= event.time]
+    kinds.append(event.event.value)
+    kinds.extend(e.kind for e in past if e.time > event.time)
+    try:
+        status = replay(kinds)
+    except Refused as error:
+        raise EventRefused(409, str(error)) from None
+    row = models.RegistrationEvent(
+        registration_id=event.registration_id,
+        kind=event.event.value,
+        time=event.time,
+        actor=actor,
         place=event.place,
         note=event.note,
         reason=event.withdrawal_reason.value if event.withdrawal_reason else None,
         result=event.result.value if event.result else None,
     )
     session.add(row)
-    stored.status = event.event.value
+    stored.status = status.value
     stored.updated_at = models.utc_now()
     audit(session, actor, f"registrations.event.{event.event.value}", event.registration_id)
     return row
 
 
 def history(session: Session, registration_id: str) -> list[models.RegistrationEvent]:
-    """A registration's events, oldest first."""
+    """A registration's events in the order of their times (recorded order within a time)."""
     return list(
         session.scalars(
             select(models.RegistrationEvent)
             .where(models.RegistrationEvent.registration_id == registration_id)
-            .order_by(models.RegistrationEvent.id)
+            .order_by(models.RegistrationEvent.time, models.RegistrationEvent.id)
         )
-    )
-
-
-def _event(
-    registration_id: str, kind: str, time: dt.datetime, actor: str, **details: Any
-) -> models.RegistrationEvent:
-    return models.RegistrationEvent(
-        registration_id=registration_id, kind=kind, time=time, actor=actor, **details
     )
 
 

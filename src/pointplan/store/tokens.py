@@ -30,11 +30,13 @@ def token_hash(token: str) -> str:
 
 def check_role_and_area(role: str, area: str) -> None:
     """Raise `ValueError` saying why, when `role` is not a role or `area` not an adcode prefix
-    of 2, 4 or 6 digits ("" is everywhere)."""
+    of 2, 4 or 6 digits ("" is everywhere, for admins only)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if not _AREA.match(area):
         raise ValueError(f"area must be an adcode prefix of 2, 4 or 6 digits, not {area!r}")
+    if role != "admin" and not area:
+        raise ValueError(f"a {role} token needs an area (--area), an adcode prefix")
 
 
 def add_token(session: Session, name: str, role: str, area: str = "") -> str:

@@ -26,6 +26,7 @@ from pointplan.builder import check_fleet_carries
 from pointplan.domain.manifest import trip_manifest
 from pointplan.domain.personal import shown_personal_fields
 from pointplan.domain.policy import Policy
+from pointplan.domain.text import ID_PATTERN
 from pointplan.io import InputError, default_fleet
 from pointplan.store import models
 from pointplan.store.audit import audit
@@ -34,9 +35,9 @@ from pointplan.store.plans import add_job
 from pointplan.store.registrations import covers
 
 router = APIRouter(
-    prefix="/v1/plans", tags=["plans"], responses=error_responses(401, 403, 404, 409, 413)
+    prefix="/v1/plans", tags=["plans"], responses=error_responses(401, 403, 404, 409, 413, 415)
 )
-PlanId = Annotated[str, Path(min_length=1, max_length=40)]
+PlanId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,40}$")]
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, summary="ask for a plan")
@@ -106,12 +107,13 @@ def delete_plan(request: Request, plan_id: PlanId, caller: Caller, db: DB) -> Pl
 def get_trip(
     request: Request,
     plan_id: PlanId,
-    trip_id: Annotated[str, Path(min_length=1, max_length=100)],
+    trip_id: Annotated[str, Path(pattern=ID_PATTERN)],
     caller: Caller,
     db: DB,
 ) -> TripOut:
     """The trip as in plan.json and its passenger list; names, id numbers and phones are
-    masked for viewers. 404 when the plan is not done or has no such trip."""
+    masked for viewers (a read of them unmasked is recorded in the audit trail). 404 when
+    the plan is not done or has no such trip."""
     caller.require("planner", "viewer")
     with db.session() as session:
         job = _job(session, plan_id, caller, defer(models.PlanJob.result))
@@ -120,14 +122,17 @@ def get_trip(
         trip = request.app.state.trip_index.trip(plan_id, trip_id, lambda: _result(job))
         if trip is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no trip {trip_id!r} in the plan")
+        sealer = request.app.state.sealer
         stored = {
-            r.registration_id: r
+            r.registration_id: sealer.open(r.fields)
             for r in session.scalars(
                 select(models.Registration).where(
                     models.Registration.registration_id.in_(trip.registration_ids())
                 )
             )
         }
+        if caller.sees_personal_data:
+            audit(session, caller.name, "trips.read", f"{plan_id} {trip_id}")
     manifest = [
         ManifestLine(
             registration_id=line.registration_id,
@@ -135,8 +140,7 @@ def get_trip(
             pickup=line.pickup.place,
             dropoff=line.dropoff,
             **shown_personal_fields(
-                stored[line.registration_id].fields if line.registration_id in stored else {},
-                caller.sees_personal_data,
+                stored.get(line.registration_id, {}), caller.sees_personal_data
             ),
         )
         for line in trip_manifest(trip)
@@ -150,13 +154,11 @@ def _result(job: models.PlanJob) -> str:
 
 
 def _job(session: Session, plan_id: str, caller: Caller, *options: ORMOption) -> models.PlanJob:
+    """The plan job; 404 when there is none, or none in the caller's area (so that nobody
+    learns which ids exist elsewhere)."""
     job = session.get(models.PlanJob, plan_id, options=options)
-    if job is None:
+    if job is None or not covers(caller.scope, job.area):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id!r}")
-    if not covers(caller.scope, job.area):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, f"the plan's area {job.area} is outside yours"
-        )
     return job
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -10,37 +11,45 @@ from sqlalchemy.orm import Session
 
 from pointplan.api.auth import DB, Caller
 from pointplan.api.schemas import (
-    REGISTRATION_EXAMPLE,
     BatchSaved,
     EventIn,
     EventOut,
     RegistrationOut,
-    Scalar,
+    batch_openapi,
     error_responses,
     registration_view,
 )
 from pointplan.domain.events import StatusEvent
+from pointplan.domain.text import ID_PATTERN
 from pointplan.store import models
-from pointplan.store.registrations import history, record_event
+from pointplan.store.audit import audit
+from pointplan.store.registrations import EventRefused, history, record_event
 
 router = APIRouter(
     prefix="/v1/registrations",
     tags=["registrations"],
-    responses=error_responses(401, 403, 404, 413),
+    responses=error_responses(401, 403, 404, 413, 415),
 )
-RegistrationId = Annotated[str, Path(min_length=1, max_length=100)]
+RegistrationId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
-@router.post("", summary="create or update registrations (the CSV columns as keys)")
+@router.post(
+    "",
+    summary="create or update registrations (the CSV columns as keys)",
+    openapi_extra=batch_openapi(),
+)
 async def post_registrations(
     request: Request,
     caller: Caller,
-    items: Annotated[list[dict[str, Scalar]], Body(examples=[[REGISTRATION_EXAMPLE]])],
+    items: Annotated[list[Any], Body()],
 ) -> BatchSaved:
     """Each registration is validated as a row of a registrations file. The good ones are
-    saved (the same registration_id again updates it and records what changed); the bad ones
-    are listed with their index and reason. Registrars and planners write only registrations
-    whose origin or destination lies in their area."""
+    saved; the bad ones are listed with their index and a reason naming the field, whatever
+    they hold. The same registration_id again updates only the keys it carries (null or ""
+    removes a field) and records what changed; an item's `version`, when sent, must be the
+    stored one, else it is rejected as `stale (409)`. Registrars and planners write only
+    registrations whose origin or destination lies in their area, and change an end only
+    within it."""
     caller.require("planner", "registrar")
     limit = request.app.state.settings.max_batch
     if len(items) > limit:
@@ -53,42 +62,64 @@ async def post_registrations(
 
 
 @router.get("/{registration_id}", summary="one registration with its status history")
-def get_registration(registration_id: RegistrationId, caller: Caller, db: DB) -> RegistrationOut:
-    """404 when there is none; 403 when it lies outside the caller's area."""
+def get_registration(
+    request: Request, registration_id: RegistrationId, caller: Caller, db: DB
+) -> RegistrationOut:
+    """404 when there is none in the caller's area. The read of its personal data is
+    recorded in the audit trail."""
     caller.require("planner", "registrar")
     with db.session() as session:
         stored = _stored(session, registration_id, caller)
-        return registration_view(stored, history(session, registration_id), True)
+        fields = request.app.state.sealer.open(stored.fields)
+        audit(session, caller.name, "registrations.read", registration_id)
+        return registration_view(stored, fields, history(session, registration_id), True)
 
 
 @router.post(
     "/{registration_id}/events",
     status_code=status.HTTP_201_CREATED,
     summary="record a status event",
+    responses=error_responses(409),
 )
-def post_event(registration_id: RegistrationId, caller: Caller, db: DB, event: EventIn) -> EventOut:
+def post_event(
+    request: Request, registration_id: RegistrationId, caller: Caller, db: DB, event: EventIn
+) -> EventOut:
     """health_checked (with a result), confirmed, boarded, handed_over, cancelled or
-    rescheduled (with an optional reason), at a time and place."""
+    rescheduled (with an optional reason), at a time and place. The event must fit the
+    registration's history in the order of event times (the status machine of
+    docs/concepts.md), else 409 with the reason; its time lies between the registration's
+    receipt and `max_event_ahead_hours` from now, else 422."""
     caller.require("planner", "registrar")
     problems = event.problems()
     if problems:
-        raise RequestValidationError(
-            [
-                {"type": "value_error", "loc": ("body", name), "msg": message, "input": None}
-                for name, message in problems
-            ]
-        )
+        _invalid(problems)
+    ahead = dt.timedelta(hours=request.app.state.settings.max_event_ahead_hours)
     with db.session() as session:
         _stored(session, registration_id, caller)
         status_event = StatusEvent(registration_id=registration_id, **event.model_dump())
-        row = record_event(session, status_event, caller.name)
+        try:
+            row = record_event(session, status_event, caller.name, ahead)
+        except EventRefused as refused:
+            if refused.field:
+                _invalid([(refused.field, str(refused))])
+            raise HTTPException(status.HTTP_409_CONFLICT, str(refused)) from None
         session.flush()
         return EventOut.model_validate(row, from_attributes=True)
 
 
 def _stored(session: Session, registration_id: str, caller: Caller) -> models.Registration:
+    """The stored registration; 404 when there is none, or none in the caller's area (so
+    that nobody learns which ids exist elsewhere)."""
     stored = session.get(models.Registration, registration_id)
-    if stored is None:
+    if stored is None or not caller.reaches(stored.origin_adcode, stored.destination_adcode):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no registration {registration_id!r}")
-    caller.require_area(stored.origin_adcode, stored.destination_adcode)
     return stored
+
+
+def _invalid(problems: list[tuple[str, str]]) -> None:
+    raise RequestValidationError(
+        [
+            {"type": "value_error", "loc": ("body", name), "msg": message, "input": None}
+            for name, message in problems
+        ]
+    )

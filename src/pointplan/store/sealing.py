@@ -1,0 +1,91 @@
+"""Personal data at rest: id numbers and phones are stored encrypted, never in clear.
+
+A registration's stored `fields` hold its id number and phone as Fernet tokens (AES-128 in
+CBC mode with an HMAC-SHA256, from the `cryptography` package) marked with a prefix; names
+stay readable for the staff's own queries. The keys come from the settings, newest first:
+the first encrypts, every one decrypts, so a key is rotated by putting a new one in front,
+running `pointplan db rotate-key`, and then dropping the old one (docs/operations.md).
+Values stored before encryption was on (no prefix) are read as they are and sealed by the
+next rotation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+SEALED_FIELDS = ("id_number", "phone")
+"""The registration fields stored encrypted."""
+PREFIX = "enc1:"
+"""What a sealed value starts with."""
+
+
+class DataKeyError(ValueError):
+    """The data keys cannot be used: say which setting to fix."""
+
+
+class Sealer:
+    """Seals and opens the personal fields of a registration with a list of Fernet keys."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        if not keys:
+            raise DataKeyError("no data key: set POINTPLAN_DATA_KEYS or POINTPLAN_DATA_KEY_FILE")
+        try:
+            self._fernet = MultiFernet([Fernet(key.strip().encode()) for key in keys])
+        except ValueError:
+            raise DataKeyError(
+                "a data key is not a Fernet key (32 url-safe base64-encoded bytes); make one "
+                "with `pointplan db new-key`"
+            ) from None
+        self.keys = tuple(key.strip() for key in keys)
+
+    def seal(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """`fields` with the id number and phone encrypted (values sealed already stay)."""
+        sealed = dict(fields)
+        for name in SEALED_FIELDS:
+            value = sealed.get(name)
+            if isinstance(value, str) and value and not value.startswith(PREFIX):
+                sealed[name] = PREFIX + self._fernet.encrypt(value.encode()).decode()
+        return sealed
+
+    def open(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """`fields` with the id number and phone decrypted."""
+        opened = dict(fields)
+        for name in SEALED_FIELDS:
+            value = opened.get(name)
+            if isinstance(value, str) and value.startswith(PREFIX):
+                try:
+                    opened[name] = self._fernet.decrypt(value[len(PREFIX) :].encode()).decode()
+                except InvalidToken:
+                    raise DataKeyError(
+                        "a stored value was sealed with a key that is not among the data keys"
+                    ) from None
+        return opened
+
+    def reseal(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """`fields` sealed again with the first key (for rotation)."""
+        return self.seal(self.open(fields))
+
+
+def new_key() -> str:
+    """A fresh data key."""
+    return Fernet.generate_key().decode()
+
+
+def keys_from(text: str) -> list[str]:
+    """The keys of a POINTPLAN_DATA_KEYS value (comma-separated, newest first)."""
+    return [key for key in (part.strip() for part in text.split(",")) if key]
+
+
+def key_file(path: Path) -> list[str]:
+    """The keys in a key file (one a line, newest first), made with a fresh key readable by
+    its owner only when there is none."""
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(new_key() + "\n")
+    return keys_from(path.read_text().replace("\n", ","))
