@@ -92,7 +92,6 @@ def _wait_finished(service: Service, plan_id: str, seconds: float) -> dict[str, 
     raise AssertionError(f"plan {plan_id} did not finish within {seconds:.0f} s")
 
 
-@pytest.mark.slow
 def test_a_window_to_2099_stored_before_the_limit_stalls_nothing(service: Service) -> None:
     """A registration of 2022-11-21..2099-12-31 stored before the limit existed: a plan of its
     area finishes within its time limit plus the margin (its window is clipped to the plan's
@@ -510,6 +509,31 @@ def test_a_one_character_name_is_masked() -> None:
     """张 is shown to viewers as *, never as itself."""
     assert mask_name("张") == "*"
     assert mask_name("张三") == "张*"
+
+
+def test_a_name_with_a_surrogate_stored_before_the_checks_breaks_no_read(
+    service: Service, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lone surrogate stored before text was checked (the JSON column of either database
+    holds it as an escape): reading the registration answers 200, the character as its JSON
+    escape, and `pointplan db check` lists the field to mend."""
+    rid = new_id()
+    service.create(registration(rid))
+    with service.db.session() as session:
+        stored = session.get(models.Registration, rid)
+        assert stored is not None
+        stored.fields = {**stored.fields, "name": "\ud800x"}
+    try:
+        response = service.get_registration(rid)
+        assert response.status_code == 200
+        assert b'"name":"\\ud800x"' in response.content
+        assert main(["db", "check", "--db", service.url]) == 2
+        assert f"registrations\t{rid}\tname" in capsys.readouterr().out
+    finally:  # the shared database's plans should not meet it
+        with service.db.session() as session:
+            session.execute(
+                delete(models.Registration).where(models.Registration.registration_id == rid)
+            )
 
 
 def test_a_stored_id_of_a_bad_shape_is_listed_by_the_check_command(service: Service) -> None:

@@ -98,22 +98,22 @@ def test_concurrent_batches_of_distinct_ids_all_land(
     assert len(service.stored(prefix)) == 100
 
 
-def test_two_updates_at_once_both_land(
-    service: Service, client_with: ClientFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Two re-sends of one registration, each changing another key, both read version 1
-    before either writes (held at the same point): the second to write finds the version
-    moved, reads again and writes on top. Both changes are there, version 3: no update is
-    lost, though the last writer would have won before."""
-    rid = new_id("race")
-    service.create(registration(rid))
+def _post_at_once(
+    service: Service,
+    client_with: ClientFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    batches: list[list[dict[str, Any]]],
+) -> list[httpx.Response]:
+    """Post two batches from two threads, each held after it read the stored registrations
+    and before it writes, until both got there (so that the race is certain; a retry is not
+    held)."""
     barrier, lock, held = threading.Barrier(2, timeout=10), threading.Lock(), [0]
     refusal = store_registrations._refusal
 
     def held_refusal(*args: Any, **kwargs: Any) -> Any:
         with lock:
             held[0] += 1
-            hold = held[0] <= 2  # hold only the first two writes, not the retry
+            hold = held[0] <= 2
         if hold:
             barrier.wait()
         return refusal(*args, **kwargs)
@@ -122,17 +122,33 @@ def test_two_updates_at_once_both_land(
     answers: list[httpx.Response] = []
     with client_with(raise_server_exceptions=False) as client:
 
-        def post(item: dict[str, Any]) -> None:
+        def post(batch: list[dict[str, Any]]) -> None:
             answers.append(
-                client.post("/v1/registrations", json=[item], headers=service.auth("admin"))
+                client.post("/v1/registrations", json=batch, headers=service.auth("admin"))
             )
 
-        items = ({"registration_id": rid, "party_size": 3}, {"registration_id": rid, "phone": None})
-        threads = [threading.Thread(target=post, args=(item,)) for item in items]
+        threads = [threading.Thread(target=post, args=(batch,)) for batch in batches]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+    return answers
+
+
+def test_two_updates_at_once_both_land(
+    service: Service, client_with: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two re-sends of one registration, each changing another key, both read version 1
+    before either writes: the second to write finds the version moved, reads again and
+    writes on top. Both changes are there, version 3: no update is lost, though the last
+    writer would have won before."""
+    rid = new_id("race")
+    service.create(registration(rid))
+    batches: list[list[dict[str, Any]]] = [
+        [{"registration_id": rid, "party_size": 3}],
+        [{"registration_id": rid, "phone": None}],
+    ]
+    answers = _post_at_once(service, client_with, monkeypatch, batches)
     assert [a.json() for a in answers] == [{"accepted": 1, "rejected": []}] * 2
     stored = service.get_registration(rid).json()
     assert stored["version"] == 3
@@ -142,37 +158,12 @@ def test_two_updates_at_once_both_land(
 def test_the_same_new_id_sent_twice_at_once_is_stored_once_without_error(
     service: Service, client_with: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two requests with the same new registration (a retry racing the original): both are
-    answered 200 and it is stored once. The race is made certain by holding both requests
-    after they looked the id up and before they write it."""
+    """Two requests with the same new registration (a retry racing the original), both
+    held after they looked the id up and before they write it: both are answered 200 and
+    it is stored once."""
     rid = new_id("race")
-    barrier, lock, held = threading.Barrier(2, timeout=10), threading.Lock(), [0]
-    write = store_registrations._refusal
-
-    def held_write(*args: Any, **kwargs: Any) -> Any:
-        with lock:
-            held[0] += 1
-            hold = held[0] <= 2  # hold only the first two writes, not a retry
-        if hold:
-            barrier.wait()
-        return write(*args, **kwargs)
-
-    monkeypatch.setattr(store_registrations, "_refusal", held_write)
-    answers: list[httpx.Response] = []
-    with client_with(raise_server_exceptions=False) as client:
-
-        def post() -> None:
-            answers.append(
-                client.post(
-                    "/v1/registrations", json=[registration(rid)], headers=service.auth("admin")
-                )
-            )
-
-        threads = [threading.Thread(target=post) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    batch: list[dict[str, Any]] = [registration(rid)]
+    answers = _post_at_once(service, client_with, monkeypatch, [batch, batch])
     assert service.stored(rid) == {rid: (1, ["registered"])}
     assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -418,15 +418,14 @@ def test_events_move_the_status_and_join_the_history(service: Service) -> None:
     rid, other = new_id(), new_id()
     service.create(registration(rid), registration(other))
     utc_now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    steps = [
-        event("health_checked", result="abnormal", place="土左旗卫生院"),
-        event("confirmed"),
-        event("boarded", time=(utc_now + dt.timedelta(minutes=1)).isoformat()),
-        event("handed_over", note="gate 3", time=now_in_china(2)),
+    steps: list[Callable[[], dict[str, Any]]] = [
+        lambda: event("health_checked", result="abnormal", place="土左旗卫生院"),
+        lambda: event("confirmed"),
+        lambda: event("boarded", time=(utc_now + dt.timedelta(minutes=1)).isoformat()),
+        lambda: event("handed_over", note="gate 3", time=now_in_china(2)),
     ]
-    for step in steps:
-        if step["event"] == "confirmed":
-            service.mark_planned(rid)
+    for make in steps:
+        step = make()  # dated when it is sent, after the plan marked before it
         response = service.post_event(rid, step, who="registrar-1501")
         assert response.status_code == 201, response.text
         recorded = response.json()
@@ -434,6 +433,8 @@ def test_events_move_the_status_and_join_the_history(service: Service) -> None:
         assert recorded["actor"] == "registrar-1501"
         status = service.get_registration(rid).json()["status"]
         assert status == step["event"]
+        if step["event"] == "health_checked":
+            service.mark_planned(rid)
 
     history = service.get_registration(rid).json()["history"]
     kinds = [h["kind"] for h in history]

@@ -111,17 +111,23 @@ def test_assignment_is_legal_or_refused(
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    layout=rows_strategy,
-    policy=policy_strategy,
-    parties=st.lists(st.integers(1, 4), min_size=1, max_size=5),
-)
+@given(layout=rows_strategy, policy=policy_strategy, data=st.data())
 def test_parties_sitting_together_touch_only_their_own(
-    layout: list[str], policy: Policy, parties: list[int]
+    layout: list[str], policy: Policy, data: st.DataObject
 ) -> None:
-    """Where parties may sit together, neighbouring seats belong to one party, never two."""
+    """Where parties may sit together, neighbouring seats belong to one party, never two.
+    The parties are drawn within the vehicle's capacity, so that most examples are seated
+    (a refusal is still checked by _seat_or_refuse)."""
     policy = policy.model_copy(update={"party_may_sit_together": True})
     vt = VehicleType(name="t", layout=tuple(layout), rated_seats=_seats(layout))
+    capacity = effective_capacity(vt, policy)
+    assume(capacity >= 1)
+    parties: list[int] = []
+    for _ in range(data.draw(st.integers(1, min(5, capacity)), label="parties")):
+        room = capacity - sum(parties)
+        if room < 1:
+            break
+        parties.append(data.draw(st.integers(1, min(4, room)), label="party size"))
     plan = _seat_or_refuse(vt, policy, parties)
     assume(plan is not None)  # a refusal was checked by _seat_or_refuse
     assert plan is not None

@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "in, plans out.",
         version="0.1.0",
         lifespan=lifespan,
+        default_response_class=EscapingJSONResponse,
     )
     for module in (health, points, registrations, plans):
         app.include_router(module.router)
@@ -71,6 +72,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(JsonBodiesOnly)
     app.add_middleware(GuardedAnswers)
     return app
+
+
+class EscapingJSONResponse(JSONResponse):
+    """JSON answers that never fail on text that is not valid Unicode (a lone surrogate
+    stored before text was checked): such a character goes out as its JSON escape."""
+
+    def render(self, content: object) -> bytes:
+        """The content as UTF-8 JSON, lone surrogates written as \\uXXXX escapes."""
+        return json.dumps(
+            content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+        ).encode("utf-8", "backslashreplace")
 
 
 async def _invalid_request(request: Request, error: Exception) -> JSONResponse:

@@ -20,10 +20,11 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     actions = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     check = actions.add_parser(
         "check",
-        help="list stored ids that are not of the valid shape",
-        description="List each stored registration or point id that is not 1 to 100 of "
-        "A-Z a-z 0-9 . _ - (stored before ids were checked). Exit 0 when there is none, 2 "
-        "when there are some to mend.",
+        help="list stored records to mend (ids of a bad shape, refused characters)",
+        description="List each stored registration or point whose id is not 1 to 100 of "
+        "A-Z a-z 0-9 . _ -, or whose text holds a lone surrogate, a control character or a "
+        "bidirectional override (stored before these were checked), with the field. Exit 0 "
+        "when there is none, 2 when there are some to mend.",
     )
     check.set_defaults(handler=run_check)
     new_key = actions.add_parser(
@@ -76,13 +77,13 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Print the stored ids to mend, one a line."""
-    from pointplan.store.maintenance import bad_ids
+    """Print the stored records to mend, one a line: table, id (escaped), field."""
+    from pointplan.store.maintenance import records_to_mend
 
-    found = in_database(args.db, lambda session: list(bad_ids(session)))
-    for table, value in found:
-        print(f"{table}\t{value.encode('unicode_escape').decode('ascii')[:120]}")
-    print(f"{len(found)} stored id(s) to mend")
+    found = in_database(args.db, lambda session: list(records_to_mend(session)))
+    for table, value, field in found:
+        print(f"{table}\t{value.encode('unicode_escape').decode('ascii')[:120]}\t{field}")
+    print(f"{len(found)} stored record field(s) to mend")
     return EXIT_BAD_INPUT if found else EXIT_OK
 
 

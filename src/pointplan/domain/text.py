@@ -10,6 +10,7 @@ comes in, naming the field and the rule, never repeating the value.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -52,31 +53,20 @@ def shown(value: str) -> str:
     return value.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
-def _valid_text(value: str) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+def _refusing(check: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A pydantic after-validator raising what `check` says is wrong with a value."""
+
+    def validate(value: str) -> str:
+        problem = check(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return validate
 
 
-def _valid_note(value: str) -> str:
-    problem = text_problem(value, lines=True)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _valid_id(value: str) -> str:
-    problem = id_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-SafeText = Annotated[str, AfterValidator(_valid_text)]
+SafeText = Annotated[str, AfterValidator(_refusing(text_problem))]
 """A string field of one line that `text_problem` accepts."""
-SafeNote = Annotated[str, AfterValidator(_valid_note)]
+SafeNote = Annotated[str, AfterValidator(_refusing(lambda v: text_problem(v, lines=True)))]
 """A free-text string field that may hold tabs and line breaks, nothing else `text_problem`
 refuses."""
-Identifier = Annotated[str, AfterValidator(_valid_id)]
-"""A registration or point id."""

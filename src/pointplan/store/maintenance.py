@@ -16,7 +16,7 @@ from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
 from pointplan.domain.personal import PERSONAL_FIELDS
-from pointplan.domain.text import id_problem
+from pointplan.domain.text import id_problem, text_problem
 from pointplan.store import models
 from pointplan.store.audit import audit
 from pointplan.store.database import owner_only_file, sqlite_path
@@ -26,16 +26,27 @@ ERASED_KIND = "personal_data_erased"
 """The history event of a registration whose personal data was erased."""
 
 
-def bad_ids(session: Session) -> Iterator[tuple[str, str]]:
-    """(table, id) of each stored registration or point whose id is not of the valid shape
-    (stored before ids were checked); they are listed for mending, never dropped."""
-    for table, column in (
-        ("registrations", models.Registration.registration_id),
-        ("points", models.Point.point_id),
+def records_to_mend(session: Session) -> Iterator[tuple[str, str, str]]:
+    """(table, id, what is wrong) of each stored registration or point whose id is not of
+    the valid shape, or whose text holds characters now refused (stored before they were
+    checked); they are listed for mending, never dropped."""
+    for point_id, name in session.execute(
+        select(models.Point.point_id, models.Point.name).order_by(models.Point.point_id)
     ):
-        for value in session.scalars(select(column).order_by(column)):
-            if id_problem(value):
-                yield table, value
+        if id_problem(point_id):
+            yield "points", point_id, "point_id"
+        if text_problem(name):
+            yield "points", point_id, "name"
+    for rid, fields in session.execute(
+        select(models.Registration.registration_id, models.Registration.fields).order_by(
+            models.Registration.registration_id
+        )
+    ):
+        if id_problem(rid):
+            yield "registrations", rid, "registration_id"
+        for name, value in sorted(fields.items()):
+            if name != "registration_id" and isinstance(value, str) and text_problem(value):
+                yield "registrations", rid, name
 
 
 def rotate_keys(session: Session, sealer: Sealer, actor: str) -> int:

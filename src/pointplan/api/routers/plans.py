@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
-from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.interfaces import ORMOption
@@ -21,6 +20,7 @@ from pointplan.api.schemas import (
     PlanStatus,
     TripOut,
     error_responses,
+    invalid,
 )
 from pointplan.builder import check_fleet_carries
 from pointplan.domain.manifest import trip_manifest
@@ -48,15 +48,15 @@ def post_plan(request: Request, caller: Caller, db: DB, body: PlanIn) -> PlanAcc
     if not covers(caller.scope, body.area):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"area {body.area} is outside your area")
     for path in _non_finite(body.model_dump(), ()):
-        _invalid(".".join(path), "must be a finite number")
+        invalid((".".join(path), "must be a finite number"))
     settings = request.app.state.settings
     if body.time_limit > settings.max_time_limit:
-        _invalid("time_limit", f"at most {settings.max_time_limit:g} seconds")
+        invalid(("time_limit", f"at most {settings.max_time_limit:g} seconds"))
     fleet, policy = body.fleet or default_fleet(), body.policy or Policy()
     try:
         check_fleet_carries(fleet, policy)
     except InputError as error:
-        _invalid("fleet", str(error))
+        invalid(("fleet", str(error)))
     with db.session() as session:
         job = add_job(
             session,
@@ -172,9 +172,3 @@ def _non_finite(value: object, path: tuple[str, ...]) -> Iterator[tuple[str, ...
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             yield from _non_finite(item, (*path, str(index)))
-
-
-def _invalid(field: str, message: str) -> None:
-    raise RequestValidationError(
-        [{"type": "value_error", "loc": ("body", *field.split(".")), "msg": message}]
-    )

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Request, status
-from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
 
 from pointplan.api.auth import DB, Caller
@@ -17,6 +16,7 @@ from pointplan.api.schemas import (
     RegistrationOut,
     batch_openapi,
     error_responses,
+    invalid,
     registration_view,
 )
 from pointplan.domain.events import StatusEvent
@@ -92,7 +92,7 @@ def post_event(
     caller.require("planner", "registrar")
     problems = event.problems()
     if problems:
-        _invalid(problems)
+        invalid(*problems)
     ahead = dt.timedelta(hours=request.app.state.settings.max_event_ahead_hours)
     with db.session() as session:
         _stored(session, registration_id, caller)
@@ -101,7 +101,7 @@ def post_event(
             row = record_event(session, status_event, caller.name, ahead)
         except EventRefused as refused:
             if refused.field:
-                _invalid([(refused.field, str(refused))])
+                invalid((refused.field, str(refused)))
             raise HTTPException(status.HTTP_409_CONFLICT, str(refused)) from None
         session.flush()
         return EventOut.model_validate(row, from_attributes=True)
@@ -114,12 +114,3 @@ def _stored(session: Session, registration_id: str, caller: Caller) -> models.Re
     if stored is None or not caller.reaches(stored.origin_adcode, stored.destination_adcode):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no registration {registration_id!r}")
     return stored
-
-
-def _invalid(problems: list[tuple[str, str]]) -> None:
-    raise RequestValidationError(
-        [
-            {"type": "value_error", "loc": ("body", name), "msg": message, "input": None}
-            for name, message in problems
-        ]
-    )
