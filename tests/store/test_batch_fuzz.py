@@ -54,7 +54,7 @@ def db() -> Iterator[Database]:
 
 @given(items=st.lists(ITEMS, max_size=8))
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 def test_every_item_ends_once_and_nothing_raises(db: Database, items: list[Any]) -> None:
     """Accepted plus rejected is the batch; each rejected index is an item's, once; a

@@ -159,9 +159,10 @@ def _screen(items: Sequence[Any], result: BatchResult) -> list[_Item]:
             result.reject(index, None, "not an object with the registration columns as keys")
             continue
         raw_id = item.get("registration_id")
-        is_id = isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool)
-        rid = valid_id(_text(raw_id)) if is_id else None
+        rid = valid_id(_text(raw_id))  # as the reader will read it
         problems = []
+        if isinstance(raw_id, bool):
+            problems.append("registration_id: true or false is not an id")
         unknown = sorted(shown(str(key)) for key in item if key not in _ITEM_KEYS)
         if unknown:
             problems.append(f"unknown field(s): {', '.join(unknown)}")
