@@ -17,11 +17,12 @@ names no drop-off point leaves at its destination.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeGuard, cast
 
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.places import Place, Point
+from pointplan.domain.plan import Unassigned
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.geo.distances import (
@@ -51,10 +52,12 @@ def build_problem(
     keep_going: bool = False,
     fleet_label: str = "fleet",
     dates: tuple[dt.date, dt.date] | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> Problem:
     """The problem of planning `registrations` with `fleet` (default: the shipped one) under
     `policy` (default: the rules of interchange.md), on `dates` (first and last) when given:
-    windows are clipped to them (`clip_windows`).
+    windows are clipped to them (`clip_windows`). The registrations named in `held` (id ->
+    reason) may not travel now: they are on no trip, each unassigned with its reason.
 
     Raises `InputError` when the fleet can carry nobody under the policy (naming
     `fleet_label`), when the table cannot be read, and when rows are bad, unless
@@ -69,12 +72,25 @@ def build_problem(
     if not isinstance(demand, RegistrationBatch):  # resolved already: used as they are
         return Problem(demand, fleet, policy, tuple(points), distance_model, (), capacities)
     demand.require_valid(keep_going)
-    travelling = (
-        demand.registrations if dates is None else clip_windows(demand.registrations, *dates)
+    held = held or {}
+    travelling = tuple(r for r in demand.registrations if r.registration_id not in held)
+    kept_off = tuple(
+        Unassigned(registration_id=r.registration_id, reason=held[r.registration_id])
+        for r in demand.registrations
+        if r.registration_id in held
     )
+    if dates is not None:
+        travelling = clip_windows(travelling, *dates)
     chosen = choose_pickups(travelling, points, policy.pickup_search_km)
     return Problem(
-        chosen, fleet, policy, tuple(points), distance_model, demand.rejected, capacities
+        chosen,
+        fleet,
+        policy,
+        tuple(points),
+        distance_model,
+        demand.rejected,
+        capacities,
+        held=kept_off,
     )
 
 

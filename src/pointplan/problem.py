@@ -8,7 +8,7 @@ from typing import Self
 
 from pointplan.domain.fleet import Fleet, VehicleType
 from pointplan.domain.places import Point
-from pointplan.domain.plan import Rejection
+from pointplan.domain.plan import Rejection, Unassigned
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.geo.distances import DistanceModel, GeodesicDistances
@@ -33,7 +33,9 @@ class Problem:
     `pointplan.build_problem` makes one from a registrations table. Without a distance model,
     straight-line (geodesic) distances times the policy's `road_factor` are used. Without
     `capacities` the solvers compute them (`pointplan.solvers.seating.with_capacities`).
-    `rejected` rows are carried into the plan, so that every input row ends in one place.
+    `rejected` rows are carried into the plan, so that every input row ends in one place,
+    and so are the `held` registrations, which may not travel now (boarded, cancelled, an
+    abnormal health check): each is unassigned with its reason, none is planned.
     """
 
     registrations: tuple[Registration, ...]
@@ -43,6 +45,7 @@ class Problem:
     distances: DistanceModel = None  # type: ignore[assignment]  # set in __post_init__
     rejected: tuple[Rejection, ...] = ()
     capacities: tuple[VehicleCapacity, ...] | None = None
+    held: tuple[Unassigned, ...] = ()
     _capacity_of: dict[str, VehicleCapacity] = field(
         init=False, repr=False, compare=False, hash=False
     )
@@ -84,6 +87,6 @@ class Problem:
         return max((self.capacity(vt).effective for vt in self.available_types), default=0)
 
     def with_registrations(self, registrations: tuple[Registration, ...]) -> Self:
-        """The same problem (fleet, policy, points, distances, capacities, rejected rows) for
-        other registrations."""
+        """The same problem (fleet, policy, points, distances, capacities, rejected rows,
+        held registrations) for other registrations."""
         return replace(self, registrations=registrations)

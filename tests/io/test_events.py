@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from pointplan.domain.events import EventKind, EventReason, HealthResult, StatusEvent
 from pointplan.io.errors import InputError
-from pointplan.io.events import check_histories, read_events
+from pointplan.io.events import read_events, standings
 from tests.conftest import DATA_ROOT
 
 DATA = DATA_ROOT / "weekly"
@@ -189,9 +189,9 @@ def test_events_the_status_machine_refuses_name_their_rows() -> None:
         for rid, kind, t, row in rows
     ]
     with pytest.raises(InputError) as error:
-        check_histories(events, unplanned={"R2"}, source="events.csv")
+        standings(events, unplanned={"R2"}, source="events.csv")
     assert [(i.row, i.column, i.message) for i in error.value.issues] == [
         (2, "event", "cancelled cannot follow boarded"),
         (4, "event", "boarded cannot follow registered"),
     ]
-    check_histories([e for e in events if e.registration_id == "R3"], unplanned=set())
+    standings([e for e in events if e.registration_id == "R3"], unplanned=set())

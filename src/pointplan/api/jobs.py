@@ -36,7 +36,7 @@ from pointplan.store.plans import (
     fail_interrupted,
     finish,
     mark_planned,
-    registrations_table,
+    plan_input,
 )
 from pointplan.store.points import load_points
 from pointplan.store.sealing import Sealer
@@ -186,7 +186,7 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[
             job = session.get(models.PlanJob, plan_id)
             if job is None or job.status != JobState.RUNNING:
                 return
-            table = registrations_table(session, job, Sealer(keys))
+            planned = plan_input(session, job, Sealer(keys))
             points = load_points(session)
             fleet = Fleet.model_validate(job.fleet) if job.fleet else None
             policy = Policy.model_validate(job.policy or {})
@@ -194,7 +194,8 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[
         # Stored registrations were valid when they came in; a row that no longer is (its
         # pickup point was removed, say) is listed in the plan's `rejected`.
         problem = build_problem(
-            table,
+            planned.table,
+            held=planned.held,
             points=points,
             fleet=fleet,
             policy=policy,

@@ -115,6 +115,12 @@ class EventIn(BaseModel):
     note: SafeNote = Field(default="", max_length=1000)
     reason: EventReason | None = None
     result: HealthResult | None = None
+    earliest_date: dt.date | None = Field(
+        default=None, description="rescheduled only: the new first day of the window"
+    )
+    latest_date: dt.date | None = Field(
+        default=None, description="rescheduled only: the new last day of the window"
+    )
 
     @field_validator("time")
     @classmethod
@@ -122,8 +128,9 @@ class EventIn(BaseModel):
         return in_china_time(time)
 
     def problems(self) -> list[tuple[str, str]]:
-        """(field, message) for a reason or result that does not fit the event kind."""
-        return detail_problems(self.event, self.reason, self.result)
+        """(field, message) for a reason, result or window that does not fit the event kind."""
+        window = (self.earliest_date, self.latest_date)
+        return detail_problems(self.event, self.reason, self.result, window)
 
 
 class EventOut(BaseModel):

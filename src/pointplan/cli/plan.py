@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, Never
 
 from tqdm import tqdm
 
 from pointplan.builder import build_problem
 from pointplan.cli.common import EXIT_OK, add_inputs, add_out, positive_float, positive_int
+from pointplan.domain.events import Standing, Status, StatusEvent
 from pointplan.domain.plan import Plan
 from pointplan.exports.outputs import write_outputs
 from pointplan.io import load_fleet, load_policy, read_points
+from pointplan.io.events import read_events, standings
+from pointplan.io.registrations import RegistrationBatch, read_registrations
 from pointplan.parallel import default_workers
 from pointplan.solve import SOLVERS, solve
 from pointplan.solvers.registry import DEFAULT_SOLVER
@@ -71,6 +77,14 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         help="no progress bar (it is shown only when stderr is a terminal)",
     )
     plan.add_argument(
+        "--events",
+        type=Path,
+        metavar="FILE",
+        help="status events CSV or XLSX: boarded, handed-over and cancelled people get no "
+        "trip, nor do those whose latest health check was abnormal (each unassigned with the "
+        "reason); a reschedule's new window is planned",
+    )
+    plan.add_argument(
         "--solver",
         choices=sorted(SOLVERS),
         default=DEFAULT_SOLVER,
@@ -85,13 +99,18 @@ def run(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     fleet = load_fleet(args.fleet)
     points = read_points(args.points) if args.points else ()
+    demand = read_registrations(args.registrations, points=points)
+    held: dict[str, str] = {}
+    if args.events:
+        demand, held = with_events(demand, read_events(args.events, known_ids(demand)), args)
     problem = build_problem(
-        args.registrations,
+        demand,
         points=points,
         fleet=fleet,
         policy=policy,
         keep_going=args.keep_going,
         fleet_label=str(args.fleet or "default fleet"),
+        held=held,
     )
     with ProgressBar(enabled=not args.no_progress and sys.stderr.isatty()) as bar:
         plan = solve(
@@ -116,6 +135,31 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     print(f"wrote {', '.join(path.name for path in written)} to {args.out} in {seconds:.1f} s")
     return EXIT_OK
+
+
+def known_ids(batch: RegistrationBatch) -> set[str]:
+    """The registration ids of a batch, valid rows and rejected ones alike."""
+    return {r.registration_id for r in batch.registrations} | {
+        r.registration_id for r in batch.rejected if r.registration_id
+    }
+
+
+def with_events(
+    batch: RegistrationBatch, events: Sequence[StatusEvent], args: argparse.Namespace
+) -> tuple[RegistrationBatch, dict[str, str]]:
+    """The batch with each reschedule's new window, and the registrations held off every
+    trip with the reason (`Standing.hold_reason`)."""
+    found = standings(events, source=args.events.name)
+    held = {rid: reason for rid, s in found.items() if (reason := s.hold_reason())}
+    moved = []
+    for registration in batch.registrations:
+        window = found.get(registration.registration_id, Standing(Status.PLANNED)).window
+        if window is not None:
+            registration = registration.model_copy(
+                update={"earliest_date": window[0], "latest_date": window[1]}
+            )
+        moved.append(registration)
+    return replace(batch, registrations=tuple(moved)), held
 
 
 class ProgressBar:

@@ -18,7 +18,7 @@ from pointplan.cli.common import EXIT_OK, add_inputs, add_out
 from pointplan.domain.plan import Plan
 from pointplan.exports.weekly import report_week, write_weekly_report
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.events import check_histories, read_events
+from pointplan.io.events import read_events, standings
 from pointplan.io.points import read_points
 from pointplan.io.registrations import FIRST_DATE, LAST_DATE, read_registrations
 
@@ -73,7 +73,7 @@ def weekly_report(args: argparse.Namespace) -> int:
     events = read_events(args.events, known) if args.events else ()
     if args.events:
         unplanned = {u.registration_id for u in plan.unassigned}
-        check_histories(events, unplanned, args.events.name)
+        standings(events, unplanned, args.events.name)  # refuses what the machine refuses
     paths = write_weekly_report(args.out, batch.registrations, plan, events, week_start)
     print(f"wrote {', '.join(path.name for path in paths)} to {args.out}")
     return EXIT_OK

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -51,15 +52,27 @@ WITHDRAWING = frozenset({EventKind.CANCELLED, EventKind.RESCHEDULED})
 
 
 def detail_problems(
-    event: EventKind, reason: EventReason | None, result: HealthResult | None
+    event: EventKind,
+    reason: EventReason | None,
+    result: HealthResult | None,
+    window: tuple[dt.date | None, dt.date | None] = (None, None),
 ) -> list[tuple[str, str]]:
-    """(field, message) for each `reason` or `result` that does not fit the event kind.
+    """(field, message) for each `reason`, `result` or new window that does not fit the
+    event kind.
 
     A reason belongs only to cancelled and rescheduled events (where it may be left out:
     it then defaults to the event's own kind); a result is required on health_checked
-    events and belongs nowhere else.
+    events and belongs nowhere else; a new window (earliest_date and latest_date, both, in
+    order) belongs only to rescheduled events.
     """
     problems = []
+    earliest, latest = window
+    if (earliest is not None or latest is not None) and event is not EventKind.RESCHEDULED:
+        problems.append(("earliest_date", "a new window belongs only to rescheduled events"))
+    elif (earliest is None) != (latest is None):
+        problems.append(("latest_date", "give both earliest_date and latest_date, or neither"))
+    elif earliest is not None and latest is not None and earliest > latest:
+        problems.append(("earliest_date", "after latest_date"))
     if reason is not None and event not in WITHDRAWING:
         problems.append(
             (
@@ -88,6 +101,8 @@ class StatusEvent(BaseModel):
     note: str = Field(default="", max_length=1000)
     reason: EventReason | None = None
     result: HealthResult | None = None
+    earliest_date: dt.date | None = None
+    latest_date: dt.date | None = None
     row: int | None = Field(default=None, description="source row (header is row 1), for messages")
 
     @field_validator("time")
@@ -97,10 +112,18 @@ class StatusEvent(BaseModel):
 
     @model_validator(mode="after")
     def _details_fit_the_kind(self) -> StatusEvent:
-        problems = detail_problems(self.event, self.reason, self.result)
+        window = (self.earliest_date, self.latest_date)
+        problems = detail_problems(self.event, self.reason, self.result, window)
         if problems:
             raise ValueError("; ".join(f"{field}: {message}" for field, message in problems))
         return self
+
+    @property
+    def new_window(self) -> tuple[dt.date, dt.date] | None:
+        """The travel window a rescheduled event gives, if it gives one."""
+        if self.earliest_date is None or self.latest_date is None:
+            return None
+        return self.earliest_date, self.latest_date
 
     @property
     def withdrawal_reason(self) -> EventReason | None:
@@ -185,3 +208,46 @@ def replay(kinds: Iterable[str], start: Status = Status.REGISTERED) -> Status:
     for kind in kinds:
         status = next_status(status, kind)
     return status
+
+
+def hold_reason(
+    status: Status, latest_check: tuple[dt.datetime, HealthResult] | None
+) -> str | None:
+    """Why a registration may not be put on a trip now, or None when it may: it has boarded
+    or been handed over (never a new trip), is cancelled, or its latest health check was
+    abnormal (off every trip until a normal one)."""
+    if status is Status.BOARDED:
+        return "boarded: on its way, never put on a new trip"
+    if status is Status.HANDED_OVER:
+        return "handed over: arrived, never put on a new trip"
+    if status is Status.CANCELLED:
+        return "cancelled: not planned"
+    if latest_check is not None and latest_check[1] is HealthResult.ABNORMAL:
+        return (
+            f"health check abnormal ({latest_check[0]:%Y-%m-%d %H:%M}): kept off every trip "
+            "until a normal check"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a registration stands after its events: its status, its latest health check
+    (time and result), and the window a reschedule gave it, if one did."""
+
+    status: Status
+    latest_check: tuple[dt.datetime, HealthResult] | None = None
+    window: tuple[dt.date, dt.date] | None = None
+
+    def after(self, event: StatusEvent) -> Standing:
+        """The standing after `event` (the next in time order); `Refused` when the status
+        machine refuses it."""
+        return Standing(
+            next_status(self.status, event.event.value),
+            (event.time, event.result) if event.result is not None else self.latest_check,
+            event.new_window or self.window,
+        )
+
+    def hold_reason(self) -> str | None:
+        """Why it may not be put on a trip now (`hold_reason`), or None."""
+        return hold_reason(self.status, self.latest_check)

@@ -1,8 +1,9 @@
 """Status events from CSV, XLSX or a DataFrame, validated row by row.
 
 Columns: `registration_id, event, time` (required), `place, note` (free text), `reason`
-(cancelled and rescheduled events only) and `result` (health_checked events only). Any bad
-row stops the read with an `InputError` naming every bad row and column; nothing is dropped.
+(cancelled and rescheduled events only), `result` (health_checked events only), and
+`earliest_date, latest_date` (rescheduled events only: the new window). Any bad row stops
+the read with an `InputError` naming every bad row and column; nothing is dropped.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pointplan.domain.events import (
     EventReason,
     HealthResult,
     Refused,
+    Standing,
     Status,
     StatusEvent,
     detail_problems,
@@ -32,7 +34,17 @@ from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.registrations import FIRST_DATE, LAST_DATE, valid_id
 from pointplan.io.tables import Table, missing_columns, read_table, refuse_unknown_columns
 
-COLUMNS = ("registration_id", "event", "time", "place", "note", "reason", "result")
+COLUMNS = (
+    "registration_id",
+    "event",
+    "time",
+    "place",
+    "note",
+    "reason",
+    "result",
+    "earliest_date",
+    "latest_date",
+)
 """Every column of the events table."""
 REQUIRED = ("registration_id", "event", "time")
 _TIME = re.compile(
@@ -41,6 +53,7 @@ _TIME = re.compile(
     r"(?:Z|[+-]\d{2}:?\d{2})?)?$"  # optionally an offset from UTC
 )
 _LIMITS = {"place": 200, "note": 1000}
+_WINDOW = ("earliest_date", "latest_date")
 
 Problem = Callable[[str, str], None]
 E = TypeVar("E", bound=StrEnum)
@@ -70,28 +83,31 @@ def read_events(
     return tuple(events)
 
 
-def check_histories(
-    events: Sequence[StatusEvent], unplanned: Collection[str], source: str = "events"
-) -> None:
-    """Refuse (`InputError`, naming each row) events that the status machine does not allow
-    in the order of their times. A file holds no `planned` events: a registration starts as
-    registered when it is in `unplanned` (the plan left it unassigned), else as planned (on
-    a trip of the plan, or of another plan)."""
+def standings(
+    events: Sequence[StatusEvent], unplanned: Collection[str] = (), source: str = "events"
+) -> dict[str, Standing]:
+    """Each registration's standing after its events, taken in the order of their times; an
+    event the status machine refuses is an `InputError` naming its row. A file holds no
+    `planned` events: a registration starts as registered when it is in `unplanned` (a plan
+    left it unassigned), else as planned (on a trip of a plan)."""
     issues = []
     by_registration: dict[str, list[StatusEvent]] = {}
     for event in events:
         by_registration.setdefault(event.registration_id, []).append(event)
+    found = {}
     for rid, history in by_registration.items():
-        status = Status.REGISTERED
+        now = Standing(Status.REGISTERED)
         if rid not in unplanned:
-            status = next_status(status, PLANNED_KIND)
+            now = Standing(next_status(now.status, PLANNED_KIND))
         for event in sorted(history, key=lambda e: e.time):  # stable: file order within a time
             try:
-                status = next_status(status, event.event.value)
+                now = now.after(event)
             except Refused as refused:
                 issues.append(InputIssue(source, str(refused), event.row, "event", rid))
+        found[rid] = now
     if issues:
         raise InputError(sorted(issues, key=lambda issue: issue.row or 0))
+    return found
 
 
 def _check_columns(table: Table) -> None:
@@ -127,12 +143,13 @@ def _read_row(
     time = _time(cells.get("time", "").strip(), problem)
     reason = _choice(EventReason, cells.get("reason", ""), "reason", problem)
     result = _choice(HealthResult, cells.get("result", ""), "result", problem)
+    earliest, latest = (_date(cells.get(c, "").strip(), c, problem) for c in _WINDOW)
     for column, limit in _LIMITS.items():
         if len(cells.get(column, "")) > limit:
             problem(column, f"longer than {limit} characters")
     if kind is not None:
         named = {issue.column for issue in issues}
-        for column, message in detail_problems(kind, reason, result):
+        for column, message in detail_problems(kind, reason, result, (earliest, latest)):
             if column not in named:  # a cell already reported as unreadable is not re-judged
                 problem(column, message)
     if issues or kind is None or time is None:
@@ -145,9 +162,26 @@ def _read_row(
         note=cells.get("note", "").strip(),
         reason=reason,
         result=result,
+        earliest_date=earliest,
+        latest_date=latest,
         row=row,
     )
     return event, issues
+
+
+def _date(text: str, column: str, problem: Problem) -> dt.date | None:
+    """An optional ISO date (YYYY-MM-DD) within the dates a registration may have."""
+    if not text:
+        return None
+    try:
+        value = dt.date.fromisoformat(text)
+    except ValueError:
+        problem(column, "not a date (YYYY-MM-DD)")
+        return None
+    if not FIRST_DATE <= value <= LAST_DATE:
+        problem(column, f"outside {FIRST_DATE}..{LAST_DATE}")
+        return None
+    return value
 
 
 def _choice(

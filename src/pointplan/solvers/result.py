@@ -19,10 +19,12 @@ def assemble_plan(
     seed: int,
 ) -> Plan:
     """A plan whose summary is computed from its trips (never typed in by a solver), with
-    the problem's rejected input rows."""
+    the problem's rejected input rows and its held registrations among the unassigned."""
     served = sum(trip.passengers for trip in trips)
+    if problem.held:
+        unassigned = sorted([*unassigned, *problem.held], key=lambda u: u.registration_id)
     summary = Summary(
-        registrations=len(problem.registrations) + len(problem.rejected),
+        registrations=len(problem.registrations) + len(problem.held) + len(problem.rejected),
         passengers=problem.passengers,
         served_passengers=served,
         vehicles=len(trips),

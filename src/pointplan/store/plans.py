@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from pointplan.domain.events import BEFORE_PLANNING, PLANNED_KIND, Status
+from pointplan.domain.events import (
+    BEFORE_PLANNING,
+    PLANNED_KIND,
+    EventKind,
+    HealthResult,
+    Status,
+    hold_reason,
+)
 from pointplan.domain.manifest import seat_labels
 from pointplan.domain.plan import Plan
 from pointplan.io import REGISTRATION_COLUMNS
@@ -94,9 +102,24 @@ def fail_interrupted(session: Session) -> int:
     return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
-def registrations_table(session: Session, job: models.PlanJob, sealer: Sealer) -> pd.DataFrame:
-    """The stored registrations a job plans, as a registrations table (personal data opened
-    with `sealer`): those touching its area whose window meets its dates, not cancelled."""
+NOT_PLANNED = (Status.CANCELLED, Status.BOARDED, Status.HANDED_OVER)
+"""Statuses a plan's input leaves out (interchange.md: cancelled, and boarded or handed over
+people, who are never put on a new trip)."""
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """What a plan job plans: its registrations as a registrations table, and those of them
+    that may not travel now (their latest health check was abnormal), with the reason."""
+
+    table: pd.DataFrame
+    held: dict[str, str]
+
+
+def plan_input(session: Session, job: models.PlanJob, sealer: Sealer) -> PlanInput:
+    """The stored registrations a job plans (personal data opened with `sealer`): those
+    touching its area whose window meets its dates, less those cancelled, boarded or handed
+    over; those whose latest health check was abnormal are held off every trip."""
     prefix = f"{job.area}%"
     rows = session.scalars(
         select(models.Registration)
@@ -107,10 +130,10 @@ def registrations_table(session: Session, job: models.PlanJob, sealer: Sealer) -
             ),
             models.Registration.earliest_date <= job.date_to,
             models.Registration.latest_date >= job.date_from,
-            models.Registration.status != Status.CANCELLED,
+            models.Registration.status.not_in([s.value for s in NOT_PLANNED]),
         )
         .order_by(models.Registration.registration_id)
-    )
+    ).all()
     records = []
     for r in rows:
         fields = sealer.open(r.fields)
@@ -120,7 +143,39 @@ def registrations_table(session: Session, job: models.PlanJob, sealer: Sealer) -
                 for column in REGISTRATION_COLUMNS
             }
         )
-    return pd.DataFrame(records, columns=list(REGISTRATION_COLUMNS))
+    checks = _latest_checks(session, [r.registration_id for r in rows])
+    held = {}
+    for r in rows:
+        reason = hold_reason(Status(r.status), checks.get(r.registration_id))
+        if reason:
+            held[r.registration_id] = reason
+    return PlanInput(pd.DataFrame(records, columns=list(REGISTRATION_COLUMNS)), held)
+
+
+def _latest_checks(
+    session: Session, registration_ids: list[str]
+) -> dict[str, tuple[dt.datetime, HealthResult]]:
+    """The latest health check (time, result) of each registration that has one."""
+    latest: dict[str, tuple[dt.datetime, HealthResult]] = {}
+    for chunk in range(0, len(registration_ids), 1000):
+        events = session.execute(
+            select(
+                models.RegistrationEvent.registration_id,
+                models.RegistrationEvent.time,
+                models.RegistrationEvent.result,
+            )
+            .where(
+                models.RegistrationEvent.registration_id.in_(
+                    registration_ids[chunk : chunk + 1000]
+                ),
+                models.RegistrationEvent.kind == EventKind.HEALTH_CHECKED.value,
+            )
+            .order_by(models.RegistrationEvent.time, models.RegistrationEvent.id)
+        )
+        for rid, time, result in events:
+            if result is not None:
+                latest[rid] = (time, HealthResult(result))
+    return latest
 
 
 def mark_planned(session: Session, plan_id: str, plan: Plan, actor: str) -> None:

@@ -323,15 +323,26 @@ class EventRefused(ValueError):
 
 
 def record_event(
-    session: Session, event: StatusEvent, actor: str, max_ahead: dt.timedelta
+    session: Session,
+    event: StatusEvent,
+    actor: str,
+    max_ahead: dt.timedelta,
+    rules: WriteRules = WriteRules(),
 ) -> models.RegistrationEvent:
     """Record a status event and move the registration's status as the status machine says,
-    replaying its history in time order with the event in its place. `EventRefused` when
-    the event is dated before the registration was received or more than `max_ahead` from
-    now, or may not follow what happened before it (or what happened after it)."""
+    replaying its history in time order with the event in its place; a rescheduled event
+    with a new window moves the registration's window (its `changes` say from what).
+    `EventRefused` when the event is dated before the registration was received or more
+    than `max_ahead` from now, asks a window longer than the rules allow, or may not follow
+    what happened before it (or what happened after it)."""
     stored = session.get(models.Registration, event.registration_id, with_for_update=True)
     if stored is None:
         raise KeyError(event.registration_id)
+    window = event.new_window
+    if window is not None and (window[1] - window[0]).days + 1 > rules.max_window_days:
+        raise EventRefused(
+            422, f"the travel window is longer than {rules.max_window_days} days", "latest_date"
+        )
     received = (stored.created_at + CHINA_TIME.utcoffset(None)).replace(microsecond=0)
     if event.time < received:
         raise EventRefused(422, "before the registration was received", "time")
@@ -354,12 +365,30 @@ def record_event(
         note=event.note,
         reason=event.withdrawal_reason.value if event.withdrawal_reason else None,
         result=event.result.value if event.result else None,
+        changes=None if window is None else _move_window(stored, window),
     )
     session.add(row)
     stored.status = status.value
     stored.updated_at = models.utc_now()
     audit(session, actor, f"registrations.event.{event.event.value}", event.registration_id)
     return row
+
+
+def _move_window(stored: models.Registration, window: tuple[dt.date, dt.date]) -> dict[str, Any]:
+    """Give `stored` a new travel window; what changed, as an `updated` event says it."""
+    earliest, latest = window
+    changes = {
+        "earliest_date": {"from": stored.earliest_date.isoformat(), "to": earliest.isoformat()},
+        "latest_date": {"from": stored.latest_date.isoformat(), "to": latest.isoformat()},
+    }
+    stored.fields = {
+        **stored.fields,
+        "earliest_date": earliest.isoformat(),
+        "latest_date": latest.isoformat(),
+    }
+    stored.earliest_date, stored.latest_date = earliest, latest
+    stored.version += 1
+    return changes
 
 
 def history(session: Session, registration_id: str) -> list[models.RegistrationEvent]:

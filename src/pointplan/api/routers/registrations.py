@@ -23,7 +23,7 @@ from pointplan.domain.events import StatusEvent
 from pointplan.domain.text import ID_PATTERN
 from pointplan.store import models
 from pointplan.store.audit import audit
-from pointplan.store.registrations import EventRefused, history, record_event
+from pointplan.store.registrations import EventRefused, WriteRules, history, record_event
 
 router = APIRouter(
     prefix="/v1/registrations",
@@ -85,20 +85,23 @@ def post_event(
     request: Request, registration_id: RegistrationId, caller: Caller, db: DB, event: EventIn
 ) -> EventOut:
     """health_checked (with a result), confirmed, boarded, handed_over, cancelled or
-    rescheduled (with an optional reason), at a time and place. The event must fit the
-    registration's history in the order of event times (the status machine of
+    rescheduled (with an optional reason, and optionally the new `earliest_date` and
+    `latest_date`, which become the registration's window), at a time and place. The event
+    must fit the registration's history in the order of event times (the status machine of
     docs/concepts.md), else 409 with the reason; its time lies between the registration's
     receipt and `max_event_ahead_hours` from now, else 422."""
     caller.require("planner", "registrar")
     problems = event.problems()
     if problems:
         invalid(*problems)
-    ahead = dt.timedelta(hours=request.app.state.settings.max_event_ahead_hours)
+    settings = request.app.state.settings
+    ahead = dt.timedelta(hours=settings.max_event_ahead_hours)
+    rules = WriteRules(max_window_days=settings.max_window_days)
     with db.session() as session:
         _stored(session, registration_id, caller)
         status_event = StatusEvent(registration_id=registration_id, **event.model_dump())
         try:
-            row = record_event(session, status_event, caller.name, ahead)
+            row = record_event(session, status_event, caller.name, ahead, rules)
         except EventRefused as refused:
             if refused.field:
                 invalid((refused.field, str(refused)))
