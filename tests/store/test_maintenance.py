@@ -20,6 +20,7 @@ from pointplan.store.maintenance import (
     ERASED_KIND,
     backup,
     erase_personal_data,
+    records_to_mend,
     restore,
     rotate_keys,
 )
@@ -140,3 +141,16 @@ def test_the_commands_report_and_exit_as_documented(
     assert main(["db", "restore", str(tmp_path / "missing"), "--db", db.url]) == 2
     assert main(["db", "erase-personal", "--db", db.url, "--today", "2026-12-01"]) == 0
     assert "erased the personal data of 0 registration(s)" in capsys.readouterr().out
+
+
+def test_the_check_lists_registrations_with_no_area(db: Database) -> None:
+    """A registration given by coordinates far from every county seat has no area: the
+    check lists it (only admins reach it), one with an area is not listed."""
+    sealer = Sealer([KEY])
+    far = registration("N1", origin="", origin_lat=25.0, origin_lon=130.0, destination="")
+    far.update(destination_lat=25.1, destination_lon=130.1)
+    _save(db, sealer, far, registration("N2"))
+    with db.session() as session:
+        found = list(records_to_mend(session))
+    assert [(table, rid) for table, rid, _ in found] == [("registrations", "N1")]
+    assert found[0][2].startswith("area")

@@ -70,11 +70,21 @@ class Rejected(BaseModel):
     reason: str
 
 
+class Noted(BaseModel):
+    """What was inferred for an accepted registration (pointplan's addition to the
+    contract), such as its county from coordinates alone."""
+
+    index: int
+    registration_id: str
+    note: str
+
+
 class BatchSaved(BaseModel):
-    """The answer to a batch of registrations."""
+    """The answer to a batch of registrations (`notes`: pointplan's addition)."""
 
     accepted: int
     rejected: list[Rejected]
+    notes: list[Noted] = []
 
 
 REGISTRATION_EXAMPLE = {

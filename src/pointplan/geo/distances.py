@@ -58,7 +58,8 @@ def _geodesic_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> floa
     return float(geodesic((lat_a, lon_a), (lat_b, lon_b)).km)
 
 
-_EARTH_MEAN_RADIUS_KM = 6371.0088
+EARTH_MEAN_RADIUS_KM = 6371.0088
+"""The mean radius of the earth (IUGG), for great-circle distances."""
 # The great circle on the mean sphere is within 0.6% of the WGS84 geodesic; beyond this
 # margin the cheap formula decides, inside it the exact geodesic does.
 _SPHERE_MARGIN = 0.01
@@ -70,7 +71,7 @@ def _great_circle_km(a: Location, b: Location) -> float:
     half_dlat = (lat_b - lat_a) / 2
     half_dlon = math.radians(b.lon - a.lon) / 2
     h = math.sin(half_dlat) ** 2 + math.cos(lat_a) * math.cos(lat_b) * math.sin(half_dlon) ** 2
-    return 2 * _EARTH_MEAN_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    return 2 * EARTH_MEAN_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def geodesic_within(a: Location, b: Location, radius_km: float) -> bool:

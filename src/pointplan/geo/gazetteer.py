@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from pointplan.domain.places import Place
+from pointplan.geo.distances import EARTH_MEAN_RADIUS_KM
 
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "地区", "省", "市", "盟")
 _SEPARATORS = re.compile(r"[\s,，/·、\-]+")
@@ -64,6 +67,7 @@ class Gazetteer:
 
     def __init__(self, units: list[AdminUnit]) -> None:
         self.by_code = {unit.code: unit for unit in units}
+        self._counties: tuple[list[AdminUnit], np.ndarray] | None = None
         self._by_name: dict[str, list[AdminUnit]] = {}
         for unit in units:
             for name in {unit.name, _short_name(unit.name)}:
@@ -92,6 +96,23 @@ class Gazetteer:
         """Full path and code, e.g. '内蒙古自治区 呼和浩特市 新城区 (150102)'."""
         names = [p.name for p in reversed(self.parents(unit))] + [unit.name]
         return f"{' '.join(names)} ({unit.short_code})"
+
+    def nearest_county(self, lat: float, lon: float) -> tuple[AdminUnit, float]:
+        """The county-level unit whose seat is nearest to (lat, lon), anywhere in the table,
+        and how far its seat is (great-circle km)."""
+        if self._counties is None:
+            counties = [unit for unit in self.by_code.values() if unit.level == 3]
+            radians = np.radians([[unit.lat, unit.lon] for unit in counties])
+            self._counties = (counties, radians)
+        counties, radians = self._counties
+        lat_r, lon_r = np.radians(lat), np.radians(lon)
+        half = (
+            np.sin((radians[:, 0] - lat_r) / 2) ** 2
+            + np.cos(lat_r) * np.cos(radians[:, 0]) * np.sin((radians[:, 1] - lon_r) / 2) ** 2
+        )
+        km = 2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.sqrt(half))
+        best = int(np.argmin(km))
+        return counties[best], float(km[best])
 
     def unit_for_code(self, code: str) -> AdminUnit:
         """The unit of a 2-, 4-, 6- or 12-digit adcode; townships map to their county."""

@@ -57,16 +57,20 @@ DIRECTIONS = {
 _WHOLE = re.compile(r"^-?\d+(\.0*)?$")
 MAX_PARTY = 99
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+COUNTY_WITHIN_KM = 50.0
+"""How near a county's seat must be to give coordinates without a code their county."""
 _ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
 
 
 @dataclass(frozen=True)
 class RegistrationBatch:
-    """What a registrations table gave: valid registrations, rejected rows, and the issues."""
+    """What a registrations table gave: valid registrations, rejected rows, the issues, and
+    notes on valid rows (what the reader inferred, such as a county from coordinates)."""
 
     registrations: tuple[Registration, ...]
     rejected: tuple[Rejection, ...]
     issues: tuple[InputIssue, ...]
+    notes: tuple[InputIssue, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -94,11 +98,15 @@ def read_registrations(
     source: RegistrationTable,
     points: Sequence[Point] = (),
     gazetteer: Gazetteer | None = None,
+    county_within_km: float = COUNTY_WITHIN_KM,
 ) -> RegistrationBatch:
     """Read and validate registrations. Bad rows become rejections; nothing is dropped.
 
-    `points` are those a row may name as its pickup or drop-off point. A file-level problem
-    (unreadable file, missing or unknown column) raises `InputError`.
+    `points` are those a row may name as its pickup or drop-off point. An end given by a
+    place code (or name) and coordinates keeps the code's county for its area; one given by
+    coordinates alone gets the county whose seat is nearest, anywhere in the place table,
+    when it is within `county_within_km`, else no area; either way a note says so. A
+    file-level problem (unreadable file, missing or unknown column) raises `InputError`.
     """
     table = read_table(_as_table_source(source))
     name = table.name
@@ -110,7 +118,9 @@ def read_registrations(
         raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
     refuse_unknown_columns(table, COLUMNS)
 
-    reader = _RowReader(name, {p.point_id: p for p in points}, gazetteer or default_gazetteer())
+    reader = _RowReader(
+        name, {p.point_id: p for p in points}, gazetteer or default_gazetteer(), county_within_km
+    )
     registrations: list[Registration] = []
     rejected: list[Rejection] = []
     issues: list[InputIssue] = []
@@ -144,7 +154,9 @@ def read_registrations(
             registrations.append(registration)
     rejected.sort(key=lambda r: r.row)
     issues.sort(key=lambda i: i.row or 0)
-    return RegistrationBatch(tuple(registrations), tuple(rejected), tuple(issues))
+    valid_rows = {r.row for r in registrations}
+    notes = tuple(note for note in reader.notes if note.row in valid_rows)
+    return RegistrationBatch(tuple(registrations), tuple(rejected), tuple(issues), notes)
 
 
 def valid_id(text: str) -> str | None:
@@ -165,9 +177,17 @@ def _as_table_source(source: RegistrationTable) -> Path | pd.DataFrame:
 
 
 class _RowReader:
-    def __init__(self, source: str, points: Mapping[str, Point], gazetteer: Gazetteer) -> None:
+    def __init__(
+        self,
+        source: str,
+        points: Mapping[str, Point],
+        gazetteer: Gazetteer,
+        county_within_km: float,
+    ) -> None:
         self.source = source
         self.points = points
+        self.county_within_km = county_within_km
+        self.notes: list[InputIssue] = []
         self.gazetteer = gazetteer
 
     def read(
@@ -196,8 +216,12 @@ class _RowReader:
         direction = DIRECTIONS.get(cell("direction").lower())
         if direction is None:
             problem("direction", "not return_to_work or return_home (返岗 / 返乡)")
-        origin = self._place(cell, "origin", problem)
-        destination = self._place(cell, "destination", problem)
+
+        def note(column: str, message: str) -> None:
+            self.notes.append(InputIssue(self.source, message, row, column, shown_id))
+
+        origin = self._place(cell, "origin", problem, note)
+        destination = self._place(cell, "destination", problem, note)
         earliest = self._date(cell("earliest_date"), "earliest_date", problem)
         latest = self._date(cell("latest_date"), "latest_date", problem)
         if earliest and latest and earliest > latest:
@@ -235,7 +259,7 @@ class _RowReader:
             row=row,
         ), issues
 
-    def _place(self, cell: Any, side: str, problem: Any) -> Place | None:
+    def _place(self, cell: Any, side: str, problem: Any, note: Any) -> Place | None:
         lat_text, lon_text = cell(f"{side}_lat"), cell(f"{side}_lon")
         if lat_text or lon_text:
             coordinates = {}
@@ -256,11 +280,10 @@ class _RowReader:
                 coordinates[column] = value
             if len(coordinates) < 2:
                 return None
-            label = (
-                cell(side) or f"{coordinates[f'{side}_lat']:.5f},{coordinates[f'{side}_lon']:.5f}"
-            )
+            lat, lon = coordinates[f"{side}_lat"], coordinates[f"{side}_lon"]
+            label = cell(side) or f"{lat:.5f},{lon:.5f}"
             return Place(
-                label=label, lat=coordinates[f"{side}_lat"], lon=coordinates[f"{side}_lon"]
+                label=label, lat=lat, lon=lon, adcode=self._area(cell(side), lat, lon, side, note)
             )
         text = cell(side)
         if not text:
@@ -271,6 +294,23 @@ class _RowReader:
         except PlaceNotFound as error:
             problem(side, str(error))
             return None
+
+    def _area(self, text: str, lat: float, lon: float, side: str, note: Any) -> str | None:
+        """The county of an end given by coordinates: the code's, when a place code or name
+        comes with them; else the one whose seat is nearest, within `county_within_km`."""
+        if text:
+            try:
+                return self.gazetteer.resolve(text).adcode
+            except PlaceNotFound:
+                pass  # a label only: the coordinates decide
+        unit, km = self.gazetteer.nearest_county(lat, lon)
+        if km <= self.county_within_km:
+            note(side, f"county {unit.short_code} from the coordinates (its seat {km:.1f} km away)")
+            return unit.short_code
+        note(
+            side, f"no area: no county seat within {self.county_within_km:g} km of the coordinates"
+        )
+        return None
 
     @staticmethod
     def _date(text: str, column: str, problem: Any) -> dt.date | None:

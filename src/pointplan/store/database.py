@@ -66,15 +66,15 @@ def _sqlite_pragmas(connection: Any, _: object) -> None:
     cursor.close()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema up to date (create it on an empty database)."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to date (create it on an empty database), or up to `revision`."""
     config = Config()
     config.set_main_option(
         "script_location", str(resources.files("pointplan.store") / "migrations")
     )
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 class Database:

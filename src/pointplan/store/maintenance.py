@@ -29,7 +29,8 @@ ERASED_KIND = "personal_data_erased"
 def records_to_mend(session: Session) -> Iterator[tuple[str, str, str]]:
     """(table, id, what is wrong) of each stored registration or point whose id is not of
     the valid shape, or whose text holds characters now refused (stored before they were
-    checked); they are listed for mending, never dropped."""
+    checked), and each registration with no area at either end (no registrar and no area
+    plan reaches it); they are listed for mending, never dropped."""
     for point_id, name in session.execute(
         select(models.Point.point_id, models.Point.name).order_by(models.Point.point_id)
     ):
@@ -37,13 +38,18 @@ def records_to_mend(session: Session) -> Iterator[tuple[str, str, str]]:
             yield "points", point_id, "point_id"
         if text_problem(name):
             yield "points", point_id, "name"
-    for rid, fields in session.execute(
-        select(models.Registration.registration_id, models.Registration.fields).order_by(
-            models.Registration.registration_id
-        )
+    for rid, fields, origin, destination in session.execute(
+        select(
+            models.Registration.registration_id,
+            models.Registration.fields,
+            models.Registration.origin_adcode,
+            models.Registration.destination_adcode,
+        ).order_by(models.Registration.registration_id)
     ):
         if id_problem(rid):
             yield "registrations", rid, "registration_id"
+        if not origin and not destination:
+            yield "registrations", rid, "area (neither end has a county: only admins reach it)"
         for name, value in sorted(fields.items()):
             if name != "registration_id" and isinstance(value, str) and text_problem(value):
                 yield "registrations", rid, name

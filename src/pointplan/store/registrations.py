@@ -43,10 +43,12 @@ _ENDS = ("origin_adcode", "destination_adcode")
 
 @dataclass
 class BatchResult:
-    """What a batch gave: how many were accepted, and each bad one with its reason."""
+    """What a batch gave: how many were accepted, each bad one with its reason, and notes on
+    accepted ones (what was inferred, such as a county from coordinates)."""
 
     accepted: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def reject(self, index: int, registration_id: str | None, reason: str) -> None:
         """List the batch's item `index` as rejected."""
@@ -114,7 +116,7 @@ def save_batch(
         else _merge({}, i.sent)
         for i in screened
     ]
-    valid = _validate(screened, merged, points, rules, result)
+    valid, notes = _validate(screened, merged, points, rules, result)
     now = models.china_now()
     new_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
@@ -125,6 +127,10 @@ def save_batch(
         if refusal:
             result.reject(item.index, rid, refusal)
             continue
+        result.notes.extend(
+            {"index": item.index, "registration_id": rid, "note": text}
+            for text in notes.get(item.index, ())
+        )
         values = _columns(registration, sealer.seal(fields))
         if existing is None:
             new_rows.append({"registration_id": rid, **values})
@@ -144,6 +150,7 @@ def save_batch(
             insert(models.RegistrationEvent), [{**e, "time": now, "actor": actor} for e in events]
         )
     result.rejected.sort(key=lambda entry: entry["index"])
+    result.notes.sort(key=lambda entry: entry["index"])
     if result.accepted:
         audit(session, actor, "registrations.save", f"{result.accepted} registrations")
     return result
@@ -208,11 +215,11 @@ def _validate(
     points: Sequence[Point],
     rules: WriteRules,
     result: BatchResult,
-) -> list[tuple[_Item, dict[str, Any], Registration]]:
+) -> tuple[list[tuple[_Item, dict[str, Any], Registration]], dict[int, list[str]]]:
     """Each merged item validated as a row of a registrations file, and its window checked;
-    the valid ones with their registrations."""
+    the valid ones with their registrations, and the reader's notes by item index."""
     if not screened:
-        return []
+        return [], {}
     rows = [
         {column: _text(fields.get(column)) for column in REGISTRATION_COLUMNS} for fields in merged
     ]
@@ -243,7 +250,11 @@ def _validate(
         valid.append((screened[i], merged[i], registration))
     for i in sorted(set(range(len(screened))) - seen):  # a blank row, which a file may hold
         result.reject(screened[i].index, None, "an item with no values")
-    return valid
+    notes: dict[int, list[str]] = {}
+    for note in batch.notes:
+        index = screened[(note.row or 2) - 2].index
+        notes.setdefault(index, []).append(f"{note.column}: {note.message}")
+    return valid, notes
 
 
 def _refusal(

@@ -37,6 +37,7 @@ RegistrationId = Annotated[str, Path(pattern=ID_PATTERN)]
     "",
     summary="create or update registrations (the CSV columns as keys)",
     openapi_extra=batch_openapi(),
+    response_model_exclude_defaults=True,  # `notes` only when there are some
 )
 async def post_registrations(
     request: Request,

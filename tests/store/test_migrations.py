@@ -1,0 +1,65 @@
+"""The schema's migrations on data stored before them, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+
+from pointplan.geo import default_gazetteer
+from pointplan.store import models
+from pointplan.store.database import Database, migrate
+from tests.api.conftest import _postgres_database
+
+TOGTOH = "150122"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database: a SQLite file or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'pointplan.db'}"
+        return
+    with _postgres_database() as url:
+        yield url
+
+
+def test_0002_gives_rows_stored_with_coordinates_their_county(empty_url: str) -> None:
+    """Rows stored by schema 0001 with an end given by coordinates and no adcode: after the
+    upgrade, the one near Togtoh's seat is in 150122; the one far from every seat keeps
+    none; a row with an adcode keeps it."""
+    seat = default_gazetteer().resolve(TOGTOH)
+    db = Database(empty_url)
+    try:
+        migrate(db.engine, "0001")
+        rows = {"near": (seat.lat + 0.01, seat.lon, ""), "far": (25.0, 130.0, ""),
+                "coded": (seat.lat, seat.lon, "150121")}  # fmt: skip
+        with db.session() as session:
+            session.execute(
+                insert(models.Registration),
+                [
+                    {
+                        "registration_id": rid,
+                        "fields": {"origin_lat": lat, "origin_lon": lon, "destination": "150203"},
+                        "direction": "return_to_work",
+                        "origin_adcode": adcode,
+                        "destination_adcode": "150203",
+                        "earliest_date": dt.date(2022, 11, 21),
+                        "latest_date": dt.date(2022, 11, 22),
+                    }
+                    for rid, (lat, lon, adcode) in rows.items()
+                ],
+            )
+        migrate(db.engine)
+        with db.session() as session:
+            found = dict(
+                session.execute(
+                    select(models.Registration.registration_id, models.Registration.origin_adcode)
+                ).all()
+            )
+        assert found == {"near": TOGTOH, "far": "", "coded": "150121"}
+    finally:
+        db.dispose()
