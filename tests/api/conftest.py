@@ -173,7 +173,7 @@ class Service:
                 models.RegistrationEvent(
                     registration_id=registration_id,
                     kind="planned",
-                    time=models.china_now(),
+                    time=models.event_now(),
                     note="test",
                     actor="test",
                 )

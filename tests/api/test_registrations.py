@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pointplan.domain.events import CHINA_TIME
 from tests.api.conftest import (
     ID_NUMBER,
     KUNDULUN,
@@ -448,8 +449,8 @@ def test_events_move_the_status_and_join_the_history(service: Service) -> None:
     ]
     check, boarded, handed_over = history[1], history[4], history[5]
     assert (check["result"], check["place"]) == ("abnormal", "土左旗卫生院")
-    in_china = (utc_now + dt.timedelta(minutes=1, hours=8)).replace(tzinfo=None)
-    assert boarded["time"] == in_china.isoformat()
+    in_china = (utc_now + dt.timedelta(minutes=1)).astimezone(CHINA_TIME)
+    assert boarded["time"] == in_china.isoformat()  # with its offset, +08:00
     assert handed_over["note"] == "gate 3"
 
     for step in (event("rescheduled", reason="health"), event("cancelled")):

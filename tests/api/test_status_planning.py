@@ -5,6 +5,7 @@ new window is the one planned. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -97,3 +98,36 @@ def test_a_new_window_belongs_to_a_reschedule_only(service: Service) -> None:
         assert ["body", field] in [e["loc"] for e in response.json()["detail"]]
     backwards = event("rescheduled", earliest_date="2022-11-24", latest_date="2022-11-23")
     assert service.post_event(rid, backwards).status_code == 422
+
+
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _date_times(value: Any) -> list[str]:
+    """Every string of an answer that is a date-time."""
+    if isinstance(value, str):
+        return [value] if _DATE_TIME.match(value) else []
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _date_times(item)]
+    if isinstance(value, list):
+        return [t for item in value for t in _date_times(item)]
+    return []
+
+
+def test_every_date_time_of_an_answer_carries_its_offset(service: Service) -> None:
+    """A registration with its history (record times and event times alike) and a plan's
+    status part: each date-time ends with +08:00, Beijing time, one zone in one answer."""
+    rid = new_id()
+    service.create(registration(rid))
+    assert service.post_event(rid, event("health_checked")).status_code == 201
+    answer = service.get_registration(rid).json()
+    times = _date_times(answer)
+    assert len(times) >= 5  # created_at, updated_at, two events' time and recorded_at
+    assert all(t.endswith("+08:00") for t in times), times
+    body = {"area": WUCHUAN, "date_from": "2022-11-21", "date_to": "2022-11-21", "time_limit": 1}
+    plan_id = service.client.post("/v1/plans", json=body, headers=service.auth("admin")).json()[
+        "plan_id"
+    ]
+    status = service.client.get(f"/v1/plans/{plan_id}", headers=service.auth("admin")).json()
+    times = _date_times({k: v for k, v in status.items() if k != "plan"})
+    assert times and all(t.endswith("+08:00") for t in times), times

@@ -63,3 +63,40 @@ def test_0002_gives_rows_stored_with_coordinates_their_county(empty_url: str) ->
         assert found == {"near": TOGTOH, "far": "", "coded": "150121"}
     finally:
         db.dispose()
+
+
+def test_0003_stores_event_times_in_utc(empty_url: str) -> None:
+    """An event stored by schema 0002 at 08:00 Beijing time is at 00:00 UTC after it."""
+    db = Database(empty_url)
+    try:
+        migrate(db.engine, "0002")
+        with db.session() as session:
+            session.execute(
+                insert(models.Registration),
+                [
+                    {
+                        "registration_id": "T1",
+                        "fields": {},
+                        "direction": "return_to_work",
+                        "earliest_date": dt.date(2022, 11, 21),
+                        "latest_date": dt.date(2022, 11, 22),
+                    }
+                ],
+            )
+            session.execute(
+                insert(models.RegistrationEvent),
+                [
+                    {
+                        "registration_id": "T1",
+                        "kind": "boarded",
+                        "time": dt.datetime(2022, 11, 21, 8, 0),
+                        "actor": "test",
+                    }
+                ],
+            )
+        migrate(db.engine)
+        with db.session() as session:
+            [time] = session.scalars(select(models.RegistrationEvent.time)).all()
+        assert time == dt.datetime(2022, 11, 21, 0, 0)
+    finally:
+        db.dispose()

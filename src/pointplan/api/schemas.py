@@ -10,9 +10,18 @@ import datetime as dt
 from typing import Annotated, Any, NoReturn
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 from pointplan.domain.events import (
+    CHINA_TIME,
     EventKind,
     EventReason,
     HealthResult,
@@ -28,6 +37,18 @@ from pointplan.store import models
 from pointplan.store.models import JobState
 
 Scalar = str | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
+
+
+def _in_beijing_time(stored: dt.datetime) -> dt.datetime:
+    """A stored time (naive UTC) as Beijing time with its offset."""
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=dt.UTC)
+    return stored.astimezone(CHINA_TIME)
+
+
+StoredTime = Annotated[dt.datetime, AfterValidator(_in_beijing_time)]
+"""A time the tables store (naive UTC), answered in Beijing time with its offset: every
+date-time of every answer carries one."""
 
 
 class PointIn(BaseModel):
@@ -147,14 +168,14 @@ class EventOut(BaseModel):
     """One step of a registration's history."""
 
     kind: str
-    time: dt.datetime
+    time: StoredTime
     place: str
     note: str
     reason: str | None
     result: str | None
     changes: dict[str, Any] | None
     actor: str
-    recorded_at: dt.datetime
+    recorded_at: StoredTime
 
 
 class RegistrationOut(BaseModel):
@@ -167,8 +188,8 @@ class RegistrationOut(BaseModel):
     fields: dict[str, Scalar]
     origin_adcode: str
     destination_adcode: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: StoredTime
+    updated_at: StoredTime
     history: list[EventOut]
 
 
@@ -270,9 +291,9 @@ class PlanStatus(BaseModel):
     progress: dict[str, Any] | None
     error: str
     created_by: str
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
+    created_at: StoredTime
+    started_at: StoredTime | None
+    finished_at: StoredTime | None
 
 
 class PlanOut(PlanStatus):

@@ -16,8 +16,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
-"""Event times are stored as naive Beijing time; times with an offset are converted to it."""
+CHINA_OFFSET = dt.timedelta(hours=8)
+CHINA_TIME = dt.timezone(CHINA_OFFSET, "CST")
+"""Beijing time. A `StatusEvent`'s time is naive Beijing time; one given with an offset is
+converted to it."""
 
 
 class EventKind(StrEnum):

@@ -72,7 +72,7 @@ def erase_personal_data(session: Session, travelled_before: dt.date, actor: str)
     """Remove names, id numbers and phones from every registration whose travel window ended
     before `travelled_before`, recording it in each one's history; how many were erased."""
     erased = 0
-    now = models.china_now()
+    now = models.event_now()
     rows = session.scalars(
         select(models.Registration).where(models.Registration.latest_date < travelled_before)
     )

@@ -1,7 +1,8 @@
 """The service's tables (SQLAlchemy 2): tokens, points, registrations with their full status
 history, plans as jobs, and the audit trail of every write (全程可追溯).
 
-A registration row holds the registration as it was last sent, in the columns of the
+All times are stored in UTC without a zone. A registration row holds the registration as
+it was last sent, in the columns of the
 registrations CSV (so that planning reads it back through the same validation as a file),
 plus the adcodes of its two ends for access control. Every change, status event and re-send is
 one `RegistrationEvent`; nothing is overwritten without one.
@@ -16,17 +17,29 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from pointplan.domain.events import CHINA_TIME
+from pointplan.domain.events import CHINA_OFFSET
 
 
 def utc_now() -> dt.datetime:
-    """Now, in UTC without a zone (what the tables store)."""
+    """Now, in UTC without a zone: every time the tables store is in UTC (event times too),
+    converted to Beijing time with its offset once, in the answers."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def china_now() -> dt.datetime:
-    """Now in Beijing time without a zone, to the second (the time of status events)."""
-    return dt.datetime.now(CHINA_TIME).replace(tzinfo=None, microsecond=0)
+def event_now() -> dt.datetime:
+    """Now to the second, in UTC without a zone (the time of the events the service
+    records itself: registered, updated, planned)."""
+    return utc_now().replace(microsecond=0)
+
+
+def stored_time(beijing: dt.datetime) -> dt.datetime:
+    """A naive Beijing time (a status event's) as the tables store it: naive UTC."""
+    return (beijing - CHINA_OFFSET).replace(tzinfo=None)
+
+
+def beijing_time(stored: dt.datetime) -> dt.datetime:
+    """A stored naive UTC time as naive Beijing time."""
+    return stored + CHINA_OFFSET
 
 
 class Base(DeclarativeBase):

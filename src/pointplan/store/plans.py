@@ -155,7 +155,7 @@ def plan_input(session: Session, job: models.PlanJob, sealer: Sealer) -> PlanInp
 def _latest_checks(
     session: Session, registration_ids: list[str]
 ) -> dict[str, tuple[dt.datetime, HealthResult]]:
-    """The latest health check (time, result) of each registration that has one."""
+    """The latest health check (Beijing time, result) of each registration that has one."""
     latest: dict[str, tuple[dt.datetime, HealthResult]] = {}
     for chunk in range(0, len(registration_ids), 1000):
         events = session.execute(
@@ -174,14 +174,14 @@ def _latest_checks(
         )
         for rid, time, result in events:
             if result is not None:
-                latest[rid] = (time, HealthResult(result))
+                latest[rid] = (models.beijing_time(time), HealthResult(result))
     return latest
 
 
 def mark_planned(session: Session, plan_id: str, plan: Plan, actor: str) -> None:
     """Record a `planned` event (trip and seats) for every registration on a trip, as done
     by `actor` (who asked for the plan)."""
-    now = models.china_now()
+    now = models.event_now()
     for trip in plan.trips:
         seats = seat_labels(trip)
         for rid in trip.registration_ids():

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from pointplan.domain.events import CHINA_TIME, Refused, Status, StatusEvent, replay
+from pointplan.domain.events import Refused, Status, StatusEvent, replay
 from pointplan.domain.personal import PERSONAL_FIELDS
 from pointplan.domain.places import Point
 from pointplan.domain.registration import Registration
@@ -117,7 +117,7 @@ def save_batch(
         for i in screened
     ]
     valid, notes = _validate(screened, merged, points, rules, result)
-    now = models.china_now()
+    now = models.event_now()
     new_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for item, fields, registration in valid:
@@ -354,15 +354,15 @@ def record_event(
         raise EventRefused(
             422, f"the travel window is longer than {rules.max_window_days} days", "latest_date"
         )
-    received = (stored.created_at + CHINA_TIME.utcoffset(None)).replace(microsecond=0)
-    if event.time < received:
+    when = models.stored_time(event.time)
+    if when < stored.created_at.replace(microsecond=0):
         raise EventRefused(422, "before the registration was received", "time")
-    if event.time > models.china_now() + max_ahead:
+    if when > models.event_now() + max_ahead:
         raise EventRefused(422, f"more than {max_ahead} ahead of now", "time")
     past = history(session, event.registration_id)
-    kinds = [e.kind for e in past if e.time <= event.time]
+    kinds = [e.kind for e in past if e.time <= when]
     kinds.append(event.event.value)
-    kinds.extend(e.kind for e in past if e.time > event.time)
+    kinds.extend(e.kind for e in past if e.time > when)
     try:
         status = replay(kinds)
     except Refused as error:
@@ -370,7 +370,7 @@ def record_event(
     row = models.RegistrationEvent(
         registration_id=event.registration_id,
         kind=event.event.value,
-        time=event.time,
+        time=when,
         actor=actor,
         place=event.place,
         note=event.note,
