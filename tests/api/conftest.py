@@ -179,6 +179,21 @@ class Service:
                 )
             )
 
+    def listed(self, who: str = "admin", **params: Any) -> tuple[set[str], int]:
+        """Every registration id `who` may list with `params`, page after page, and the
+        answer's status (the first that is not 200, else 200)."""
+        found: set[str] = set()
+        query: dict[str, Any] = {"limit": 1000, **params}
+        while True:
+            response = self.client.get("/v1/registrations", params=query, headers=self.auth(who))
+            if response.status_code != 200:
+                return found, response.status_code
+            body = response.json()
+            found.update(item["registration_id"] for item in body["items"])
+            if body["next_cursor"] is None:
+                return found, 200
+            query["cursor"] = body["next_cursor"]
+
     def post_points(self, items: Any, who: str = "admin") -> httpx.Response:
         """POST /v1/points as `who`."""
         return self.client.post("/v1/points", json=items, headers=self.auth(who))

@@ -4,8 +4,8 @@ inside and outside its area, with the answer the contract gives (interchange.md,
 `admin` may do everything. A `planner` or `registrar` reads and writes registrations whose
 origin or destination lies in its area; a `viewer` reads plans only, never registrations.
 Points are written by admins and by planners, for points in their area. A registration
-outside the caller's area is read and evented as if it did not exist (404); a write of one is
-rejected, saying why.
+outside the caller's area is read and evented as if it did not exist (404), and is not listed;
+a write of one is rejected, saying why.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "registrar-1502": ("area", "ok", "ok", "role", "role"),
     "viewer-1502": ("role", "role", "role", "role", "role"),
 }
-REGISTRATION_CALLS = ("read", "write", "event")
+REGISTRATION_CALLS = ("read", "write", "event", "list")
 
 
 def _cases() -> list[Any]:
@@ -88,6 +88,11 @@ def _registration_call(service: Service, who: str, call: str, target: str, expec
         assert bool(service.stored(rid)) == (expected == "ok")
         return
     service.create(registration(rid, origin, destination))
+    if call == "list":
+        listed, status_code = service.listed(who)
+        assert status_code == (403 if expected == "role" else 200)
+        assert (rid in listed) == (expected == "ok")
+        return
     if call == "read":
         response = service.get_registration(rid, who=who)
         ok_status = 200

@@ -178,9 +178,9 @@ class EventOut(BaseModel):
     recorded_at: StoredTime
 
 
-class RegistrationOut(BaseModel):
-    """A registration as last sent (personal data masked unless the caller may see it),
-    its status and its whole history."""
+class RegistrationSummary(BaseModel):
+    """A registration as last sent (personal data masked unless the caller may see it) and
+    its status, without its history."""
 
     registration_id: str
     status: str
@@ -190,7 +190,19 @@ class RegistrationOut(BaseModel):
     destination_adcode: str
     created_at: StoredTime
     updated_at: StoredTime
+
+
+class RegistrationOut(RegistrationSummary):
+    """A registration with its whole history."""
+
     history: list[EventOut]
+
+
+class RegistrationPage(BaseModel):
+    """One page of registrations, and the cursor of the next page (null on the last)."""
+
+    items: list[RegistrationSummary]
+    next_cursor: str | None
 
 
 def batch_openapi() -> dict[str, Any]:
@@ -213,19 +225,17 @@ def batch_openapi() -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def registration_view(
-    stored: models.Registration,
-    opened_fields: dict[str, Any],
-    events: list[models.RegistrationEvent],
-    show_personal: bool,
-) -> RegistrationOut:
-    """The response for a stored registration, its fields opened (`Sealer.open`)."""
+def registration_summary(
+    stored: models.Registration, opened_fields: dict[str, Any], show_personal: bool
+) -> RegistrationSummary:
+    """The answer for a stored registration without its history, its fields opened
+    (`Sealer.open`) and masked unless `show_personal`."""
     fields: dict[str, Scalar] = dict(opened_fields)
     if not show_personal:
         for name in PERSONAL_FIELDS:
             if isinstance(fields.get(name), str):
                 fields[name] = mask_field(name, str(fields[name]))
-    return RegistrationOut(
+    return RegistrationSummary(
         registration_id=stored.registration_id,
         status=stored.status,
         version=stored.version,
@@ -234,6 +244,19 @@ def registration_view(
         destination_adcode=stored.destination_adcode,
         created_at=stored.created_at,
         updated_at=stored.updated_at,
+    )
+
+
+def registration_view(
+    stored: models.Registration,
+    opened_fields: dict[str, Any],
+    events: list[models.RegistrationEvent],
+    show_personal: bool,
+) -> RegistrationOut:
+    """The answer for a stored registration with its history."""
+    summary = registration_summary(stored, opened_fields, show_personal)
+    return RegistrationOut(
+        **summary.model_dump(),
         history=[EventOut.model_validate(event, from_attributes=True) for event in events],
     )
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from pointplan.domain.events import Refused, Status, StatusEvent, replay
@@ -400,6 +400,40 @@ def _move_window(stored: models.Registration, window: tuple[dt.date, dt.date]) -
     stored.earliest_date, stored.latest_date = earliest, latest
     stored.version += 1
     return changes
+
+
+def page_of_registrations(
+    session: Session,
+    scope: str,
+    *,
+    area: str = "",
+    status: Status | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> list[models.Registration]:
+    """Up to `limit` stored registrations in registration_id order after `after`: those
+    touching `scope` (the caller's area) and `area`, with `status`, whose window meets
+    `date_from`..`date_to` (each filter only when given)."""
+    query = select(models.Registration)
+    for prefix in {scope, area} - {""}:
+        query = query.where(
+            or_(
+                models.Registration.origin_adcode.like(f"{prefix}%"),
+                models.Registration.destination_adcode.like(f"{prefix}%"),
+            )
+        )
+    if status is not None:
+        query = query.where(models.Registration.status == status.value)
+    if date_from is not None:
+        query = query.where(models.Registration.latest_date >= date_from)
+    if date_to is not None:
+        query = query.where(models.Registration.earliest_date <= date_to)
+    if after is not None:
+        query = query.where(models.Registration.registration_id > after)
+    query = query.order_by(models.Registration.registration_id).limit(limit)
+    return list(session.scalars(query))
 
 
 def history(session: Session, registration_id: str) -> list[models.RegistrationEvent]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Path, Request, status
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
 
 from pointplan.api.auth import DB, Caller
@@ -14,16 +16,25 @@ from pointplan.api.schemas import (
     EventIn,
     EventOut,
     RegistrationOut,
+    RegistrationPage,
     batch_openapi,
     error_responses,
     invalid,
+    registration_summary,
     registration_view,
 )
-from pointplan.domain.events import StatusEvent
-from pointplan.domain.text import ID_PATTERN
+from pointplan.domain.events import Status, StatusEvent
+from pointplan.domain.text import ID_PATTERN, id_problem
 from pointplan.store import models
 from pointplan.store.audit import audit
-from pointplan.store.registrations import EventRefused, WriteRules, history, record_event
+from pointplan.store.registrations import (
+    EventRefused,
+    WriteRules,
+    covers,
+    history,
+    page_of_registrations,
+    record_event,
+)
 
 router = APIRouter(
     prefix="/v1/registrations",
@@ -60,6 +71,72 @@ async def post_registrations(
     state = request.app.state
     result = await state.batch_writer.save(items, caller.name, caller.scope, state.points_version)
     return BatchSaved.model_validate(result, from_attributes=True)
+
+
+@router.get("", summary="the registrations the caller may see, a page at a time")
+def list_registrations(
+    request: Request,
+    caller: Caller,
+    db: DB,
+    area: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6})?$")] = "",
+    status_is: Annotated[Status | None, Query(alias="status")] = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    cursor: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,200}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> RegistrationPage:
+    """Registrars and planners: the registrations touching their area (and `area`, when
+    given), with `status`, whose window meets `date_from`..`date_to`, in registration_id
+    order, `limit` a page; pass `next_cursor` back as `cursor` for the next page. Personal
+    data in full, the read recorded in the audit trail. 403 for an `area` outside the
+    caller's."""
+    caller.require("planner", "registrar")
+    if area and not caller.reaches(area) and not covers(area, caller.scope):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"area {area} is outside your area")
+    after = _after(cursor)
+    with db.session() as session:
+        rows = page_of_registrations(
+            session,
+            caller.scope,
+            area=area,
+            status=status_is,
+            date_from=date_from,
+            date_to=date_to,
+            after=after,
+            limit=limit,
+        )
+        sealer = request.app.state.sealer
+        items = [registration_summary(r, sealer.open(r.fields), True) for r in rows]
+        if items:
+            audit(
+                session, caller.name, "registrations.list", f"{len(items)} from {after or 'start'}"
+            )
+    next_cursor = _cursor(rows[-1].registration_id) if len(rows) == limit else None
+    return RegistrationPage(items=items, next_cursor=next_cursor)
+
+
+def _cursor(registration_id: str) -> str:
+    return base64.urlsafe_b64encode(registration_id.encode()).decode().rstrip("=")
+
+
+def _after(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        after = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        after = ""
+    if id_problem(after):
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("query", "cursor"),
+                    "msg": "not a cursor of this list",
+                }
+            ]
+        )
+    return after
 
 
 @router.get("/{registration_id}", summary="one registration with its status history")
