@@ -106,3 +106,16 @@ def test_a_valid_token_is_accepted(service: Service) -> None:
     response = service.post_registrations([registration(rid)])
     assert response.status_code == 200
     assert response.json() == {"accepted": 1, "rejected": []}
+
+
+def test_the_openapi_document_has_readable_ids_and_typed_plans(service: Service) -> None:
+    """Operation ids are the routes' names (stable for generated clients), and a plan, a trip
+    and a registration are typed schemas there, not free-form objects."""
+    document = service.client.get("/openapi.json").json()
+    ids = {op["operationId"] for path in document["paths"].values() for op in path.values()}
+    assert {"post_registrations", "get_registration", "list_registrations", "post_event",
+            "post_plan", "get_plan", "delete_plan", "get_trip", "post_points"} <= ids  # fmt: skip
+    schemas = document["components"]["schemas"]
+    assert {"Plan", "Trip", "RegistrationOut", "RegistrationSummary"} <= set(schemas)
+    assert "trips" in schemas["Plan"]["properties"]
+    assert schemas["TripOut"]["properties"]["trip"] == {"$ref": "#/components/schemas/Trip"}

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from pointplan.api.batch_writer import BatchWriter
 from pointplan.api.jobs import PlanRunner
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         default_response_class=EscapingJSONResponse,
+        generate_unique_id_function=operation_id,
     )
     for module in (health, points, registrations, plans):
         app.include_router(module.router)
@@ -72,6 +74,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(JsonBodiesOnly)
     app.add_middleware(GuardedAnswers)
     return app
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's OpenAPI operation id: its function's name (`post_registrations`,
+    `get_plan`), stable and readable for generated clients."""
+    return route.name
 
 
 class EscapingJSONResponse(JSONResponse):

@@ -30,8 +30,10 @@ from pointplan.domain.events import (
 )
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.personal import PERSONAL_FIELDS, mask_field
+from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
+from pointplan.domain.trip import Trip
 from pointplan.io import REGISTRATION_COLUMNS
 from pointplan.store import models
 from pointplan.store.models import JobState
@@ -322,7 +324,7 @@ class PlanStatus(BaseModel):
 class PlanOut(PlanStatus):
     """A plan job: its status and, once done, plan.json."""
 
-    plan: dict[str, Any] | None
+    plan: Plan | None
 
 
 class ManifestLine(BaseModel):
@@ -341,7 +343,7 @@ class ManifestLine(BaseModel):
 class TripOut(BaseModel):
     """One trip of a plan with its manifest (乘客信息登记表)."""
 
-    trip: dict[str, Any]
+    trip: Trip
     manifest: list[ManifestLine]
 
 

@@ -145,7 +145,7 @@ def get_trip(
         )
         for line in trip_manifest(trip)
     ]
-    return TripOut(trip=trip.model_dump(mode="json"), manifest=manifest)
+    return TripOut(trip=trip, manifest=manifest)
 
 
 def _result(job: models.PlanJob) -> str:
