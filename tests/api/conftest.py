@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import secrets
 import socket
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -178,6 +179,25 @@ class Service:
                     actor="test",
                 )
             )
+
+    def solved_plan(
+        self, area: str, date_from: str, date_to: str, time_limit: float = 2
+    ) -> dict[str, Any]:
+        """Ask for a plan as admin and wait for it (90 s at most); its plan.json, which must
+        be done."""
+        body = {"area": area, "date_from": date_from, "date_to": date_to, "time_limit": time_limit}
+        response = self.client.post("/v1/plans", json=body, headers=self.auth("admin"))
+        assert response.status_code == 202, response.text
+        plan_id = response.json()["plan_id"]
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            job = self.client.get(f"/v1/plans/{plan_id}", headers=self.auth("admin")).json()
+            if job["status"] not in ("queued", "running"):
+                assert job["status"] == "done", job
+                plan: dict[str, Any] = job["plan"]
+                return plan
+            time.sleep(0.3)
+        raise AssertionError(f"plan {plan_id} did not finish within 90 s")
 
     def listed(self, who: str = "admin", **params: Any) -> tuple[set[str], int]:
         """Every registration id `who` may list with `params`, page after page, and the

@@ -5,9 +5,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from pointplan.geo import default_gazetteer
 from tests.api.conftest import Service, new_id, registration
 
@@ -36,22 +33,6 @@ def test_a_code_coordinates_or_both_all_reach_the_countys_registrar_and_plan(
         read = service.get_registration(rid, who="registrar-1501")
         assert read.status_code == 200, read.text
         assert read.json()["origin_adcode"] == TOGTOH
-    plan = _plan(service, TOGTOH)
+    plan = service.solved_plan(TOGTOH, "2022-11-21", "2022-11-22")
     riding = {rid for t in plan["trips"] for s in t["stops"] for rid in s["registrations"]}
     assert {by_code, by_coordinates, by_both} <= riding
-
-
-def _plan(service: Service, area: str) -> dict[str, Any]:
-    body = {"area": area, "date_from": "2022-11-21", "date_to": "2022-11-22", "time_limit": 2}
-    plan_id = service.client.post("/v1/plans", json=body, headers=service.auth("admin")).json()[
-        "plan_id"
-    ]
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        job = service.client.get(f"/v1/plans/{plan_id}", headers=service.auth("admin")).json()
-        if job["status"] == "done":
-            plan: dict[str, Any] = job["plan"]
-            return plan
-        assert job["status"] in ("queued", "running"), job
-        time.sleep(0.3)
-    raise AssertionError("the plan did not finish")

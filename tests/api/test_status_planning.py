@@ -6,28 +6,11 @@ new window is the one planned. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from tests.api.conftest import Service, event, new_id, now_in_china, registration
 
 WUCHUAN = "150125"  # 呼和浩特市武川县: no other test plans it
-
-
-def _plan(service: Service, date_from: str, date_to: str) -> dict[str, Any]:
-    body = {"area": WUCHUAN, "date_from": date_from, "date_to": date_to, "time_limit": 2}
-    response = service.client.post("/v1/plans", json=body, headers=service.auth("admin"))
-    assert response.status_code == 202, response.text
-    plan_id = response.json()["plan_id"]
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        job = service.client.get(f"/v1/plans/{plan_id}", headers=service.auth("admin")).json()
-        if job["status"] not in ("queued", "running"):
-            assert job["status"] == "done", job
-            plan: dict[str, Any] = job["plan"]
-            return plan
-        time.sleep(0.3)
-    raise AssertionError("the plan did not finish")
 
 
 def _riders(plan: dict[str, Any]) -> dict[str, str]:
@@ -68,7 +51,7 @@ def test_a_plan_takes_each_registrations_status_into_account(service: Service) -
         "to": "2022-11-23",
     }
 
-    plan = _plan(service, "2022-11-21", "2022-11-27")
+    plan = service.solved_plan(WUCHUAN, "2022-11-21", "2022-11-27")
     riders = _riders(plan)
     unassigned = {u["registration_id"]: u["reason"] for u in plan["unassigned"]}
     everywhere = set(riders) | set(unassigned) | {r["registration_id"] for r in plan["rejected"]}
@@ -81,7 +64,7 @@ def test_a_plan_takes_each_registrations_status_into_account(service: Service) -
 
     normal = event("health_checked", result="normal", time=now_in_china(1))
     assert service.post_event(ids["sick"], normal).status_code == 201
-    assert ids["sick"] in _riders(_plan(service, "2022-11-21", "2022-11-27"))
+    assert ids["sick"] in _riders(service.solved_plan(WUCHUAN, "2022-11-21", "2022-11-27"))
 
 
 def test_a_new_window_belongs_to_a_reschedule_only(service: Service) -> None:
