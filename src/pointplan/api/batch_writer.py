@@ -44,14 +44,18 @@ class BatchStore:
         within `area`; the batch's answer. A batch whose registrations another writer
         stored or changed meanwhile is read and tried again."""
         points = self._points_at(points_version)
-        for attempt in range(ATTEMPTS):
+        for _ in range(ATTEMPTS - 1):
             try:
-                with self.db.session() as session:
-                    return save_batch(session, items, points, actor, area, self.sealer, self.rules)
+                return self._save_once(items, points, actor, area)
             except (IntegrityError, Moved):
-                if attempt == ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+                continue  # read again and try again
+        return self._save_once(items, points, actor, area)
+
+    def _save_once(
+        self, items: Sequence[Any], points: Sequence[Point], actor: str, area: str
+    ) -> BatchResult:
+        with self.db.session() as session:
+            return save_batch(session, items, points, actor, area, self.sealer, self.rules)
 
     def _points_at(self, version: int) -> tuple[Point, ...]:
         if self._points[0] != version:

@@ -364,12 +364,12 @@ _ERRORS: dict[int, str] = {
 }
 
 
-def invalid(*problems: tuple[str, str]) -> NoReturn:
-    """Answer 422 for the body fields of `problems`, each (dotted field, message), as
-    FastAPI answers its own validation errors."""
+def invalid(*problems: tuple[str, str], where: str = "body") -> NoReturn:
+    """Answer 422 for the fields of `problems` in the request's `where` (body, query, path),
+    each (dotted field, message), as FastAPI answers its own validation errors."""
     raise RequestValidationError(
         [
-            {"type": "value_error", "loc": ("body", *field.split(".")), "msg": message}
+            {"type": "value_error", "loc": (where, *field.split(".")), "msg": message}
             for field, message in problems
         ]
     )

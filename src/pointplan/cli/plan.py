@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     demand = read_registrations(args.registrations, points=points)
     held: dict[str, str] = {}
     if args.events:
-        demand, held = with_events(demand, read_events(args.events, known_ids(demand)), args)
+        demand, held = with_events(demand, read_events(args.events, demand.ids()), args.events.name)
     problem = build_problem(
         demand,
         points=points,
@@ -137,19 +137,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def known_ids(batch: RegistrationBatch) -> set[str]:
-    """The registration ids of a batch, valid rows and rejected ones alike."""
-    return {r.registration_id for r in batch.registrations} | {
-        r.registration_id for r in batch.rejected if r.registration_id
-    }
-
-
 def with_events(
-    batch: RegistrationBatch, events: Sequence[StatusEvent], args: argparse.Namespace
+    batch: RegistrationBatch, events: Sequence[StatusEvent], source: str
 ) -> tuple[RegistrationBatch, dict[str, str]]:
     """The batch with each reschedule's new window, and the registrations held off every
     trip with the reason (`Standing.hold_reason`)."""
-    found = standings(events, source=args.events.name)
+    found = standings(events, source=source)
     held = {rid: reason for rid, s in found.items() if (reason := s.hold_reason())}
     moved = []
     for registration in batch.registrations:

@@ -65,9 +65,7 @@ def weekly_report(args: argparse.Namespace) -> int:
     batch.require_valid(args.keep_going, then="leave them out of the counts")
     for issue in batch.issues:
         print(issue, file=sys.stderr)
-    known = {r.registration_id for r in batch.registrations} | {
-        r.registration_id for r in batch.rejected if r.registration_id
-    }
+    known = batch.ids()
     plan = read_plan(args.plan)
     check_plan_registrations(plan, known, args.plan.name)
     events = read_events(args.events, known) if args.events else ()

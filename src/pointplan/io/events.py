@@ -31,7 +31,7 @@ from pointplan.domain.events import (
 )
 from pointplan.domain.text import id_problem, text_problem
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.registrations import FIRST_DATE, LAST_DATE, valid_id
+from pointplan.io.registrations import FIRST_DATE, LAST_DATE, parse_date, valid_id
 from pointplan.io.tables import Table, missing_columns, read_table, refuse_unknown_columns
 
 COLUMNS = (
@@ -143,7 +143,10 @@ def _read_row(
     time = _time(cells.get("time", "").strip(), problem)
     reason = _choice(EventReason, cells.get("reason", ""), "reason", problem)
     result = _choice(HealthResult, cells.get("result", ""), "result", problem)
-    earliest, latest = (_date(cells.get(c, "").strip(), c, problem) for c in _WINDOW)
+    earliest, latest = (
+        parse_date(cells[c].strip(), c, problem) if cells.get(c, "").strip() else None
+        for c in _WINDOW
+    )
     for column, limit in _LIMITS.items():
         if len(cells.get(column, "")) > limit:
             problem(column, f"longer than {limit} characters")
@@ -167,21 +170,6 @@ def _read_row(
         row=row,
     )
     return event, issues
-
-
-def _date(text: str, column: str, problem: Problem) -> dt.date | None:
-    """An optional ISO date (YYYY-MM-DD) within the dates a registration may have."""
-    if not text:
-        return None
-    try:
-        value = dt.date.fromisoformat(text)
-    except ValueError:
-        problem(column, "not a date (YYYY-MM-DD)")
-        return None
-    if not FIRST_DATE <= value <= LAST_DATE:
-        problem(column, f"outside {FIRST_DATE}..{LAST_DATE}")
-        return None
-    return value
 
 
 def _choice(

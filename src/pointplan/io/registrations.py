@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,12 @@ class RegistrationBatch:
     rejected: tuple[Rejection, ...]
     issues: tuple[InputIssue, ...]
     notes: tuple[InputIssue, ...] = ()
+
+    def ids(self) -> set[str]:
+        """The registration ids of the table, valid rows and rejected ones alike."""
+        return {r.registration_id for r in self.registrations} | {
+            r.registration_id for r in self.rejected if r.registration_id
+        }
 
     @property
     def rows(self) -> int:
@@ -166,6 +172,44 @@ def valid_id(text: str) -> str | None:
     return rid if rid and id_problem(rid) is None else None
 
 
+def county_of(
+    gazetteer: Gazetteer, text: str, lat: float, lon: float, within_km: float = COUNTY_WITHIN_KM
+) -> tuple[str | None, str]:
+    """The county (adcode) of an end given by coordinates, and a note when it was inferred:
+    the code's, when a place code or name `text` comes with them (no note); else the county
+    whose seat is nearest, when within `within_km`; else none, the note saying why."""
+    if text:
+        try:
+            return gazetteer.resolve(text).adcode, ""
+        except PlaceNotFound:
+            pass  # a label only: the coordinates decide
+    unit, km = gazetteer.nearest_county(lat, lon)
+    if km <= within_km:
+        return (
+            unit.short_code,
+            f"county {unit.short_code} from the coordinates (its seat {km:.1f} km away)",
+        )
+    return None, f"no area: no county seat within {within_km:g} km of the coordinates"
+
+
+def parse_date(text: str, column: str, problem: Callable[[str, str], None]) -> dt.date | None:
+    """An ISO date (YYYY-MM-DD, optionally with a time of 00:00) within FIRST_DATE..LAST_DATE,
+    else None after telling `problem` (column, message) why not."""
+    match = _ISO_DATE.match(text)
+    if not match:
+        problem(column, "not a date (YYYY-MM-DD)" if text else "empty date")
+        return None
+    try:
+        value = dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        problem(column, "not a calendar date")
+        return None
+    if not FIRST_DATE <= value <= LAST_DATE:
+        problem(column, f"outside {FIRST_DATE}..{LAST_DATE}")
+        return None
+    return value
+
+
 def _as_table_source(source: RegistrationTable) -> Path | pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source
@@ -222,8 +266,8 @@ class _RowReader:
 
         origin = self._place(cell, "origin", problem, note)
         destination = self._place(cell, "destination", problem, note)
-        earliest = self._date(cell("earliest_date"), "earliest_date", problem)
-        latest = self._date(cell("latest_date"), "latest_date", problem)
+        earliest = parse_date(cell("earliest_date"), "earliest_date", problem)
+        latest = parse_date(cell("latest_date"), "latest_date", problem)
         if earliest and latest and earliest > latest:
             problem("earliest_date", "after latest_date")
         party_size = self._party_size(cell("party_size"), problem)
@@ -296,37 +340,10 @@ class _RowReader:
             return None
 
     def _area(self, text: str, lat: float, lon: float, side: str, note: Any) -> str | None:
-        """The county of an end given by coordinates: the code's, when a place code or name
-        comes with them; else the one whose seat is nearest, within `county_within_km`."""
-        if text:
-            try:
-                return self.gazetteer.resolve(text).adcode
-            except PlaceNotFound:
-                pass  # a label only: the coordinates decide
-        unit, km = self.gazetteer.nearest_county(lat, lon)
-        if km <= self.county_within_km:
-            note(side, f"county {unit.short_code} from the coordinates (its seat {km:.1f} km away)")
-            return unit.short_code
-        note(
-            side, f"no area: no county seat within {self.county_within_km:g} km of the coordinates"
-        )
-        return None
-
-    @staticmethod
-    def _date(text: str, column: str, problem: Any) -> dt.date | None:
-        match = _ISO_DATE.match(text)
-        if not match:
-            problem(column, "not a date (YYYY-MM-DD)" if text else "empty date")
-            return None
-        try:
-            value = dt.date.fromisoformat(match.group(1))
-        except ValueError:
-            problem(column, "not a calendar date")
-            return None
-        if not FIRST_DATE <= value <= LAST_DATE:
-            problem(column, f"outside {FIRST_DATE}..{LAST_DATE}")
-            return None
-        return value
+        adcode, why = county_of(self.gazetteer, text, lat, lon, self.county_within_km)
+        if why:
+            note(side, why)
+        return adcode
 
     @staticmethod
     def _party_size(text: str, problem: Any) -> int | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pointplan.domain.events import (
@@ -25,6 +25,7 @@ from pointplan.io import REGISTRATION_COLUMNS
 from pointplan.store import models
 from pointplan.store.audit import audit
 from pointplan.store.models import FINISHED, JobState
+from pointplan.store.registrations import touching
 from pointplan.store.sealing import Sealer
 
 PLANNABLE = tuple(status.value for status in (*BEFORE_PLANNING, Status.PLANNED))
@@ -120,14 +121,10 @@ def plan_input(session: Session, job: models.PlanJob, sealer: Sealer) -> PlanInp
     """The stored registrations a job plans (personal data opened with `sealer`): those
     touching its area whose window meets its dates, less those cancelled, boarded or handed
     over; those whose latest health check was abnormal are held off every trip."""
-    prefix = f"{job.area}%"
     rows = session.scalars(
         select(models.Registration)
         .where(
-            or_(
-                models.Registration.origin_adcode.like(prefix),
-                models.Registration.destination_adcode.like(prefix),
-            ),
+            touching(job.area),
             models.Registration.earliest_date <= job.date_to,
             models.Registration.latest_date >= job.date_from,
             models.Registration.status.not_in([s.value for s in NOT_PLANNED]),

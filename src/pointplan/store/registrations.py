@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from pointplan.domain.events import Refused, Status, StatusEvent, replay
@@ -62,6 +62,12 @@ class WriteRules:
     max_window_days: int = 60
     """The longest travel window, in days (earliest to latest date, both counted)."""
 
+    def window_problem(self, earliest: dt.date, latest: dt.date) -> str | None:
+        """Why a travel window may not be stored, or None when it may."""
+        if (latest - earliest).days + 1 > self.max_window_days:
+            return f"the travel window is longer than {self.max_window_days} days"
+        return None
+
 
 class Moved(Exception):
     """A registration of the batch was written by someone else between reading and writing
@@ -76,6 +82,14 @@ def covers(area: str, adcode: str | None) -> bool:
 def touches(area: str, origin_adcode: str | None, destination_adcode: str | None) -> bool:
     """Whether a registration with these ends touches an area."""
     return covers(area, origin_adcode) or covers(area, destination_adcode)
+
+
+def touching(area: str) -> ColumnElement[bool]:
+    """The SQL condition of `touches`: a stored registration with an end in `area`."""
+    return or_(
+        models.Registration.origin_adcode.like(f"{area}%"),
+        models.Registration.destination_adcode.like(f"{area}%"),
+    )
 
 
 @dataclass(frozen=True)
@@ -110,12 +124,8 @@ def save_batch(
             select(models.Registration).where(models.Registration.registration_id.in_(ids))
         )
     }
-    merged = [
-        _merge(sealer.open(stored[i.registration_id].fields), i.sent)
-        if i.registration_id in stored
-        else _merge({}, i.sent)
-        for i in screened
-    ]
+    opened = {rid: sealer.open(row.fields) for rid, row in stored.items()}
+    merged = [_merge(opened.get(i.registration_id or "", {}), i.sent) for i in screened]
     valid, notes = _validate(screened, merged, points, rules, result)
     now = models.event_now()
     new_rows: list[dict[str, Any]] = []
@@ -131,15 +141,12 @@ def save_batch(
             {"index": item.index, "registration_id": rid, "note": text}
             for text in notes.get(item.index, ())
         )
-        values = _columns(registration, sealer.seal(fields))
         if existing is None:
-            new_rows.append({"registration_id": rid, **values})
+            new_rows.append({"registration_id": rid, **_columns(registration, sealer.seal(fields))})
             events.append({"registration_id": rid, "kind": "registered"})
-        else:
-            changes = _changes(sealer.open(existing.fields), fields)
-            if changes:
-                _update(session, existing, values)
-                events.append({"registration_id": rid, "kind": "updated", "changes": changes})
+        elif changes := _changes(opened[rid], fields):
+            _update(session, existing, _columns(registration, sealer.seal(fields)))
+            events.append({"registration_id": rid, "kind": "updated", "changes": changes})
         result.accepted += 1
     # New rows and events go in as one multi-row insert each: the unit of work per object
     # was most of a batch's time.
@@ -239,12 +246,10 @@ def _validate(
     for registration in batch.registrations:
         i = position[registration.registration_id]
         seen.add(i)
-        days = (registration.latest_date - registration.earliest_date).days + 1
-        if days > rules.max_window_days:
+        too_long = rules.window_problem(registration.earliest_date, registration.latest_date)
+        if too_long:
             result.reject(
-                screened[i].index,
-                registration.registration_id,
-                f"latest_date: the travel window is longer than {rules.max_window_days} days",
+                screened[i].index, registration.registration_id, f"latest_date: {too_long}"
             )
             continue
         valid.append((screened[i], merged[i], registration))
@@ -350,10 +355,9 @@ def record_event(
     if stored is None:
         raise KeyError(event.registration_id)
     window = event.new_window
-    if window is not None and (window[1] - window[0]).days + 1 > rules.max_window_days:
-        raise EventRefused(
-            422, f"the travel window is longer than {rules.max_window_days} days", "latest_date"
-        )
+    too_long = None if window is None else rules.window_problem(*window)
+    if too_long:
+        raise EventRefused(422, too_long, "latest_date")
     when = models.stored_time(event.time)
     if when < stored.created_at.replace(microsecond=0):
         raise EventRefused(422, "before the registration was received", "time")
@@ -418,12 +422,7 @@ def page_of_registrations(
     `date_from`..`date_to` (each filter only when given)."""
     query = select(models.Registration)
     for prefix in {scope, area} - {""}:
-        query = query.where(
-            or_(
-                models.Registration.origin_adcode.like(f"{prefix}%"),
-                models.Registration.destination_adcode.like(f"{prefix}%"),
-            )
-        )
+        query = query.where(touching(prefix))
     if status is not None:
         query = query.where(models.Registration.status == status.value)
     if date_from is not None:

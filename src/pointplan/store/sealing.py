@@ -82,10 +82,12 @@ def keys_from(text: str) -> list[str]:
 
 
 def key_file(path: Path) -> list[str]:
-    """The keys in a key file (one a line, newest first), made with a fresh key readable by
-    its owner only when there is none."""
+    """The keys in a key file (one a line, newest first), made with a fresh key when there
+    is none; the file is made readable by its owner only, or made so."""
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(new_key() + "\n")
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)
     return keys_from(path.read_text().replace("\n", ","))

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
-from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
 
 from pointplan.api.auth import DB, Caller
@@ -127,15 +126,7 @@ def _after(cursor: str | None) -> str | None:
     except (ValueError, UnicodeDecodeError):
         after = ""
     if id_problem(after):
-        raise RequestValidationError(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ("query", "cursor"),
-                    "msg": "not a cursor of this list",
-                }
-            ]
-        )
+        invalid(("cursor", "not a cursor of this list"), where="query")
     return after
 
 

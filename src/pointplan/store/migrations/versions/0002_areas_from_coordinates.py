@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from pointplan.geo.gazetteer import PlaceNotFound, default_gazetteer
-from pointplan.io.registrations import COUNTY_WITHIN_KM
+from pointplan.geo.gazetteer import default_gazetteer
+from pointplan.io.registrations import county_of
 
 revision = "0002"
 down_revision = "0001"
@@ -34,19 +34,13 @@ _REGISTRATIONS = sa.table(
 
 def _area(fields: dict[str, object], side: str) -> str:
     """The county of one end of a stored registration, as the reader now gives it."""
-    gazetteer = default_gazetteer()
-    text = str(fields.get(side) or "").strip()
     try:
         lat, lon = float(str(fields[f"{side}_lat"])), float(str(fields[f"{side}_lon"]))
     except (KeyError, ValueError):
         return ""
-    if text:
-        try:
-            return gazetteer.resolve(text).adcode or ""
-        except PlaceNotFound:
-            pass
-    unit, km = gazetteer.nearest_county(lat, lon)
-    return unit.short_code if km <= COUNTY_WITHIN_KM else ""
+    text = str(fields.get(side) or "").strip()
+    adcode, _ = county_of(default_gazetteer(), text, lat, lon)
+    return adcode or ""
 
 
 def upgrade() -> None:
