@@ -91,6 +91,9 @@ def build_problem(
         demand.rejected,
         capacities,
         held=kept_off,
+        held_passengers=sum(
+            r.party_size for r in demand.registrations if r.registration_id in held
+        ),
     )
 
 

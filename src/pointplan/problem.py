@@ -35,7 +35,8 @@ class Problem:
     `capacities` the solvers compute them (`pointplan.solvers.seating.with_capacities`).
     `rejected` rows are carried into the plan, so that every input row ends in one place,
     and so are the `held` registrations, which may not travel now (boarded, cancelled, an
-    abnormal health check): each is unassigned with its reason, none is planned.
+    abnormal health check): each is unassigned with its reason, none is planned;
+    `held_passengers` counts their people.
     """
 
     registrations: tuple[Registration, ...]
@@ -46,6 +47,7 @@ class Problem:
     rejected: tuple[Rejection, ...] = ()
     capacities: tuple[VehicleCapacity, ...] | None = None
     held: tuple[Unassigned, ...] = ()
+    held_passengers: int = 0
     _capacity_of: dict[str, VehicleCapacity] = field(
         init=False, repr=False, compare=False, hash=False
     )

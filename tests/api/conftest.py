@@ -185,17 +185,24 @@ class Service:
     ) -> dict[str, Any]:
         """Ask for a plan as admin and wait for it (90 s at most); its plan.json, which must
         be done."""
-        body = {"area": area, "date_from": date_from, "date_to": date_to, "time_limit": time_limit}
+        return self.solved(area, date_from, date_to, time_limit)[1]
+
+    def solved(
+        self, area: str, date_from: str, date_to: str, time_limit: float = 2, **body: Any
+    ) -> tuple[str, dict[str, Any]]:
+        """Ask for a plan as admin (more of the body in `body`) and wait for it (90 s at
+        most); its id and plan.json, which must be done."""
+        body.update(area=area, date_from=date_from, date_to=date_to, time_limit=time_limit)
         response = self.client.post("/v1/plans", json=body, headers=self.auth("admin"))
         assert response.status_code == 202, response.text
-        plan_id = response.json()["plan_id"]
+        plan_id: str = response.json()["plan_id"]
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             job = self.client.get(f"/v1/plans/{plan_id}", headers=self.auth("admin")).json()
             if job["status"] not in ("queued", "running"):
                 assert job["status"] == "done", job
                 plan: dict[str, Any] = job["plan"]
-                return plan
+                return plan_id, plan
             time.sleep(0.3)
         raise AssertionError(f"plan {plan_id} did not finish within 90 s")
 

@@ -16,15 +16,19 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from multiprocessing.process import BaseProcess
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from pointplan.api.processes import worker_context
 from pointplan.builder import build_problem
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
+from pointplan.replan import Base, replan
 from pointplan.solve import solve
 from pointplan.solvers.budget import wall_guard_seconds
 from pointplan.stop import Progress
@@ -174,6 +178,20 @@ def final_progress(progress: dict[str, Any] | None, plan: Plan) -> dict[str, Any
     }
 
 
+def _base_of(session: Session, job: models.PlanJob) -> Base | None:
+    """The base plan of a job planned from one, its published trips frozen."""
+    if not job.base_plan_id:
+        return None
+    stored = session.get(models.PlanJob, job.base_plan_id)
+    if stored is None or stored.result is None:
+        raise ValueError(f"base plan {job.base_plan_id} has no plan")
+    return Base(
+        plan=Plan.from_json(stored.result),
+        name=stored.plan_id,
+        frozen_through=stored.published_through,
+    )
+
+
 def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[str, ...]) -> None:
     """Solve one claimed job in this process and store the result (or the failure). The
     process runs at a lower priority than the service, so requests are answered first.
@@ -186,7 +204,15 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[
             job = session.get(models.PlanJob, plan_id)
             if job is None or job.status != JobState.RUNNING:
                 return
-            planned = plan_input(session, job, Sealer(keys))
+            base = _base_of(session, job)
+            on_published = (
+                {rid for t in base.plan.trips if base.is_frozen(t) for rid in t.registration_ids()}
+                if base
+                else set()
+            )
+            planned = plan_input(session, job, Sealer(keys), on_published)
+            if base:
+                base = replace(base, riding=planned.riding)
             points = load_points(session)
             fleet = Fleet.model_validate(job.fleet) if job.fleet else None
             policy = Policy.model_validate(job.policy or {})
@@ -214,13 +240,19 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[
                         "lower_bound": progress.lower_bound,
                     }
 
-        plan = solve(problem, time_limit=time_limit, workers=solver_workers, on_progress=report)
+        planner = solve if base is None else partial(replan, base=base)
+        plan = planner(problem, time_limit=time_limit, workers=solver_workers, on_progress=report)
         with db.session() as session:
             # plan.json without its indent: half the size, stored and served as it is
-            if finish(session, plan_id, JobState.DONE, plan.model_dump_json()):
+            if finish(session, plan_id, JobState.DONE, plan.to_json(indent=None)):
                 stored = session.get(models.PlanJob, plan_id)
                 assert stored is not None
                 stored.progress = final_progress(stored.progress, plan)
+                if base is not None and base.frozen_through is not None:
+                    # the base's published trips are this plan's too
+                    stored.published_through = base.frozen_through
+                    stored.published_by = f"plan {base.name}"
+                    stored.published_at = models.utc_now()
                 mark_planned(session, plan_id, plan, stored.created_by)
     except Exception as error:  # the job fails with the reason; the service goes on
         log.exception("plan %s failed", plan_id)

@@ -7,7 +7,7 @@ names, id numbers and phones unless the caller may see them: no route returns a 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import (
@@ -289,6 +289,13 @@ class PlanIn(BaseModel):
     fleet: Fleet | None = None
     policy: Policy | None = None
     time_limit: float = Field(default=30.0, gt=0)
+    base_plan_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._-]{1,40}$",
+        description="a done plan of the same area to start from: its published trips stay "
+        "as they are, its people keep their trips where that costs no extra vehicle, and "
+        "plan.json lists every change",
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> PlanIn:
@@ -319,6 +326,48 @@ class PlanStatus(BaseModel):
     created_at: StoredTime
     started_at: StoredTime | None
     finished_at: StoredTime | None
+    base_plan_id: str | None = None
+    published_through: dt.date | None = None
+    published_at: StoredTime | None = None
+
+
+class PublishIn(BaseModel):
+    """Publish a plan's trips dated on or before `through`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    through: dt.date
+
+
+class Published(BaseModel):
+    """A plan published through a date: its trips up to it are issued (一车一方案)."""
+
+    plan_id: str
+    published_through: dt.date
+    published_trips: int
+    published_by: str
+    published_at: StoredTime
+
+
+class ChangeLine(BaseModel):
+    """One person to tell about a re-plan: the change (plan.json's `changes` item) with the
+    name and phone to call (masked unless the caller may see them)."""
+
+    registration_id: str
+    change: Literal["added", "moved", "removed", "kept"]
+    from_trips: list[str]
+    to_trips: list[str]
+    reason: str
+    name: str
+    phone: str
+
+
+class ChangesOut(BaseModel):
+    """The changes of a re-plan for the registrations in the caller's area."""
+
+    plan_id: str
+    base_plan_id: str | None
+    items: list[ChangeLine]
 
 
 class PlanOut(PlanStatus):
@@ -357,7 +406,8 @@ _ERRORS: dict[int, str] = {
     401: "no valid bearer token",
     403: "outside the token's role or area",
     404: "no such id (or none in the caller's area)",
-    409: "the plan has finished already, or the event may not follow the history",
+    409: "the plan has finished already (or is not done), the event may not follow the "
+    "history, or the date is published already",
     413: "the request body is too large",
     415: "the request body is not JSON",
     503: "the database does not answer",

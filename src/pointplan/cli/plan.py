@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Never
 
@@ -14,13 +16,15 @@ from tqdm import tqdm
 
 from pointplan.builder import build_problem
 from pointplan.cli.common import EXIT_OK, add_inputs, add_out, positive_float, positive_int
-from pointplan.domain.events import Standing, Status, StatusEvent
+from pointplan.domain.events import Standing, Status
 from pointplan.domain.plan import Plan
 from pointplan.exports.outputs import write_outputs
 from pointplan.io import load_fleet, load_policy, read_points
+from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
 from pointplan.io.registrations import RegistrationBatch, read_registrations
 from pointplan.parallel import default_workers
+from pointplan.replan import Base, replan
 from pointplan.solve import SOLVERS, solve
 from pointplan.solvers.registry import DEFAULT_SOLVER
 from pointplan.stop import Progress
@@ -85,6 +89,20 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "reason); a reschedule's new window is planned",
     )
     plan.add_argument(
+        "--base",
+        type=Path,
+        metavar="PLAN_JSON",
+        help="re-plan from this plan.json: people keep their trip, date and seats wherever "
+        "that costs no extra vehicle, and plan.json lists every change",
+    )
+    plan.add_argument(
+        "--freeze-through",
+        type=dt.date.fromisoformat,
+        metavar="DATE",
+        help="with --base: the base's trips dated on or before DATE (YYYY-MM-DD) are "
+        "published and kept as they are, less the people who left them",
+    )
+    plan.add_argument(
         "--solver",
         choices=sorted(SOLVERS),
         default=DEFAULT_SOLVER,
@@ -96,13 +114,21 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Plan, write the exports, print the summary; the exit code."""
     started = time.perf_counter()
+    if args.freeze_through and not args.base:
+        raise InputError([InputIssue("--freeze-through", "needs --base PLAN_JSON")])
+    base = read_base(args.base, args.freeze_through) if args.base else None
     policy = load_policy(args.policy)
     fleet = load_fleet(args.fleet)
     points = read_points(args.points) if args.points else ()
     demand = read_registrations(args.registrations, points=points)
     held: dict[str, str] = {}
     if args.events:
-        demand, held = with_events(demand, read_events(args.events, demand.ids()), args.events.name)
+        found = standings(read_events(args.events, demand.ids()), source=args.events.name)
+        demand, held = with_events(demand, found)
+        if base is not None:  # on their way: they stay on a frozen trip, never on a new one
+            riding = frozenset(rid for rid, s in found.items() if s.status in RIDING)
+            base = replace(base, riding=riding)
+            held = {rid: reason for rid, reason in held.items() if rid not in riding}
     problem = build_problem(
         demand,
         points=points,
@@ -113,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
         held=held,
     )
     with ProgressBar(enabled=not args.no_progress and sys.stderr.isatty()) as bar:
-        plan = solve(
+        planner = solve if base is None else partial(replan, base=base)
+        plan = planner(
             problem,
             solver=args.solver,
             seed=args.seed,
@@ -137,12 +164,25 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+RIDING = (Status.BOARDED, Status.HANDED_OVER)
+
+
+def read_base(path: Path, freeze_through: dt.date | None) -> Base:
+    """The base plan of a re-plan, read from its plan.json; exit 2 when it is not one."""
+    try:
+        plan = Plan.read(path)
+    except (OSError, ValueError) as error:
+        message = str(error).splitlines()[0] if isinstance(error, OSError) else "not a plan.json"
+        raise InputError([InputIssue(path.name, message, column="--base")]) from None
+    return Base(plan=plan, name=path.name, frozen_through=freeze_through)
+
+
 def with_events(
-    batch: RegistrationBatch, events: Sequence[StatusEvent], source: str
+    batch: RegistrationBatch, found: Mapping[str, Standing]
 ) -> tuple[RegistrationBatch, dict[str, str]]:
     """The batch with each reschedule's new window, and the registrations held off every
-    trip with the reason (`Standing.hold_reason`)."""
-    found = standings(events, source=source)
+    trip with the reason (`Standing.hold_reason`), from each registration's standing after
+    its events (`pointplan.io.events.standings`)."""
     held = {rid: reason for rid, s in found.items() if (reason := s.hold_reason())}
     moved = []
     for registration in batch.registrations:

@@ -5,6 +5,7 @@ Field names are the contract of interchange.md (plan.json); fields beyond it are
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -37,6 +38,21 @@ class Rejection(BaseModel):
     reason: str
 
 
+class Change(BaseModel):
+    """What a re-plan did to one registration against its base plan: `kept` on the same
+    trip, date and seats; `moved` to other trips or seats; `removed` from every trip; `added`
+    (new, or unassigned in the base plan). `from_trips` and `to_trips` list trip ids, one per
+    leg (empty when on none)."""
+
+    model_config = _FROZEN
+
+    registration_id: str
+    change: Literal["added", "moved", "removed", "kept"]
+    from_trips: tuple[str, ...] = ()
+    to_trips: tuple[str, ...] = ()
+    reason: str = ""
+
+
 class Summary(BaseModel):
     """The plan's figures."""
 
@@ -58,6 +74,10 @@ class Summary(BaseModel):
     seed: int = 0
 
 
+RE_PLAN_FIELDS = ("base_plan", "frozen_through", "changes")
+"""The fields only a re-plan has (interchange.md, "Re-plans")."""
+
+
 class Plan(BaseModel):
     """A whole plan, as written to and read from plan.json."""
 
@@ -67,6 +87,9 @@ class Plan(BaseModel):
     trips: tuple[Trip, ...]
     unassigned: tuple[Unassigned, ...]
     rejected: tuple[Rejection, ...]
+    base_plan: str | None = None
+    frozen_through: dt.date | None = None
+    changes: tuple[Change, ...] = ()
 
     @model_validator(mode="after")
     def _unique_trip_ids(self) -> Plan:
@@ -77,9 +100,13 @@ class Plan(BaseModel):
             seen.add(trip.trip_id)
         return self
 
-    def to_json(self) -> str:
-        """plan.json text: stable key order, two-space indent, UTF-8 characters kept."""
-        return self.model_dump_json(indent=2) + "\n"
+    def to_json(self, indent: int | None = 2) -> str:
+        """plan.json text: stable key order, two-space indent (one line, no newline, with
+        `indent=None`), UTF-8 characters kept. The re-plan fields are written only for a
+        re-plan, so a plan from scratch is as before."""
+        absent = set() if self.base_plan is not None else set(RE_PLAN_FIELDS)
+        text = self.model_dump_json(indent=indent, exclude=absent)
+        return text + "\n" if indent is not None else text
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Plan:
@@ -113,6 +140,7 @@ class Plan(BaseModel):
 
 
 __all__ = [
+    "Change",
     "EscortSeat",
     "Plan",
     "Rejection",

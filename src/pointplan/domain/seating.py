@@ -96,3 +96,25 @@ def stranger_capacity(vehicle_type: VehicleType, policy: Policy) -> int:
     """Passengers seatable when no two of them may sit together (any mix of parties fits)."""
     legal = largest_legal_seating(vehicle_type.layout, policy)
     return max(0, min(len(legal) - policy.escort_seats, load_cap(vehicle_type, policy)))
+
+
+def free_seats_apart(
+    layout: tuple[str, ...], policy: Policy, taken: Sequence[tuple[int, str]], people: int
+) -> tuple[Seat, ...] | None:
+    """Seats for `people` more passengers beside those already seated at `taken` (row,
+    letter; escorts included) without moving anyone: usable seats, front first, in conflict
+    with no taken seat nor with each other (so legal whichever party each joins). None when
+    there are not that many."""
+    seats = usable_seats(layout, policy)
+    by_label = {(seat.row, seat.letter): seat for seat in seats}
+    blocked = {by_label[label] for label in taken if label in by_label}
+    graph = conflict_graph(seats, policy)
+    chosen: list[Seat] = []
+    for seat in seats:
+        if len(chosen) == people:
+            break
+        if seat in blocked or any(n in blocked for n in graph.neighbors(seat)):
+            continue
+        chosen.append(seat)
+        blocked.add(seat)
+    return tuple(chosen) if len(chosen) == people else None

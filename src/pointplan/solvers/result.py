@@ -25,7 +25,7 @@ def assemble_plan(
         unassigned = sorted([*unassigned, *problem.held], key=lambda u: u.registration_id)
     summary = Summary(
         registrations=len(problem.registrations) + len(problem.held) + len(problem.rejected),
-        passengers=problem.passengers,
+        passengers=problem.passengers + problem.held_passengers,
         served_passengers=served,
         vehicles=len(trips),
         vehicles_lower_bound=lower_bound,

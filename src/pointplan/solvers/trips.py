@@ -20,7 +20,7 @@ from pointplan.geo.distances import DistanceModel, road_metres
 from pointplan.problem import Problem
 from pointplan.solvers.decision import Decision, place_key, stop_places
 from pointplan.solvers.routing import shortest_path
-from pointplan.solvers.seating import assign_seats
+from pointplan.solvers.seating import SeatPlan, assign_seats
 
 
 def _route_km(problem: Problem, route: Sequence[Place]) -> float:
@@ -87,8 +87,11 @@ def ordered_route(
     )
 
 
-def build_trip(trip_id: str, problem: Problem, decision: Decision) -> Trip:
-    """The complete trip of a decision: its riders on its vehicle type and date.
+def build_trip(
+    trip_id: str, problem: Problem, decision: Decision, seating: SeatPlan | None = None
+) -> Trip:
+    """The complete trip of a decision: its riders on its vehicle type and date, seated by
+    `seating` when given (a re-plan keeping people's seats), else by `assign_seats`.
 
     Raises `SeatingError` when they do not fit the vehicle.
     """
@@ -121,7 +124,7 @@ def build_trip(trip_id: str, problem: Problem, decision: Decision) -> Trip:
             )
         )
 
-    seat_plan = assign_seats(
+    seat_plan = seating or assign_seats(
         vehicle_type, policy, [(r.registration_id, r.party_size) for r in boarding], capacity
     )
     layout = vehicle_type.layout

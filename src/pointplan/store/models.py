@@ -155,6 +155,27 @@ class PlanJob(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    base_plan_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    published_through: Mapped[dt.date | None] = mapped_column(default=None)
+    published_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    published_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+class TripAnswer(Base):
+    """Transport's answer to a published trip: the blank lines of its 一车一方案 filled in
+    (plate, operator, drivers, escort, their phones: `fields`, sealed), and the vehicle type
+    it was swapped for, if it was ("" when not)."""
+
+    __tablename__ = "trip_answers"
+
+    plan_id: Mapped[str] = mapped_column(
+        ForeignKey("plans.plan_id", ondelete="CASCADE"), primary_key=True
+    )
+    trip_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    vehicle_type: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated_by: Mapped[str] = mapped_column(String(100))
 
 
 class AuditEntry(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +44,11 @@ def add_job(
     policy: dict[str, Any] | None,
     time_limit: float,
     actor: str,
+    base_plan_id: str | None = None,
 ) -> models.PlanJob:
-    """A queued plan job."""
+    """A queued plan job (planned from `base_plan_id` when given)."""
     job = models.PlanJob(
+        base_plan_id=base_plan_id,
         plan_id=uuid.uuid4().hex,
         area=area,
         date_from=date_from,
@@ -59,6 +62,38 @@ def add_job(
     session.add(job)
     audit(session, actor, "plans.create", job.plan_id)
     return job
+
+
+class NotPublishable(Exception):
+    """A plan that may not be published through a date, and why (the service answers 409)."""
+
+
+def publish(session: Session, job: models.PlanJob, through: dt.date, actor: str) -> int:
+    """Publish a done plan's trips dated on or before `through` (一车一方案 issued); how
+    many trips are published now. Once per date: a date published already, or before one,
+    is refused, as a published date is never withdrawn (only changed by a later plan)."""
+    if job.status != JobState.DONE:
+        raise NotPublishable(f"the plan is {job.status}, not done")
+    if job.published_through is not None and through <= job.published_through:
+        raise NotPublishable(
+            f"the plan is published through {job.published_through} already; a published "
+            "date is never withdrawn, and each date is published once"
+        )
+    changed = session.execute(
+        update(models.PlanJob)
+        .where(
+            models.PlanJob.plan_id == job.plan_id,
+            (models.PlanJob.published_through.is_(None))
+            | (models.PlanJob.published_through < through),
+        )
+        .values(published_through=through, published_at=models.utc_now(), published_by=actor)
+    )
+    if not changed.rowcount:  # type: ignore[attr-defined]
+        raise NotPublishable("the plan was published by someone else just now; read it again")
+    audit(session, actor, "plans.publish", f"{job.plan_id} through {through}")
+    assert job.result is not None
+    plan = Plan.model_validate_json(job.result)
+    return sum(1 for trip in plan.trips if trip.date <= through)
 
 
 def claim_queued(session: Session, limit: int) -> list[tuple[str, float]]:
@@ -103,34 +138,44 @@ def fail_interrupted(session: Session) -> int:
     return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
-NOT_PLANNED = (Status.CANCELLED, Status.BOARDED, Status.HANDED_OVER)
-"""Statuses a plan's input leaves out (interchange.md: cancelled, and boarded or handed over
-people, who are never put on a new trip)."""
+RIDING = (Status.BOARDED, Status.HANDED_OVER)
+"""Statuses of people on their way or arrived: on a published trip they stay, on no other."""
 
 
 @dataclass(frozen=True)
 class PlanInput:
-    """What a plan job plans: its registrations as a registrations table, and those of them
-    that may not travel now (their latest health check was abnormal), with the reason."""
+    """What a plan job plans: its registrations as a registrations table, those of them
+    that may not travel now (their latest health check was abnormal), with the reason, and
+    those riding a published trip of the base plan (boarded or handed over)."""
 
     table: pd.DataFrame
     held: dict[str, str]
+    riding: frozenset[str] = frozenset()
 
 
-def plan_input(session: Session, job: models.PlanJob, sealer: Sealer) -> PlanInput:
+def plan_input(
+    session: Session, job: models.PlanJob, sealer: Sealer, on_published: Collection[str] = ()
+) -> PlanInput:
     """The stored registrations a job plans (personal data opened with `sealer`): those
-    touching its area whose window meets its dates, less those cancelled, boarded or handed
-    over; those whose latest health check was abnormal are held off every trip."""
-    rows = session.scalars(
-        select(models.Registration)
-        .where(
-            touching(job.area),
-            models.Registration.earliest_date <= job.date_to,
-            models.Registration.latest_date >= job.date_from,
-            models.Registration.status.not_in([s.value for s in NOT_PLANNED]),
+    touching its area whose window meets its dates, less those cancelled, and less those
+    boarded or handed over that are not `on_published` trips of the base plan; those whose
+    latest health check was abnormal are held off every trip."""
+    on_published = set(on_published)
+    rows = [
+        r
+        for r in session.scalars(
+            select(models.Registration)
+            .where(
+                touching(job.area),
+                models.Registration.earliest_date <= job.date_to,
+                models.Registration.latest_date >= job.date_from,
+                models.Registration.status != Status.CANCELLED.value,
+            )
+            .order_by(models.Registration.registration_id)
         )
-        .order_by(models.Registration.registration_id)
-    ).all()
+        if Status(r.status) not in RIDING or r.registration_id in on_published
+    ]
+    riding = frozenset(r.registration_id for r in rows if Status(r.status) in RIDING)
     records = []
     for r in rows:
         fields = sealer.open(r.fields)
@@ -143,10 +188,13 @@ def plan_input(session: Session, job: models.PlanJob, sealer: Sealer) -> PlanInp
     checks = _latest_checks(session, [r.registration_id for r in rows])
     held = {}
     for r in rows:
-        reason = hold_reason(Status(r.status), checks.get(r.registration_id))
+        # on a published trip, only an abnormal check takes a boarded person off it
+        status = Status.PLANNED if r.registration_id in riding else Status(r.status)
+        reason = hold_reason(status, checks.get(r.registration_id))
         if reason:
             held[r.registration_id] = reason
-    return PlanInput(pd.DataFrame(records, columns=list(REGISTRATION_COLUMNS)), held)
+    riding = frozenset(riding - set(held))
+    return PlanInput(pd.DataFrame(records, columns=list(REGISTRATION_COLUMNS)), held, riding)
 
 
 def _latest_checks(

@@ -13,11 +13,15 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from pointplan.api.auth import DB, Caller
 from pointplan.api.schemas import (
+    ChangeLine,
+    ChangesOut,
     ManifestLine,
     PlanAccepted,
     PlanIn,
     PlanOut,
     PlanStatus,
+    Published,
+    PublishIn,
     TripOut,
     error_responses,
     invalid,
@@ -25,13 +29,14 @@ from pointplan.api.schemas import (
 from pointplan.builder import check_fleet_carries
 from pointplan.domain.manifest import trip_manifest
 from pointplan.domain.personal import shown_personal_fields
+from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN
 from pointplan.io import InputError, default_fleet
 from pointplan.store import models
 from pointplan.store.audit import audit
 from pointplan.store.models import FINISHED, JobState
-from pointplan.store.plans import add_job
+from pointplan.store.plans import NotPublishable, add_job, publish
 from pointplan.store.registrations import covers
 
 router = APIRouter(
@@ -58,6 +63,8 @@ def post_plan(request: Request, caller: Caller, db: DB, body: PlanIn) -> PlanAcc
     except InputError as error:
         invalid(("fleet", str(error)))
     with db.session() as session:
+        if body.base_plan_id is not None:
+            _check_base(session, body.base_plan_id, body.area, caller)
         job = add_job(
             session,
             body.area,
@@ -67,9 +74,48 @@ def post_plan(request: Request, caller: Caller, db: DB, body: PlanIn) -> PlanAcc
             body.policy.model_dump(mode="json") if body.policy else None,
             body.time_limit,
             caller.name,
+            base_plan_id=body.base_plan_id,
         )
     request.app.state.runner.wake()
     return PlanAccepted(plan_id=job.plan_id, status=job.status)
+
+
+def _check_base(session: Session, base_plan_id: str, area: str, caller: Caller) -> None:
+    """422 unless the base plan is a done plan of the same area that the caller may read."""
+    base = session.get(models.PlanJob, base_plan_id, options=[defer(models.PlanJob.result)])
+    if base is None or not covers(caller.scope, base.area):
+        invalid(("base_plan_id", f"no plan {base_plan_id!r}"))
+    if base.area != area:
+        invalid(("base_plan_id", f"the base plan is of area {base.area}, not {area}"))
+    if base.status != JobState.DONE:
+        invalid(("base_plan_id", f"the base plan is {base.status}, not done"))
+
+
+@router.post(
+    "/{plan_id}/publish",
+    summary="publish a plan's trips up to a date (一车一方案 issued)",
+)
+def publish_plan(plan_id: PlanId, body: PublishIn, caller: Caller, db: DB) -> Published:
+    """Planners and admins of the plan's area. The trips dated on or before `through` are
+    published: frozen in every later plan based on this one. Each date is published once, and
+    never withdrawn: 409 for a date on or before the one published already, or for a plan
+    that is not done."""
+    caller.require("planner")
+    with db.session() as session:
+        job = _job(session, plan_id, caller)
+        try:
+            trips = publish(session, job, body.through, caller.name)
+        except NotPublishable as refused:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(refused)) from None
+        session.refresh(job)
+        assert job.published_at is not None
+        return Published(
+            plan_id=plan_id,
+            published_through=body.through,
+            published_trips=trips,
+            published_by=job.published_by,
+            published_at=job.published_at,
+        )
 
 
 @router.get(
@@ -146,6 +192,56 @@ def get_trip(
         for line in trip_manifest(trip)
     ]
     return TripOut(trip=trip, manifest=manifest)
+
+
+@router.get("/{plan_id}/changes", summary="a re-plan's changes for the people of your area")
+def get_changes(
+    request: Request, plan_id: PlanId, caller: Caller, db: DB, every: bool = False
+) -> ChangesOut:
+    """The people of the caller's area that a re-plan added, moved or removed (with `every`,
+    those kept too), with the name and phone to call: the registrar's list of people to
+    tell. Registrars, planners and admins whose area meets the plan's; names and phones as
+    stored (the read is audited). 404 when the plan is not done."""
+    caller.require("planner", "registrar")
+    with db.session() as session:
+        job = session.get(models.PlanJob, plan_id)
+        if job is None or not (covers(caller.scope, job.area) or covers(job.area, caller.scope)):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id!r}")
+        if job.status != JobState.DONE:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
+        plan = Plan.from_json(_result(job))
+        wanted = [c for c in plan.changes if every or c.change != "kept"]
+        rows = {
+            r.registration_id: r
+            for chunk in range(0, len(wanted), 1000)
+            for r in session.scalars(
+                select(models.Registration).where(
+                    models.Registration.registration_id.in_(
+                        [c.registration_id for c in wanted[chunk : chunk + 1000]]
+                    )
+                )
+            )
+        }
+        sealer = request.app.state.sealer
+        items = []
+        for change in wanted:
+            row = rows.get(change.registration_id)
+            if row is None or not caller.reaches(row.origin_adcode, row.destination_adcode):
+                continue
+            shown = shown_personal_fields(sealer.open(row.fields), caller.sees_personal_data)
+            items.append(
+                ChangeLine(
+                    registration_id=change.registration_id,
+                    change=change.change,
+                    from_trips=list(change.from_trips),
+                    to_trips=list(change.to_trips),
+                    reason=change.reason,
+                    name=shown["name"],
+                    phone=shown["phone"],
+                )
+            )
+        audit(session, caller.name, "changes.read", plan_id)
+    return ChangesOut(plan_id=plan_id, base_plan_id=job.base_plan_id, items=items)
 
 
 def _result(job: models.PlanJob) -> str:

@@ -1,0 +1,729 @@
+"""Re-planning from a base plan (interchange.md, "Re-plans").
+
+The base plan's frozen trips (published: dated on or before `frozen_through`) stay as they
+are (trip id, vehicle type, date, stops, seats), less the people who left them, and their free
+seats may take people who need a trip, at stops the trip already makes. Everyone else is
+planned again, keeping their trip (and its id), date and seats wherever that costs no extra
+vehicle: stability ranks right after vehicles, before stops and km. Concretely the rest is
+planned twice, once from scratch and once around the base's unpublished trips (their people
+kept, newcomers put into them where the stop and seat rules allow, the others planned anew);
+the kept version wins unless it needs more vehicles or serves fewer people, in which case the
+emptiest kept trips are given up and the rest planned again, and at worst the plan from
+scratch is taken. Every registration of the base plan and every new one gets a `Change`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from pointplan.domain.fleet import Fleet, VehicleType
+from pointplan.domain.places import Place
+from pointplan.domain.plan import Change, Plan, SeatAssignment, Trip, Unassigned
+from pointplan.domain.policy import Policy
+from pointplan.domain.registration import Registration
+from pointplan.domain.seating import (
+    Seat,
+    free_seats_apart,
+    layout_seats,
+    load_cap,
+    seats_conflict,
+)
+from pointplan.problem import Problem
+from pointplan.solve import solve
+from pointplan.solvers.budget import DEFAULT_SECONDS
+from pointplan.solvers.decision import Decision, PlaceKey, place_key
+from pointplan.solvers.registry import DEFAULT_SOLVER
+from pointplan.solvers.result import assemble_plan
+from pointplan.solvers.seating import SeatPlan, with_capacities
+from pointplan.solvers.trips import build_trip
+from pointplan.stop import Progress
+
+STABILITY_SLACK = 0.01
+"""How many more vehicles than the plan from scratch (a share of it) the kept version may
+take once no local re-plan saves one: the plan from scratch is a heuristic's too, a vehicle
+in a hundred better or worse from one budget to another, and moving everyone for that noise
+is not what stability is for."""
+NEAR_TRIPS = 8
+"""Kept trips re-planned at most together with one new trip, to save a vehicle."""
+REPAIR_PASSES = 3
+"""Passes over the new trips, each re-planning them with the kept trips near them."""
+REPAIR_SECONDS = 0.5
+"""The search budget of each such local re-plan."""
+PlanPart = Callable[[Sequence[Registration], Sequence[Trip], float | None], Plan]
+"""Plans registrations on the vehicles the fixed trips leave, with a budget (None: half the
+re-plan's)."""
+KEEPING_COST = "keeping its trip would have cost a vehicle"
+
+
+@dataclass(frozen=True)
+class Base:
+    """The plan a re-plan starts from. `name` is its id or file (plan.json's `base_plan`);
+    its trips dated on or before `frozen_through` are frozen (published, 一车一方案 issued).
+    `riding` are registrations on their way or arrived (boarded, handed over): given among
+    the problem's registrations, they stay on their frozen trip whatever changed, and are
+    never put on another (held, when on no frozen trip)."""
+
+    plan: Plan
+    name: str
+    frozen_through: dt.date | None = None
+    riding: frozenset[str] = frozenset()
+
+    def is_frozen(self, trip: Trip) -> bool:
+        """Whether the trip is published: kept as it is."""
+        return self.frozen_through is not None and trip.date <= self.frozen_through
+
+
+def replan(
+    problem: Problem,
+    base: Base,
+    *,
+    solver: str = DEFAULT_SOLVER,
+    seed: int = 0,
+    time_limit: float | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Plan:
+    """Plan `problem` again from `base` (see the module's description); deterministic for a
+    seed. Each planning run gets half of `time_limit` (default `DEFAULT_SECONDS`), and there
+    are two runs, three when the kept trips cost vehicles."""
+    started = time.perf_counter()
+    problem = _riding_held(with_capacities(problem), base)
+    state = _State(problem, base)
+    frozen = state.frozen_trips()
+    kept = state.kept_open_trips()
+    staying = {rid for k in kept for rid in k.rids()}
+    to_plan = [
+        r
+        for r in problem.registrations
+        if r.registration_id not in state.on_frozen and r.registration_id not in staying
+    ]
+    frozen, to_plan = state.fill_frozen(frozen, to_plan)
+    open_regs = [r for r in problem.registrations if r.registration_id not in state.on_frozen]
+
+    def plan_part(
+        registrations: Sequence[Registration], fixed: Sequence[Trip], seconds: float | None
+    ) -> Plan:
+        part = replace(
+            problem,
+            registrations=tuple(registrations),
+            fleet=_fleet_left(problem.fleet, fixed),
+            rejected=(),
+            held=(),
+            held_passengers=0,
+        )
+        return solve(
+            part,
+            solver=solver,
+            seed=seed,
+            time_limit=seconds or (time_limit or DEFAULT_SECONDS) / 2,
+            workers=workers,
+            on_progress=on_progress,
+        )
+
+    scratch = plan_part(open_regs, frozen, None)
+    chosen = state.around_kept(kept, to_plan, frozen, scratch, plan_part)
+    trips = sorted([*frozen, *chosen.trips], key=lambda t: (t.date, t.trip_id))
+    plan = assemble_plan(
+        problem,
+        trips,
+        chosen.unassigned,
+        lower_bound=sum(1 for t in frozen if t.passengers) + chosen.lower_bound,  # see docs
+        solve_seconds=time.perf_counter() - started,
+        solver=solver,
+        seed=seed,
+    )
+    return plan.model_copy(
+        update={
+            "base_plan": base.name,
+            "frozen_through": base.frozen_through,
+            "changes": state.changes(plan),
+        }
+    )
+
+
+RIDING_REASON = "boarded or handed over: on its way or arrived, never put on a new trip"
+
+
+def _riding_held(problem: Problem, base: Base) -> Problem:
+    """The problem with the riding registrations that are on no frozen trip of the base held
+    off every trip (they are never planned again)."""
+    on_frozen = {rid for t in base.plan.trips if base.is_frozen(t) for rid in t.registration_ids()}
+    off = [
+        r
+        for r in problem.registrations
+        if r.registration_id in base.riding and r.registration_id not in on_frozen
+    ]
+    if not off:
+        return problem
+    held = [
+        *problem.held,
+        *(Unassigned(registration_id=r.registration_id, reason=RIDING_REASON) for r in off),
+    ]
+    return replace(
+        problem,
+        registrations=tuple(r for r in problem.registrations if r not in off),
+        held=tuple(sorted(held, key=lambda u: u.registration_id)),
+        held_passengers=problem.held_passengers + sum(r.party_size for r in off),
+    )
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    trips: tuple[Trip, ...]
+    unassigned: tuple[Unassigned, ...]
+    lower_bound: int
+
+
+@dataclass
+class _Kept:
+    """An unpublished trip of the base plan with the people who keep it, and the seats they
+    keep; newcomers may join it where the stop and seat rules allow."""
+
+    trip_id: str
+    vehicle_type: VehicleType
+    date: dt.date
+    riders: list[Registration]
+    seats: dict[str, list[tuple[int, str]]]
+    escorts: tuple[tuple[int, str], ...]
+    pickups: dict[PlaceKey, Place] = field(default_factory=dict)
+    dropoffs: dict[PlaceKey, Place] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for r in self.riders:
+            self.pickups.setdefault(place_key(r.pickup), r.pickup)
+            self.dropoffs.setdefault(place_key(r.dropoff), r.dropoff)
+
+    def rids(self) -> list[str]:
+        """Its riders' registration ids."""
+        return [r.registration_id for r in self.riders]
+
+    @property
+    def people(self) -> int:
+        """People on it."""
+        return sum(r.party_size for r in self.riders)
+
+    def copy(self) -> _Kept:
+        """A copy that may take newcomers without changing this one."""
+        return _Kept(
+            self.trip_id,
+            self.vehicle_type,
+            self.date,
+            list(self.riders),
+            {rid: list(seats) for rid, seats in self.seats.items()},
+            self.escorts,
+        )
+
+    def taken(self) -> list[tuple[int, str]]:
+        """Seats taken, escorts' included."""
+        return [*self.escorts, *(seat for seats in self.seats.values() for seat in seats)]
+
+    def trip(self, problem: Problem) -> Trip:
+        """The trip, routed again through the stops its riders still need, with their seats."""
+        by_label = {(s.row, s.letter): s for s in layout_seats(self.vehicle_type.layout)}
+        seating = SeatPlan(
+            escorts=tuple(by_label[label] for label in self.escorts),
+            passengers=tuple(
+                (by_label[label], r.registration_id)
+                for r in self.riders
+                for label in self.seats[r.registration_id]
+            ),
+        )
+        decision = Decision(self.vehicle_type, self.date, tuple(self.riders))
+        return build_trip(self.trip_id, problem, decision, seating)
+
+
+class _State:
+    """A re-plan's bookkeeping: who left which base trip and why, who is on a frozen trip."""
+
+    def __init__(self, problem: Problem, base: Base) -> None:
+        self.problem = problem
+        self.base = base
+        self.current = {r.registration_id: r for r in problem.registrations}
+        self.held = {u.registration_id: u.reason for u in problem.held}
+        self.left: dict[str, str] = {}
+        self.on_frozen: dict[str, str] = {}  # registration id -> frozen trip id
+        self.filled: set[str] = set()  # put into a free seat of a frozen trip
+        self.given_up: set[str] = set()
+
+    def _why_leaves(self, trip: Trip, rid: str) -> str | None:
+        """Why a rider of a base trip may not stay on it, or None when it may."""
+        if rid in self.held:
+            return self.held[rid]
+        registration = self.current.get(rid)
+        if registration is None:
+            return "no longer to be planned (cancelled, or outside this plan's area or dates)"
+        if registration.direction.value != trip.direction.value:
+            return "its direction changed"
+        if not registration.earliest_date <= trip.date <= registration.latest_date:
+            return f"its dates changed ({registration.earliest_date}..{registration.latest_date})"
+        for stop in trip.stops:
+            if rid in stop.registrations:
+                place = registration.pickup if stop.kind == "pickup" else registration.dropoff
+                if place_key(place) != (stop.lat, stop.lon, stop.place, stop.point_id):
+                    return f"its {stop.kind} changed"
+        if sum(1 for s in trip.seats if s.registration_id == rid) != registration.party_size:
+            return "its party size changed"
+        return None
+
+    def frozen_trips(self) -> list[Trip]:
+        """The base's frozen trips less the people who left them."""
+        kept = []
+        for trip in self.base.plan.trips:
+            if not self.base.is_frozen(trip):
+                continue
+            staying = []
+            for rid in trip.registration_ids():
+                riding = rid in self.base.riding and rid in self.current
+                reason = None if riding else self._why_leaves(trip, rid)
+                if reason is None:
+                    staying.append(rid)
+                    self.on_frozen[rid] = trip.trip_id
+                else:
+                    self.left[rid] = reason
+            kept.append(_only(trip, set(staying), self._party_sizes(trip)))
+        return kept
+
+    def _party_sizes(self, trip: Trip) -> Counter[str]:
+        return Counter(s.registration_id for s in trip.seats)
+
+    def kept_open_trips(self) -> list[_Kept]:
+        """The base's unpublished trips with the people who may keep them (seats legal under
+        today's rules, or the trip is given up)."""
+        kept = []
+        policy = self.problem.policy
+        for trip in self.base.plan.trips:
+            if self.base.is_frozen(trip):
+                continue
+            riders = []
+            for rid in trip.registration_ids():
+                reason = self._why_leaves(trip, rid)
+                if reason is None:
+                    riders.append(self.current[rid])
+                else:
+                    self.left[rid] = reason
+            if not riders:
+                continue
+            try:
+                vehicle_type = self.problem.fleet.by_name(trip.vehicle_type)
+            except KeyError:
+                reason = f"vehicle type {trip.vehicle_type} is no longer in the fleet"
+                self.left.update({r.registration_id: reason for r in riders})
+                continue
+            seats: dict[str, list[tuple[int, str]]] = {}
+            for s in trip.seats:
+                seats.setdefault(s.registration_id, []).append((s.row, s.seat))
+            candidate = _Kept(
+                trip.trip_id,
+                vehicle_type,
+                trip.date,
+                riders,
+                {r.registration_id: seats[r.registration_id] for r in riders},
+                tuple((e.row, e.seat) for e in trip.escort_seats),
+            )
+            if not _seats_legal(candidate, policy):
+                reason = "the seat rules changed"
+                self.left.update({r.registration_id: reason for r in riders})
+                continue
+            kept.append(candidate)
+        return kept
+
+    def fill_frozen(
+        self, frozen: list[Trip], to_plan: list[Registration]
+    ) -> tuple[list[Trip], list[Registration]]:
+        """Put people who need a trip into free seats of frozen trips, at stops those trips
+        make already and on their date; the trips and the people still to plan."""
+        policy = self.problem.policy
+        by_stop: dict[tuple[str, dt.date, PlaceKey], list[int]] = {}
+        for index, trip in enumerate(frozen):
+            for stop in trip.stops:
+                if stop.kind == "pickup":
+                    key = (stop.lat, stop.lon, stop.place, stop.point_id)
+                    by_stop.setdefault((trip.direction.value, trip.date, key), []).append(index)
+        rest = []
+        for registration in sorted(to_plan, key=_urgency):
+            placed = False
+            for day in registration.window():
+                for index in by_stop.get(
+                    (registration.direction.value, day, place_key(registration.pickup)), []
+                ):
+                    trip = frozen[index]
+                    grown = _with_rider(trip, registration, self.problem.fleet, policy)
+                    if grown is not None:
+                        frozen[index] = grown
+                        self.on_frozen[registration.registration_id] = trip.trip_id
+                        self.filled.add(registration.registration_id)
+                        placed = True
+                        break
+                if placed:
+                    break
+            if not placed:
+                rest.append(registration)
+        return frozen, rest
+
+    def around_kept(
+        self,
+        kept: list[_Kept],
+        to_plan: list[Registration],
+        frozen: list[Trip],
+        scratch: Plan,
+        plan_part: PlanPart,
+    ) -> _Chosen:
+        """The open part planned around the kept trips: newcomers joined to them where the
+        rules allow, the rest planned anew; then, while that needs more vehicles than
+        `scratch`, the emptiest new trips re-planned together with the kept trips near them
+        where that saves a vehicle. `scratch` itself when the kept version still costs a
+        vehicle or serves fewer people."""
+        used = {t.trip_id for t in self.base.plan.trips}
+        bound = scratch.summary.vehicles_lower_bound
+        if kept:
+            kept_now = {k.trip_id: k.copy() for k in kept}
+            rest = self._join_kept(list(kept_now.values()), to_plan)
+            kept_trips = {trip_id: k.trip(self.problem) for trip_id, k in kept_now.items()}
+            part = plan_part(rest, [*frozen, *kept_trips.values()], None)
+            new_trips, unassigned = list(part.trips), list(part.unassigned)
+            given_up: set[str] = set()
+            for _ in range(REPAIR_PASSES):
+                saved = False
+                for trip in sorted(new_trips, key=lambda t: (t.passengers, t.date, t.trip_id)):
+                    if len(kept_trips) + len(new_trips) <= scratch.summary.vehicles:
+                        break
+                    if not any(t is trip for t in new_trips):
+                        continue
+                    riders = [self.current[rid] for rid in trip.registration_ids()]
+                    near = self._near(riders, [kept_now[i] for i in kept_trips])
+                    if not near:
+                        continue
+                    riders += [r for k in near for r in k.riders]
+                    others = [t for t in new_trips if t is not trip]
+                    fixed = [
+                        *frozen,
+                        *(t for i, t in kept_trips.items() if kept_now[i] not in near),
+                    ]
+                    local = plan_part(riders, [*fixed, *others], REPAIR_SECONDS)
+                    if local.unassigned or local.summary.vehicles > len(near):
+                        continue
+                    for k in near:
+                        del kept_trips[k.trip_id]
+                        given_up.update(k.rids())
+                    new_trips = [*others, *local.trips]
+                    saved = True
+                if not saved:
+                    break
+            vehicles = len(kept_trips) + len(new_trips)
+            served = sum(t.passengers for t in [*kept_trips.values(), *new_trips])
+            slack = math.floor(STABILITY_SLACK * scratch.summary.vehicles)
+            if (
+                vehicles <= scratch.summary.vehicles + slack
+                and served >= scratch.summary.served_passengers
+            ):
+                self.given_up = given_up
+                return _Chosen(
+                    (*kept_trips.values(), *_renumbered(new_trips, used)),
+                    tuple(unassigned),
+                    bound,
+                )
+        self.given_up = {r.registration_id for k in kept for r in k.riders}
+        return _Chosen(_renumbered(scratch.trips, used), scratch.unassigned, bound)
+
+    def _near(self, riders: Sequence[Registration], kept: Iterable[_Kept]) -> list[_Kept]:
+        """Kept trips that could share a vehicle with these riders: same direction, a date
+        in one of their windows, a pickup and a drop-off within the radii of theirs; the
+        emptiest `NEAR_TRIPS` of them."""
+        days = {day for r in riders for day in r.window()}
+        pickups = {place_key(r.pickup): r.pickup for r in riders}
+        dropoffs = {place_key(r.dropoff): r.dropoff for r in riders}
+        within = self.problem.distances.within_km
+        policy = self.problem.policy
+        found = [
+            k
+            for k in kept
+            if k.date in days
+            and k.riders[0].direction == riders[0].direction
+            and any(
+                within(a, b, policy.pickup_radius_km)
+                for a in k.pickups.values()
+                for b in pickups.values()
+            )
+            and any(
+                within(a, b, policy.dropoff_radius_km)
+                for a in k.dropoffs.values()
+                for b in dropoffs.values()
+            )
+        ]
+        return sorted(found, key=lambda k: (k.people, k.trip_id))[:NEAR_TRIPS]
+
+    def _join_kept(self, kept: list[_Kept], to_plan: Iterable[Registration]) -> list[Registration]:
+        """Put people into the kept trips where the stop and seat rules allow (fewest new
+        stops first, then the fullest trip); the people still to plan."""
+        policy = self.problem.policy
+        by_day: dict[tuple[str, dt.date], list[_Kept]] = {}
+        for k in kept:
+            by_day.setdefault((k.riders[0].direction.value, k.date), []).append(k)
+        rest = []
+        for registration in sorted(to_plan, key=_urgency):
+            best: tuple[int, int, str] | None = None
+            best_trip: _Kept | None = None
+            best_seats: tuple[tuple[int, str], ...] = ()
+            for day in registration.window():
+                for k in by_day.get((registration.direction.value, day), []):
+                    cap = self.problem.capacity(k.vehicle_type).effective
+                    if k.people + registration.party_size > cap:
+                        continue
+                    added = self._new_stops(k, registration)
+                    if added is None:
+                        continue
+                    rank = (added, -k.people, k.trip_id)
+                    if best is not None and rank >= best:
+                        continue
+                    seats = free_seats_apart(
+                        k.vehicle_type.layout, policy, k.taken(), registration.party_size
+                    )
+                    if seats is None:
+                        continue
+                    best, best_trip = rank, k
+                    best_seats = tuple((s.row, s.letter) for s in seats)
+            if best_trip is None:
+                rest.append(registration)
+                continue
+            best_trip.riders.append(registration)
+            best_trip.seats[registration.registration_id] = list(best_seats)
+            best_trip.pickups.setdefault(place_key(registration.pickup), registration.pickup)
+            best_trip.dropoffs.setdefault(place_key(registration.dropoff), registration.dropoff)
+        return rest
+
+    def _new_stops(self, kept: _Kept, registration: Registration) -> int | None:
+        """Stops the registration would add to the trip (0 to 2), None when it may not."""
+        policy = self.problem.policy
+        added = 0
+        for place, stops, limit, radius in (
+            (registration.pickup, kept.pickups, policy.max_pickups, policy.pickup_radius_km),
+            (registration.dropoff, kept.dropoffs, policy.max_dropoffs, policy.dropoff_radius_km),
+        ):
+            if place_key(place) in stops:
+                continue
+            if len(stops) >= limit or any(
+                not self.problem.distances.within_km(place, s, radius) for s in stops.values()
+            ):
+                return None
+            added += 1
+        return added
+
+    def changes(self, plan: Plan) -> tuple[Change, ...]:
+        """A change for every registration of the base plan and every new one."""
+        before = _placements(self.base.plan.trips)
+        after = _placements(plan.trips)
+        unassigned = {u.registration_id: u.reason for u in plan.unassigned}
+        in_base = set(before) | {u.registration_id for u in self.base.plan.unassigned}
+        everyone = sorted(in_base | set(self.current) | set(self.held) | set(after))
+        found = []
+        for rid in everyone:
+            was, now = before.get(rid), after.get(rid)
+            from_trips = (was[0],) if was else ()
+            to_trips = (now[0],) if now else ()
+            if was and now:
+                if was == now:
+                    found.append(
+                        Change(
+                            registration_id=rid,
+                            change="kept",
+                            from_trips=from_trips,
+                            to_trips=to_trips,
+                        )
+                    )
+                    continue
+                reason = self.left.get(rid) or (
+                    KEEPING_COST if rid in self.given_up else "its seats changed"
+                )
+                found.append(
+                    Change(
+                        registration_id=rid,
+                        change="moved",
+                        from_trips=from_trips,
+                        to_trips=to_trips,
+                        reason=reason,
+                    )
+                )
+            elif was:
+                reason = self.left.get(rid) or unassigned.get(rid, "not on a trip")
+                found.append(
+                    Change(
+                        registration_id=rid, change="removed", from_trips=from_trips, reason=reason
+                    )
+                )
+            elif now:
+                reason = (
+                    f"a free seat of published trip {now[0]}"
+                    if rid in self.filled
+                    else "unassigned in the base plan"
+                    if rid in in_base
+                    else "new since the base plan"
+                )
+                found.append(
+                    Change(registration_id=rid, change="added", to_trips=to_trips, reason=reason)
+                )
+            elif rid in in_base:
+                found.append(
+                    Change(
+                        registration_id=rid,
+                        change="kept",
+                        reason=unassigned.get(rid, "not on a trip"),
+                    )
+                )
+            else:
+                found.append(
+                    Change(
+                        registration_id=rid,
+                        change="added",
+                        reason="not on a trip: " + unassigned.get(rid, "not planned"),
+                    )
+                )
+        return tuple(found)
+
+
+def _urgency(registration: Registration) -> tuple[dt.date, int, str]:
+    """Who is placed first: the window closing first, then larger parties."""
+    return (registration.latest_date, -registration.party_size, registration.registration_id)
+
+
+def _placements(
+    trips: Iterable[Trip],
+) -> dict[str, tuple[str, dt.date, tuple[tuple[int, str], ...]]]:
+    """Each registration on a trip: the trip id, its date and the seats."""
+    found = {}
+    for trip in trips:
+        seats: dict[str, list[tuple[int, str]]] = {}
+        for s in trip.seats:
+            seats.setdefault(s.registration_id, []).append((s.row, s.seat))
+        for rid in trip.registration_ids():
+            found[rid] = (trip.trip_id, trip.date, tuple(sorted(seats.get(rid, []))))
+    return found
+
+
+def _only(trip: Trip, staying: set[str], sizes: Counter[str]) -> Trip:
+    """A frozen trip with only the `staying` registrations: stops and times as they were."""
+    return trip.model_copy(
+        update={
+            "stops": tuple(
+                stop.model_copy(
+                    update={"registrations": tuple(r for r in stop.registrations if r in staying)}
+                )
+                for stop in trip.stops
+            ),
+            "seats": tuple(s for s in trip.seats if s.registration_id in staying),
+            "passengers": sum(sizes[rid] for rid in staying),
+        }
+    )
+
+
+def _with_rider(
+    trip: Trip, registration: Registration, fleet: Fleet, policy: Policy
+) -> Trip | None:
+    """A frozen trip with one more party, boarding and leaving at stops the trip makes
+    already, in seats apart from everyone's; None when it does not fit."""
+    dropoff = place_key(registration.dropoff)
+    if not any(
+        s.kind == "dropoff" and (s.lat, s.lon, s.place, s.point_id) == dropoff for s in trip.stops
+    ):
+        return None
+    try:
+        vehicle_type = fleet.by_name(trip.vehicle_type)
+    except KeyError:
+        return None
+    if trip.passengers + registration.party_size > min(
+        trip.capacity, load_cap(vehicle_type, policy)
+    ):
+        return None
+    taken = [(e.row, e.seat) for e in trip.escort_seats] + [(s.row, s.seat) for s in trip.seats]
+    seats = free_seats_apart(trip.layout, policy, taken, registration.party_size)
+    if seats is None:
+        return None
+    pickup = place_key(registration.pickup)
+    rid = registration.registration_id
+    stops = []
+    for stop in trip.stops:
+        key = (stop.lat, stop.lon, stop.place, stop.point_id)
+        if (stop.kind == "pickup" and key == pickup) or (stop.kind == "dropoff" and key == dropoff):
+            stop = stop.model_copy(update={"registrations": (*stop.registrations, rid)})
+        stops.append(stop)
+    return trip.model_copy(
+        update={
+            "stops": tuple(stops),
+            "seats": (
+                *trip.seats,
+                *(SeatAssignment(row=s.row, seat=s.letter, registration_id=rid) for s in seats),
+            ),
+            "passengers": trip.passengers + registration.party_size,
+        }
+    )
+
+
+def _seats_legal(kept: _Kept, policy: Policy) -> bool:
+    """Whether the seats the riders keep are legal under `policy`: within the load cap, in
+    usable rows, and no two of different parties (or an escort) in conflict."""
+    seats = {(s.row, s.letter): s for s in layout_seats(kept.vehicle_type.layout)}
+    last_row = len(kept.vehicle_type.layout) - policy.reserved_rear_rows
+    owners: list[tuple[Seat, str]] = [(seats[label], "#escort") for label in kept.escorts]
+    owners += [(seats[label], rid) for rid, labels in kept.seats.items() for label in labels]
+    if (
+        kept.people > load_cap(kept.vehicle_type, policy)
+        or len(kept.escorts) != policy.escort_seats
+    ):
+        return False
+    if any(seat.row > last_row for seat, _ in owners):
+        return False
+    for i, (a, owner_a) in enumerate(owners):
+        for b, owner_b in owners[i + 1 :]:
+            if a == b:
+                return False
+            together = owner_a == owner_b and owner_a != "#escort" and policy.party_may_sit_together
+            if not together and seats_conflict(a, b, policy):
+                return False
+    return True
+
+
+def _fleet_left(fleet: Fleet, fixed: Sequence[Trip]) -> Fleet:
+    """The fleet less the vehicles the fixed trips hold, counted on their busiest day (so
+    that any day's plan on top of them keeps to the daily counts)."""
+    busy: Counter[tuple[str, dt.date]] = Counter()
+    for trip in fixed:
+        last = trip.arrival.date() if trip.arrival else trip.date
+        day = trip.date
+        while day <= last:
+            busy[trip.vehicle_type, day] += 1
+            day += dt.timedelta(days=1)
+    most: Counter[str] = Counter()
+    for (name, _), used in busy.items():
+        most[name] = max(most[name], used)
+    return fleet.model_copy(
+        update={
+            "vehicle_types": tuple(
+                vt
+                if vt.count is None
+                else vt.model_copy(update={"count": max(0, vt.count - most[vt.name])})
+                for vt in fleet.vehicle_types
+            )
+        }
+    )
+
+
+def _renumbered(trips: Iterable[Trip], used: set[str]) -> tuple[Trip, ...]:
+    """New trips with ids no trip of the base plan has had (so that an id told to somebody
+    never comes to mean another trip), T0001... in their order, skipping the used ones."""
+    found = []
+    number = 0
+    for trip in trips:
+        while True:
+            number += 1
+            candidate = f"T{number:04d}"
+            if candidate not in used:
+                break
+        found.append(trip.model_copy(update={"trip_id": candidate}))
+    return tuple(found)
+
+
+__all__ = ["Base", "replan"]

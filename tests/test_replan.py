@@ -1,0 +1,134 @@
+"""Re-planning from a base plan: published trips kept as they are, everyone else kept on
+their trip, date and seats where that costs no vehicle, and every change listed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import pytest
+
+from pointplan.builder import build_problem
+from pointplan.domain.plan import Plan, Trip, Unassigned
+from pointplan.domain.registration import Registration
+from pointplan.io import read_points
+from pointplan.problem import Problem
+from pointplan.replan import KEEPING_COST, Base, replan
+from pointplan.solve import solve
+from pointplan.synthetic import make_week
+from tests.conftest import assert_valid_plan
+
+pytestmark = pytest.mark.slow
+FIRST = dt.date(2022, 11, 21)
+
+
+@dataclass(frozen=True)
+class Week:
+    """A synthetic week's problem and its plan from scratch (the base)."""
+
+    problem: Problem
+    base: Plan
+
+
+@pytest.fixture(scope="module")
+def week() -> Week:
+    """400 registrations planned once, with a short budget."""
+    made = make_week(400, seed=3)
+    problem = build_problem(made.registrations, points=read_points(made.points))
+    return Week(problem, solve(problem, time_limit=2))
+
+
+def _stops_as_published(trip: Trip) -> list[tuple[object, ...]]:
+    return [(s.kind, s.place, s.lat, s.lon, s.point_id, s.arrival, s.departure) for s in trip.stops]
+
+
+def test_the_same_input_keeps_everyone_where_they_were(week: Week) -> None:
+    """A re-plan of an unchanged week moves nobody and needs no more vehicles."""
+    plan = replan(week.problem, Base(week.base, "base", frozen_through=FIRST), time_limit=2)
+    assert_valid_plan(plan, week.problem.registrations, week.problem.fleet, week.problem.policy)
+    assert {c.change for c in plan.changes} == {"kept"}
+    assert len(plan.changes) == len(week.problem.registrations)
+    assert plan.summary.vehicles <= week.base.summary.vehicles
+    before = {t.trip_id: t for t in week.base.trips}
+    for trip in plan.trips:
+        assert trip.seats == before[trip.trip_id].seats
+    assert plan.base_plan == "base" and plan.frozen_through == FIRST
+
+
+def test_a_day_of_changes(week: Week) -> None:
+    """Cancellations, new dates, newcomers, an abnormal check and boarded people: frozen trips
+    unchanged but for who left and who took a free seat, nobody held on a trip, every
+    registration once, every change listed with its reason, every rule kept."""
+    problem, base = week.problem, week.base
+    frozen_ids = {t.trip_id for t in base.trips if t.date <= FIRST}
+    on_frozen = [rid for t in base.trips if t.trip_id in frozen_ids for rid in t.registration_ids()]
+    later = [rid for t in base.trips if t.trip_id not in frozen_ids for rid in t.registration_ids()]
+    by_id = {r.registration_id: r for r in problem.registrations}
+    cancelled = set(on_frozen[:3] + later[:5])
+    abnormal = set(on_frozen[3:5] + later[5:8])
+    boarded = set(on_frozen[5:10])
+    redated = later[8:14]
+    registrations: list[Registration] = []
+    for r in problem.registrations:
+        rid = r.registration_id
+        if rid in cancelled or rid in abnormal:
+            continue
+        if rid in redated:
+            day = r.latest_date + dt.timedelta(days=1)
+            r = r.model_copy(update={"earliest_date": day, "latest_date": day})
+        registrations.append(r)
+    # late registrations from the same places (one in five of the week's, renamed)
+    newcomers = [
+        r.model_copy(update={"registration_id": "N" + r.registration_id})
+        for r in problem.registrations[::5]
+    ]
+    registrations += newcomers
+    held = tuple(
+        Unassigned(registration_id=rid, reason="health check abnormal") for rid in abnormal
+    )
+    changed = replace(
+        problem,
+        registrations=tuple(registrations),
+        held=held,
+        held_passengers=sum(by_id[rid].party_size for rid in abnormal),
+    )
+    plan = replan(
+        changed, Base(base, "base", frozen_through=FIRST, riding=frozenset(boarded)), time_limit=2
+    )
+
+    everyone_in = [*changed.registrations, *(by_id[rid] for rid in sorted(abnormal))]
+    assert_valid_plan(plan, everyone_in, changed.fleet, changed.policy)
+    on_trips = {rid for t in plan.trips for rid in t.registration_ids()}
+    assert not on_trips & abnormal
+    assert boarded <= on_trips
+    after = {t.trip_id: t for t in plan.trips}
+    for trip in base.trips:
+        if trip.trip_id not in frozen_ids:
+            continue
+        now = after[trip.trip_id]
+        assert (now.vehicle_type, now.date) == (trip.vehicle_type, trip.date)
+        assert _stops_as_published(now) == _stops_as_published(trip)
+        staying = set(trip.registration_ids()) - cancelled - abnormal
+        assert [s for s in now.seats if s.registration_id in staying] == [
+            s for s in trip.seats if s.registration_id in staying
+        ]
+        for rid in set(now.registration_ids()) - set(trip.registration_ids()):
+            change = next(c for c in plan.changes if c.registration_id == rid)
+            assert change.change == "added" and "free seat" in change.reason
+
+    changes = {c.registration_id: c for c in plan.changes}
+    everyone = set(by_id) | {r.registration_id for r in newcomers}
+    assert set(changes) == everyone and len(plan.changes) == len(everyone)
+    for rid in cancelled | abnormal:
+        assert changes[rid].change == "removed" and changes[rid].reason
+    for rid in redated:
+        assert changes[rid].change in {"moved", "removed"}
+        assert "dates changed" in changes[rid].reason
+    for change in plan.changes:
+        assert change.change == "kept" or change.reason, change
+    untouched = set(later) - cancelled - abnormal - set(redated)
+    moved = [rid for rid in untouched if changes[rid].change != "kept"]
+    assert all(changes[rid].reason == KEEPING_COST for rid in moved)
+    assert {c.registration_id for c in plan.changes if c.change == "added"} >= {
+        r.registration_id for r in newcomers if r.registration_id in on_trips
+    }
