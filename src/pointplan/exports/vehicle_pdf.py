@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from pointplan.exports.seat_map import SEAT_COLOURS, SEAT_LEGEND, SeatCell, SeatState
 from pointplan.exports.vehicle_page import VehiclePage
@@ -26,7 +25,7 @@ MISSING_GLYPH = "□"
 _MARGIN, _LINE = 12.0, 5.0
 _SEAT = 6.0
 _LEFT_WIDTH = 112.0
-_HEADINGS = FontFace(fill_color=(238, 238, 238))
+_HEADING_FILL = (238, 238, 238)
 ROUTE_HEADINGS = (
     "#",
     "类型 stop",
@@ -128,17 +127,7 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
     top = pdf.get_y()
     seats_bottom = _seat_map(pdf, list(page.seats), x=_MARGIN + _LEFT_WIDTH + 8, y=top)
     pdf.set_xy(_MARGIN, top)
-    pdf.set_font("sans", size=9)
-    with pdf.table(
-        width=_LEFT_WIDTH,
-        align="LEFT",
-        col_widths=(45, 67),
-        first_row_as_headings=False,
-        line_height=4.4,
-        text_align="LEFT",
-    ) as table:
-        for label, value in page.facts:
-            table.row((label, _fit(value)))
+    _table(pdf, None, (45, 67), page.facts, font_size=9, line_height=4.4)
     pdf.ln(1.5)
     pdf.set_font("sans", size=8)
     for label in page.fill_in:
@@ -230,24 +219,69 @@ def _heading(pdf: FPDF, text: str) -> None:
 
 def _table(
     pdf: FPDF,
-    headings: Sequence[str],
+    headings: Sequence[str] | None,
     widths: Sequence[float],
-    rows: list[tuple[str, ...]],
+    rows: Sequence[Sequence[str]],
     font_size: float = 8,
+    line_height: float = 4.2,
 ) -> None:
+    """A bordered grid at the left margin: the headings row shaded (and repeated at the top
+    of each page the grid runs onto), each cell wrapped within its column. Drawn cell by cell:
+    fpdf2's own tables laid out each page several times slower."""
     pdf.set_font("sans", size=font_size)
-    with pdf.table(
-        col_widths=tuple(widths),
-        width=sum(widths),
-        align="LEFT",
-        headings_style=_HEADINGS,
-        line_height=4.2,
-        text_align="LEFT",
-        repeat_headings=1,
-    ) as table:
-        table.row(headings)
-        for row in rows:
-            table.row(tuple(_fit(cell) for cell in row))
+    if headings is not None:
+        _grid_row(pdf, headings, widths, line_height, shaded=True)
+    for row in rows:
+        lines = [
+            _cell_lines(pdf, _fit(text), width) for text, width in zip(row, widths, strict=True)
+        ]
+        height = max(len(cell) for cell in lines) * line_height + 2 * _CELL_PAD
+        if pdf.get_y() + height > pdf.h - pdf.b_margin:
+            pdf.add_page()
+            if headings is not None:
+                _grid_row(pdf, headings, widths, line_height, shaded=True)
+        _draw_row(pdf, lines, widths, line_height, height, shaded=False)
+
+
+_CELL_PAD = 0.4
+
+
+def _grid_row(
+    pdf: FPDF, texts: Sequence[str], widths: Sequence[float], line_height: float, shaded: bool
+) -> None:
+    lines = [_cell_lines(pdf, text, width) for text, width in zip(texts, widths, strict=True)]
+    height = max(len(cell) for cell in lines) * line_height + 2 * _CELL_PAD
+    _draw_row(pdf, lines, widths, line_height, height, shaded)
+
+
+def _draw_row(
+    pdf: FPDF,
+    lines: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    line_height: float,
+    height: float,
+    shaded: bool,
+) -> None:
+    x, y = pdf.l_margin, pdf.get_y()
+    if shaded:
+        pdf.set_fill_color(*_HEADING_FILL)
+    for cell, width in zip(lines, widths, strict=True):
+        pdf.rect(x, y, width, height, style="DF" if shaded else "D")
+        for number, text in enumerate(cell):
+            pdf.set_xy(x, y + _CELL_PAD + number * line_height)
+            pdf.cell(width, line_height, text)
+        x += width
+    pdf.set_xy(pdf.l_margin, y + height)
+
+
+def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
+    """The lines `text` takes in a column `width` wide (one when it fits, as most do:
+    fpdf2's line breaking is asked only for the others)."""
+    if pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
+        return [text]
+    lines = pdf.multi_cell(width, 1, text, dry_run=True, output="LINES")
+    assert isinstance(lines, list)
+    return [str(line) for line in lines] or [""]
 
 
 def _seat_map(pdf: FPDF, cells: list[SeatCell], x: float, y: float) -> float:
