@@ -27,11 +27,10 @@ from pointplan.domain.plan import Change, Plan, SeatAssignment, Trip, Unassigned
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import (
-    Seat,
     free_seats_apart,
     layout_seats,
     load_cap,
-    seats_conflict,
+    seating_is_legal,
 )
 from pointplan.problem import Problem
 from pointplan.solve import solve
@@ -111,7 +110,7 @@ def replan(
         part = replace(
             problem,
             registrations=tuple(registrations),
-            fleet=_fleet_left(problem.fleet, fixed),
+            fleet=fleet_left(problem.fleet, fixed),
             rejected=(),
             held=(),
             held_passengers=0,
@@ -663,30 +662,20 @@ def _with_rider(
 
 
 def _seats_legal(kept: _Kept, policy: Policy) -> bool:
-    """Whether the seats the riders keep are legal under `policy`: within the load cap, in
-    usable rows, and no two of different parties (or an escort) in conflict."""
-    seats = {(s.row, s.letter): s for s in layout_seats(kept.vehicle_type.layout)}
-    last_row = len(kept.vehicle_type.layout) - policy.reserved_rear_rows
-    owners: list[tuple[Seat, str]] = [(seats[label], "#escort") for label in kept.escorts]
-    owners += [(seats[label], rid) for rid, labels in kept.seats.items() for label in labels]
-    if (
-        kept.people > load_cap(kept.vehicle_type, policy)
-        or len(kept.escorts) != policy.escort_seats
-    ):
-        return False
-    if any(seat.row > last_row for seat, _ in owners):
-        return False
-    for i, (a, owner_a) in enumerate(owners):
-        for b, owner_b in owners[i + 1 :]:
-            if a == b:
-                return False
-            together = owner_a == owner_b and owner_a != "#escort" and policy.party_may_sit_together
-            if not together and seats_conflict(a, b, policy):
-                return False
-    return True
+    """Whether the seats the riders keep are legal under `policy`, within its load cap."""
+    return (
+        kept.people <= load_cap(kept.vehicle_type, policy)
+        and len(kept.escorts) == policy.escort_seats
+        and seating_is_legal(
+            kept.vehicle_type.layout,
+            policy,
+            kept.escorts,
+            [(label, rid) for rid, labels in kept.seats.items() for label in labels],
+        )
+    )
 
 
-def _fleet_left(fleet: Fleet, fixed: Sequence[Trip]) -> Fleet:
+def fleet_left(fleet: Fleet, fixed: Sequence[Trip]) -> Fleet:
     """The fleet less the vehicles the fixed trips hold, counted on their busiest day (so
     that any day's plan on top of them keeps to the daily counts)."""
     busy: Counter[tuple[str, dt.date]] = Counter()
@@ -726,4 +715,4 @@ def _renumbered(trips: Iterable[Trip], used: set[str]) -> tuple[Trip, ...]:
     return tuple(found)
 
 
-__all__ = ["Base", "replan"]
+__all__ = ["Base", "fleet_left", "replan"]

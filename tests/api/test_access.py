@@ -10,6 +10,7 @@ a write of one is rejected, saying why.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -149,3 +150,70 @@ def test_a_registrar_may_not_move_a_registration_out_of_its_area(service: Servic
 def test_the_matrix_covers_every_token(service: Service) -> None:
     """Every token of the fixtures has a row in the matrix (a new role gets one too)."""
     assert set(ACCESS) == set(service.tokens) - {"revoked"}
+
+
+# The calls on a done, published plan of area 1501 (ok; role: 403; area: 404, as for an id
+# that does not exist).
+#                         publish answer changes trip
+PLAN_ACCESS: dict[str, tuple[str, str, str, str]] = {
+    "admin": ("ok", "ok", "ok", "ok"),
+    "planner-1501": ("ok", "ok", "ok", "ok"),
+    "registrar-1501": ("role", "role", "ok", "role"),
+    "viewer-1501": ("role", "role", "role", "ok"),
+    "planner-1502": ("area", "area", "area", "area"),
+    "registrar-1502": ("role", "role", "area", "role"),
+    "viewer-1502": ("role", "role", "role", "area"),
+}
+PLAN_CALLS = ("publish", "answer", "changes", "trip")
+CREW = {
+    "plate": "蒙A12345",
+    "operator": "公交集团",
+    "drivers": [{"name": "王师傅", "phone": "13912345678"}],
+}
+
+
+@pytest.fixture(scope="module")
+def published(service: Service) -> tuple[str, str]:
+    """A done plan of area 1501 published through its first day, and one of its trips."""
+    service.create(registration(new_id("acc"), TUZUOQI, XINCHENG))
+    plan_id, plan = service.solved("1501", "2022-11-21", "2022-11-22")
+    first = min(t["date"] for t in plan["trips"])
+    answer = service.client.post(
+        f"/v1/plans/{plan_id}/publish", json={"through": first}, headers=service.auth("admin")
+    )
+    assert answer.status_code == 200, answer.text
+    trip = next(t for t in plan["trips"] if t["date"] == first)
+    return plan_id, trip["trip_id"]
+
+
+@pytest.mark.parametrize(
+    ("who", "call", "expected"),
+    [
+        pytest.param(who, call, expected, id=f"{who}-{call}")
+        for who, row in PLAN_ACCESS.items()
+        for call, expected in zip(PLAN_CALLS, row, strict=True)
+    ],
+)
+def test_plan_access(
+    service: Service, published: tuple[str, str], who: str, call: str, expected: str
+) -> None:
+    """Each token on each call of a published plan gets the contract's answer: publishing a
+    later date, transport's answer, the changes to tell, a trip with its manifest."""
+    plan_id, trip_id = published
+    headers = service.auth(who)
+    if call == "publish":  # a later date each time, so that an allowed call succeeds
+        job = service.client.get(f"/v1/plans/{plan_id}", headers=service.auth("admin")).json()
+        later = str(dt.date.fromisoformat(job["published_through"]) + dt.timedelta(days=1))
+        response = service.client.post(
+            f"/v1/plans/{plan_id}/publish", json={"through": later}, headers=headers
+        )
+    elif call == "answer":
+        response = service.client.put(
+            f"/v1/plans/{plan_id}/trips/{trip_id}/answer", json=CREW, headers=headers
+        )
+    elif call == "changes":
+        response = service.client.get(f"/v1/plans/{plan_id}/changes", headers=headers)
+    else:
+        response = service.client.get(f"/v1/plans/{plan_id}/trips/{trip_id}", headers=headers)
+    refused = {"role": 403, "area": 404}
+    assert response.status_code == refused.get(expected, 200), response.text

@@ -81,6 +81,42 @@ def test_publish_then_replan_from_the_published_plan(service: Service) -> None:
         == through
     )
 
+    answered = published[0]
+    answer_path = f"/v1/plans/{base_id}/trips/{answered['trip_id']}/answer"
+    crew = {
+        "plate": "蒙A12345",
+        "operator": "清水河县客运公司",
+        "drivers": [{"name": "王师傅", "phone": "13912345678"}],
+        "escort": {"name": "李医生", "phone": "13712345678"},
+    }
+    bigger = "coach-53" if answered["vehicle_type"] != "coach-53" else answered["vehicle_type"]
+    put = service.client.put(
+        answer_path, json={**crew, "vehicle_type": bigger}, headers=service.auth("planner-1501")
+    )
+    assert put.status_code == 200, put.text
+    assert put.json()["drivers"] == crew["drivers"] and put.json()["vehicle_type"] == bigger
+    for bad, field in (
+        ({**crew, "drivers": [{"name": "王师傅", "phone": "12345"}]}, "drivers"),
+        ({**crew, "vehicle_type": "no-such-type"}, "vehicle_type"),
+    ):
+        response = service.client.put(answer_path, json=bad, headers=service.auth("admin"))
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"][1] == field
+        assert "12345" not in response.text
+    seen = service.client.get(
+        f"/v1/plans/{base_id}/trips/{answered['trip_id']}", headers=service.auth("viewer-1501")
+    ).json()
+    assert seen["trip"]["vehicle_type"] == bigger
+    assert seen["answer"]["drivers"][0]["phone"] == "139****5678"
+    assert seen["answer"]["escort"]["name"] == "李**"
+    unpublished = [t for t in base["trips"] if t["date"] > through]
+    if unpublished:
+        response = service.client.put(
+            f"/v1/plans/{base_id}/trips/{unpublished[0]['trip_id']}/answer",
+            json=crew,
+            headers=service.auth("admin"),
+        )
+        assert response.status_code == 409, response.text
+
     on_published = sorted(rid for t in published for rid in _riders(t))
     boarded, cancelled = on_published[0], on_published[1]
     abnormal = later[0]
@@ -104,6 +140,9 @@ def test_publish_then_replan_from_the_published_plan(service: Service) -> None:
     now = _trips(plan)
     for trip in published:
         kept = now[trip["trip_id"]]
+        if trip["trip_id"] == answered["trip_id"]:  # on the vehicle transport swapped in
+            assert kept["vehicle_type"] == bigger
+            trip = {**trip, "vehicle_type": bigger}
         assert _published_part(kept) == _published_part(trip)
         assert _riders(kept) - _riders(trip) <= {late}
         assert _riders(trip) - _riders(kept) <= {cancelled}
@@ -117,6 +156,10 @@ def test_publish_then_replan_from_the_published_plan(service: Service) -> None:
     assert changes[boarded]["change"] == "kept"
     job = service.client.get(f"/v1/plans/{plan_id}", headers=service.auth("admin")).json()
     assert job["base_plan_id"] == base_id and job["published_through"] == through
+    carried = service.client.get(
+        f"/v1/plans/{plan_id}/trips/{answered['trip_id']}", headers=service.auth("admin")
+    ).json()
+    assert carried["answer"]["plate"] == "蒙A12345"
 
     to_tell = service.client.get(
         f"/v1/plans/{plan_id}/changes", headers=service.auth("registrar-1501")

@@ -33,6 +33,7 @@ from pointplan.solve import solve
 from pointplan.solvers.budget import wall_guard_seconds
 from pointplan.stop import Progress
 from pointplan.store import models
+from pointplan.store.answers import carry_answers, with_answers
 from pointplan.store.database import Database
 from pointplan.store.models import JobState
 from pointplan.store.plans import (
@@ -185,8 +186,8 @@ def _base_of(session: Session, job: models.PlanJob) -> Base | None:
     stored = session.get(models.PlanJob, job.base_plan_id)
     if stored is None or stored.result is None:
         raise ValueError(f"base plan {job.base_plan_id} has no plan")
-    return Base(
-        plan=Plan.from_json(stored.result),
+    return Base(  # its published trips on the vehicles transport swapped them to
+        plan=with_answers(session, stored, Plan.from_json(stored.result)),
         name=stored.plan_id,
         frozen_through=stored.published_through,
     )
@@ -253,6 +254,7 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[
                     stored.published_through = base.frozen_through
                     stored.published_by = f"plan {base.name}"
                     stored.published_at = models.utc_now()
+                    carry_answers(session, base.name, plan_id, plan)
                 mark_planned(session, plan_id, plan, stored.created_by)
     except Exception as error:  # the job fails with the reason; the service goes on
         log.exception("plan %s failed", plan_id)

@@ -29,7 +29,7 @@ from pointplan.domain.events import (
     in_china_time,
 )
 from pointplan.domain.fleet import Fleet
-from pointplan.domain.personal import PERSONAL_FIELDS, mask_field
+from pointplan.domain.personal import PERSONAL_FIELDS, mask_field, phone_problem
 from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
@@ -376,6 +376,73 @@ class PlanOut(PlanStatus):
     plan: Plan | None
 
 
+def _a_phone(value: str) -> str:
+    problem = phone_problem(value)
+    if problem:
+        raise ValueError(problem)  # the reason, never the number
+    return value
+
+
+Phone = Annotated[str, Field(max_length=20), AfterValidator(_a_phone)]
+
+
+class Person(BaseModel):
+    """A driver or an escort on transport's answer: a name and a phone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[SafeText, Field(min_length=1, max_length=50)]
+    phone: Phone
+
+
+class TripAnswerIn(BaseModel):
+    """Transport's answer to a published trip: the blank lines of its 一车一方案 filled in,
+    and, to swap its vehicle, another vehicle type of the plan's fleet with as many seats or
+    more (the people keep their seats)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "plate": "蒙A12345",
+                    "operator": "呼和浩特市公交集团",
+                    "drivers": [{"name": "王师傅", "phone": "13912345678"}],
+                    "escort": {"name": "李医生", "phone": "13712345678"},
+                }
+            ]
+        },
+    )
+
+    plate: Annotated[SafeText, Field(min_length=1, max_length=20)]
+    operator: Annotated[SafeText, Field(min_length=1, max_length=200)]
+    charter_permit: Annotated[SafeText, Field(max_length=50)] = ""
+    drivers: list[Person] = Field(min_length=1, max_length=4)
+    escort: Person | None = None
+    vehicle_type: Annotated[SafeText, Field(max_length=100)] | None = None
+
+
+class PersonOut(BaseModel):
+    """A driver or an escort as answered (masked unless the caller may see them)."""
+
+    name: str
+    phone: str
+
+
+class TripAnswerOut(BaseModel):
+    """Transport's answer as recorded (names and phones masked unless the caller may see
+    them), who recorded it and when; `vehicle_type` the trip's vehicle now."""
+
+    plate: str
+    operator: str
+    charter_permit: str
+    drivers: list[PersonOut]
+    escort: PersonOut | None
+    vehicle_type: str
+    updated_by: str
+    updated_at: StoredTime
+
+
 class ManifestLine(BaseModel):
     """One registration on a trip: who (masked unless the caller may see it), seats, where
     they board and leave."""
@@ -390,10 +457,12 @@ class ManifestLine(BaseModel):
 
 
 class TripOut(BaseModel):
-    """One trip of a plan with its manifest (乘客信息登记表)."""
+    """One trip of a plan with its manifest (乘客信息登记表), and transport's answer to it once
+    recorded (its vehicle swapped in `trip` too)."""
 
     trip: Trip
     manifest: list[ManifestLine]
+    answer: TripAnswerOut | None = None
 
 
 class ErrorOut(BaseModel):

@@ -118,3 +118,27 @@ def free_seats_apart(
         chosen.append(seat)
         blocked.add(seat)
     return tuple(chosen) if len(chosen) == people else None
+
+
+def seating_is_legal(
+    layout: tuple[str, ...],
+    policy: Policy,
+    escorts: Sequence[tuple[int, str]],
+    seats: Sequence[tuple[tuple[int, str], str]],
+) -> bool:
+    """Whether escorts at `escorts` and passengers at `seats` ((row, letter), registration
+    id) sit legally in `layout` under `policy`: every seat drawn and in a usable row, none
+    taken twice, and no two in conflict unless of one party where parties may sit together
+    (escorts never sit beside anyone)."""
+    usable = {(s.row, s.letter): s for s in usable_seats(layout, policy)}
+    owners = [(label, "#escort") for label in escorts] + list(seats)
+    if any(label not in usable for label, _ in owners):
+        return False
+    if len({label for label, _ in owners}) != len(owners):
+        return False
+    for i, (a, owner_a) in enumerate(owners):
+        for b, owner_b in owners[i + 1 :]:
+            together = owner_a == owner_b != "#escort" and policy.party_may_sit_together
+            if not together and seats_conflict(usable[a], usable[b], policy):
+                return False
+    return True

@@ -3,7 +3,9 @@
 Sheets: `summary` (the plan's figures), `trips` (one row per trip), `boarding` (the
 per-pickup-point list: who boards which vehicle where and when, for the people who run each
 assembly point), one sheet per trip (its stops, then its passenger list, 乘客信息登记表), and
-`not served` (unassigned and rejected registrations with their reasons). Names, id numbers
+`not served` (unassigned and rejected registrations with their reasons), and for a re-plan
+`changes` (everyone added, moved or removed against the base plan, by origin and destination,
+with the name and phone to call: each registrar's list of people to tell). Names, id numbers
 and phones come from the registrations and are masked unless `show_personal_data` is set.
 """
 
@@ -13,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +26,7 @@ from pointplan.domain.tables import passengers_table, stops_table, trips_table
 from pointplan.exports.names import unique_names
 from pointplan.exports.people import PersonalData
 
-FIXED_SHEETS = ("summary", "trips", "boarding", "not served")
+FIXED_SHEETS = ("summary", "trips", "boarding", "not served", "changes")
 BOARDING_COLUMNS = (
     "date",
     "pickup",
@@ -85,13 +88,84 @@ def write_workbook(
         boarding.sort_values(["date", "pickup", "departure", "trip_id"], kind="stable").to_excel(
             book, sheet_name="boarding", index=False
         )
+        sheet_writer = _SheetWriter(book.book)
         for trip in plan.trips:
             route = routes[trip.trip_id].drop(columns=["trip_id"])
-            route.to_excel(book, sheet_name=sheets[trip.trip_id], index=False)
-            lists[trip.trip_id].to_excel(
-                book, sheet_name=sheets[trip.trip_id], index=False, startrow=len(route) + 2
-            )
+            sheet = book.book.add_worksheet(sheets[trip.trip_id])
+            sheet_writer.write(sheet, route, 0)
+            sheet_writer.write(sheet, lists[trip.trip_id], len(route) + 2)
         _not_served(plan).to_excel(book, sheet_name="not served", index=False)
+        if plan.base_plan is not None:
+            _to_tell(plan, registrations, people).to_excel(book, sheet_name="changes", index=False)
+
+
+CHANGE_COLUMNS = (
+    "origin",
+    "destination",
+    "registration_id",
+    "change",
+    "from_trips",
+    "to_trips",
+    "reason",
+    "name",
+    "phone",
+)
+
+
+def _to_tell(
+    plan: Plan, registrations: Sequence[Registration], people: PersonalData
+) -> pd.DataFrame:
+    """The re-plan's changes other than `kept`, by origin, destination and id."""
+    by_id = {r.registration_id: r for r in registrations}
+    rows = []
+    for change in plan.changes:
+        if change.change == "kept":
+            continue
+        registration = by_id.get(change.registration_id)
+        shown = people.fields(change.registration_id)
+        rows.append(
+            {
+                "origin": registration.origin.label if registration else "",
+                "destination": registration.destination.label if registration else "",
+                "registration_id": change.registration_id,
+                "change": change.change,
+                "from_trips": " ".join(change.from_trips),
+                "to_trips": " ".join(change.to_trips),
+                "reason": change.reason,
+                "name": shown["name"],
+                "phone": shown["phone"],
+            }
+        )
+    table = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+    return table.sort_values(["origin", "destination", "registration_id"], kind="stable")
+
+
+class _SheetWriter:
+    """Writes a table into a worksheet as pandas' `to_excel` does (a bold, bordered header
+    row; dates as Excel dates; blanks for missing values), straight through xlsxwriter: a
+    plan has a sheet per trip, and pandas' writer took most of plan.xlsx's time on them."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.header = workbook.add_format(
+            {"bold": True, "border": 1, "align": "center", "valign": "top"}
+        )
+        self.moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+
+    def write(self, sheet: Any, table: pd.DataFrame, first_row: int) -> None:
+        """`table` with its header at `first_row`, without its index."""
+        sheet.write_row(first_row, 0, [str(c) for c in table.columns], self.header)
+        for column, (_, values) in enumerate(table.items()):
+            for offset, value in enumerate(values.tolist(), start=first_row + 1):
+                if (
+                    value is None
+                    or value is pd.NaT
+                    or (isinstance(value, float) and value != value)
+                ):
+                    continue
+                if isinstance(value, (pd.Timestamp, dt.datetime)):
+                    sheet.write_datetime(offset, column, value, self.moment)
+                else:
+                    sheet.write(offset, column, value)
 
 
 def _sheet_name(trip_id: str) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from pointplan.domain.driving import plan_timeline
+from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place, Point
 from pointplan.domain.registration import Registration
 from pointplan.domain.trip import EscortSeat, SeatAssignment, Stop, Trip
@@ -189,3 +190,18 @@ def numbered_trips(problem: Problem, decisions: Sequence[Decision]) -> list[Trip
         build_trip(f"T{number:0{width}d}", problem, decision)
         for number, decision in enumerate(ordered, start=1)
     ]
+
+
+def on_vehicle(trip: Trip, vehicle_type: VehicleType, capacity: int) -> Trip:
+    """The trip on another vehicle type (a swap after publishing): its layout, capacity and
+    cost are the new type's; stops, times, seats and km stay as they were issued."""
+    return trip.model_copy(
+        update={
+            "vehicle_type": vehicle_type.name,
+            "layout": vehicle_type.layout,
+            "capacity": capacity,
+            "cost": round(
+                vehicle_type.cost_per_trip + vehicle_type.cost_per_km * trip.distance_km, 2
+            ),
+        }
+    )

@@ -56,15 +56,20 @@ def records_to_mend(session: Session) -> Iterator[tuple[str, str, str]]:
 
 
 def rotate_keys(session: Session, sealer: Sealer, actor: str) -> int:
-    """Seal every registration's personal data again with the first data key (and seal what
-    was stored in clear); how many registrations changed."""
+    """Seal every registration's personal data, and the crews of transport's answers, again
+    with the first data key (and seal what was stored in clear); how many rows changed."""
     changed = 0
     for registration in session.scalars(select(models.Registration)):
         resealed = sealer.reseal(registration.fields)
         if resealed != registration.fields:
             registration.fields = resealed
             changed += 1
-    audit(session, actor, "registrations.rotate_keys", f"{changed} registrations")
+    for answer in session.scalars(select(models.TripAnswer)):
+        resealed = sealer.reseal(answer.fields)
+        if resealed != answer.fields:
+            answer.fields = resealed
+            changed += 1
+    audit(session, actor, "registrations.rotate_keys", f"{changed} registrations and answers")
     return changed
 
 
@@ -93,6 +98,13 @@ def erase_personal_data(session: Session, travelled_before: dt.date, actor: str)
             )
         )
         erased += 1
+    for answer, _ in session.execute(
+        select(models.TripAnswer, models.PlanJob)
+        .join(models.PlanJob, models.PlanJob.plan_id == models.TripAnswer.plan_id)
+        .where(models.PlanJob.date_to < travelled_before)
+    ):
+        if "crew" in answer.fields:  # the drivers' and escort's names and phones
+            answer.fields = {k: v for k, v in answer.fields.items() if k != "crew"}
     audit(session, actor, "registrations.erase_personal", f"{erased} before {travelled_before}")
     return erased
 

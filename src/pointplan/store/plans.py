@@ -225,11 +225,15 @@ def _latest_checks(
 
 def mark_planned(session: Session, plan_id: str, plan: Plan, actor: str) -> None:
     """Record a `planned` event (trip and seats) for every registration on a trip, as done
-    by `actor` (who asked for the plan)."""
+    by `actor` (who asked for the plan); in a re-plan, only for those not kept where they
+    were (their history has that trip and seat already)."""
     now = models.event_now()
+    kept = {c.registration_id for c in plan.changes if c.change == "kept"}
     for trip in plan.trips:
         seats = seat_labels(trip)
         for rid in trip.registration_ids():
+            if rid in kept:
+                continue
             session.add(
                 models.RegistrationEvent(
                     registration_id=rid,

@@ -18,8 +18,9 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-SEALED_FIELDS = ("id_number", "phone")
-"""The registration fields stored encrypted."""
+SEALED_FIELDS = ("id_number", "phone", "crew")
+"""The fields stored encrypted: a registration's id number and phone, the names and phones of
+the crew (drivers, escort) on transport's answer to a trip."""
 PREFIX = "enc1:"
 """What a sealed value starts with."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from typing import Annotated
@@ -16,12 +17,15 @@ from pointplan.api.schemas import (
     ChangeLine,
     ChangesOut,
     ManifestLine,
+    PersonOut,
     PlanAccepted,
     PlanIn,
     PlanOut,
     PlanStatus,
     Published,
     PublishIn,
+    TripAnswerIn,
+    TripAnswerOut,
     TripOut,
     error_responses,
     invalid,
@@ -29,15 +33,17 @@ from pointplan.api.schemas import (
 from pointplan.builder import check_fleet_carries
 from pointplan.domain.manifest import trip_manifest
 from pointplan.domain.personal import shown_personal_fields
-from pointplan.domain.plan import Plan
+from pointplan.domain.plan import Plan, Trip
 from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN
 from pointplan.io import InputError, default_fleet
 from pointplan.store import models
+from pointplan.store.answers import fleet_and_policy, record_answer, swap_problem, swapped
 from pointplan.store.audit import audit
 from pointplan.store.models import FINISHED, JobState
 from pointplan.store.plans import NotPublishable, add_job, publish
 from pointplan.store.registrations import covers
+from pointplan.store.sealing import Sealer
 
 router = APIRouter(
     prefix="/v1/plans", tags=["plans"], responses=error_responses(401, 403, 404, 409, 413, 415)
@@ -179,6 +185,12 @@ def get_trip(
         }
         if caller.sees_personal_data:
             audit(session, caller.name, "trips.read", f"{plan_id} {trip_id}")
+        recorded = session.get(models.TripAnswer, (plan_id, trip_id))
+        answer = None
+        if recorded is not None:
+            fleet, policy = fleet_and_policy(job)
+            answer = _answer_out(recorded, trip, sealer, caller.sees_personal_data)
+            trip = swapped(trip, recorded, fleet, policy)
     manifest = [
         ManifestLine(
             registration_id=line.registration_id,
@@ -191,7 +203,7 @@ def get_trip(
         )
         for line in trip_manifest(trip)
     ]
-    return TripOut(trip=trip, manifest=manifest)
+    return TripOut(trip=trip, manifest=manifest, answer=answer)
 
 
 @router.get("/{plan_id}/changes", summary="a re-plan's changes for the people of your area")
@@ -242,6 +254,79 @@ def get_changes(
             )
         audit(session, caller.name, "changes.read", plan_id)
     return ChangesOut(plan_id=plan_id, base_plan_id=job.base_plan_id, items=items)
+
+
+@router.put(
+    "/{plan_id}/trips/{trip_id}/answer",
+    summary="transport's answer to a published trip: plate, operator, crew, a vehicle swap",
+)
+def put_trip_answer(
+    request: Request,
+    plan_id: PlanId,
+    trip_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    body: TripAnswerIn,
+    caller: Caller,
+    db: DB,
+) -> TripAnswerOut:
+    """Planners and admins of the plan's area record (or correct) what transport answered
+    for a published trip: the blank lines of its 一车一方案. With `vehicle_type` the trip moves
+    to another type of the plan's fleet with as many seats or more, everyone keeping their
+    seat (422 naming `vehicle_type` otherwise). 409 for a trip not published yet."""
+    caller.require("planner")
+    with db.session() as session:
+        job = _job(session, plan_id, caller)
+        if job.status != JobState.DONE:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
+        trip = request.app.state.trip_index.trip(plan_id, trip_id, lambda: _result(job))
+        if trip is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no trip {trip_id!r} in the plan")
+        if job.published_through is None or trip.date > job.published_through:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, "the trip is not published: publish its date first"
+            )
+        fleet, policy = fleet_and_policy(job)
+        if body.vehicle_type and body.vehicle_type != trip.vehicle_type:
+            problem = swap_problem(trip, body.vehicle_type, fleet, policy)
+            if problem:
+                invalid(("vehicle_type", problem))
+        crew = {
+            "drivers": [p.model_dump() for p in body.drivers],
+            "escort": body.escort.model_dump() if body.escort else None,
+        }
+        fields = {
+            "plate": body.plate,
+            "operator": body.operator,
+            "charter_permit": body.charter_permit,
+            "crew": json.dumps(crew, ensure_ascii=False),
+        }
+        swap = body.vehicle_type if body.vehicle_type != trip.vehicle_type else ""
+        answer = record_answer(
+            session, plan_id, trip_id, fields, swap or "", caller.name, request.app.state.sealer
+        )
+        return _answer_out(answer, trip, request.app.state.sealer, show=True)
+
+
+def _answer_out(answer: models.TripAnswer, trip: Trip, sealer: Sealer, show: bool) -> TripAnswerOut:
+    """An answer as the caller may see it."""
+    fields = sealer.open(answer.fields)
+    crew = json.loads(fields["crew"]) if "crew" in fields else {"drivers": [], "escort": None}
+
+    def person(value: dict[str, str] | None) -> PersonOut | None:
+        if value is None:
+            return None
+        shown = shown_personal_fields(value, show)
+        return PersonOut(name=shown["name"], phone=shown["phone"])
+
+    return TripAnswerOut(
+        plate=fields.get("plate", ""),
+        operator=fields.get("operator", ""),
+        charter_permit=fields.get("charter_permit", ""),
+        drivers=[p for p in (person(d) for d in crew["drivers"]) if p is not None],
+        escort=person(crew["escort"]),
+        vehicle_type=answer.vehicle_type or trip.vehicle_type,
+        updated_by=answer.updated_by,
+        updated_at=answer.updated_at,
+    )
 
 
 def _result(job: models.PlanJob) -> str:
