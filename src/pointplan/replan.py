@@ -36,6 +36,7 @@ from pointplan.problem import Problem
 from pointplan.solve import solve
 from pointplan.solvers.budget import DEFAULT_SECONDS
 from pointplan.solvers.decision import Decision, PlaceKey, place_key
+from pointplan.solvers.decompose import decompose
 from pointplan.solvers.registry import DEFAULT_SOLVER
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.seating import SeatPlan, with_capacities
@@ -169,6 +170,22 @@ def _riding_held(problem: Problem, base: Base) -> Problem:
         held=tuple(sorted(held, key=lambda u: u.registration_id)),
         held_passengers=problem.held_passengers + sum(r.party_size for r in off),
     )
+
+
+@dataclass
+class _PartChoice:
+    """One independent part's trips and unassigned in the kept version and from scratch, and
+    which is taken."""
+
+    stable: list[Trip] = field(default_factory=list)
+    stable_left: list[Unassigned] = field(default_factory=list)
+    scratch: list[Trip] = field(default_factory=list)
+    scratch_left: list[Unassigned] = field(default_factory=list)
+    keep: bool = False
+
+
+def _served(trips: Iterable[Trip]) -> int:
+    return sum(t.passengers for t in trips)
 
 
 @dataclass(frozen=True)
@@ -413,21 +430,90 @@ class _State:
                     saved = True
                 if not saved:
                     break
-            vehicles = len(kept_trips) + len(new_trips)
-            served = sum(t.passengers for t in [*kept_trips.values(), *new_trips])
-            slack = math.floor(STABILITY_SLACK * scratch.summary.vehicles)
-            if (
-                vehicles <= scratch.summary.vehicles + slack
-                and served >= scratch.summary.served_passengers
-            ):
-                self.given_up = given_up
-                return _Chosen(
-                    (*kept_trips.values(), *_renumbered(new_trips, used)),
-                    tuple(unassigned),
-                    bound,
-                )
+            kept_rids = {rid for k in kept for rid in k.rids()}
+            return self._per_part(
+                list(kept_trips.values()), new_trips, unassigned, scratch, kept_rids, given_up, used
+            )
         self.given_up = {r.registration_id for k in kept for r in k.riders}
         return _Chosen(_renumbered(scratch.trips, used), scratch.unassigned, bound)
+
+    def _per_part(
+        self,
+        kept: list[Trip],
+        new: list[Trip],
+        unassigned: list[Unassigned],
+        scratch: Plan,
+        kept_rids: set[str],
+        given_up: set[str],
+        used: set[str],
+    ) -> _Chosen:
+        """Part by part (`decompose`: people of two parts can never share a vehicle, so
+        vehicles add up over parts), the kept version where it takes no more vehicles and
+        serves no fewer people than the plan from scratch, else the plan from scratch; then,
+        within `STABILITY_SLACK` more vehicles in all, the kept version again where it keeps
+        the most people for each vehicle it costs."""
+        stable = [*kept, *new]
+        kept_objects = {id(trip) for trip in kept}  # new trips may have a kept trip's id yet
+        riders = [rid for t in [*stable, *scratch.trips] for rid in t.registration_ids()]
+        riders += [u.registration_id for u in [*unassigned, *scratch.unassigned]]
+        open_regs = tuple(self.current[rid] for rid in sorted(set(riders)))
+        part_of = {
+            r.registration_id: index
+            for index, part in enumerate(decompose(replace(self.problem, registrations=open_regs)))
+            for r in part.registrations
+        }
+        parts: dict[int, _PartChoice] = {}
+
+        def choice(rid: str) -> _PartChoice:
+            return parts.setdefault(part_of[rid], _PartChoice())
+
+        for trip in stable:
+            choice(trip.registration_ids()[0]).stable.append(trip)
+        for u in unassigned:
+            choice(u.registration_id).stable_left.append(u)
+        for trip in scratch.trips:
+            choice(trip.registration_ids()[0]).scratch.append(trip)
+        for u in scratch.unassigned:
+            choice(u.registration_id).scratch_left.append(u)
+
+        costly: list[tuple[float, int, int]] = []  # (vehicles a kept person, part, vehicles)
+        for index, part in parts.items():
+            extra = len(part.stable) - len(part.scratch)
+            if _served(part.stable) < _served(part.scratch):
+                continue
+            if extra <= 0:
+                part.keep = True
+                continue
+            keeping = sum(
+                1 for t in part.stable for rid in t.registration_ids() if rid in kept_rids
+            )
+            if keeping:
+                costly.append((extra / keeping, index, extra))
+        budget = math.floor(STABILITY_SLACK * scratch.summary.vehicles)
+        for _, index, extra in sorted(costly):
+            if extra <= budget:
+                parts[index].keep = True
+                budget -= extra
+        kept_trips: list[Trip] = []
+        new_trips: list[Trip] = []
+        left_out: list[Unassigned] = []
+        for _, part in sorted(parts.items()):
+            if part.keep:
+                left_out += part.stable_left
+                for trip in part.stable:
+                    (kept_trips if id(trip) in kept_objects else new_trips).append(trip)
+            else:
+                left_out += part.scratch_left
+                new_trips += part.scratch
+                given_up.update(
+                    rid for t in part.stable for rid in t.registration_ids() if rid in kept_rids
+                )
+        self.given_up = given_up
+        return _Chosen(
+            (*kept_trips, *_renumbered(new_trips, used)),
+            tuple(sorted(left_out, key=lambda u: u.registration_id)),
+            scratch.summary.vehicles_lower_bound,
+        )
 
     def _near(self, riders: Sequence[Registration], kept: Iterable[_Kept]) -> list[_Kept]:
         """Kept trips that could share a vehicle with these riders: same direction, a date
