@@ -1,15 +1,17 @@
-"""Re-planning from a base plan (interchange.md, "Re-plans").
+"""Re-planning from a base plan (interchange.md, "Re-plans"; docs/concepts.md, "Re-planning").
 
 The base plan's frozen trips (published: dated on or before `frozen_through`) stay as they
 are (trip id, vehicle type, date, stops, seats), less the people who left them, and their free
 seats may take people who need a trip, at stops the trip already makes. Everyone else is
 planned again, keeping their trip (and its id), date and seats wherever that costs no extra
-vehicle: stability ranks right after vehicles, before stops and km. Concretely the rest is
-planned twice, once from scratch and once around the base's unpublished trips (their people
-kept, newcomers put into them where the stop and seat rules allow, the others planned anew);
-the kept version wins unless it needs more vehicles or serves fewer people, in which case the
-emptiest kept trips are given up and the rest planned again, and at worst the plan from
-scratch is taken. Every registration of the base plan and every new one gets a `Change`.
+vehicle: stability ranks right after vehicles, before stops and km. The open part is planned
+twice: from scratch, and around the base's unpublished trips (their people kept, newcomers
+joined to them where the stop and seat rules allow, the others planned anew, then local
+re-plans of the new trips with the kept trips near them where that saves a vehicle). The two
+are compared part by part (independent parts add up their vehicles): the kept version where it
+takes no more vehicles and serves no fewer people, else the plan from scratch, and the kept
+version again, within 1% more vehicles in all, where it keeps the most people a vehicle. Every
+registration of the base plan and every new one gets a `Change`.
 """
 
 from __future__ import annotations
