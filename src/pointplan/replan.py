@@ -37,7 +37,7 @@ from pointplan.domain.seating import (
 from pointplan.problem import Problem
 from pointplan.solve import solve
 from pointplan.solvers.budget import DEFAULT_SECONDS
-from pointplan.solvers.decision import Decision, PlaceKey, place_key
+from pointplan.solvers.decision import Decision, PlaceKey, place_key, stops_added
 from pointplan.solvers.decompose import decompose
 from pointplan.solvers.registry import DEFAULT_SOLVER
 from pointplan.solvers.result import assemble_plan
@@ -56,6 +56,9 @@ REPAIR_PASSES = 3
 """Passes over the new trips, each re-planning them with the kept trips near them."""
 REPAIR_SECONDS = 0.5
 """The search budget of each such local re-plan."""
+REPAIRS = 60
+"""Local re-plans at most in one re-plan (a count, not a clock, so that the plan is the same
+on any machine): at 20,000 registrations unbounded ones took two minutes."""
 PlanPart = Callable[[Sequence[Registration], Sequence[Trip], float | None], Plan]
 """Plans registrations on the vehicles the fixed trips leave, with a budget (None: half the
 re-plan's)."""
@@ -405,10 +408,13 @@ class _State:
             part = plan_part(rest, [*frozen, *kept_trips.values()], None)
             new_trips, unassigned = list(part.trips), list(part.unassigned)
             given_up: set[str] = set()
+            repairs = 0
             for _ in range(REPAIR_PASSES):
                 saved = False
                 for trip in sorted(new_trips, key=lambda t: (t.passengers, t.date, t.trip_id)):
                     if len(kept_trips) + len(new_trips) <= scratch.summary.vehicles:
+                        break
+                    if repairs >= REPAIRS:
                         break
                     if not any(t is trip for t in new_trips):
                         continue
@@ -561,7 +567,7 @@ class _State:
                     cap = self.problem.capacity(k.vehicle_type).effective
                     if k.people + registration.party_size > cap:
                         continue
-                    added = self._new_stops(k, registration)
+                    added = stops_added(self.problem, k.pickups, k.dropoffs, registration)
                     if added is None:
                         continue
                     rank = (added, -k.people, k.trip_id)
@@ -582,23 +588,6 @@ class _State:
             best_trip.pickups.setdefault(place_key(registration.pickup), registration.pickup)
             best_trip.dropoffs.setdefault(place_key(registration.dropoff), registration.dropoff)
         return rest
-
-    def _new_stops(self, kept: _Kept, registration: Registration) -> int | None:
-        """Stops the registration would add to the trip (0 to 2), None when it may not."""
-        policy = self.problem.policy
-        added = 0
-        for place, stops, limit, radius in (
-            (registration.pickup, kept.pickups, policy.max_pickups, policy.pickup_radius_km),
-            (registration.dropoff, kept.dropoffs, policy.max_dropoffs, policy.dropoff_radius_km),
-        ):
-            if place_key(place) in stops:
-                continue
-            if len(stops) >= limit or any(
-                not self.problem.distances.within_km(place, s, radius) for s in stops.values()
-            ):
-                return None
-            added += 1
-        return added
 
     def changes(self, plan: Plan) -> tuple[Change, ...]:
         """A change for every registration of the base plan and every new one."""

@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place
 from pointplan.domain.plan import Plan
-from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import parts_lower_bound, window_lower_bound
 from pointplan.solvers.budget import DEFAULT_SECONDS, Budget
-from pointplan.solvers.decision import Decision, PlaceKey, place_key
+from pointplan.solvers.decision import Decision, PlaceKey, place_key, stops_added
 from pointplan.solvers.decompose import decompose
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
 from pointplan.solvers.result import assemble_plan
@@ -58,24 +57,10 @@ class _Loader:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.policy: Policy = problem.policy
 
     def new_stops(self, vehicle: _Vehicle, registration: Registration) -> int | None:
         """Stops the registration would add (0, 1 or 2), or None when it may not join."""
-        policy = self.policy
-        added = 0
-        for place, stops, limit, radius in (
-            (registration.pickup, vehicle.pickups, policy.max_pickups, policy.pickup_radius_km),
-            (registration.dropoff, vehicle.dropoffs, policy.max_dropoffs, policy.dropoff_radius_km),
-        ):
-            if place_key(place) in stops:
-                continue
-            if len(stops) >= limit or any(
-                not self.problem.distances.within_km(place, s, radius) for s in stops.values()
-            ):
-                return None
-            added += 1
-        return added
+        return stops_added(self.problem, vehicle.pickups, vehicle.dropoffs, registration)
 
     def fits(self, vehicle: _Vehicle, registration: Registration) -> bool:
         """Whether the party can still be seated."""

@@ -7,12 +7,13 @@ the rest (stop order, seats, times, distance, cost).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place, Point
 from pointplan.domain.registration import Registration
+from pointplan.problem import Problem
 
 PlaceKey = tuple[float, float, str, str | None]
 
@@ -29,6 +30,30 @@ def stop_places(riders: Iterable[Registration]) -> tuple[list[Place], list[Place
     pickups = {place_key(r.pickup): r.pickup for r in riders}
     dropoffs = {place_key(r.dropoff): r.dropoff for r in riders}
     return list(pickups.values()), list(dropoffs.values())
+
+
+def stops_added(
+    problem: Problem,
+    pickups: Mapping[PlaceKey, Place],
+    dropoffs: Mapping[PlaceKey, Place],
+    registration: Registration,
+) -> int | None:
+    """Stops a registration would add (0, 1 or 2) to a vehicle that makes these pickups and
+    drop-offs, or None when it may not join: the stop limits and radii of the policy."""
+    policy = problem.policy
+    added = 0
+    for place, stops, limit, radius in (
+        (registration.pickup, pickups, policy.max_pickups, policy.pickup_radius_km),
+        (registration.dropoff, dropoffs, policy.max_dropoffs, policy.dropoff_radius_km),
+    ):
+        if place_key(place) in stops:
+            continue
+        if len(stops) >= limit or any(
+            not problem.distances.within_km(place, s, radius) for s in stops.values()
+        ):
+            return None
+        added += 1
+    return added
 
 
 @dataclass(frozen=True, eq=False)
