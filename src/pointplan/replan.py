@@ -428,6 +428,7 @@ class _State:
                         *frozen,
                         *(t for i, t in kept_trips.items() if kept_now[i] not in near),
                     ]
+                    repairs += 1
                     local = plan_part(riders, [*fixed, *others], REPAIR_SECONDS)
                     if local.unassigned or local.summary.vehicles > len(near):
                         continue

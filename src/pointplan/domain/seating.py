@@ -98,6 +98,16 @@ def stranger_capacity(vehicle_type: VehicleType, policy: Policy) -> int:
     return max(0, min(len(legal) - policy.escort_seats, load_cap(vehicle_type, policy)))
 
 
+@lru_cache(maxsize=256)
+def _seats_and_neighbours(
+    layout: tuple[str, ...], policy: Policy
+) -> tuple[tuple[Seat, ...], dict[Seat, tuple[Seat, ...]]]:
+    """The usable seats, front first, and the seats each conflicts with."""
+    seats = usable_seats(layout, policy)
+    graph = conflict_graph(seats, policy)
+    return tuple(seats), {seat: tuple(graph.neighbors(seat)) for seat in seats}
+
+
 def free_seats_apart(
     layout: tuple[str, ...], policy: Policy, taken: Sequence[tuple[int, str]], people: int
 ) -> tuple[Seat, ...] | None:
@@ -105,15 +115,14 @@ def free_seats_apart(
     letter; escorts included) without moving anyone: usable seats, front first, in conflict
     with no taken seat nor with each other (so legal whichever party each joins). None when
     there are not that many."""
-    seats = usable_seats(layout, policy)
+    seats, neighbours = _seats_and_neighbours(layout, policy)
     by_label = {(seat.row, seat.letter): seat for seat in seats}
     blocked = {by_label[label] for label in taken if label in by_label}
-    graph = conflict_graph(seats, policy)
     chosen: list[Seat] = []
     for seat in seats:
         if len(chosen) == people:
             break
-        if seat in blocked or any(n in blocked for n in graph.neighbors(seat)):
+        if seat in blocked or any(n in blocked for n in neighbours[seat]):
             continue
         chosen.append(seat)
         blocked.add(seat)
