@@ -154,17 +154,17 @@ def test_the_matrix_covers_every_token(service: Service) -> None:
 
 # The calls on a done, published plan of area 1501 (ok; role: 403; area: 404, as for an id
 # that does not exist).
-#                         publish answer changes trip
-PLAN_ACCESS: dict[str, tuple[str, str, str, str]] = {
-    "admin": ("ok", "ok", "ok", "ok"),
-    "planner-1501": ("ok", "ok", "ok", "ok"),
-    "registrar-1501": ("role", "role", "ok", "role"),
-    "viewer-1501": ("role", "role", "role", "ok"),
-    "planner-1502": ("area", "area", "area", "area"),
-    "registrar-1502": ("role", "role", "area", "role"),
-    "viewer-1502": ("role", "role", "role", "area"),
+#                         publish answer changes trip document
+PLAN_ACCESS: dict[str, tuple[str, str, str, str, str]] = {
+    "admin": ("ok", "ok", "ok", "ok", "ok"),
+    "planner-1501": ("ok", "ok", "ok", "ok", "ok"),
+    "registrar-1501": ("role", "role", "ok", "role", "role"),
+    "viewer-1501": ("role", "role", "role", "ok", "ok"),
+    "planner-1502": ("area", "area", "area", "area", "area"),
+    "registrar-1502": ("role", "role", "area", "role", "role"),
+    "viewer-1502": ("role", "role", "role", "area", "area"),
 }
-PLAN_CALLS = ("publish", "answer", "changes", "trip")
+PLAN_CALLS = ("publish", "answer", "changes", "trip", "document")
 CREW = {
     "plate": "蒙A12345",
     "operator": "公交集团",
@@ -198,7 +198,8 @@ def test_plan_access(
     service: Service, published: tuple[str, str], who: str, call: str, expected: str
 ) -> None:
     """Each token on each call of a published plan gets the contract's answer: publishing a
-    later date, transport's answer, the changes to tell, a trip with its manifest."""
+    later date, transport's answer, the changes to tell, a trip with its manifest, a trip's
+    page."""
     plan_id, trip_id = published
     headers = service.auth(who)
     if call == "publish":  # a later date each time, so that an allowed call succeeds
@@ -213,6 +214,9 @@ def test_plan_access(
         )
     elif call == "changes":
         response = service.client.get(f"/v1/plans/{plan_id}/changes", headers=headers)
+    elif call == "document":
+        path = f"/v1/plans/{plan_id}/documents/trips/{trip_id}.html"
+        response = service.client.get(path, headers=headers)
     else:
         response = service.client.get(f"/v1/plans/{plan_id}/trips/{trip_id}", headers=headers)
     refused = {"role": 403, "area": 404}

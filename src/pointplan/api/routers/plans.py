@@ -108,7 +108,7 @@ def publish_plan(plan_id: PlanId, body: PublishIn, caller: Caller, db: DB) -> Pu
     that is not done."""
     caller.require("planner")
     with db.session() as session:
-        job = _job(session, plan_id, caller)
+        job = plan_job(session, plan_id, caller)
         try:
             trips = publish(session, job, body.through, caller.name)
         except NotPublishable as refused:
@@ -133,7 +133,7 @@ def get_plan(plan_id: PlanId, caller: Caller, db: DB) -> Response:
     """Admins, planners and viewers of the plan's area."""
     caller.require("planner", "viewer")
     with db.session() as session:
-        job = _job(session, plan_id, caller)
+        job = plan_job(session, plan_id, caller)
         status_part = PlanStatus.model_validate(job, from_attributes=True).model_dump_json()
         plan = job.result or "null"
     # plan.json goes out as stored: a region's plan is megabytes, and parsing it to write it
@@ -146,7 +146,7 @@ def delete_plan(request: Request, plan_id: PlanId, caller: Caller, db: DB) -> Pl
     """409 when the plan has finished already."""
     caller.require("planner")
     with db.session() as session:
-        job = _job(session, plan_id, caller)
+        job = plan_job(session, plan_id, caller)
         if job.status in FINISHED:
             raise HTTPException(status.HTTP_409_CONFLICT, f"the plan is {job.status} already")
         audit(session, caller.name, "plans.cancel", plan_id)
@@ -168,10 +168,10 @@ def get_trip(
     the plan is not done or has no such trip."""
     caller.require("planner", "viewer")
     with db.session() as session:
-        job = _job(session, plan_id, caller, defer(models.PlanJob.result))
+        job = plan_job(session, plan_id, caller, defer(models.PlanJob.result))
         if job.status != JobState.DONE:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
-        trip = request.app.state.trip_index.trip(plan_id, trip_id, lambda: _result(job))
+        trip = request.app.state.trip_index.trip(plan_id, trip_id, lambda: plan_result(job))
         if trip is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no trip {trip_id!r} in the plan")
         sealer = request.app.state.sealer
@@ -221,7 +221,7 @@ def get_changes(
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id!r}")
         if job.status != JobState.DONE:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
-        plan = Plan.from_json(_result(job))
+        plan = Plan.from_json(plan_result(job))
         wanted = [c for c in plan.changes if every or c.change != "kept"]
         rows = {
             r.registration_id: r
@@ -274,10 +274,10 @@ def put_trip_answer(
     seat (422 naming `vehicle_type` otherwise). 409 for a trip not published yet."""
     caller.require("planner")
     with db.session() as session:
-        job = _job(session, plan_id, caller)
+        job = plan_job(session, plan_id, caller)
         if job.status != JobState.DONE:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
-        trip = request.app.state.trip_index.trip(plan_id, trip_id, lambda: _result(job))
+        trip = request.app.state.trip_index.trip(plan_id, trip_id, lambda: plan_result(job))
         if trip is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no trip {trip_id!r} in the plan")
         if job.published_through is None or trip.date > job.published_through:
@@ -329,12 +329,12 @@ def _answer_out(answer: models.TripAnswer, trip: Trip, sealer: Sealer, show: boo
     )
 
 
-def _result(job: models.PlanJob) -> str:
+def plan_result(job: models.PlanJob) -> str:
     assert job.result is not None, "a done plan has its plan.json"
     return job.result
 
 
-def _job(session: Session, plan_id: str, caller: Caller, *options: ORMOption) -> models.PlanJob:
+def plan_job(session: Session, plan_id: str, caller: Caller, *options: ORMOption) -> models.PlanJob:
     """The plan job; 404 when there is none, or none in the caller's area (so that nobody
     learns which ids exist elsewhere)."""
     job = session.get(models.PlanJob, plan_id, options=options)
