@@ -94,8 +94,9 @@ def replan(
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
     """Plan `problem` again from `base` (see the module's description); deterministic for a
-    seed. Each planning run gets half of `time_limit` (default `DEFAULT_SECONDS`), and there
-    are two runs, three when the kept trips cost vehicles."""
+    seed, whatever the number of workers. The two planning runs of the open part get half of
+    `time_limit` each (default `DEFAULT_SECONDS`), and each local re-plan (at most `REPAIRS`)
+    `REPAIR_SECONDS`; `on_progress` hears the two runs."""
     started = time.perf_counter()
     problem = _riding_held(with_capacities(problem), base)
     state = _State(problem, base)
@@ -127,7 +128,7 @@ def replan(
             seed=seed,
             time_limit=seconds or (time_limit or DEFAULT_SECONDS) / 2,
             workers=workers,
-            on_progress=on_progress,
+            on_progress=on_progress if seconds is None else None,
         )
 
     scratch = plan_part(open_regs, frozen, None)
@@ -397,8 +398,8 @@ class _State:
         """The open part planned around the kept trips: newcomers joined to them where the
         rules allow, the rest planned anew; then, while that needs more vehicles than
         `scratch`, the emptiest new trips re-planned together with the kept trips near them
-        where that saves a vehicle. `scratch` itself when the kept version still costs a
-        vehicle or serves fewer people."""
+        where that saves a vehicle; then the kept version or `scratch` taken part by part
+        (`_per_part`). `scratch` itself when no trip of the base is kept."""
         used = {t.trip_id for t in self.base.plan.trips}
         bound = scratch.summary.vehicles_lower_bound
         if kept:
