@@ -261,7 +261,7 @@ def _server_answers() -> str | None:
 
 
 @contextmanager
-def _postgres_database() -> Iterator[str]:
+def postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for the duration of the block; dropped afterwards."""
     why = _server_answers()
     if why is not None:
@@ -290,7 +290,7 @@ def database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('api') / 'pointplan.db'}"
         return
-    with _postgres_database() as url:
+    with postgres_database() as url:
         yield url
 
 

@@ -20,6 +20,19 @@ LIVE_DATA_KEY = new_key()
 """The data key of every server this process starts (the same across restarts)."""
 
 
+@contextmanager
+def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database for a live server: a SQLite file in `folder`, or a fresh
+    PostgreSQL database (the test is skipped when no PostgreSQL server answers)."""
+    from tests.api.conftest import postgres_database
+
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'live.db'}"
+    else:
+        with postgres_database() as url:
+            yield url
+
+
 def free_port() -> int:
     """A port nobody listens on now."""
     with socket.socket() as probe:

@@ -9,13 +9,11 @@ every rule (the independent checker)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +21,7 @@ import httpx2 as httpx
 import pytest
 
 from pointplan.builder import build_problem
-from tests.api.conftest import _postgres_database
-from tests.api.live import free_port, serve
+from tests.api.live import free_port, fresh_database, serve
 from tests.checker import check_plan
 
 pytestmark = pytest.mark.slow
@@ -42,15 +39,6 @@ def _token(url: str, *options: str) -> str:
         check=True,
     )
     return done.stdout.strip()
-
-
-@contextlib.contextmanager
-def _database(kind: str, tmp_path: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'week.db'}"
-    else:
-        with _postgres_database() as url:
-            yield url
 
 
 def _week() -> list[tuple[dt.date, dict[str, Any]]]:
@@ -141,7 +129,7 @@ def _published_part(trip: dict[str, Any]) -> tuple[Any, ...]:
 def test_a_week_of_daily_replans(tmp_path: Path, kind: str) -> None:
     """Five days of the loop (see the module's description), every check after every plan."""
     week = _week()
-    with _database(kind, tmp_path) as url:
+    with fresh_database(kind, tmp_path) as url:
         registrar = _token(url, "tumed-left", "--role", "registrar", "--area", COUNTY)
         planner = _token(url, "transport", "--role", "planner", "--area", "1501")
         port = free_port()

@@ -26,7 +26,7 @@ from pointplan.store.maintenance import (
 )
 from pointplan.store.registrations import save_batch
 from pointplan.store.sealing import PREFIX, DataKeyError, Sealer, new_key
-from tests.api.conftest import ID_NUMBER, PHONE, _postgres_database, registration
+from tests.api.conftest import ID_NUMBER, PHONE, postgres_database, registration
 
 KEY = new_key()
 
@@ -41,7 +41,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    with _postgres_database() as url:
+    with postgres_database() as url:
         database = Database(url)
         migrate(database.engine)
         yield database

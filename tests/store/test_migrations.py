@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from pointplan.geo import default_gazetteer
 from pointplan.store import models
 from pointplan.store.database import Database, migrate
-from tests.api.conftest import _postgres_database
+from tests.api.conftest import postgres_database
 
 TOGTOH = "150122"
 
@@ -23,7 +23,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'pointplan.db'}"
         return
-    with _postgres_database() as url:
+    with postgres_database() as url:
         yield url
 
 
