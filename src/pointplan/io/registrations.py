@@ -25,6 +25,7 @@ from pointplan.domain.plan import Rejection
 from pointplan.domain.registration import Direction, Registration
 from pointplan.domain.text import id_problem, text_problem
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
+from pointplan.io.aliases import with_column_names
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.tables import missing_columns, read_table, refuse_unknown_columns
 
@@ -59,7 +60,10 @@ MAX_PARTY = 99
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 COUNTY_WITHIN_KM = 50.0
 """How near a county's seat must be to give coordinates without a code their county."""
-_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
+_DATE = re.compile(
+    r"^(\d{4})(?:[-/年](\d{1,2})[-/月](\d{1,2})日?|(\d{2})(\d{2}))(?:[ T]00:00(?::00)?)?$"
+)
+"""2022-11-21, 2022/11/21, 2022年11月21日, 20221121 (a time of midnight allowed)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,9 @@ def read_registrations(
     file-level problem (unreadable file, missing or unknown column) raises `InputError`.
     """
     table = read_table(_as_table_source(source))
+    if isinstance(source, (str, Path, pd.DataFrame)):
+        # a file's (or a DataFrame's) Chinese headers; the API's keys are the columns
+        table = with_column_names(table)
     name = table.name
     missing = missing_columns(table, REQUIRED)
     for side in ("origin", "destination"):
@@ -193,14 +200,21 @@ def county_of(
 
 
 def parse_date(text: str, column: str, problem: Callable[[str, str], None]) -> dt.date | None:
-    """An ISO date (YYYY-MM-DD, optionally with a time of 00:00) within FIRST_DATE..LAST_DATE,
-    else None after telling `problem` (column, message) why not."""
-    match = _ISO_DATE.match(text)
+    """A date as offices write it (YYYY-MM-DD, YYYY/MM/DD, YYYY年MM月DD日 or YYYYMMDD,
+    optionally with a time of 00:00) within FIRST_DATE..LAST_DATE, else None after telling
+    `problem` (column, message) why not."""
+    match = _DATE.match(text)
     if not match:
-        problem(column, "not a date (YYYY-MM-DD)" if text else "empty date")
+        message = "not a date (YYYY-MM-DD, YYYY/MM/DD, YYYY年MM月DD日 or YYYYMMDD)"
+        problem(column, message if text else "empty date")
         return None
+    year, month, day = (
+        match.group(1),
+        match.group(2) or match.group(4),
+        match.group(3) or match.group(5),
+    )
     try:
-        value = dt.date.fromisoformat(match.group(1))
+        value = dt.date(int(year), int(month), int(day))
     except ValueError:
         problem(column, "not a calendar date")
         return None
