@@ -108,6 +108,11 @@ def test_publish_then_replan_from_the_published_plan(service: Service) -> None:
     assert seen["trip"]["vehicle_type"] == bigger
     assert seen["answer"]["drivers"][0]["phone"] == "139****5678"
     assert seen["answer"]["escort"]["name"] == "李**"
+    page_path = f"/v1/plans/{base_id}/documents/trips/{answered['trip_id']}.html"
+    page = service.client.get(page_path, headers=service.auth("planner-1501")).text
+    assert "蒙A12345" in page and "王师傅 13912345678" in page and "李医生" in page
+    masked = service.client.get(page_path, headers=service.auth("viewer-1501")).text
+    assert "蒙A12345" in masked and "王** 139****5678" in masked and "王师傅" not in masked
     unpublished = [t for t in base["trips"] if t["date"] > through]
     if unpublished:
         response = service.client.put(

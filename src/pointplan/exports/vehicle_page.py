@@ -86,14 +86,27 @@ class Handover:
 
 
 @dataclass(frozen=True)
+class TransportAnswer:
+    """What transport answered for a published trip, as the page prints it (names and phones
+    masked already where they must be): the blank lines filled in."""
+
+    plate: str = ""
+    drivers: str = ""
+    escort: str = ""
+    charter_permit: str = ""
+    operator: str = ""
+
+
+@dataclass(frozen=True)
 class VehiclePage:
-    """Everything one vehicle's plan shows; see the module's description."""
+    """Everything one vehicle's plan shows; see the module's description. `fill_in` are the
+    lines transport fills in (label, what it answered or "" for a blank line)."""
 
     trip_id: str
     date: dt.date
     title: str
     facts: tuple[tuple[str, str], ...]
-    fill_in: tuple[str, ...]
+    fill_in: tuple[tuple[str, str], ...]
     route: tuple[RouteLine, ...]
     schedule: tuple[ScheduleLine, ...]
     seats: tuple[SeatCell, ...]
@@ -119,9 +132,15 @@ def vehicle_pages(
 
 
 def vehicle_page(
-    trip: Trip, policy: Policy, fleet: Fleet | None, people: PersonalData
+    trip: Trip,
+    policy: Policy,
+    fleet: Fleet | None,
+    people: PersonalData,
+    answer: TransportAnswer | None = None,
 ) -> VehiclePage:
-    """The page of one trip (see `vehicle_pages`)."""
+    """The page of one trip (see `vehicle_pages`), with transport's `answer` on its blank
+    lines when there is one."""
+    answer = answer or TransportAnswer()
     passengers = _passenger_lines(trip, people)
     numbers = {line.registration_id: line.number for line in passengers}
     return VehiclePage(
@@ -130,11 +149,11 @@ def vehicle_page(
         title=f"一车一方案 Vehicle plan {trip.trip_id} · {trip.date.isoformat()}",
         facts=_facts(trip, policy, fleet),
         fill_in=(
-            "车牌号 plate",
-            "驾驶员 drivers (姓名 / 电话 name / phone)",
-            "随车工作人员 escort (姓名 / 电话 name / phone)",
-            "包车客运标志牌 charter permit no.",
-            "承运单位 operator",
+            ("车牌号 plate", answer.plate),
+            ("驾驶员 drivers (姓名 / 电话 name / phone)", answer.drivers),
+            ("随车工作人员 escort (姓名 / 电话 name / phone)", answer.escort),
+            ("包车客运标志牌 charter permit no.", answer.charter_permit),
+            ("承运单位 operator", answer.operator),
         ),
         route=_route_lines(trip),
         schedule=tuple(_schedule_line(event) for event in trip.schedule if event.kind != "stop"),

@@ -130,8 +130,8 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
     _table(pdf, None, (45, 67), page.facts, font_size=9, line_height=4.4)
     pdf.ln(1.5)
     pdf.set_font("sans", size=8)
-    for label in page.fill_in:
-        _wrapped(pdf, f"{label}: ______________________", _LINE, _LEFT_WIDTH)
+    for label, value in page.fill_in:
+        _wrapped(pdf, f"{label}: {value or '______________________'}", _LINE, _LEFT_WIDTH)
     for label in page.contacts:
         _wrapped(pdf, f"{label}: ______________  电话 phone: __________", _LINE, _LEFT_WIDTH)
     pdf.set_y(max(pdf.get_y(), seats_bottom) + 2)

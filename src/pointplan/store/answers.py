@@ -3,6 +3,7 @@ vehicle swaps among them, laid over the plan as it was solved."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -71,6 +72,14 @@ def record_answer(
     audit(session, actor, "trips.answer", f"{plan_id} {trip_id}")
     session.flush()
     return answer
+
+
+def opened(answer: models.TripAnswer, sealer: Sealer) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An answer's fields (plate, operator, charter_permit) and its crew (`drivers`, a list of
+    name and phone, and `escort`, one or None), opened with `sealer`."""
+    fields = sealer.open(answer.fields)
+    crew = json.loads(fields.pop("crew")) if "crew" in fields else {"drivers": [], "escort": None}
+    return fields, crew
 
 
 def answers_of(

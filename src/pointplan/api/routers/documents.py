@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from pointplan.api.auth import DB, Caller
 from pointplan.api.routers.plans import PlanId, plan_job, plan_result
 from pointplan.api.schemas import error_responses
+from pointplan.domain.personal import shown_personal_fields
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
 from pointplan.exports.geojson import plan_geojson
 from pointplan.exports.people import PersonalData
 from pointplan.exports.vehicle_html import FONT_FILE, render_vehicle_pages
-from pointplan.exports.vehicle_page import vehicle_page
+from pointplan.exports.vehicle_page import TransportAnswer, vehicle_page
 from pointplan.exports.vehicle_pdf import write_vehicle_pdf
 from pointplan.exports.webmap import write_map
 from pointplan.exports.workbook import write_workbook
@@ -32,7 +33,7 @@ from pointplan.fonts import font_path
 from pointplan.io import REGISTRATION_COLUMNS
 from pointplan.io.registrations import read_registrations
 from pointplan.store import models
-from pointplan.store.answers import fleet_and_policy, with_answers
+from pointplan.store.answers import answers_of, fleet_and_policy, opened, with_answers
 from pointplan.store.audit import audit
 from pointplan.store.models import JobState
 from pointplan.store.points import load_points
@@ -74,7 +75,9 @@ def get_document(
         if name == "map.html":
             return Response(_written(lambda path: write_map(plan, path)), media_type="text/html")
         show = caller.sees_personal_data
-        registrations = _registrations(session, plan, request.app.state.sealer)
+        sealer = request.app.state.sealer
+        registrations = _registrations(session, plan, sealer)
+        answers = answers_of(session, plan_id)
         if show:
             audit(session, caller.name, "documents.read", f"{plan_id} {name}")
     if name == "plan.xlsx":
@@ -85,7 +88,9 @@ def get_document(
     if trip is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no trip {trip_id!r} in the plan")
     fleet, policy = fleet_and_policy(job)
-    page = vehicle_page(trip, policy, fleet, PersonalData(registrations, show))
+    recorded = answers.get(trip.trip_id)
+    answer = _printed(recorded, sealer, show) if recorded is not None else None
+    page = vehicle_page(trip, policy, fleet, PersonalData(registrations, show), answer)
     if kind == "html":
         return Response(render_vehicle_pages([page]), media_type="text/html")
     if kind == "pdf":
@@ -93,6 +98,23 @@ def get_document(
             _written(lambda path: write_vehicle_pdf([page], path)), media_type="application/pdf"
         )
     raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {name!r}")
+
+
+def _printed(answer: models.TripAnswer, sealer: Sealer, show: bool) -> TransportAnswer:
+    """Transport's answer as the trip's page prints it, the crew masked unless `show`."""
+    fields, crew = opened(answer, sealer)
+
+    def person(value: dict[str, str]) -> str:
+        shown = shown_personal_fields(value, show)
+        return f"{shown['name']} {shown['phone']}"
+
+    return TransportAnswer(
+        plate=fields.get("plate", ""),
+        drivers="; ".join(person(d) for d in crew["drivers"]),
+        escort=person(crew["escort"]) if crew["escort"] else "",
+        charter_permit=fields.get("charter_permit", ""),
+        operator=fields.get("operator", ""),
+    )
 
 
 def _written(write: Callable[[Path], object]) -> bytes:

@@ -38,7 +38,13 @@ from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN
 from pointplan.io import InputError, default_fleet
 from pointplan.store import models
-from pointplan.store.answers import fleet_and_policy, record_answer, swap_problem, swapped
+from pointplan.store.answers import (
+    fleet_and_policy,
+    opened,
+    record_answer,
+    swap_problem,
+    swapped,
+)
 from pointplan.store.audit import audit
 from pointplan.store.models import FINISHED, JobState
 from pointplan.store.plans import NotPublishable, add_job, publish
@@ -308,8 +314,7 @@ def put_trip_answer(
 
 def _answer_out(answer: models.TripAnswer, trip: Trip, sealer: Sealer, show: bool) -> TripAnswerOut:
     """An answer as the caller may see it."""
-    fields = sealer.open(answer.fields)
-    crew = json.loads(fields["crew"]) if "crew" in fields else {"drivers": [], "escort": None}
+    fields, crew = opened(answer, sealer)
 
     def person(value: dict[str, str] | None) -> PersonOut | None:
         if value is None:
