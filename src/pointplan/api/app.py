@@ -133,8 +133,14 @@ class GuardedAnswers:
         await self.app(scope, receive, guarded)
 
 
+FILE_UPLOAD_PATH = "/v1/registrations/validate"
+FILE_MEDIA = (b"text/csv", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+"""The one call that takes a file (CSV or XLSX) as its body, and the files it takes."""
+
+
 class JsonBodiesOnly:
-    """Refuses with 415 a request that sends a body but does not say it is JSON."""
+    """Refuses with 415 a request that sends a body but does not say it is JSON (or, to
+    `FILE_UPLOAD_PATH`, a CSV or XLSX file)."""
 
     def __init__(self, app: Callable[[Message, Receive, Send], Awaitable[None]]) -> None:
         self.app = app
@@ -146,7 +152,9 @@ class JsonBodiesOnly:
             sends_body = headers.get(b"content-length", b"0") != b"0" or (
                 b"transfer-encoding" in headers
             )
-            if sends_body and not (media == b"application/json" or media.endswith(b"+json")):
+            json_body = media == b"application/json" or media.endswith(b"+json")
+            a_file = scope["path"] == FILE_UPLOAD_PATH and media in FILE_MEDIA
+            if sends_body and not (json_body or a_file):
                 await _answer(
                     send, 415, "the request body must be JSON (Content-Type: application/json)"
                 )

@@ -57,6 +57,16 @@ class BatchStore:
         with self.db.session() as session:
             return save_batch(session, items, points, actor, area, self.sealer, self.rules)
 
+    def check(
+        self, items: Sequence[Any], actor: str, area: str, points_version: int
+    ) -> BatchResult:
+        """What `save` would answer for `items`, saving nothing."""
+        points = self._points_at(points_version)
+        with self.db.session() as session:
+            return save_batch(
+                session, items, points, actor, area, self.sealer, self.rules, dry_run=True
+            )
+
     def _points_at(self, version: int) -> tuple[Point, ...]:
         if self._points[0] != version:
             with self.db.session() as session:
@@ -117,6 +127,12 @@ class BatchWriter:
                 pool.shutdown(wait=False)
                 self._pool = self._new_pool()
             return await run_in_threadpool(self._here.save, items, actor, area, points_version)
+
+    async def check(
+        self, items: Sequence[Any], actor: str, area: str, points_version: int
+    ) -> BatchResult:
+        """`BatchStore.check`, in a thread of this process (nothing is written)."""
+        return await run_in_threadpool(self._here.check, items, actor, area, points_version)
 
     def close(self) -> None:
         """Stop the worker processes."""

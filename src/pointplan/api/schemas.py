@@ -110,6 +110,21 @@ class BatchSaved(BaseModel):
     notes: list[Noted] = []
 
 
+class CheckedRejected(Rejected):
+    """An item or row that would be rejected; `row` is the file's row (the header is row 1),
+    null for a JSON batch."""
+
+    row: int | None = None
+
+
+class BatchChecked(BaseModel):
+    """What a batch or a file would save and reject; nothing was saved."""
+
+    would_save: int
+    rejected: list[CheckedRejected]
+    notes: list[Noted] = []
+
+
 REGISTRATION_EXAMPLE = {
     "registration_id": "R1",
     "direction": "return_to_work",

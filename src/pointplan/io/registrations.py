@@ -27,7 +27,7 @@ from pointplan.domain.text import id_problem, text_problem
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
 from pointplan.io.aliases import with_column_names
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.tables import missing_columns, read_table, refuse_unknown_columns
+from pointplan.io.tables import Table, missing_columns, read_table, refuse_unknown_columns
 
 COLUMNS = (
     "registration_id",
@@ -123,13 +123,7 @@ def read_registrations(
         # a file's (or a DataFrame's) Chinese headers; the API's keys are the columns
         table = with_column_names(table)
     name = table.name
-    missing = missing_columns(table, REQUIRED)
-    for side in ("origin", "destination"):
-        if side not in table.columns and not {f"{side}_lat", f"{side}_lon"} <= set(table.columns):
-            missing.append(f"{side} (or {side}_lat and {side}_lon)")
-    if missing:
-        raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
-    refuse_unknown_columns(table, COLUMNS)
+    check_columns(table)
 
     reader = _RowReader(
         name, {p.point_id: p for p in points}, gazetteer or default_gazetteer(), county_within_km
@@ -170,6 +164,17 @@ def read_registrations(
     valid_rows = {r.row for r in registrations}
     notes = tuple(note for note in reader.notes if note.row in valid_rows)
     return RegistrationBatch(tuple(registrations), tuple(rejected), tuple(issues), notes)
+
+
+def check_columns(table: Table) -> None:
+    """`InputError` naming the columns a registrations table lacks, or has and should not."""
+    missing = missing_columns(table, REQUIRED)
+    for side in ("origin", "destination"):
+        if side not in table.columns and not {f"{side}_lat", f"{side}_lon"} <= set(table.columns):
+            missing.append(f"{side} (or {side}_lat and {side}_lon)")
+    if missing:
+        raise InputError([InputIssue(table.name, f"missing column(s): {', '.join(missing)}")])
+    refuse_unknown_columns(table, COLUMNS)
 
 
 def valid_id(text: str) -> str | None:

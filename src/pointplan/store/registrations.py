@@ -111,10 +111,12 @@ def save_batch(
     area: str,
     sealer: Sealer,
     rules: WriteRules = WriteRules(),
+    dry_run: bool = False,
 ) -> BatchResult:
     """Validate a batch and save its good items as `actor`, writing within `area`; the
     batch's answer. Raises `Moved` (or `IntegrityError`, for an id stored meanwhile) when a
-    concurrent writer got in between: the caller tries again on a fresh session."""
+    concurrent writer got in between: the caller tries again on a fresh session. With
+    `dry_run` nothing is written: the answer says what would be saved and rejected."""
     result = BatchResult()
     screened = _screen(items, result)
     ids = [i.registration_id for i in screened if i.registration_id is not None]
@@ -141,7 +143,9 @@ def save_batch(
             {"index": item.index, "registration_id": rid, "note": text}
             for text in notes.get(item.index, ())
         )
-        if existing is None:
+        if dry_run:
+            pass
+        elif existing is None:
             new_rows.append({"registration_id": rid, **_columns(registration, sealer.seal(fields))})
             events.append({"registration_id": rid, "kind": "registered"})
         elif changes := _changes(opened[rid], fields):
@@ -158,7 +162,7 @@ def save_batch(
         )
     result.rejected.sort(key=lambda entry: entry["index"])
     result.notes.sort(key=lambda entry: entry["index"])
-    if result.accepted:
+    if result.accepted and not dry_run:
         audit(session, actor, "registrations.save", f"{result.accepted} registrations")
     return result
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
+import tempfile
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from pointplan.api.auth import DB, Caller
 from pointplan.api.schemas import (
+    BatchChecked,
     BatchSaved,
+    CheckedRejected,
     EventIn,
     EventOut,
     RegistrationOut,
@@ -24,6 +30,10 @@ from pointplan.api.schemas import (
 )
 from pointplan.domain.events import Status, StatusEvent
 from pointplan.domain.text import ID_PATTERN, id_problem
+from pointplan.io.aliases import with_column_names
+from pointplan.io.errors import InputError
+from pointplan.io.registrations import check_columns
+from pointplan.io.tables import Table, read_table
 from pointplan.store import models
 from pointplan.store.audit import audit
 from pointplan.store.registrations import (
@@ -70,6 +80,80 @@ async def post_registrations(
     state = request.app.state
     result = await state.batch_writer.save(items, caller.name, caller.scope, state.points_version)
     return BatchSaved.model_validate(result, from_attributes=True)
+
+
+TABLE_MEDIA = {
+    "text/csv": ".csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
+"""The files `POST /v1/registrations/validate` takes besides a JSON batch."""
+
+
+@router.post(
+    "/validate",
+    summary="what a batch or a registrations file would save and reject, saving nothing",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {}}},
+                "text/csv": {"schema": {"type": "string"}},
+                next(iter(TABLE_MEDIA.keys() - {"text/csv"})): {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            }
+        }
+    },
+)
+async def validate_registrations(request: Request, caller: Caller) -> BatchChecked:
+    """A JSON batch, as for POST /v1/registrations, or a CSV or XLSX registrations file
+    (Chinese headers and office dates as in files), checked exactly as a save would check
+    it (fields, areas, versions, the stored registrations it would update) without saving:
+    `would_save` and each rejection with its index (and a file's row) and reason."""
+    caller.require("planner", "registrar")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    rows: list[int | None]
+    if media in TABLE_MEDIA:
+        try:
+            table = await run_in_threadpool(_file_table, body, TABLE_MEDIA[media])
+        except InputError as error:
+            invalid(("body", str(error)))
+        items: list[Any] = [record.cells for record in table.records]
+        rows = [record.row for record in table.records]
+        unreadable = [
+            CheckedRejected(index=-1, row=row, registration_id=None, reason=why)
+            for row, why in table.unreadable
+        ]
+    else:
+        try:
+            items = json.loads(body)
+        except ValueError:
+            invalid(("body", "not JSON"))
+        if not isinstance(items, list):
+            invalid(("body", "a JSON list of registrations"))
+        rows, unreadable = [None] * len(items), []
+    limit = request.app.state.settings.max_batch
+    if len(items) > limit:
+        invalid(("body", f"at most {limit} registrations per request"))
+    state = request.app.state
+    result = await state.batch_writer.check(items, caller.name, caller.scope, state.points_version)
+    rejected = [CheckedRejected(**entry, row=rows[entry["index"]]) for entry in result.rejected]
+    return BatchChecked(
+        would_save=result.accepted,
+        rejected=sorted([*unreadable, *rejected], key=lambda r: (r.row or 0, r.index)),
+        notes=result.notes,
+    )
+
+
+def _file_table(body: bytes, suffix: str) -> Table:
+    """A registrations file sent as a request body, read as a file is (Chinese headers too);
+    a file-level problem (a missing or unknown column, an unreadable file) is `InputError`."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = FilePath(folder) / f"upload{suffix}"
+        path.write_bytes(body)
+        table = with_column_names(read_table(path))
+        check_columns(table)
+        return table
 
 
 @router.get("", summary="the registrations the caller may see, a page at a time")
