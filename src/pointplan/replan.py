@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from pointplan.domain.fleet import Fleet, VehicleType
 from pointplan.domain.places import Place
-from pointplan.domain.plan import Change, Plan, SeatAssignment, Trip, Unassigned
+from pointplan.domain.plan import Change, ChangeKind, Plan, SeatAssignment, Trip, Unassigned
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import (
@@ -597,43 +597,23 @@ class _State:
         after = _placements(plan.trips)
         unassigned = {u.registration_id: u.reason for u in plan.unassigned}
         in_base = set(before) | {u.registration_id for u in self.base.plan.unassigned}
-        everyone = sorted(in_base | set(self.current) | set(self.held) | set(after))
         found = []
-        for rid in everyone:
+        for rid in sorted(in_base | set(self.current) | set(self.held) | set(after)):
             was, now = before.get(rid), after.get(rid)
-            from_trips = (was[0],) if was else ()
-            to_trips = (now[0],) if now else ()
+            off_trips = unassigned.get(rid, "not on a trip")
+            change: ChangeKind
             if was and now:
-                if was == now:
-                    found.append(
-                        Change(
-                            registration_id=rid,
-                            change="kept",
-                            from_trips=from_trips,
-                            to_trips=to_trips,
-                        )
-                    )
-                    continue
-                reason = self.left.get(rid) or (
-                    KEEPING_COST if rid in self.given_up else "its seats changed"
-                )
-                found.append(
-                    Change(
-                        registration_id=rid,
-                        change="moved",
-                        from_trips=from_trips,
-                        to_trips=to_trips,
-                        reason=reason,
-                    )
+                change = "kept" if was == now else "moved"
+                reason = (
+                    ""
+                    if was == now
+                    else self.left.get(rid)
+                    or (KEEPING_COST if rid in self.given_up else "its seats changed")
                 )
             elif was:
-                reason = self.left.get(rid) or unassigned.get(rid, "not on a trip")
-                found.append(
-                    Change(
-                        registration_id=rid, change="removed", from_trips=from_trips, reason=reason
-                    )
-                )
+                change, reason = "removed", self.left.get(rid) or off_trips
             elif now:
+                change = "added"
                 reason = (
                     f"a free seat of published trip {now[0]}"
                     if rid in self.filled
@@ -641,25 +621,19 @@ class _State:
                     if rid in in_base
                     else "new since the base plan"
                 )
-                found.append(
-                    Change(registration_id=rid, change="added", to_trips=to_trips, reason=reason)
-                )
             elif rid in in_base:
-                found.append(
-                    Change(
-                        registration_id=rid,
-                        change="kept",
-                        reason=unassigned.get(rid, "not on a trip"),
-                    )
-                )
+                change, reason = "kept", off_trips
             else:
-                found.append(
-                    Change(
-                        registration_id=rid,
-                        change="added",
-                        reason="not on a trip: " + unassigned.get(rid, "not planned"),
-                    )
+                change, reason = "added", "not on a trip: " + unassigned.get(rid, "not planned")
+            found.append(
+                Change(
+                    registration_id=rid,
+                    change=change,
+                    from_trips=(was[0],) if was else (),
+                    to_trips=(now[0],) if now else (),
+                    reason=reason,
                 )
+            )
         return tuple(found)
 
 

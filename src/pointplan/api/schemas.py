@@ -7,7 +7,7 @@ names, id numbers and phones unless the caller may see them: no route returns a 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, NoReturn
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import (
@@ -30,7 +30,7 @@ from pointplan.domain.events import (
 )
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.personal import PERSONAL_FIELDS, mask_field, phone_problem
-from pointplan.domain.plan import Plan
+from pointplan.domain.plan import ChangeKind, Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
 from pointplan.domain.trip import Trip
@@ -369,7 +369,7 @@ class ChangeLine(BaseModel):
     name and phone to call (masked unless the caller may see them)."""
 
     registration_id: str
-    change: Literal["added", "moved", "removed", "kept"]
+    change: ChangeKind
     from_trips: list[str]
     to_trips: list[str]
     reason: str

@@ -38,6 +38,10 @@ class Rejection(BaseModel):
     reason: str
 
 
+ChangeKind = Literal["added", "moved", "removed", "kept"]
+"""What a re-plan did to one registration (see `Change`)."""
+
+
 class Change(BaseModel):
     """What a re-plan did to one registration against its base plan: `kept` on the same
     trip, date and seats; `moved` to other trips or seats; `removed` from every trip; `added`
@@ -47,7 +51,7 @@ class Change(BaseModel):
     model_config = _FROZEN
 
     registration_id: str
-    change: Literal["added", "moved", "removed", "kept"]
+    change: ChangeKind
     from_trips: tuple[str, ...] = ()
     to_trips: tuple[str, ...] = ()
     reason: str = ""
