@@ -47,9 +47,8 @@ from pointplan.stop import Progress
 
 STABILITY_SLACK = 0.01
 """How many more vehicles than the plan from scratch (a share of it) the kept version may
-take once no local re-plan saves one: the plan from scratch is a heuristic's too, a vehicle
-in a hundred better or worse from one budget to another, and moving everyone for that noise
-is not what stability is for."""
+take: the plan from scratch is a heuristic's too, not an optimum, and moving many people to
+match it vehicle for vehicle is not what stability is for."""
 NEAR_TRIPS = 8
 """Kept trips re-planned at most together with one new trip, to save a vehicle."""
 REPAIR_PASSES = 3

@@ -33,6 +33,17 @@ def fresh_database(kind: str, folder: Path) -> Iterator[str]:
             yield url
 
 
+def token_add(url: str, *options: str) -> str:
+    """A token made as the README says, with `pointplan token add ... --db url`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pointplan", "token", "add", *options, "--db", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
 def free_port() -> int:
     """A port nobody listens on now."""
     with socket.socket() as probe:

@@ -19,20 +19,10 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.api.live import free_port, fresh_database, serve
+from tests.api.live import free_port, fresh_database, serve, token_add
 
 pytestmark = pytest.mark.slow
 PACKAGE = "pointplan_client"
-
-
-def _token(url: str, *options: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "pointplan", "token", "add", *options, "--db", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -46,7 +36,7 @@ def generated(
 
 
 def _generated(url: str, tmp_path: Path) -> Iterator[tuple[str, str, ModuleType]]:
-    admin = _token(url, "system", "--role", "admin")
+    admin = token_add(url, "system", "--role", "admin")
     port = free_port()
     with serve(url, port, tmp_path / "serve.log"):
         base = f"http://127.0.0.1:{port}"

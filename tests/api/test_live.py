@@ -3,28 +3,16 @@ a token from `pointplan token add`, then every call of interchange.md in a plann
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx2 as httpx
 
 from tests.api.conftest import now_in_china
-from tests.api.live import free_port, serve
+from tests.api.live import free_port, serve, token_add
 
 HOHHOT_POINT = {"point_id": "BS-150121", "name": "土默特左旗汽车站", "lat": 40.73, "lon": 111.17,
                 "adcode": "150121"}  # fmt: skip
-
-
-def _token(url: str, *options: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "pointplan", "token", "add", *options, "--db", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def _registration(rid: str, **changes: object) -> dict[str, object]:
@@ -45,9 +33,9 @@ def _registration(rid: str, **changes: object) -> dict[str, object]:
 
 def test_the_contract_on_a_running_server(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'pointplan.db'}"
-    admin = _token(url, "office", "--role", "admin")
-    registrar = _token(url, "tumed-left", "--role", "registrar", "--area", "150121")
-    viewer = _token(url, "league", "--role", "viewer", "--area", "1501")
+    admin = token_add(url, "office", "--role", "admin")
+    registrar = token_add(url, "tumed-left", "--role", "registrar", "--area", "150121")
+    viewer = token_add(url, "league", "--role", "viewer", "--area", "1501")
     assert admin.startswith("pp_") and admin != registrar
     port = free_port()
     with serve(url, port, tmp_path / "serve.log"):

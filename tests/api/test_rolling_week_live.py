@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import httpx2 as httpx
 import pytest
 
 from pointplan.builder import build_problem
-from tests.api.live import free_port, fresh_database, serve
+from tests.api.live import free_port, fresh_database, serve, token_add
 from tests.checker import check_plan
 
 pytestmark = pytest.mark.slow
@@ -29,16 +28,6 @@ COUNTY = "150121"  # 土默特左旗, to 包头 and 呼和浩特
 WEEK_START = dt.date(2022, 11, 21)
 DATES = ("2022-11-21", "2022-11-30")
 DESTINATIONS = ("150203", "150204", "150102")
-
-
-def _token(url: str, *options: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "pointplan", "token", "add", *options, "--db", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def _week() -> list[tuple[dt.date, dict[str, Any]]]:
@@ -65,6 +54,17 @@ def _week() -> list[tuple[dt.date, dict[str, Any]]]:
             )
         )
     return found
+
+
+@dataclass
+class Happened:
+    """What the week has done so far: the registrations as sent last, and who cancelled,
+    tested abnormal, or boarded and was handed over."""
+
+    current: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cancelled: set[str] = field(default_factory=set)
+    abnormal: set[str] = field(default_factory=set)
+    riding: set[str] = field(default_factory=set)
 
 
 class Office:
@@ -130,18 +130,15 @@ def test_a_week_of_daily_replans(tmp_path: Path, kind: str) -> None:
     """Five days of the loop (see the module's description), every check after every plan."""
     week = _week()
     with fresh_database(kind, tmp_path) as url:
-        registrar = _token(url, "tumed-left", "--role", "registrar", "--area", COUNTY)
-        planner = _token(url, "transport", "--role", "planner", "--area", "1501")
+        registrar = token_add(url, "tumed-left", "--role", "registrar", "--area", COUNTY)
+        planner = token_add(url, "transport", "--role", "planner", "--area", "1501")
         port = free_port()
         with (
             serve(url, port, tmp_path / "serve.log"),
             httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as api,
         ):
             office = Office(api, registrar, planner)
-            current: dict[str, dict[str, Any]] = {}
-            cancelled: set[str] = set()
-            abnormal: set[str] = set()
-            riding: set[str] = set()
+            seen = Happened()
             base_id: str | None = None
             base: dict[str, Any] | None = None
             for offset in range(-1, 4):
@@ -149,28 +146,26 @@ def test_a_week_of_daily_replans(tmp_path: Path, kind: str) -> None:
                 arriving = [item for day, item in week if day == today]
                 if arriving:
                     office.post(arriving)
-                    current.update({item["registration_id"]: item for item in arriving})
+                    seen.current.update({item["registration_id"]: item for item in arriving})
                 if base is not None:
-                    _a_day(office, base, today, current, cancelled, abnormal, riding)
+                    _a_day(office, base, today, seen)
                 plan_id, plan = office.plan(base_id)
-                _check(plan, base, today, current, cancelled, abnormal, riding)
+                _check(plan, base, today, seen)
                 office.publish(plan_id, today + dt.timedelta(days=1))
                 base_id, base = plan_id, plan
-    assert riding and cancelled and abnormal  # the week had each kind of event
+    assert seen.riding and seen.cancelled and seen.abnormal  # each kind of event happened
 
 
 def _a_day(
     office: Office,
     plan: dict[str, Any],
     today: dt.date,
-    current: dict[str, dict[str, Any]],
-    cancelled: set[str],
-    abnormal: set[str],
-    riding: set[str],
+    seen: Happened,
 ) -> None:
     """Today's published trips run: one rider tests abnormal first and stays home, the rest
     board and are handed over; of the people on later trips one cancels and one moves to
     later dates."""
+    current, cancelled, abnormal, riding = seen.current, seen.cancelled, seen.abnormal, seen.riding
     todays = sorted(
         (t for t in plan["trips"] if t["date"] == today.isoformat()), key=lambda t: t["trip_id"]
     )
@@ -200,11 +195,9 @@ def _check(
     plan: dict[str, Any],
     base: dict[str, Any] | None,
     today: dt.date,
-    current: dict[str, dict[str, Any]],
-    cancelled: set[str],
-    abnormal: set[str],
-    riding: set[str],
+    seen: Happened,
 ) -> None:
+    current, cancelled, abnormal, riding = seen.current, seen.cancelled, seen.abnormal, seen.riding
     on_trip = {rid: t for t in plan["trips"] for rid in _riders(t)}
     unassigned = {u["registration_id"]: u["reason"] for u in plan["unassigned"]}
     assert not abnormal & set(on_trip), "an abnormal person is on a trip"
