@@ -19,6 +19,10 @@ from pointplan.store.sealing import new_key
 LIVE_DATA_KEY = new_key()
 """The data key of every server this process starts (the same across restarts)."""
 
+LIVE_TIMEOUT = 60.0
+"""Seconds a test waits for one answer of a live server: CI machines are shared and slow at
+times, and httpx's default of 5 s failed a first batch there."""
+
 
 @contextmanager
 def fresh_database(kind: str, folder: Path) -> Iterator[str]:

@@ -22,7 +22,7 @@ from schemathesis.checks import not_a_server_error
 from pointplan.store.database import Database, migrate
 from pointplan.store.tokens import add_token
 from tests.api.conftest import point, registration
-from tests.api.live import free_port, serve
+from tests.api.live import LIVE_TIMEOUT, free_port, serve
 
 TOKEN: dict[str, str] = {}
 
@@ -40,8 +40,9 @@ def live_schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     with serve(database_url, port, tmp_path_factory.mktemp("fuzz") / "serve.log"):
         base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {TOKEN['admin']}"}
-        assert httpx.post(f"{base}/v1/points", json=[point("P1")], headers=headers).is_success
-        saved = httpx.post(f"{base}/v1/registrations", json=[registration("R1")], headers=headers)
+        with httpx.Client(base_url=base, headers=headers, timeout=LIVE_TIMEOUT) as api:
+            assert api.post("/v1/points", json=[point("P1")]).is_success
+            saved = api.post("/v1/registrations", json=[registration("R1")])
         assert saved.json()["accepted"] == 1, saved.text
         schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
         schema.config.generation.update(
@@ -63,7 +64,9 @@ def test_no_server_error_on_the_real_server(live_schema: Any, mode: GenerationMo
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
         def no_server_error(case: schemathesis.Case[Any]) -> None:
-            case.call_and_validate(headers=headers, checks=[not_a_server_error])
+            case.call_and_validate(
+                headers=headers, checks=[not_a_server_error], timeout=LIVE_TIMEOUT
+            )
 
         try:
             no_server_error()

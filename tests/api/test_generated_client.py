@@ -19,7 +19,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.api.live import free_port, fresh_database, serve, token_add
+from tests.api.live import LIVE_TIMEOUT, free_port, fresh_database, serve, token_add
 
 pytestmark = pytest.mark.slow
 PACKAGE = "pointplan_client"
@@ -41,7 +41,7 @@ def _generated(url: str, tmp_path: Path) -> Iterator[tuple[str, str, ModuleType]
     with serve(url, port, tmp_path / "serve.log"):
         base = f"http://127.0.0.1:{port}"
         document = tmp_path / "openapi.json"
-        document.write_bytes(httpx.get(f"{base}/openapi.json").content)
+        document.write_bytes(httpx.get(f"{base}/openapi.json", timeout=LIVE_TIMEOUT).content)
         tools = Path(sys.executable).parent
         subprocess.run(
             [str(tools / "openapi-python-client"), "generate", "--path", str(document),
@@ -69,7 +69,7 @@ def test_a_generated_client_drives_a_planners_day(generated: tuple[str, str, Mod
     `Plan`, its trips as `Trip`), a trip with its manifest, and its first day published."""
     base, token, package = generated
     models = _module("models")
-    with package.AuthenticatedClient(base_url=base, token=token) as client:
+    with package.AuthenticatedClient(base_url=base, token=token, timeout=LIVE_TIMEOUT) as client:
         point = models.PointIn(point_id="BS-150121", name="土默特左旗汽车站", lat=40.73, lon=111.17,
                                adcode="150121")  # fmt: skip
         saved = _module("api.points.post_points").sync(client=client, body=[point])

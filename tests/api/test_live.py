@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx2 as httpx
 
 from tests.api.conftest import now_in_china
-from tests.api.live import free_port, serve, token_add
+from tests.api.live import LIVE_TIMEOUT, free_port, serve, token_add
 
 HOHHOT_POINT = {"point_id": "BS-150121", "name": "土默特左旗汽车站", "lat": 40.73, "lon": 111.17,
                 "adcode": "150121"}  # fmt: skip
@@ -39,7 +39,7 @@ def test_the_contract_on_a_running_server(tmp_path: Path) -> None:
     assert admin.startswith("pp_") and admin != registrar
     port = free_port()
     with serve(url, port, tmp_path / "serve.log"):
-        api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+        api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=LIVE_TIMEOUT)
         as_admin = {"Authorization": f"Bearer {admin}"}
         as_registrar = {"Authorization": f"Bearer {registrar}"}
         as_viewer = {"Authorization": f"Bearer {viewer}"}

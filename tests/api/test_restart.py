@@ -23,7 +23,7 @@ from pointplan.store import models
 from pointplan.store.database import Database, migrate
 from pointplan.store.plans import RESTART_REASON
 from pointplan.store.tokens import add_token
-from tests.api.live import free_port, serve
+from tests.api.live import LIVE_TIMEOUT, free_port, serve
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX process groups")
 
@@ -53,7 +53,7 @@ def test_hard_kill_loses_no_acknowledged_registration(tmp_path: Path) -> None:
     stop = threading.Event()
 
     def post_stream() -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
+        with httpx.Client(base_url=base, headers=headers, timeout=LIVE_TIMEOUT) as client:
             number = 0
             while not stop.is_set():
                 item = _registration(number)
@@ -66,7 +66,7 @@ def test_hard_kill_loses_no_acknowledged_registration(tmp_path: Path) -> None:
                 number += 1
 
     with serve(url, port, tmp_path / "serve.log") as server:
-        with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
+        with httpx.Client(base_url=base, headers=headers, timeout=LIVE_TIMEOUT) as client:
             client.post("/v1/registrations", json=[_registration(n) for n in range(100000, 100300)])
             plan_id = client.post(
                 "/v1/plans",
@@ -82,7 +82,7 @@ def test_hard_kill_loses_no_acknowledged_registration(tmp_path: Path) -> None:
 
     with (
         serve(url, port, tmp_path / "serve.log"),
-        httpx.Client(base_url=base, headers=headers, timeout=10) as client,
+        httpx.Client(base_url=base, headers=headers, timeout=LIVE_TIMEOUT) as client,
     ):
         for rid in acknowledged:
             assert client.get(f"/v1/registrations/{rid}").status_code == 200, rid

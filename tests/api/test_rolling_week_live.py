@@ -20,7 +20,7 @@ import httpx2 as httpx
 import pytest
 
 from pointplan.builder import build_problem
-from tests.api.live import free_port, fresh_database, serve, token_add
+from tests.api.live import LIVE_TIMEOUT, free_port, fresh_database, serve, token_add
 from tests.checker import check_plan
 
 pytestmark = pytest.mark.slow
@@ -135,7 +135,7 @@ def test_a_week_of_daily_replans(tmp_path: Path, kind: str) -> None:
         port = free_port()
         with (
             serve(url, port, tmp_path / "serve.log"),
-            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as api,
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=LIVE_TIMEOUT) as api,
         ):
             office = Office(api, registrar, planner)
             seen = Happened()

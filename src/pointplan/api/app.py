@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.trip_index = TripIndex()
         rules = WriteRules(max_window_days=settings.max_window_days)
         app.state.batch_writer = BatchWriter(db, settings.validation_processes, sealer, rules)
+        await app.state.batch_writer.start()
         runner = app.state.runner = PlanRunner(
             db, settings.plan_workers, sealer, settings.plan_margin_seconds
         )

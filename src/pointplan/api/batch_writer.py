@@ -82,6 +82,10 @@ def _start_worker(database_url: str, keys: tuple[str, ...], rules: WriteRules) -
     _worker_store = BatchStore(Database(database_url), Sealer(keys), rules)
 
 
+def _ready() -> bool:
+    return _worker_store is not None
+
+
 def _save_in_worker(
     items: Sequence[Any], actor: str, area: str, points_version: int
 ) -> BatchResult:
@@ -109,6 +113,15 @@ class BatchWriter:
             initializer=_start_worker,
             initargs=(self._url, self._keys, self._rules),
         )
+
+    async def start(self) -> None:
+        """Start the worker processes now, so that the first batch does not wait seconds for
+        the fork server to import pointplan (and for the workers to open the database)."""
+        if self._pool is None:
+            return
+        loop = asyncio.get_running_loop()
+        started = [loop.run_in_executor(self._pool, _ready) for _ in range(self.processes)]
+        await asyncio.gather(*started)
 
     async def save(
         self, items: Sequence[Any], actor: str, area: str, points_version: int
