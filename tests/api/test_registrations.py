@@ -127,6 +127,49 @@ def test_unknown_keys_reject_the_item_naming_them(service: Service) -> None:
     assert set(service.stored(prefix)) == {f"{prefix}-b"}
 
 
+def test_chinese_keys_are_the_columns_they_name(service: Service) -> None:
+    """An item keyed in Chinese (the contract's aliases, 返乡原因 and 服务需求 too) is stored
+    under the columns' names; an item giving one column twice is rejected naming both keys."""
+    prefix = new_id("Z")
+    chinese = {"编号": f"{prefix}-a", "方向": "返乡", "出发地": KUNDULUN, "目的地": "150121",
+               "最早日期": "2022/11/21", "最晚日期": "2022年11月23日", "人数": 2,
+               "报名时间": "2022-11-18 08:30", "用人单位": "包钢", "工种": "焊工",
+               "返乡原因": "裁员", "服务需求": "就业、培训"}  # fmt: skip
+    twice = registration(f"{prefix}-b", **{"编号": f"{prefix}-b"})
+    body = service.post_registrations([chinese, twice]).json()
+    assert body["accepted"] == 1
+    assert body["rejected"] == [
+        {
+            "index": 1,
+            "registration_id": f"{prefix}-b",
+            "reason": "keys registration_id and 编号 are both registration_id; send one",
+        }
+    ]
+    fields = service.get_registration(f"{prefix}-a").json()["fields"]
+    assert fields["direction"] == "返乡" and fields["return_reason"] == "裁员"
+    assert fields["employer"] == "包钢" and fields["needs"] == "就业、培训"
+    assert "编号" not in fields
+
+
+def test_the_richer_record_is_validated_like_the_rest(service: Service) -> None:
+    """registered_at, return_reason and needs out of their domain reject the item naming
+    the field; a return_to_work item may not carry a return reason."""
+    prefix = new_id("V")
+    items = [
+        registration(f"{prefix}-a", registered_at="yesterday"),
+        registration(f"{prefix}-b", return_reason="layoff"),
+        registration(f"{prefix}-c", direction="return_home", needs="money"),
+        registration(f"{prefix}-d", employer="包钢", trade="焊工", registered_at="2022-11-18"),
+    ]
+    body = service.post_registrations(items).json()
+    assert body["accepted"] == 1
+    assert [(r["index"], r["reason"].split(":")[0]) for r in body["rejected"]] == [
+        (0, "registered_at"),
+        (1, "return_reason"),
+        (2, "needs"),
+    ]
+
+
 def test_an_id_twice_in_one_batch_keeps_the_first(service: Service) -> None:
     """The second item with the same registration_id is rejected as a duplicate naming the
     first; the first is stored, once, with its own values."""

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.tables import Record, Table
@@ -37,9 +39,25 @@ COLUMN_ALIASES = {
     "乘车点": "pickup_point",
     "交接点": "dropoff_point",
     "下车点": "dropoff_point",
+    "报名时间": "registered_at",
+    "用人单位": "employer",
+    "工种": "trade",
+    "返乡原因": "return_reason",
+    "服务需求": "needs",
 }
-"""Alias -> column, for the columns a registrations file has (the aliases of the columns the
-contract adds later, such as 报名时间 for registered_at, come with those columns)."""
+"""Alias -> column, for every column of a registrations file."""
+
+RETURN_REASON_ALIASES = {
+    "自愿": "voluntary",
+    "停工停产": "stoppage",
+    "裁员": "layoff",
+    "欠薪": "unpaid_wages",
+    "其他": "other",
+}
+"""The Chinese values of `return_reason`."""
+
+NEED_ALIASES = {"就业": "job", "培训": "training", "创业": "business", "维权": "rights"}
+"""The Chinese values of `needs`."""
 
 
 def with_column_names(table: Table) -> Table:
@@ -68,3 +86,16 @@ def with_column_names(table: Table) -> Table:
             Record(r.row, {rename[k]: v for k, v in r.cells.items()}) for r in table.records
         ),
     )
+
+
+def with_item_keys(item: Mapping[Any, Any]) -> tuple[dict[Any, Any], str | None]:
+    """A batch item of the HTTP API with every alias key read as its column, and None; or,
+    when two keys of the item are one column, the item as sent and why it is refused."""
+    named: dict[Any, Any] = {}
+    sent_as: dict[Any, Any] = {}
+    for key, value in item.items():
+        column = COLUMN_ALIASES.get(key, key) if isinstance(key, str) else key
+        if column in named:
+            return dict(item), f"keys {sent_as[column]} and {key} are both {column}; send one"
+        named[column], sent_as[column] = value, key
+    return named, None

@@ -19,13 +19,14 @@ from typing import Any
 import pandas as pd
 from pydantic import SecretStr
 
+from pointplan.domain.events import CHINA_TIME
 from pointplan.domain.personal import phone_problem, resident_id_problem
 from pointplan.domain.places import Place, Point
 from pointplan.domain.plan import Rejection
-from pointplan.domain.registration import Direction, Registration
+from pointplan.domain.registration import Direction, Need, Registration, ReturnReason
 from pointplan.domain.text import id_problem, text_problem
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
-from pointplan.io.aliases import with_column_names
+from pointplan.io.aliases import NEED_ALIASES, RETURN_REASON_ALIASES, with_column_names
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.tables import Table, missing_columns, read_table, refuse_unknown_columns
 
@@ -46,6 +47,11 @@ COLUMNS = (
     "phone",
     "pickup_point",
     "dropoff_point",
+    "registered_at",
+    "employer",
+    "trade",
+    "return_reason",
+    "needs",
 )
 """Every column of the registrations table, in the order of interchange.md."""
 REQUIRED = ("registration_id", "direction", "earliest_date", "latest_date")
@@ -64,6 +70,11 @@ _DATE = re.compile(
     r"^(\d{4})(?:[-/年](\d{1,2})[-/月](\d{1,2})日?|(\d{2})(\d{2}))(?:[ T]00:00(?::00)?)?$"
 )
 """2022-11-21, 2022/11/21, 2022年11月21日, 20221121 (a time of midnight allowed)."""
+_MOMENT = re.compile(r"^(?P<date>[^ T]+)(?:[ T]+(?P<time>\d{1,2}:\d{2}\S*))?$")
+"""A date as `_DATE` has it, then optionally a time of day with or without an offset."""
+_NEEDS_SEPARATOR = re.compile(r"[;；、]")
+MAX_LABEL = 100
+"""The longest employer or trade, in characters."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +240,26 @@ def parse_date(text: str, column: str, problem: Callable[[str, str], None]) -> d
     return value
 
 
+def parse_moment(text: str, column: str, problem: Callable[[str, str], None]) -> dt.datetime | None:
+    """A date or date-time (a date as `parse_date` reads it, then optionally a time of day
+    and an offset; Beijing time when there is none) with its offset, else None after
+    telling `problem` (column, message) why not."""
+    match = _MOMENT.match(text)
+    if not match:
+        problem(column, "not a date or date-time (YYYY-MM-DD or YYYY-MM-DD HH:MM[+08:00])")
+        return None
+    day = parse_date(match["date"], column, problem)
+    if day is None:
+        return None
+    clock = match["time"] or "00:00"
+    try:
+        time = dt.time.fromisoformat(clock if clock[2] == ":" else f"0{clock}")
+    except ValueError:
+        problem(column, "not a time of day (HH:MM or HH:MM:SS, optionally an offset)")
+        return None
+    return dt.datetime.combine(day, time, time.tzinfo or CHINA_TIME)
+
+
 def _as_table_source(source: RegistrationTable) -> Path | pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source
@@ -298,6 +329,20 @@ class _RowReader:
             problem("name", "longer than 64 characters")
         pickup_point = self._point(cell("pickup_point"), "pickup_point", problem)
         dropoff_point = self._point(cell("dropoff_point"), "dropoff_point", problem)
+        registered_at = (
+            parse_moment(cell("registered_at"), "registered_at", problem)
+            if cell("registered_at")
+            else None
+        )
+        for column in ("employer", "trade"):
+            if len(cell(column)) > MAX_LABEL:
+                problem(column, f"longer than {MAX_LABEL} characters")
+        return_reason = self._return_reason(cell("return_reason"), problem)
+        needs = self._needs(cell("needs"), problem)
+        if direction is Direction.RETURN_TO_WORK:
+            for column in ("return_reason", "needs"):
+                if cell(column):
+                    problem(column, "for return_home only")
 
         if issues or None in (direction, origin, destination, earliest, latest, party_size):
             return None, issues
@@ -319,6 +364,11 @@ class _RowReader:
             name=SecretStr(cell("name")) if cell("name") else None,
             id_number=SecretStr(cell("id_number").upper()) if cell("id_number") else None,
             phone=SecretStr(cell("phone")) if cell("phone") else None,
+            registered_at=registered_at,
+            employer=cell("employer") or None,
+            trade=cell("trade") or None,
+            return_reason=return_reason,
+            needs=needs,
             row=row,
         ), issues
 
@@ -363,6 +413,33 @@ class _RowReader:
         if why:
             note(side, why)
         return adcode
+
+    @staticmethod
+    def _return_reason(text: str, problem: Any) -> ReturnReason | None:
+        if not text:
+            return None
+        value = RETURN_REASON_ALIASES.get(text, text.lower())
+        if value not in ReturnReason.__members__.values():
+            named = ", ".join(ReturnReason)
+            problem("return_reason", f"not one of {named} (自愿, 停工停产, 裁员, 欠薪, 其他)")
+            return None
+        return ReturnReason(value)
+
+    @staticmethod
+    def _needs(text: str, problem: Any) -> tuple[Need, ...]:
+        needs: list[Need] = []
+        for part in _NEEDS_SEPARATOR.split(text):
+            word = part.strip()
+            if not word:
+                continue
+            value = NEED_ALIASES.get(word, word.lower())
+            if value not in Need.__members__.values():
+                named = ", ".join(Need)
+                problem("needs", f"not ;-separated {named} (就业, 培训, 创业, 维权)")
+                return ()
+            if Need(value) not in needs:
+                needs.append(Need(value))
+        return tuple(needs)
 
     @staticmethod
     def _party_size(text: str, problem: Any) -> int | None:

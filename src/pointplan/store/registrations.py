@@ -1,14 +1,16 @@
 """Registrations in the database: saving a batch (validated exactly as a registrations file
 is), reading one with its history, recording status events.
 
-A batch keeps what is good and lists what is not, each with its index and reason, whatever a
-bad item holds. Re-sending a registration_id updates only the keys it carries (a key sent as
-null or "" removes that field) and records what changed as an `updated` event (for personal
-data only that it changed, never the values); sending it unchanged records nothing. An item
-may carry the `version` its sender last read: when another write has moved it on, the item
-is rejected as `stale (409)`. A registration belongs to the areas of its two ends: a token
-may write or read it only when one end lies in the token's area, and may change an end only
-within its area. Id numbers and phones are stored sealed (`pointplan.store.sealing`).
+A batch item's keys are the columns of a registrations file or their Chinese names (the
+contract's aliases). A batch keeps what is good and lists what is not, each with its index
+and reason, whatever a bad item holds. Re-sending a registration_id updates only the keys it
+carries (a key sent as null or "" removes that field) and records what changed as an
+`updated` event (for personal data only that it changed, never the values); sending it
+unchanged records nothing. An item may carry the `version` its sender last read: when
+another write has moved it on, the item is rejected as `stale (409)`. A registration belongs
+to the areas of its two ends: a token may write or read it only when one end lies in the
+token's area, and may change an end only within its area. Id numbers and phones are stored
+sealed (`pointplan.store.sealing`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pointplan.domain.places import Point
 from pointplan.domain.registration import Registration
 from pointplan.domain.text import shown, text_problem
 from pointplan.io import REGISTRATION_COLUMNS, read_registrations
+from pointplan.io.aliases import with_item_keys
 from pointplan.io.registrations import valid_id
 from pointplan.store import models
 from pointplan.store.audit import audit
@@ -176,8 +179,12 @@ def _screen(items: Sequence[Any], result: BatchResult) -> list[_Item]:
         if not isinstance(item, Mapping):
             result.reject(index, None, "not an object with the registration columns as keys")
             continue
+        item, twice = with_item_keys(item)
         raw_id = item.get("registration_id")
         rid = valid_id(_text(raw_id))  # as the reader will read it
+        if twice:
+            result.reject(index, rid, twice)
+            continue
         problems = []
         if isinstance(raw_id, bool):
             problems.append("registration_id: true or false is not an id")
