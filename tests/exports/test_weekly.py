@@ -24,9 +24,11 @@ import pytest
 
 from pointplan.cli import main
 from pointplan.domain import Place, Plan, Registration, Summary, Trip, Unassigned
-from pointplan.domain.events import StatusEvent
+from pointplan.domain.events import CHINA_TIME, StatusEvent
 from pointplan.domain.plan import EscortSeat, Stop
 from pointplan.exports.weekly import (
+    NOTE,
+    NOTES_SHEET,
     OUTSIDE_SHEET,
     REGION_SHEET,
     TOTAL,
@@ -166,7 +168,7 @@ def workbook_as_table(path: Path) -> pd.DataFrame:
     return pd.concat(
         [frame.assign(sheet=name)[["sheet", *frame.columns]] for name, frame in sheets.items()],
         ignore_index=True,
-    )
+    ).fillna("")  # the notes sheet has none of the other sheets' columns
 
 
 @pytest.mark.parametrize("table", [RTW, RH])
@@ -214,8 +216,9 @@ def test_same_inputs_give_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_sheets_list_every_league_and_every_county(make: RegistrationFactory) -> None:
-    """Region sheet first, the 12 leagues and cities in adcode order, outside last; every one
-    of the 103 counties has a row, registered or not, and each sheet ends with its total."""
+    """Region sheet first, the 12 leagues and cities in adcode order, outside, then the
+    notes; every one of the 103 counties has a row, registered or not, and each sheet of
+    counts ends with its total."""
     tables = tables_of([make(earliest_date=day(1), latest_date=day(1))])
     sheets = tables[RTW]
     assert list(sheets) == [
@@ -233,8 +236,11 @@ def test_sheets_list_every_league_and_every_county(make: RegistrationFactory) ->
         "锡林郭勒盟",
         "阿拉善盟",
         OUTSIDE_SHEET,
+        NOTES_SHEET,
     ]
-    county_rows = sum(len(frame) - 1 for name, frame in sheets.items() if name != REGION_SHEET)
+    county_rows = sum(
+        len(frame) - 1 for name, frame in sheets.items() if name not in (REGION_SHEET, NOTES_SHEET)
+    )
     assert county_rows == 103
     hohhot = sheets[HOHHOT_SHEET]
     assert list(hohhot.iloc[:, 0]) == [
@@ -366,6 +372,31 @@ def test_registered_total_and_this_week(make: RegistrationFactory) -> None:
     ]
     frame = tables_of(registrations)[RTW][HOHHOT_SHEET]
     assert row_values(frame, "150121", "registered (total)", "registered (this week)") == [14, 9]
+
+
+def test_registered_counts_by_registered_at_where_given(make: RegistrationFactory) -> None:
+    """With `registered_at`, a party counts from the day it registered (Beijing time):
+    registered last Friday for this week, in the total only; registered on Sunday 23:30
+    Beijing time (15:30 UTC) for next week, in this week; registered next Monday, nowhere.
+    The notes sheet says how many had no registered_at and counted by their window."""
+
+    def registered(n: int, hour: int, zone: dt.tzinfo = CHINA_TIME) -> dt.datetime:
+        return dt.datetime.combine(day(n), dt.time(hour, 30), zone)
+
+    registrations = [
+        make(earliest_date=day(1), registered_at=registered(-3, 9), party_size=2),
+        make(earliest_date=day(8), registered_at=registered(6, 15, dt.UTC), party_size=3),
+        make(earliest_date=day(2), registered_at=registered(7, 0), party_size=5),
+        make(earliest_date=day(3), party_size=7),
+    ]
+    tables = tables_of(registrations)
+    frame = tables[RTW][HOHHOT_SHEET]
+    assert row_values(frame, "150121", "registered (total)", "registered (this week)") == [12, 10]
+    (note,) = tables[RTW][NOTES_SHEET][NOTE]
+    assert "1 of 4 registrations (7 people) have no registered_at" in note
+    assert tables[RH][NOTES_SHEET][NOTE].tolist() == [
+        "登记按报名时间统计 registered: counted by registered_at"
+    ]
 
 
 def test_inside_and_outside_the_region(make: RegistrationFactory) -> None:
@@ -632,13 +663,16 @@ def report_args(out: Path, *extra: str) -> list[str]:
 
 
 def test_cli_writes_both_workbooks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`pointplan report weekly` exits 0, writes the two workbooks of the week and says so;
-    they hold what weekly_tables computes."""
+    """`pointplan report weekly` exits 0, writes the two workbooks of the week and says so,
+    and that the fixture's registrations count by their windows; the workbooks hold what
+    weekly_tables computes."""
     out = tmp_path / "out"
     assert main(report_args(out, "--week", "2026-02-16")) == 0
     names = sorted(p.name for p in out.iterdir())
     assert names == ["weekly_return_home_2026-02-16.xlsx", "weekly_return_to_work_2026-02-16.xlsx"]
-    assert "weekly_return_to_work_2026-02-16.xlsx" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "weekly_return_to_work_2026-02-16.xlsx" in said.out
+    assert "have no registered_at and count as registered in the week" in said.err
     read = workbook_as_table(out / "weekly_return_to_work_2026-02-16.xlsx")
     golden = pd.read_csv(DATA / "return_to_work.csv", dtype=str, na_filter=False)
     pd.testing.assert_frame_equal(read, golden)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from pointplan.cli.common import EXIT_OK, add_inputs, add_out
 from pointplan.domain.plan import Plan
-from pointplan.exports.weekly import report_week, write_weekly_report
+from pointplan.exports.weekly import registration_note, report_week, write_weekly_report
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
 from pointplan.io.points import read_points
@@ -74,6 +74,8 @@ def weekly_report(args: argparse.Namespace) -> int:
         standings(events, unplanned, args.events.name)  # refuses what the machine refuses
     paths = write_weekly_report(args.out, batch.registrations, plan, events, week_start)
     print(f"wrote {', '.join(path.name for path in paths)} to {args.out}")
+    if any(r.registered_at is None for r in batch.registrations):
+        print(f"note: {registration_note(batch.registrations)}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from pointplan.domain.events import EventKind, HealthResult, StatusEvent
+from pointplan.domain.events import CHINA_TIME, EventKind, HealthResult, StatusEvent
 from pointplan.domain.places import Place
 from pointplan.domain.plan import Plan, Trip
 from pointplan.domain.registration import Direction, Registration
@@ -48,6 +48,8 @@ RAIL_PREFIX = "rail"
 TOP_PLACES = 3
 """How many places the main-destinations (main-places) column names."""
 NOT_PLANNED = "not_planned"
+NOTES_SHEET = "说明 notes"
+NOTE = "说明 note"
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,9 @@ def weekly_tables(
     Tables are `return_to_work` and `return_home`. Sheets are `全区 region` (one row per
     league and one for outside or unknown places), then every league or city by name in
     adcode order (one row per county of the gazetteer, plus any other code registered
-    there), then `区外及未定 outside or unknown`; each ends with a total row. Plan trips and
+    there), then `区外及未定 outside or unknown`, each ending with a total row; then `说明
+    notes`, saying how "registered" was counted. A registration counts from the day it
+    registered (`registered_on`). Plan trips and
     events of registrations not in `registrations` are not counted (and logged).
     """
     week = report_week(week_start)
@@ -149,10 +153,34 @@ def weekly_tables(
                 places,
             )
             for registration in registrations
-            if registration.direction is direction and registration.earliest_date <= week.end
+            if registration.direction is direction and registered_on(registration) <= week.end
         ]
         tables[table] = table_sheets(standings, COLUMNS[table], places)
+        counted = [r for r in registrations if r.direction is direction]
+        tables[table][NOTES_SHEET] = pd.DataFrame({NOTE: [registration_note(counted)]})
     return tables
+
+
+def registered_on(registration: Registration) -> dt.date:
+    """The day a registration counts as registered: its `registered_at` (Beijing time),
+    else the first day of its window."""
+    if registration.registered_at is None:
+        return registration.earliest_date
+    return registration.registered_at.astimezone(CHINA_TIME).date()
+
+
+def registration_note(registrations: Sequence[Registration]) -> str:
+    """How a table counted "registered": by `registered_at`, and how many registrations
+    lacked it and counted by their window's first day instead."""
+    undated = [r for r in registrations if r.registered_at is None]
+    if not undated:
+        return "登记按报名时间统计 registered: counted by registered_at"
+    people = sum(r.party_size for r in undated)
+    return (
+        f"{len(undated)} 条登记无报名时间, 按最早出行日期计入登记周 / {len(undated)} of "
+        f"{len(registrations)} registrations ({people} people) have no registered_at and count "
+        "as registered in the week their window starts"
+    )
 
 
 def write_weekly_report(
@@ -221,7 +249,7 @@ def standing(
         area=key.adcode or "",
         other=prefecture_name(other, gazetteer),
         other_inside=(other.adcode or "").startswith(REGION),
-        new=registration.earliest_date in week,
+        new=registered_on(registration) in week,
         departed=departed,
         departed_in_week=departed_on in week,
         carried_by=trip if departed_on in week else None,
@@ -379,6 +407,9 @@ def write_sheets(path: Path, sheets: dict[str, pd.DataFrame], created: dt.dateti
             sheet = writer.sheets[name]
             for number, title in enumerate(frame.columns):
                 sheet.write(0, number, title, header)
+            if name == NOTES_SHEET:
+                sheet.set_column(0, 0, 120)
+                continue
             sheet.set_row(0, 64)
             sheet.set_row(len(frame), None, total)
             sheet.set_column(0, 0, 12)
