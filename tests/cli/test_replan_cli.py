@@ -71,8 +71,9 @@ def test_a_replan_keeps_the_frozen_trips_and_lists_every_change(tmp_path: Path) 
     on_trips = {rid for t in plan.trips for rid in t.registration_ids()}
     assert "A" in on_trips and "B" not in on_trips
 
-    sheet = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)["changes"]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)
+    rows = list(book["changes"].iter_rows(values_only=True))
+    book.close()  # a read-only workbook holds its file open until closed
     listed = {row[2]: row[3] for row in rows[1:]}
     assert listed["B"] == "removed" and listed["G"] == "moved" and listed["M"] == "added"
     assert "A" not in listed  # kept: nobody to tell

@@ -92,4 +92,5 @@ def test_workbook_lists_every_passenger_once_with_masked_personal_data(
     assert sorted(listed) == sorted(rid for t in plan.trips for rid in t.registration_ids())
     assert len(listed) == len(set(listed))
     boarding = list(book["boarding"].iter_rows(values_only=True))
+    book.close()
     assert len(boarding) - 1 == len(listed)

@@ -234,7 +234,9 @@ def test_odd_trip_ids_get_distinct_pages_and_sheets(
     assert len({path.name.casefold() for path in written}) == len(odd)
     assert "index.html" not in {path.name for path in written}
     write_workbook(plan, tmp_path / "plan.xlsx")
-    sheets = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True).sheetnames
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True)
+    sheets = book.sheetnames
+    book.close()
     assert sheets[:3] == ["summary", "trips", "boarding"] and sheets[-1] == "not served"
     assert len(sheets) == 4 + len(odd) and len({s.casefold() for s in sheets}) == len(sheets)
 
