@@ -3,8 +3,9 @@
 Real county codes and coordinates come from the gazetteer. Origins are Inner Mongolia's 103
 county-level units; destinations are the region's employment centres (about three quarters of
 flows) and cities of the neighbouring provinces, chosen by a gravity model. Parties of 1-4,
-date windows of 0-3 days, valid (synthetic) resident ids and phones, and a points file of
-county bus stations, city stations and employer gates. Same size and seed, same files.
+date windows of 0-3 days, valid (synthetic) resident ids and phones, the richer record
+(registration time, employer, trade; return reasons and needs of returnees), and a points
+file of county bus stations, city stations and employer gates. Same size and seed, same files.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ GIVEN = (
     "俊帆帅旭宁龙林欣瑶博文巴特尔其其格乌云苏和娜仁图雅"
 )
 
+TRADES = ("建筑", "餐饮", "家政", "制造", "物流", "采矿", "商贸", "养殖")
+RETURN_REASONS = {"voluntary": 70, "stoppage": 10, "layoff": 8, "unpaid_wages": 4, "other": 8}
+NEEDS = {"job": 0.35, "training": 0.15, "business": 0.05}
+
 
 @dataclass(frozen=True)
 class SyntheticWeek:
@@ -90,6 +95,9 @@ def make_week(
     """A week of `size` registrations (ids R000001...) and its points file."""
     gaz = gazetteer or default_gazetteer()
     rng = random.Random(seed)
+    # The richer record draws from its own stream, so that it leaves the travel data of a
+    # seed as it was before the record had those columns.
+    record_rng = random.Random(f"{seed}-record")
     counties = sorted(
         (u for u in gaz.by_code.values() if u.code[:2] == "15" and u.level == 3),
         key=lambda u: u.code,
@@ -170,9 +178,32 @@ def make_week(
                 row["pickup_point"] = gates[work.code][int(home.code[4:6]) % len(gates[work.code])]
             if rng.random() < 0.8:
                 row["dropoff_point"] = station[home.code]
+        row.update(_record(record_rng, gaz, work, earliest, direction))
         rows.append(row)
     registrations = pd.DataFrame(rows).reindex(columns=list(COLUMNS))
     return SyntheticWeek(registrations, pd.DataFrame(points))
+
+
+def _record(
+    rng: random.Random, gaz: Gazetteer, work: AdminUnit, earliest: dt.date, direction: str
+) -> dict[str, str]:
+    """The richer record of one registration: registered 1-10 days before its window, an
+    employer at its place of work, a trade; for a returnee, why and what it needs."""
+    registered = dt.datetime.combine(earliest, dt.time(8)) - dt.timedelta(
+        days=rng.randint(1, 10), minutes=rng.randrange(12 * 60)
+    )
+    record = {
+        "registered_at": registered.strftime("%Y-%m-%d %H:%M"),
+        "employer": f"{gaz.label(work)}用工企业{rng.randint(1, 3)}号",
+        "trade": rng.choice(TRADES),
+    }
+    if direction == "return_home":
+        reason = rng.choices(list(RETURN_REASONS), list(RETURN_REASONS.values()))[0]
+        needs = [need for need, share in NEEDS.items() if rng.random() < share]
+        if reason == "unpaid_wages" or (reason != "voluntary" and rng.random() < 0.1):
+            needs.append("rights")
+        record |= {"return_reason": reason, "needs": ";".join(needs)}
+    return record
 
 
 def _has(gaz: Gazetteer, code: str) -> bool:

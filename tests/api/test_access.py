@@ -4,13 +4,14 @@ inside and outside its area, with the answer the contract gives (interchange.md,
 `admin` may do everything. A `planner` or `registrar` reads and writes registrations whose
 origin or destination lies in its area; a `viewer` reads plans only, never registrations.
 Points are written by admins and by planners, for points in their area. A registration
-outside the caller's area is read and evented as if it did not exist (404), and is not listed;
-a write of one is rejected, saying why.
+outside the caller's area is read and evented as if it did not exist (404), is not listed
+and is not found by the hotline's lookup; a write of one is rejected, saying why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -48,7 +49,7 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "registrar-1502": ("area", "ok", "ok", "role", "role"),
     "viewer-1502": ("role", "role", "role", "role", "role"),
 }
-REGISTRATION_CALLS = ("read", "write", "event", "list")
+REGISTRATION_CALLS = ("read", "write", "event", "list", "lookup")
 
 
 def _cases() -> list[Any]:
@@ -88,7 +89,17 @@ def _registration_call(service: Service, who: str, call: str, target: str, expec
             )
         assert bool(service.stored(rid)) == (expected == "ok")
         return
-    service.create(registration(rid, origin, destination))
+    phone = f"137{uuid.uuid4().int % 10**8:08d}"  # one no other registration has
+    service.create(registration(rid, origin, destination, phone=phone))
+    if call == "lookup":
+        response = service.client.post(
+            "/v1/registrations/lookup", json={"phone": phone}, headers=service.auth(who)
+        )
+        assert response.status_code == (403 if expected == "role" else 200), response.text
+        if expected != "role":
+            found = [m["registration"]["registration_id"] for m in response.json()["matches"]]
+            assert found == ([rid] if expected == "ok" else [])
+        return
     if call == "list":
         listed, status_code = service.listed(who)
         assert status_code == (403 if expected == "role" else 200)

@@ -20,6 +20,7 @@ from pointplan.api.routers import documents, health, plans, points, registration
 from pointplan.api.settings import Settings
 from pointplan.api.trip_index import TripIndex
 from pointplan.store.database import Database, migrate
+from pointplan.store.lookup import hash_unhashed
 from pointplan.store.registrations import WriteRules
 
 Message = MutableMapping[str, Any]
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sealer = settings.sealer()
         db = Database(settings.database_url)
         migrate(db.engine)
+        with db.session() as session:
+            hash_unhashed(session, sealer)  # rows stored before their lookup hashes were kept
         app.state.db = db
         app.state.settings = settings
         app.state.sealer = sealer

@@ -7,6 +7,7 @@ names, id numbers and phones unless the caller may see them: no route returns a 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, NoReturn
 
 from fastapi.exceptions import RequestValidationError
@@ -29,7 +30,12 @@ from pointplan.domain.events import (
     in_china_time,
 )
 from pointplan.domain.fleet import Fleet
-from pointplan.domain.personal import PERSONAL_FIELDS, mask_field, phone_problem
+from pointplan.domain.personal import (
+    PERSONAL_FIELDS,
+    mask_field,
+    phone_problem,
+    resident_id_problem,
+)
 from pointplan.domain.plan import ChangeKind, Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
@@ -220,6 +226,62 @@ class RegistrationPage(BaseModel):
 
     items: list[RegistrationSummary]
     next_cursor: str | None
+
+
+class LookupIn(BaseModel):
+    """Whom the hotline looks for: an id number or a phone, exactly one (in the body, so that
+    it is never in a URL or an access log)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"phone": "13812345678"}]}
+    )
+
+    id_number: str | None = Field(default=None, max_length=40)
+    phone: str | None = Field(default=None, max_length=40)
+
+    def wanted(self) -> tuple[str, str]:
+        """(field, value) to look for; 422 naming the field when not exactly one is given or
+        it is not a valid id number or phone (never repeating the value)."""
+        given = [(f, v) for f, v in (("id_number", self.id_number), ("phone", self.phone)) if v]
+        if len(given) != 1:
+            invalid(("id_number", "give exactly one of id_number and phone"))
+        field, written = given[0]
+        value = re.sub(r"[\s-]", "", written).upper()  # as people say it: 150105 1990...
+        check = resident_id_problem if field == "id_number" else phone_problem
+        problem = check(value)
+        if problem:
+            invalid((field, problem))
+        return field, value
+
+
+class HotlineTrip(BaseModel):
+    """The trip a registration is on in the newest done plan that has it: what the hotline
+    tells the person (the plate once transport has answered)."""
+
+    plan_id: str
+    trip_id: str
+    date: dt.date
+    departure: str = Field(description="HH:MM, Beijing time")
+    vehicle_type: str
+    plate: str | None
+    boarding: str = Field(description="where the party boards")
+    boarding_time: dt.datetime | None = Field(description="when the vehicle is there")
+    seats: list[str]
+    dropoff: str
+    published: bool = Field(description="whether its 一车一方案 is issued")
+
+
+class LookupMatch(BaseModel):
+    """One registration found (masked, whoever asks) and its current trip, if any."""
+
+    registration: RegistrationSummary
+    trip: HotlineTrip | None
+
+
+class LookupOut(BaseModel):
+    """The registrations of the caller's area with that id number or phone (at most 20)."""
+
+    matches: list[LookupMatch]
 
 
 def batch_openapi() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""`pointplan report weekly`: the weekly return-to-work and return-home tables.
+"""`pointplan report weekly` (the weekly return-to-work and return-home tables) and
+`pointplan report classified` (the classified list of demand).
 
 Kept apart from `pointplan.cli` (which calls `add_parser`), so it imports nothing from it.
 """
@@ -16,12 +17,14 @@ from pydantic import ValidationError
 
 from pointplan.cli.common import EXIT_OK, add_inputs, add_out
 from pointplan.domain.plan import Plan
+from pointplan.exports.classified import write_classified_list
 from pointplan.exports.weekly import registration_note, report_week, write_weekly_report
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
 from pointplan.io.points import read_points
 from pointplan.io.registrations import FIRST_DATE, LAST_DATE, read_registrations
 
+CLASSIFIED_FILE = "classified_list.xlsx"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -55,6 +58,21 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         help="leave bad registration rows out of the counts (listed on stderr) instead of stopping",
     )
     weekly.set_defaults(handler=weekly_report)
+    classified = reports.add_parser(
+        "classified",
+        help="the classified list of demand (分类汇总清单)",
+        description="Write DIR/classified_list.xlsx: registrations and people by direction, "
+        "origin county, destination, travel window and employer, the list human resources "
+        "sends to health and transport. Exit 0 on success, 2 on bad input.",
+    )
+    add_inputs(classified, fleet_and_policy=False)
+    add_out(classified)
+    classified.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="leave bad registration rows out of the list (listed on stderr) instead of stopping",
+    )
+    classified.set_defaults(handler=classified_report)
 
 
 def weekly_report(args: argparse.Namespace) -> int:
@@ -76,6 +94,20 @@ def weekly_report(args: argparse.Namespace) -> int:
     print(f"wrote {', '.join(path.name for path in paths)} to {args.out}")
     if any(r.registered_at is None for r in batch.registrations):
         print(f"note: {registration_note(batch.registrations)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def classified_report(args: argparse.Namespace) -> int:
+    """Handle `pointplan report classified`: read and check the registrations, write the
+    classified list."""
+    points = read_points(args.points) if args.points else ()
+    batch = read_registrations(args.registrations, points=points)
+    batch.require_valid(args.keep_going, then="leave them out of the list")
+    for issue in batch.issues:
+        print(issue, file=sys.stderr)
+    path = args.out / CLASSIFIED_FILE
+    table = write_classified_list(path, batch.registrations)
+    print(f"wrote {path.name} to {args.out}: {len(table)} groups, {table['people'].sum()} people")
     return EXIT_OK
 
 

@@ -1,5 +1,6 @@
 """What people take away from a plan: tables, maps and documents, all derived from plan.json."""
 
+from pointplan.exports.classified import classified_list, write_classified_list
 from pointplan.exports.geojson import plan_geojson, write_geojson
 from pointplan.exports.outputs import write_outputs
 from pointplan.exports.vehicle_html import write_vehicle_pages
@@ -10,10 +11,12 @@ from pointplan.exports.weekly import weekly_tables, write_weekly_report
 from pointplan.exports.workbook import write_workbook
 
 __all__ = [
+    "classified_list",
     "plan_geojson",
     "plan_map",
     "vehicle_pages",
     "weekly_tables",
+    "write_classified_list",
     "write_geojson",
     "write_map",
     "write_outputs",

@@ -20,6 +20,7 @@ from pointplan.domain.text import id_problem, text_problem
 from pointplan.store import models
 from pointplan.store.audit import audit
 from pointplan.store.database import owner_only_file, sqlite_path
+from pointplan.store.registrations import HASH_COLUMNS, hash_columns
 from pointplan.store.sealing import Sealer
 
 ERASED_KIND = "personal_data_erased"
@@ -57,12 +58,17 @@ def records_to_mend(session: Session) -> Iterator[tuple[str, str, str]]:
 
 def rotate_keys(session: Session, sealer: Sealer, actor: str) -> int:
     """Seal every registration's personal data, and the crews of transport's answers, again
-    with the first data key (and seal what was stored in clear); how many rows changed."""
+    with the first data key (and seal what was stored in clear), and hash its id number and
+    phone again under it; how many rows changed."""
     changed = 0
     for registration in session.scalars(select(models.Registration)):
         resealed = sealer.reseal(registration.fields)
-        if resealed != registration.fields:
+        hashed = hash_columns(sealer, sealer.open(resealed))
+        stale = {k: v for k, v in hashed.items() if getattr(registration, k) != v}
+        if resealed != registration.fields or stale:
             registration.fields = resealed
+            for column, value in stale.items():
+                setattr(registration, column, value)
             changed += 1
     for answer in session.scalars(select(models.TripAnswer)):
         resealed = sealer.reseal(answer.fields)
@@ -87,6 +93,8 @@ def erase_personal_data(session: Session, travelled_before: dt.date, actor: str)
         registration.fields = {
             k: v for k, v in registration.fields.items() if k not in PERSONAL_FIELDS
         }
+        for column in HASH_COLUMNS.values():
+            setattr(registration, column, "")
         registration.updated_at = models.utc_now()
         session.add(
             models.RegistrationEvent(

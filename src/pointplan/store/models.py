@@ -91,6 +91,10 @@ class Registration(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    """The id number's keyed hash (`Sealer.lookup_hash`); "" for none, NULL not yet hashed."""
+    phone_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    """The phone's keyed hash, as `id_number_hash`."""
 
     __table_args__ = (
         Index("ix_registrations_origin", "origin_adcode"),

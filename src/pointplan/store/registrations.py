@@ -34,12 +34,14 @@ from pointplan.io.aliases import with_item_keys
 from pointplan.io.registrations import valid_id
 from pointplan.store import models
 from pointplan.store.audit import audit
-from pointplan.store.sealing import Sealer
+from pointplan.store.sealing import LOOKUP_FIELDS, Sealer
 
 VERSION_KEY = "version"
 """The optional batch-item key with the version its sender last read."""
 STALE = "stale (409)"
 """The reason of an item whose `version` is not the stored one (interchange.md)."""
+HASH_COLUMNS = {"id_number": "id_number_hash", "phone": "phone_hash"}
+"""A field the hotline finds registrations by -> its keyed hash's column."""
 _ITEM_KEYS = frozenset((*REGISTRATION_COLUMNS, VERSION_KEY))
 _ENDS = ("origin_adcode", "destination_adcode")
 
@@ -149,10 +151,10 @@ def save_batch(
         if dry_run:
             pass
         elif existing is None:
-            new_rows.append({"registration_id": rid, **_columns(registration, sealer.seal(fields))})
+            new_rows.append({"registration_id": rid, **_columns(registration, fields, sealer)})
             events.append({"registration_id": rid, "kind": "registered"})
         elif changes := _changes(opened[rid], fields):
-            _update(session, existing, _columns(registration, sealer.seal(fields)))
+            _update(session, existing, _columns(registration, fields, sealer))
             events.append({"registration_id": rid, "kind": "updated", "changes": changes})
         result.accepted += 1
     # New rows and events go in as one multi-row insert each: the unit of work per object
@@ -301,9 +303,18 @@ def _refusal(
     return None
 
 
-def _columns(registration: Registration, sealed_fields: dict[str, Any]) -> dict[str, Any]:
+def hash_columns(sealer: Sealer, opened_fields: Mapping[str, Any]) -> dict[str, str]:
+    """The hash columns of a registration whose fields (opened) are `opened_fields`."""
     return {
-        "fields": sealed_fields,
+        HASH_COLUMNS[field]: sealer.lookup_hash(field, str(opened_fields.get(field) or ""))
+        for field in LOOKUP_FIELDS
+    }
+
+
+def _columns(registration: Registration, fields: dict[str, Any], sealer: Sealer) -> dict[str, Any]:
+    return {
+        "fields": sealer.seal(fields),
+        **hash_columns(sealer, fields),
         "direction": registration.direction.value,
         "origin_adcode": registration.origin.adcode or "",
         "destination_adcode": registration.destination.adcode or "",

@@ -7,22 +7,35 @@ the first encrypts, every one decrypts, so a key is rotated by putting a new one
 running `pointplan db rotate-key`, and then dropping the old one (docs/operations.md).
 Values stored before encryption was on (no prefix) are read as they are and sealed by the
 next rotation.
+
+For the hotline ("which bus am I on?") a registration is found by its id number or phone
+through a keyed hash (HMAC-SHA256 under a key derived from a data key), never a plain hash:
+an 11-digit phone is guessed from its plain hash in minutes.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 SEALED_FIELDS = ("id_number", "phone", "crew")
 """The fields stored encrypted: a registration's id number and phone, the names and phones of
 the crew (drivers, escort) on transport's answer to a trip."""
 PREFIX = "enc1:"
 """What a sealed value starts with."""
+LOOKUP_FIELDS = ("id_number", "phone")
+"""The fields a registration can be found by (through their keyed hashes)."""
+_NOT_IN_A_NUMBER = re.compile(r"[\s\-]")
 
 
 class DataKeyError(ValueError):
@@ -43,6 +56,17 @@ class Sealer:
                 "with `pointplan db new-key`"
             ) from None
         self.keys = tuple(key.strip() for key in keys)
+        self._lookup_keys = tuple(_lookup_key(key) for key in self.keys)
+
+    def lookup_hash(self, field: str, value: str) -> str:
+        """The keyed hash (hex) of an id number or phone under the first data key, as the
+        tables store it ("" for no value)."""
+        return _keyed_hash(self._lookup_keys[0], field, value)
+
+    def lookup_hashes(self, field: str, value: str) -> list[str]:
+        """The keyed hashes of a value under every data key: a row hashed before a key was
+        put in front is found until `pointplan db rotate-key` hashes it again."""
+        return [_keyed_hash(key, field, value) for key in self._lookup_keys]
 
     def seal(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         """`fields` with the id number and phone encrypted (values sealed already stay)."""
@@ -70,6 +94,19 @@ class Sealer:
     def reseal(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         """`fields` sealed again with the first key (for rotation)."""
         return self.seal(self.open(fields))
+
+
+def _lookup_key(fernet_key: str) -> bytes:
+    material = base64.urlsafe_b64decode(fernet_key.encode())
+    derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"pointplan lookup v1")
+    return derive.derive(material)
+
+
+def _keyed_hash(key: bytes, field: str, value: str) -> str:
+    normal = _NOT_IN_A_NUMBER.sub("", value).upper()
+    if not normal:
+        return ""
+    return hmac.new(key, f"{field}:{normal}".encode(), hashlib.sha256).hexdigest()
 
 
 def new_key() -> str:

@@ -6,11 +6,13 @@ import base64
 import datetime as dt
 import json
 import tempfile
+from functools import partial
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
-from sqlalchemy.orm import Session
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session, defer
 from starlette.concurrency import run_in_threadpool
 
 from pointplan.api.auth import DB, Caller
@@ -20,6 +22,10 @@ from pointplan.api.schemas import (
     CheckedRejected,
     EventIn,
     EventOut,
+    HotlineTrip,
+    LookupIn,
+    LookupMatch,
+    LookupOut,
     RegistrationOut,
     RegistrationPage,
     batch_openapi,
@@ -28,7 +34,9 @@ from pointplan.api.schemas import (
     registration_summary,
     registration_view,
 )
-from pointplan.domain.events import Status, StatusEvent
+from pointplan.api.trip_index import TripIndex
+from pointplan.domain.events import CHINA_TIME, Status, StatusEvent
+from pointplan.domain.manifest import trip_manifest
 from pointplan.domain.text import ID_PATTERN, id_problem
 from pointplan.io.aliases import with_column_names
 from pointplan.io.errors import InputError
@@ -36,6 +44,8 @@ from pointplan.io.registrations import check_columns
 from pointplan.io.tables import Table, read_table
 from pointplan.store import models
 from pointplan.store.audit import audit
+from pointplan.store.lookup import find_registrations
+from pointplan.store.models import JobState
 from pointplan.store.registrations import (
     EventRefused,
     WriteRules,
@@ -51,6 +61,8 @@ router = APIRouter(
     responses=error_responses(401, 403, 404, 413, 415),
 )
 RegistrationId = Annotated[str, Path(pattern=ID_PATTERN)]
+LOOKUP_PLANS = 10
+"""How many of the newest done plans a lookup searches for the person's trip."""
 
 
 @router.post(
@@ -212,6 +224,77 @@ def _after(cursor: str | None) -> str | None:
     if id_problem(after):
         invalid(("cursor", "not a cursor of this list"), where="query")
     return after
+
+
+@router.post("/lookup", summary="find a person by id number or phone (the hotline)")
+def lookup_registrations(request: Request, caller: Caller, db: DB, wanted: LookupIn) -> LookupOut:
+    """Registrars and planners (the hotline's staff): the registrations of their area whose
+    id number or phone is the one given, found by its keyed hash, each masked (whoever asks)
+    with the trip it is on in the newest done plan that carries it: "which bus am I on?".
+    Every lookup is recorded in the audit trail (which field, how many found; never the
+    value)."""
+    caller.require("planner", "registrar")
+    field, value = wanted.wanted()
+    sealer = request.app.state.sealer
+    index: TripIndex = request.app.state.trip_index
+    with db.session() as session:
+        found = find_registrations(session, sealer, field, value, caller.scope)
+        matches = [
+            LookupMatch(
+                registration=registration_summary(row, sealer.open(row.fields), False),
+                trip=_current_trip(session, index, row),
+            )
+            for row in found
+        ]
+        audit(session, caller.name, "registrations.lookup", f"by {field}: {len(found)} found")
+    return LookupOut(matches=matches)
+
+
+def _current_trip(
+    session: Session, index: TripIndex, row: models.Registration
+) -> HotlineTrip | None:
+    """The registration's trip in the newest done plan whose area and dates hold it."""
+    ends = (row.origin_adcode, row.destination_adcode)
+    plans = session.scalars(
+        select(models.PlanJob)
+        .options(defer(models.PlanJob.result))
+        .where(
+            models.PlanJob.status == JobState.DONE.value,
+            models.PlanJob.date_from <= row.latest_date,
+            models.PlanJob.date_to >= row.earliest_date,
+            literal(ends[0]).startswith(models.PlanJob.area, autoescape=False)
+            | literal(ends[1]).startswith(models.PlanJob.area, autoescape=False),
+        )
+        .order_by(models.PlanJob.created_at.desc(), models.PlanJob.plan_id.desc())
+        .limit(LOOKUP_PLANS)
+    )
+    for job in plans:
+        trip = index.trip_of(job.plan_id, row.registration_id, partial(_plan_json, job))
+        if trip is None:
+            continue
+        line = next(m for m in trip_manifest(trip) if m.registration_id == row.registration_id)
+        answer = session.get(models.TripAnswer, (job.plan_id, trip.trip_id))
+        boards = line.pickup.departure or line.pickup.arrival
+        return HotlineTrip(
+            plan_id=job.plan_id,
+            trip_id=trip.trip_id,
+            date=trip.date,
+            departure=trip.departure,
+            vehicle_type=answer.vehicle_type
+            if answer and answer.vehicle_type
+            else trip.vehicle_type,
+            plate=str(answer.fields.get("plate")) if answer else None,
+            boarding=line.pickup.place,
+            boarding_time=boards.replace(tzinfo=CHINA_TIME) if boards else None,
+            seats=list(line.seats),
+            dropoff=line.dropoff,
+            published=job.published_through is not None and trip.date <= job.published_through,
+        )
+    return None
+
+
+def _plan_json(job: models.PlanJob) -> str:
+    return str(job.result)
 
 
 @router.get("/{registration_id}", summary="one registration with its status history")
