@@ -22,7 +22,12 @@ from pointplan.exports.weekly import registration_note, report_week, write_weekl
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
 from pointplan.io.points import read_points
-from pointplan.io.registrations import FIRST_DATE, LAST_DATE, read_registrations
+from pointplan.io.registrations import (
+    FIRST_DATE,
+    LAST_DATE,
+    RegistrationBatch,
+    read_registrations,
+)
 
 CLASSIFIED_FILE = "classified_list.xlsx"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -52,11 +57,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     )
     weekly.add_argument("--events", type=Path, metavar="FILE", help="status events CSV or XLSX")
     add_out(weekly)
-    weekly.add_argument(
-        "--keep-going",
-        action="store_true",
-        help="leave bad registration rows out of the counts (listed on stderr) instead of stopping",
-    )
+    _add_keep_going(weekly, "the counts")
     weekly.set_defaults(handler=weekly_report)
     classified = reports.add_parser(
         "classified",
@@ -67,22 +68,33 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     )
     add_inputs(classified, fleet_and_policy=False)
     add_out(classified)
-    classified.add_argument(
+    _add_keep_going(classified, "the list")
+    classified.set_defaults(handler=classified_report)
+
+
+def _add_keep_going(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
         "--keep-going",
         action="store_true",
-        help="leave bad registration rows out of the list (listed on stderr) instead of stopping",
+        help=f"leave bad registration rows out of {what} (listed on stderr) instead of stopping",
     )
-    classified.set_defaults(handler=classified_report)
+
+
+def _registrations(args: argparse.Namespace, then: str) -> RegistrationBatch:
+    """The registrations of the command line, checked: bad rows stop it unless --keep-going
+    (then they are listed on stderr and `then` says what becomes of them)."""
+    points = read_points(args.points) if args.points else ()
+    batch = read_registrations(args.registrations, points=points)
+    batch.require_valid(args.keep_going, then=then)
+    for issue in batch.issues:
+        print(issue, file=sys.stderr)
+    return batch
 
 
 def weekly_report(args: argparse.Namespace) -> int:
     """Handle `pointplan report weekly`: read and check the inputs, write both workbooks."""
     week_start = parse_week(args.week)
-    points = read_points(args.points) if args.points else ()
-    batch = read_registrations(args.registrations, points=points)
-    batch.require_valid(args.keep_going, then="leave them out of the counts")
-    for issue in batch.issues:
-        print(issue, file=sys.stderr)
+    batch = _registrations(args, then="leave them out of the counts")
     known = batch.ids()
     plan = read_plan(args.plan)
     check_plan_registrations(plan, known, args.plan.name)
@@ -100,11 +112,7 @@ def weekly_report(args: argparse.Namespace) -> int:
 def classified_report(args: argparse.Namespace) -> int:
     """Handle `pointplan report classified`: read and check the registrations, write the
     classified list."""
-    points = read_points(args.points) if args.points else ()
-    batch = read_registrations(args.registrations, points=points)
-    batch.require_valid(args.keep_going, then="leave them out of the list")
-    for issue in batch.issues:
-        print(issue, file=sys.stderr)
+    batch = _registrations(args, then="leave them out of the list")
     path = args.out / CLASSIFIED_FILE
     table = write_classified_list(path, batch.registrations)
     print(f"wrote {path.name} to {args.out}: {len(table)} groups, {table['people'].sum()} people")

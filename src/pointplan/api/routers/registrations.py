@@ -283,7 +283,7 @@ def _current_trip(
             vehicle_type=answer.vehicle_type
             if answer and answer.vehicle_type
             else trip.vehicle_type,
-            plate=str(answer.fields.get("plate")) if answer else None,
+            plate=answer.fields.get("plate") if answer else None,
             boarding=line.pickup.place,
             boarding_time=boards.replace(tzinfo=CHINA_TIME) if boards else None,
             seats=list(line.seats),
