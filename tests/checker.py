@@ -24,7 +24,11 @@ TOLERANCE_S = 1.0
 
 
 def _parse_dt(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
+    """A plan.json time as naive Beijing time (the clock the rules are written in)."""
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        return moment
+    return (moment.astimezone(dt.UTC) + dt.timedelta(hours=8)).replace(tzinfo=None)
 
 
 def _seat_positions(layout: list[str]) -> dict[tuple[int, str], tuple[int, int]]:

@@ -102,7 +102,7 @@ def over_stated_capacity(plan: Plan) -> None:
 def driving_through_small_hours(plan: Plan) -> None:
     trip = long_trip(plan)
     start = dt.datetime.fromisoformat(trip["schedule"][1]["start"])
-    shift = dt.datetime.combine(start.date(), dt.time(1, 0)) - start
+    shift = dt.datetime.combine(start.date(), dt.time(1, 0), start.tzinfo) - start
     for event in trip["schedule"]:
         for key in ("start", "end"):
             event[key] = (dt.datetime.fromisoformat(event[key]) + shift).isoformat()

@@ -6,11 +6,32 @@ Field names are the contract of interchange.md (plan.json); fields beyond it are
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
+from pointplan.domain.events import CHINA_TIME
 from pointplan.domain.registration import Direction
+
+
+def _as_beijing_time(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        return moment  # written without an offset (plan.json before 2026-12): Beijing time
+    return moment.astimezone(CHINA_TIME).replace(tzinfo=None)
+
+
+def _with_offset(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=CHINA_TIME)
+
+
+BeijingTime = Annotated[
+    dt.datetime,
+    AfterValidator(_as_beijing_time),
+    PlainSerializer(_with_offset, return_type=dt.datetime, when_used="json"),
+]
+"""A time of a trip's timeline: held as naive Beijing time (the clock of the driving rules),
+written to plan.json with its offset (`2022-11-22T08:00:00+08:00`); read with any offset, or
+none (Beijing time)."""
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -26,8 +47,8 @@ class Stop(BaseModel):
     lon: float
     registrations: tuple[str, ...]
     point_id: str | None = None
-    arrival: dt.datetime | None = None
-    departure: dt.datetime | None = None
+    arrival: BeijingTime | None = None
+    departure: BeijingTime | None = None
 
 
 class SeatAssignment(BaseModel):
@@ -55,8 +76,8 @@ class ScheduleEvent(BaseModel):
     model_config = _FROZEN
 
     kind: Literal["stop", "drive", "rest", "daily_rest", "no_running"]
-    start: dt.datetime
-    end: dt.datetime
+    start: BeijingTime
+    end: BeijingTime
     km: float = 0.0
 
 
@@ -76,7 +97,7 @@ class Trip(BaseModel):
     seats: tuple[SeatAssignment, ...]
     passengers: int
     distance_km: float
-    arrival: dt.datetime | None = None
+    arrival: BeijingTime | None = None
     drivers: int = 1
     cost: float = 0.0
     escort_seats: tuple[EscortSeat, ...] = ()

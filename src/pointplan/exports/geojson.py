@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pointplan.domain.events import CHINA_TIME
 from pointplan.domain.plan import Plan
 
 
@@ -49,7 +50,11 @@ def plan_geojson(plan: Plan) -> dict[str, Any]:
                         "place": stop.place,
                         "point_id": stop.point_id,
                         "registrations": len(stop.registrations),
-                        "time": when.isoformat(timespec="minutes") if when else None,
+                        "time": (
+                            when.replace(tzinfo=CHINA_TIME).isoformat(timespec="minutes")
+                            if when
+                            else None
+                        ),
                     },
                 }
             )
