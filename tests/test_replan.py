@@ -13,13 +13,16 @@ from pointplan.domain.plan import Plan, Trip, Unassigned
 from pointplan.domain.registration import Registration
 from pointplan.io import read_points
 from pointplan.problem import Problem
-from pointplan.replan import KEEPING_COST, Base, replan
+from pointplan.replan import KEEPING_COST, Base, _placements, _renumbered, _State, replan
 from pointplan.solve import solve
+from pointplan.solvers.result import assemble_plan
+from pointplan.solvers.seating import with_capacities
 from pointplan.synthetic import make_week
 from tests.conftest import assert_valid_plan
 
 pytestmark = pytest.mark.slow
 FIRST = dt.date(2022, 11, 21)
+DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,45 @@ def test_a_day_of_changes(week: Week) -> None:
         assert change.change == "kept" or change.reason, change
     untouched = set(later) - cancelled - abnormal - set(redated)
     moved = [rid for rid in untouched if changes[rid].change != "kept"]
-    assert all(changes[rid].reason == KEEPING_COST for rid in moved)
+    # moved only where keeping cost a vehicle, or on its own trip and seats, boarding at
+    # another time (its trip's stops changed around it): people to tell either way
+    reasons = {changes[rid].reason for rid in moved}
+    assert reasons <= {KEEPING_COST, "its boarding time changed"}, reasons
+    for rid in moved:
+        if changes[rid].reason != KEEPING_COST:
+            assert changes[rid].from_trips == changes[rid].to_trips
     assert {c.registration_id for c in plan.changes if c.change == "added"} >= {
         r.registration_id for r in newcomers if r.registration_id in on_trips
     }
+
+
+def test_trips_planned_anew_keep_their_base_ids_and_seats(week: Week) -> None:
+    """A plan made anew of most of the base's people (one in ten gone) names each new trip
+    after the base trip whose people it carries most of, on that trip's date, and seats
+    them where they sat: more people keep trip, date and seat than the new plan's own ids
+    and seats would give, no base id is given twice, and every rule holds."""
+    problem, base = week.problem, week.base
+    staying = tuple(r for i, r in enumerate(problem.registrations) if i % 10)
+    anew = solve(replace(problem, registrations=staying), time_limit=2, seed=1)
+    state = _State(with_capacities(problem), Base(base, "base", frozen_through=FIRST - DAY))
+    named, unnamed = state.named_after_base(list(anew.trips), set())
+    base_ids = {t.trip_id for t in base.trips}
+    ids = [t.trip_id for t in named]
+    assert named and len(set(ids)) == len(ids) and set(ids) <= base_ids
+    before = _placements(base.trips)
+
+    def keeping(trips: list[Trip]) -> int:
+        return sum(1 for rid, placed in _placements(trips).items() if before.get(rid) == placed)
+
+    trips = [*named, *_renumbered(unnamed, base_ids)]
+    assert keeping(trips) > keeping(list(anew.trips))
+    plan = assemble_plan(
+        replace(problem, registrations=staying),
+        sorted(trips, key=lambda t: (t.date, t.trip_id)),
+        anew.unassigned,
+        lower_bound=anew.summary.vehicles_lower_bound,
+        solve_seconds=0.0,
+        solver="consolidate",
+        seed=1,
+    )
+    assert_valid_plan(plan, staying, problem.fleet, problem.policy)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from pointplan.domain.fleet import Fleet, VehicleType
+from pointplan.domain.manifest import trip_manifest
 from pointplan.domain.places import Place
 from pointplan.domain.plan import Change, ChangeKind, Plan, SeatAssignment, Trip, Unassigned
 from pointplan.domain.policy import Policy
@@ -444,7 +445,8 @@ class _State:
                 list(kept_trips.values()), new_trips, unassigned, scratch, kept_rids, given_up, used
             )
         self.given_up = {r.registration_id for k in kept for r in k.riders}
-        return _Chosen(_renumbered(scratch.trips, used), scratch.unassigned, bound)
+        named, unnamed = self.named_after_base(list(scratch.trips), set())
+        return _Chosen((*named, *_renumbered(unnamed, used)), scratch.unassigned, bound)
 
     def _per_part(
         self,
@@ -518,10 +520,40 @@ class _State:
                     rid for t in part.stable for rid in t.registration_ids() if rid in kept_rids
                 )
         self.given_up = given_up
+        named, unnamed = self.named_after_base(new_trips, {t.trip_id for t in kept_trips})
         return _Chosen(
-            (*kept_trips, *_renumbered(new_trips, used)),
+            (*kept_trips, *named, *_renumbered(unnamed, used)),
             tuple(sorted(left_out, key=lambda u: u.registration_id)),
             scratch.summary.vehicles_lower_bound,
+        )
+
+    def named_after_base(
+        self, new_trips: Sequence[Trip], taken_ids: set[str]
+    ) -> tuple[list[Trip], list[Trip]]:
+        """New trips that carry people of an open base trip on its date, given that trip's id
+        (each base trip to the new trip carrying most of its people, greedily), and their
+        people their base seats where the vehicle is of the same type and the seats stay
+        legal with everyone else seated apart; (those trips, the others). Planned anew, most
+        of a part's people then still have their trip, date and seat to tell."""
+        base = {t.trip_id: t for t in self.base.plan.trips if not self.base.is_frozen(t)}
+        was_on = {rid: t.trip_id for t in base.values() for rid in t.registration_ids()}
+        pairs = []
+        for index, trip in enumerate(new_trips):
+            shared: Counter[str] = Counter()
+            for rid in trip.registration_ids():
+                trip_id = was_on.get(rid)
+                if trip_id and trip_id not in taken_ids and base[trip_id].date == trip.date:
+                    shared[trip_id] += self.current[rid].party_size
+            pairs += [(-people, index, trip_id) for trip_id, people in shared.items()]
+        named: dict[int, Trip] = {}
+        for _, index, trip_id in sorted(pairs):
+            if index in named or trip_id in taken_ids:
+                continue
+            taken_ids.add(trip_id)
+            named[index] = _in_base_seats(new_trips[index], base[trip_id], self.problem)
+        return (
+            [named[i] for i in sorted(named)],
+            [t for i, t in enumerate(new_trips) if i not in named],
         )
 
     def _near(self, riders: Sequence[Registration], kept: Iterable[_Kept]) -> list[_Kept]:
@@ -606,8 +638,7 @@ class _State:
                 reason = (
                     ""
                     if was == now
-                    else self.left.get(rid)
-                    or (KEEPING_COST if rid in self.given_up else "its seats changed")
+                    else self.left.get(rid) or _what_moved(was, now, rid in self.given_up)
                 )
             elif was:
                 change, reason = "removed", self.left.get(rid) or off_trips
@@ -636,22 +667,43 @@ class _State:
         return tuple(found)
 
 
+def _what_moved(was: Placement, now: Placement, given_up: bool) -> str:
+    """Why a registration nobody changed is told anew: its trip kept but its seats or its
+    boarding moved, or its trip given up because keeping it cost a vehicle."""
+    if given_up:
+        return KEEPING_COST
+    if was[:2] == now[:2]:
+        return "its seats changed" if was[2] != now[2] else "its boarding time changed"
+    return "its trip changed"
+
+
 def _urgency(registration: Registration) -> tuple[dt.date, int, str]:
     """Who is placed first: the window closing first, then larger parties."""
     return (registration.latest_date, -registration.party_size, registration.registration_id)
 
 
-def _placements(
-    trips: Iterable[Trip],
-) -> dict[str, tuple[str, dt.date, tuple[tuple[int, str], ...]]]:
-    """Each registration on a trip: the trip id, its date and the seats."""
+Placement = tuple[str, dt.date, tuple[tuple[int, str], ...], str, dt.datetime | None]
+"""Where a registration rides: trip id, date, seats, and where and when it boards."""
+
+
+def _placements(trips: Iterable[Trip]) -> dict[str, Placement]:
+    """Each registration on a trip: what its people were told (`Placement`); a change of
+    any of it is a change to tell them."""
     found = {}
     for trip in trips:
         seats: dict[str, list[tuple[int, str]]] = {}
         for s in trip.seats:
             seats.setdefault(s.registration_id, []).append((s.row, s.seat))
-        for rid in trip.registration_ids():
-            found[rid] = (trip.trip_id, trip.date, tuple(sorted(seats.get(rid, []))))
+        for line in trip_manifest(trip):
+            rid = line.registration_id
+            boards = line.pickup.departure or line.pickup.arrival
+            found[rid] = (
+                trip.trip_id,
+                trip.date,
+                tuple(sorted(seats.get(rid, []))),
+                line.pickup.place,
+                boards,
+            )
     return found
 
 
@@ -724,6 +776,46 @@ def _seats_legal(kept: _Kept, policy: Policy) -> bool:
             kept.escorts,
             [(label, rid) for rid, labels in kept.seats.items() for label in labels],
         )
+    )
+
+
+def _in_base_seats(trip: Trip, base_trip: Trip, problem: Problem) -> Trip:
+    """`trip` under `base_trip`'s id; its riders who rode `base_trip` in their seats there
+    (the rest in free seats apart from everyone's, in boarding order), when the vehicle type
+    is the same and that seating is legal; else in the seats `trip` gave them."""
+    named = trip.model_copy(update={"trip_id": base_trip.trip_id})
+    if trip.vehicle_type != base_trip.vehicle_type:
+        return named
+    policy = problem.policy
+    before: dict[str, list[tuple[int, str]]] = {}
+    for seat in base_trip.seats:
+        before.setdefault(seat.registration_id, []).append((seat.row, seat.seat))
+    escorts = [(e.row, e.seat) for e in base_trip.escort_seats]
+    seats: dict[str, list[tuple[int, str]]] = {}
+    for line in trip_manifest(trip):
+        if len(before.get(line.registration_id, ())) == line.people:
+            seats[line.registration_id] = before[line.registration_id]
+    for line in trip_manifest(trip):
+        if line.registration_id in seats:
+            continue
+        taken = [*escorts, *(label for labels in seats.values() for label in labels)]
+        free = free_seats_apart(trip.layout, policy, taken, line.people)
+        if free is None:
+            return named
+        seats[line.registration_id] = [(s.row, s.letter) for s in free]
+    assigned = [(label, rid) for rid, labels in seats.items() for label in labels]
+    if len(escorts) != policy.escort_seats or not seating_is_legal(
+        trip.layout, policy, escorts, assigned
+    ):
+        return named
+    return named.model_copy(
+        update={
+            "seats": tuple(
+                SeatAssignment(row=row, seat=letter, registration_id=rid)
+                for (row, letter), rid in sorted(assigned)
+            ),
+            "escort_seats": base_trip.escort_seats,
+        }
     )
 
 
