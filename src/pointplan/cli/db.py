@@ -37,8 +37,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "rotate-key",
         help="seal all personal data again with the first data key",
         description="Seal every registration's id number and phone again with the first of "
-        "the data keys (POINTPLAN_DATA_KEYS or the key file); values stored in clear are "
-        "sealed too. Afterwards the older keys can be dropped.",
+        "the data keys (POINTPLAN_DATA_KEYS or the key file), and hash them again under it for "
+        "the hotline's lookup; values stored in clear are sealed too. Afterwards the older "
+        "keys can be dropped.",
     )
     rotate.set_defaults(handler=run_rotate)
     erase = actions.add_parser(
