@@ -44,6 +44,38 @@ def _seat_positions(layout: list[str]) -> dict[tuple[int, str], tuple[int, int]]
     return positions
 
 
+_LOWER_IS_STRICTER = {
+    "max_load_factor", "max_pickups", "max_dropoffs", "pickup_radius_km", "dropoff_radius_km",
+    "continuous_day_hours", "continuous_night_hours", "daily_driving_hours_per_driver",
+    "second_driver_km", "party_may_sit_together",
+}  # fmt: skip
+
+
+def _rules_of(trip: Mapping[str, Any], regs: Mapping[str, Registration], policy: Policy) -> Policy:
+    """The rules a trip must keep (interchange.md, `overrides`): key by key the strictest
+    value of every override holding for an area of one of its stops on its date, else the
+    policy's."""
+    if not policy.overrides:
+        return policy
+    day = dt.date.fromisoformat(trip["date"])
+    riders = {rid for stop in trip["stops"] for rid in stop["registrations"] if rid in regs}
+    areas = [a for rid in riders for a in (regs[rid].pickup.adcode, regs[rid].dropoff.adcode) if a]
+    values: dict[str, Any] = {}
+    for override in policy.overrides:
+        if override.area is not None and not any(a.startswith(override.area) for a in areas):
+            continue
+        if (override.date_from and day < override.date_from) or (
+            override.date_to and day > override.date_to
+        ):
+            continue
+        for key, value in override.rules.items():
+            if key in values:
+                pick = min if key in _LOWER_IS_STRICTER else max
+                value = pick(values[key], value)
+            values[key] = value
+    return policy.model_copy(update={**values, "overrides": ()})
+
+
 def check_plan(
     plan: Mapping[str, Any],
     registrations: Iterable[Registration],
@@ -63,7 +95,8 @@ def check_plan(
         while day <= last:
             per_day[trip["vehicle_type"], day.isoformat()] += 1
             day += dt.timedelta(days=1)
-        problems += [f"{trip['trip_id']}: {p}" for p in _check_trip(trip, regs, fleet, policy)]
+        rules = _rules_of(trip, regs, policy)
+        problems += [f"{trip['trip_id']}: {p}" for p in _check_trip(trip, regs, fleet, rules)]
     for (name, date), used in per_day.items():
         count = fleet.by_name(name).count
         if count is not None and used > count:

@@ -29,6 +29,7 @@ THIRD_PARTY_ALLOWED = {
     "problem": set(),
     "stop": set(),
     "parallel": set(),
+    "ruled": set(),
     "solve": set(),
     "replan": set(),
 }

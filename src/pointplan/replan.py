@@ -40,6 +40,7 @@ from pointplan.solve import solve
 from pointplan.solvers.budget import DEFAULT_SECONDS
 from pointplan.solvers.decision import Decision, PlaceKey, place_key, stops_added
 from pointplan.solvers.decompose import decompose
+from pointplan.solvers.fleet_use import fleet_left
 from pointplan.solvers.registry import DEFAULT_SOLVER
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.seating import SeatPlan, with_capacities
@@ -815,31 +816,6 @@ def _in_base_seats(trip: Trip, base_trip: Trip, problem: Problem) -> Trip:
                 for (row, letter), rid in sorted(assigned)
             ),
             "escort_seats": base_trip.escort_seats,
-        }
-    )
-
-
-def fleet_left(fleet: Fleet, fixed: Sequence[Trip]) -> Fleet:
-    """The fleet less the vehicles the fixed trips hold, counted on their busiest day (so
-    that any day's plan on top of them keeps to the daily counts)."""
-    busy: Counter[tuple[str, dt.date]] = Counter()
-    for trip in fixed:
-        last = trip.arrival.date() if trip.arrival else trip.date
-        day = trip.date
-        while day <= last:
-            busy[trip.vehicle_type, day] += 1
-            day += dt.timedelta(days=1)
-    most: Counter[str] = Counter()
-    for (name, _), used in busy.items():
-        most[name] = max(most[name], used)
-    return fleet.model_copy(
-        update={
-            "vehicle_types": tuple(
-                vt
-                if vt.count is None
-                else vt.model_copy(update={"count": max(0, vt.count - most[vt.name])})
-                for vt in fleet.vehicle_types
-            )
         }
     )
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pointplan.domain.plan import Plan
 from pointplan.problem import Problem
+from pointplan.ruled import solve_by_rules
 from pointplan.solvers.budget import DEFAULT_SECONDS
 from pointplan.solvers.registry import DEFAULT_SOLVER, SOLVERS, solver_named
 from pointplan.solvers.seating import with_capacities
@@ -34,13 +35,24 @@ def solve(
     the machine's speed. Parts are searched on `workers` processes (default: every core this
     process may use); the plan is the same for any number. `on_progress` is called with a
     `Progress` after each searched part. `greedy` is the one-pass baseline and needs none of
-    these. The plan lists the problem's rejected input rows too.
+    these. The plan lists the problem's rejected input rows too. A policy with `overrides` is
+    planned rule class by rule class (`pointplan.ruled`).
     """
     if time_limit is not None and time_limit <= 0:
         raise ValueError("time_limit must be more than 0 seconds")
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
     planner = solver_named(solver)
+    if problem.policy.overrides:
+
+        def plan_class(part: Problem, seconds: float) -> Plan:
+            return solve(
+                part, solver=solver, seed=seed, time_limit=seconds, workers=workers,
+                on_progress=on_progress,
+            )  # fmt: skip
+
+        budget = time_limit or (stop.time_limit() if stop else None) or DEFAULT_SECONDS
+        return solve_by_rules(problem, plan_class, budget, solver, seed)
     criteria: list[StoppingCriterion] = [] if stop is None else [stop]
     if time_limit is not None or stop is None or stop.time_limit() is None:
         criteria.append(MaxRuntime(time_limit or DEFAULT_SECONDS))

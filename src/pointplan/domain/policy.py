@@ -4,8 +4,107 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+STRICTER: dict[str, Callable[[Any, Any], Any]] = {
+    "max_load_factor": min,
+    "reserved_rear_rows": max,
+    "alternate_seating": max,  # True is stricter
+    "checkerboard": max,
+    "party_may_sit_together": min,  # False is stricter
+    "escort_seats": max,
+    "max_pickups": min,
+    "max_dropoffs": min,
+    "pickup_radius_km": min,
+    "dropoff_radius_km": min,
+    "driving_rules": max,
+    "continuous_day_hours": min,
+    "continuous_night_hours": min,
+    "rest_minutes": max,
+    "daily_driving_hours_per_driver": min,
+    "second_driver_km": min,
+}
+"""The keys an override may set, each with the choice of the stricter of two values."""
+LOOSER: dict[str, Callable[[Any, Any], Any]] = {
+    key: max if stricter is min else min for key, stricter in STRICTER.items()
+}
+"""The choice of the looser of two values, key by key."""
+
+
+_SCOPE_KEYS = ("area", "from", "to", "date_from", "date_to")
+
+
+class Override(BaseModel):
+    """Rules that hold for trips with a stop in `area` (an adcode prefix) on a date from
+    `from` to `to` (each optional: no area is everywhere, no dates every day), written flat:
+    `{"area": "1501", "from": "2022-11-21", "to": "2022-11-27", "max_load_factor": 0.5}`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    area: str | None = Field(default=None, pattern=r"^\d{2,12}$")
+    date_from: dt.date | None = Field(default=None, alias="from")
+    date_to: dt.date | None = Field(default=None, alias="to")
+    rules: dict[str, Any] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_beside_the_scope(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        scope = {
+            k: v for k, v in data.items() if k in ("area", "from", "to", "date_from", "date_to")
+        }
+        rules = {k: v for k, v in data.items() if k not in scope}
+        if set(rules) == {"rules"} and isinstance(rules["rules"], dict):
+            rules = rules["rules"]  # the nested form, as a model is dumped in Python
+        unknown = sorted(set(rules) - set(STRICTER))
+        if unknown:
+            raise ValueError(
+                f"an override may not set {', '.join(unknown)}; it may set " + ", ".join(STRICTER)
+            )
+        if not rules:
+            raise ValueError("an override sets no rule")
+        try:
+            checked = Policy.model_validate(rules)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ValueError(f"{where}: {first['msg']}") from None
+        return {**scope, "rules": {key: getattr(checked, key) for key in rules}}
+
+    def __hash__(self) -> int:  # rules is a dict; policies are cache keys
+        return hash((self.area, self.date_from, self.date_to, tuple(sorted(self.rules.items()))))
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Override:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("from is after to")
+        return self
+
+    @model_serializer
+    def _flat(self) -> dict[str, Any]:
+        scope = {"area": self.area, "from": self.date_from, "to": self.date_to}
+        return {**{k: v for k, v in scope.items() if v is not None}, **self.rules}
+
+    def matches(self, areas: Iterable[str], first: dt.date, last: dt.date) -> bool:
+        """Whether it holds for a stop in one of `areas` (adcodes) on some date from
+        `first` to `last`."""
+        if self.area is not None and not any(a.startswith(self.area) for a in areas):
+            return False
+        if self.date_from is not None and last < self.date_from:
+            return False
+        return self.date_to is None or first <= self.date_to
 
 
 class Policy(BaseModel):
@@ -50,6 +149,51 @@ class Policy(BaseModel):
     night_end: dt.time = dt.time(6, 0)
     no_running_start: dt.time = dt.time(2, 0)
     no_running_end: dt.time = dt.time(5, 0)
+
+    # Rules that change by place and date (interchange.md, "Policy: more keys").
+    overrides: tuple[Override, ...] = ()
+
+    def applied(self, full: Iterable[int], partial: Iterable[int] = ()) -> Policy:
+        """The rules under the overrides `full` (indices into `overrides`, holding on every
+        day in question) and `partial` (holding on some of them): key by key, the strictest
+        value of those that set it, and of this policy's own where only partial ones do (on
+        the other days it holds); this policy's where none does. No overrides in the result."""
+        values: dict[str, Any] = {}
+        partial = tuple(partial)
+        only_partial = set(STRICTER)
+        for number in (*full, *partial):
+            for key, value in self.overrides[number].rules.items():
+                values[key] = STRICTER[key](values[key], value) if key in values else value
+                if number not in partial:
+                    only_partial.discard(key)
+        for key in only_partial & set(values):
+            values[key] = STRICTER[key](values[key], getattr(self, key))
+        return self.model_copy(update={**values, "overrides": ()})
+
+    def matching(
+        self, areas: Iterable[str], first: dt.date, last: dt.date
+    ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The indices of the overrides holding for a stop in one of `areas` on every date
+        from `first` to `last`, and of those holding on some of them only."""
+        codes = [a for a in areas if a]
+        full: list[int] = []
+        partial: list[int] = []
+        for index, override in enumerate(self.overrides):
+            if override.matches(codes, first, last):
+                covers = override.matches(codes, first, first) and override.matches(
+                    codes, last, last
+                )
+                (full if covers else partial).append(index)
+        return tuple(full), tuple(partial)
+
+    def loosest(self) -> Policy:
+        """Key by key the loosest value of this policy and of every override (no overrides):
+        what no trip's rules are looser than, for lower bounds."""
+        values = {key: getattr(self, key) for key in STRICTER}
+        for override in self.overrides:
+            for key, value in override.rules.items():
+                values[key] = LOOSER[key](values[key], value)
+        return self.model_copy(update={**values, "overrides": ()})
 
     @field_validator(
         "departure_time",

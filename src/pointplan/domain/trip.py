@@ -6,9 +6,18 @@ Field names are the contract of interchange.md (plan.json); fields beyond it are
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from pointplan.domain.events import CHINA_TIME
 from pointplan.domain.registration import Direction
@@ -102,6 +111,24 @@ class Trip(BaseModel):
     cost: float = 0.0
     escort_seats: tuple[EscortSeat, ...] = ()
     schedule: tuple[ScheduleEvent, ...] = ()
+    overrides: tuple[int, ...] = Field(
+        default=(),
+        description="the policy's overrides (their indices) that may hold for this trip's "
+        "people; written only when there are some",
+    )
+    rules: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the values of the rules those overrides set, as the trip was planned "
+        "under them; written only with overrides",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_overrides(self, handler: SerializerFunctionWrapHandler) -> Any:
+        written = handler(self)
+        if isinstance(written, dict) and not self.overrides:
+            written.pop("overrides", None)
+            written.pop("rules", None)
+        return written
 
     @model_validator(mode="after")
     def _consistent(self) -> Trip:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.manifest import trip_manifest
 from pointplan.domain.plan import Plan
-from pointplan.domain.policy import Policy
+from pointplan.domain.policy import Override, Policy
 from pointplan.domain.registration import Direction, Registration
 from pointplan.domain.trip import ScheduleEvent, Trip
 from pointplan.exports.people import PersonalData
@@ -141,6 +141,9 @@ def vehicle_page(
     """The page of one trip (see `vehicle_pages`), with transport's `answer` on its blank
     lines when there is one."""
     answer = answer or TransportAnswer()
+    named_rules = [_override_line(policy.overrides[i], i) for i in trip.overrides]
+    if trip.overrides:  # the rules the trip was planned under
+        policy = policy.model_copy(update={**trip.rules, "overrides": ()})
     passengers = _passenger_lines(trip, people)
     numbers = {line.registration_id: line.number for line in passengers}
     return VehiclePage(
@@ -159,7 +162,7 @@ def vehicle_page(
         schedule=tuple(_schedule_line(event) for event in trip.schedule if event.kind != "stop"),
         seats=tuple(seat_cells(trip, policy, numbers)),
         passengers=passengers,
-        measures=_measures(policy),
+        measures=(*named_rules, *_measures(policy)),
         contacts=("出发地联系人 contact at origin", "目的地联系人 contact at destination"),
         handovers=tuple(
             Handover(stop.place, _clock(stop.arrival), _people_at(trip, stop.registrations))
@@ -239,6 +242,14 @@ def _schedule_line(event: ScheduleEvent) -> ScheduleLine:
         end=_clock(event.end, with_date=True),
         km=f"{event.km:,.0f}" if event.kind == "drive" else "",
     )
+
+
+def _override_line(override: Override, index: int) -> str:
+    """An override a trip was planned under, as its page names it."""
+    where = f"地区 area {override.area}" if override.area else "全部地区 every area"
+    when = f"{override.date_from or '…'}..{override.date_to or '…'}"
+    rules = ", ".join(f"{key} {value}" for key, value in override.rules.items())
+    return f"调整规则 rules override {index + 1} ({where}, {when}): {rules}"
 
 
 def _measures(policy: Policy) -> tuple[str, ...]:

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from pointplan.domain.driving import plan_timeline
-from pointplan.domain.fleet import VehicleType
-from pointplan.domain.plan import Unassigned
+from pointplan.domain.fleet import Fleet, VehicleType
+from pointplan.domain.plan import Trip, Unassigned
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
 from pointplan.solvers.decision import Decision, PlaceKey, place_key
@@ -97,3 +97,28 @@ class FleetUse:
 def cheapest_first(types: Sequence[VehicleType]) -> list[VehicleType]:
     """Vehicle types in order of cost per trip, then per km."""
     return sorted(types, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
+
+
+def fleet_left(fleet: Fleet, fixed: Sequence[Trip]) -> Fleet:
+    """The fleet less the vehicles the fixed trips hold, counted on their busiest day (so
+    that any day's plan on top of them keeps to the daily counts)."""
+    busy: Counter[tuple[str, dt.date]] = Counter()
+    for trip in fixed:
+        last = trip.arrival.date() if trip.arrival else trip.date
+        day = trip.date
+        while day <= last:
+            busy[trip.vehicle_type, day] += 1
+            day += dt.timedelta(days=1)
+    most: Counter[str] = Counter()
+    for (name, _), used in busy.items():
+        most[name] = max(most[name], used)
+    return fleet.model_copy(
+        update={
+            "vehicle_types": tuple(
+                vt
+                if vt.count is None
+                else vt.model_copy(update={"count": max(0, vt.count - most[vt.name])})
+                for vt in fleet.vehicle_types
+            )
+        }
+    )

@@ -1,0 +1,99 @@
+"""Plans under rules that change by place and date (the policy's `overrides`).
+
+A trip keeps, key by key, the strictest value of every override holding for one of its stops'
+areas on its date. pointplan plans each *rule class* apart: the registrations for whose pickup
+and drop-off areas and travel window the same overrides hold, under those overrides applied
+(`Policy.applied`). Every member of a trip then shares its overrides, so the trip's rules are
+its class's; an override holding on part of a registration's window only counts with the
+policy's own value beside it, the stricter of the two, so that whichever of its days the trip
+runs on, it is never planned under looser rules than hold then (perhaps stricter). Classes
+are planned one after another, largest first, each on the vehicles the ones before left, each
+with its share of the budget by people. People of two classes never share a vehicle, though
+the rules would let them under the stricter of the two; the lower bound is therefore taken
+under the loosest values of all the rules, a bound on any plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from pointplan.domain.plan import Plan, Trip, Unassigned
+from pointplan.domain.registration import Registration
+from pointplan.problem import Problem
+from pointplan.solvers.bounds import window_lower_bound
+from pointplan.solvers.fleet_use import fleet_left
+from pointplan.solvers.result import assemble_plan
+from pointplan.solvers.seating import with_capacities
+
+PlanClass = Callable[[Problem, float], Plan]
+"""Plans one rule class (a problem without overrides) within a budget in seconds."""
+LEAST_SECONDS = 0.5
+"""The least budget a class gets, however few its people."""
+
+
+RuleClass = tuple[tuple[int, ...], tuple[int, ...]]
+"""The overrides holding on a registration's whole window, and on part of it."""
+
+
+def rule_classes(problem: Problem) -> list[tuple[RuleClass, list[Registration]]]:
+    """The registrations grouped by the overrides holding for their pickup and drop-off areas
+    on their whole window and on part of it, largest group (by people) first, then by the
+    overrides' indices."""
+    policy = problem.policy
+    groups: dict[RuleClass, list[Registration]] = {}
+    for registration in problem.registrations:
+        areas = (registration.pickup.adcode or "", registration.dropoff.adcode or "")
+        key = policy.matching(areas, registration.earliest_date, registration.latest_date)
+        groups.setdefault(key, []).append(registration)
+    return sorted(groups.items(), key=lambda item: (-sum(r.party_size for r in item[1]), item[0]))
+
+
+def solve_by_rules(
+    problem: Problem, plan_class: PlanClass, seconds: float, solver: str, seed: int
+) -> Plan:
+    """Plan `problem`, whose policy has overrides, class by class (see the module), within
+    `seconds` in all; `solver` and `seed` are what `plan_class` plans with."""
+    classes = rule_classes(problem)
+    people = max(1, problem.passengers)
+    trips: list[Trip] = []
+    unassigned: list[Unassigned] = []
+    bounds = 0
+    spent = 0.0
+    for (full, partial), registrations in classes:
+        rules = problem.policy.applied(full, partial)
+        numbers = tuple(sorted((*full, *partial)))
+        values = {
+            key: getattr(rules, key) for n in numbers for key in problem.policy.overrides[n].rules
+        }
+        part = replace(
+            problem,
+            registrations=tuple(registrations),
+            policy=rules,
+            fleet=fleet_left(problem.fleet, trips),
+            rejected=(),
+            held=(),
+            held_passengers=0,
+        )
+        share = seconds * sum(r.party_size for r in registrations) / people
+        planned = plan_class(part, max(LEAST_SECONDS, share))
+        trips += [
+            t.model_copy(update={"overrides": numbers, "rules": values}) for t in planned.trips
+        ]
+        unassigned += planned.unassigned
+        bounds = planned.summary.vehicles_lower_bound
+        spent += planned.summary.solve_seconds
+    if len(classes) != 1:
+        loosest = with_capacities(replace(problem, policy=problem.policy.loosest()))
+        bounds = window_lower_bound(problem.registrations, loosest.largest_capacity)
+    ordered = sorted(trips, key=lambda t: (t.date, t.departure, t.trip_id, t.overrides))
+    numbered = [t.model_copy(update={"trip_id": f"T{n:04d}"}) for n, t in enumerate(ordered, 1)]
+    return assemble_plan(
+        problem,
+        numbered,
+        sorted(unassigned, key=lambda u: u.registration_id),
+        lower_bound=bounds,
+        solve_seconds=spent,
+        solver=solver,
+        seed=seed,
+    )
