@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import pytest
 from pydantic import ValidationError
@@ -17,7 +18,9 @@ from pointplan.exports.people import PersonalData
 from pointplan.exports.vehicle_page import vehicle_page
 from pointplan.io import read_points
 from pointplan.solve import solve
+from pointplan.solvers.seating import with_capacities
 from pointplan.synthetic import make_week
+from tests.checker import check_plan
 from tests.conftest import assert_valid_plan
 
 MON, WED, SUN = dt.date(2022, 11, 21), dt.date(2022, 11, 23), dt.date(2022, 11, 27)
@@ -77,7 +80,8 @@ def test_strictest_per_key_with_the_policy_beside_partial_ones() -> None:
 def test_a_week_under_overrides_keeps_the_rules_of_every_trip() -> None:
     """Hohhot's trips at a 30% cap on Monday to Wednesday, Baotou's at 90% all week: every
     trip keeps the rules the checker works out for its stops and date, the trips under an
-    override carry it and its values, a page names it, and the bound holds."""
+    override carry it and its values, a page names it, and the bound holds; a plan under
+    fixed rules writes no `overrides` at all."""
     made = make_week(300, seed=5)
     strict = {"area": "1501", "from": "2022-11-21", "to": "2022-11-23", "max_load_factor": 0.3}
     loose = {"area": "1502", "max_load_factor": 0.9}
@@ -86,6 +90,8 @@ def test_a_week_under_overrides_keeps_the_rules_of_every_trip() -> None:
     )
     plan = solve(problem, time_limit=2)
     assert_valid_plan(plan, problem.registrations, problem.fleet, problem.policy)
+    again = solve(with_capacities(problem), time_limit=2)  # a table of the default rules
+    assert again.trips == plan.trips
     assert plan.summary.vehicles_lower_bound <= plan.summary.vehicles
     under = [t for t in plan.trips if t.overrides]
     assert under and all(set(t.rules) == {"max_load_factor"} for t in under)
@@ -93,6 +99,11 @@ def test_a_week_under_overrides_keeps_the_rules_of_every_trip() -> None:
     page = vehicle_page(under[0], problem.policy, problem.fleet, PersonalData((), False))
     assert any("rules override" in line for line in page.measures)
     written = json.loads(plan.to_json())["trips"]
-    assert all(
-        ("overrides" in w) == bool(t.overrides) for w, t in zip(written, plan.trips, strict=True)
-    )
+    assert [w.get("overrides", []) for w in written] == [list(t.overrides) for t in plan.trips]
+    assert all(("rules" in w) == ("overrides" in w) for w in written)
+    # the checker holds trips to the overrides: the default rules' plan breaks a 20% cap
+    plain = solve(replace(problem, policy=Policy(), capacities=None), time_limit=2)
+    harsh = policy_with({"area": "15", "max_load_factor": 0.2})
+    broken = check_plan(json.loads(plain.to_json()), problem.registrations, problem.fleet, harsh)
+    assert any("load" in problem or "seats" in problem for problem in broken), broken[:3]
+    assert all("overrides" not in w for w in json.loads(plain.to_json())["trips"])

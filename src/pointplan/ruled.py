@@ -9,8 +9,9 @@ policy's own value beside it, the stricter of the two, so that whichever of its 
 runs on, it is never planned under looser rules than hold then (perhaps stricter). Classes
 are planned one after another, largest first, each on the vehicles the ones before left, each
 with its share of the budget by people. People of two classes never share a vehicle, though
-the rules would let them under the stricter of the two; the lower bound is therefore taken
-under the loosest values of all the rules, a bound on any plan.
+the rules would let them under the stricter of the two; the lower bound is therefore that of
+the whole problem under the loosest values of all the rules, a relaxation of any plan they
+allow (a tenth of the budget goes to it).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ PlanClass = Callable[[Problem, float], Plan]
 """Plans one rule class (a problem without overrides) within a budget in seconds."""
 LEAST_SECONDS = 0.5
 """The least budget a class gets, however few its people."""
+BOUND_SHARE = 0.1
+"""The share of the budget spent on the lower bound under the loosest rules (when there is
+more than one class); the classes share the rest."""
 
 
 RuleClass = tuple[tuple[int, ...], tuple[int, ...]]
@@ -70,12 +74,13 @@ def solve_by_rules(
             problem,
             registrations=tuple(registrations),
             policy=rules,
+            capacities=None,  # computed again under the class's rules
             fleet=fleet_left(problem.fleet, trips),
             rejected=(),
             held=(),
             held_passengers=0,
         )
-        share = seconds * sum(r.party_size for r in registrations) / people
+        share = (1 - BOUND_SHARE) * seconds * sum(r.party_size for r in registrations) / people
         planned = plan_class(part, max(LEAST_SECONDS, share))
         trips += [
             t.model_copy(update={"overrides": numbers, "rules": values}) for t in planned.trips
@@ -84,8 +89,18 @@ def solve_by_rules(
         bounds = planned.summary.vehicles_lower_bound
         spent += planned.summary.solve_seconds
     if len(classes) != 1:
-        loosest = with_capacities(replace(problem, policy=problem.policy.loosest()))
-        bounds = window_lower_bound(problem.registrations, loosest.largest_capacity)
+        # Classes planned apart bound nothing but themselves; the problem under the loosest
+        # rules is a relaxation of every plan the rules allow, and so is its bound.
+        loosest = replace(
+            problem, policy=problem.policy.loosest(), capacities=None, rejected=(), held=()
+        )
+        relaxed = plan_class(loosest, max(LEAST_SECONDS, BOUND_SHARE * seconds))
+        capacity = with_capacities(loosest).largest_capacity
+        bounds = max(
+            relaxed.summary.vehicles_lower_bound,
+            window_lower_bound(problem.registrations, capacity),
+        )
+        spent += relaxed.summary.solve_seconds
     ordered = sorted(trips, key=lambda t: (t.date, t.departure, t.trip_id, t.overrides))
     numbered = [t.model_copy(update={"trip_id": f"T{n:04d}"}) for n, t in enumerate(ordered, 1)]
     return assemble_plan(

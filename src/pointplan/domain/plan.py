@@ -107,7 +107,8 @@ class Plan(BaseModel):
     def to_json(self, indent: int | None = 2) -> str:
         """plan.json text: stable key order, two-space indent (one line, no newline, with
         `indent=None`), UTF-8 characters kept. The re-plan fields are written only for a
-        re-plan, so a plan from scratch is as before."""
+        re-plan (and a trip's `overrides` and `rules` only when it has some), so that a plan
+        from scratch under fixed rules is as before."""
         absent = set() if self.base_plan is not None else set(RE_PLAN_FIELDS)
         text = self.model_dump_json(indent=indent, exclude=absent)
         return text + "\n" if indent is not None else text

@@ -14,8 +14,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    SerializerFunctionWrapHandler,
-    model_serializer,
     model_validator,
 )
 
@@ -113,22 +111,16 @@ class Trip(BaseModel):
     schedule: tuple[ScheduleEvent, ...] = ()
     overrides: tuple[int, ...] = Field(
         default=(),
+        exclude_if=lambda overrides: not overrides,
         description="the policy's overrides (their indices) that may hold for this trip's "
         "people; written only when there are some",
     )
     rules: dict[str, Any] = Field(
         default_factory=dict,
+        exclude_if=lambda rules: not rules,
         description="the values of the rules those overrides set, as the trip was planned "
-        "under them; written only with overrides",
+        "under them",
     )
-
-    @model_serializer(mode="wrap")
-    def _without_empty_overrides(self, handler: SerializerFunctionWrapHandler) -> Any:
-        written = handler(self)
-        if isinstance(written, dict) and not self.overrides:
-            written.pop("overrides", None)
-            written.pop("rules", None)
-        return written
 
     @model_validator(mode="after")
     def _consistent(self) -> Trip:

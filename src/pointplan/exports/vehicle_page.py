@@ -247,7 +247,10 @@ def _schedule_line(event: ScheduleEvent) -> ScheduleLine:
 def _override_line(override: Override, index: int) -> str:
     """An override a trip was planned under, as its page names it."""
     where = f"地区 area {override.area}" if override.area else "全部地区 every area"
-    when = f"{override.date_from or '…'}..{override.date_to or '…'}"
+    if override.date_from is None and override.date_to is None:
+        when = "每天 every day"
+    else:
+        when = f"{override.date_from or ''}..{override.date_to or ''}"
     rules = ", ".join(f"{key} {value}" for key, value in override.rules.items())
     return f"调整规则 rules override {index + 1} ({where}, {when}): {rules}"
 

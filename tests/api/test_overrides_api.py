@@ -1,0 +1,30 @@
+"""Policy overrides through the service: a plan asked for with them has every trip under
+them, named in plan.json; a bad override is 422 naming where. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Service, new_id, registration
+
+SAIHAN = "150105"  # 呼和浩特市赛罕区; these dates (2022-12-01/02) no other test uses
+DATES = {"earliest_date": "2022-12-01", "latest_date": "2022-12-02"}
+
+
+def test_a_plan_under_an_override_names_it_on_every_trip(service: Service) -> None:
+    """The region at a 30% load cap: every trip has `overrides` [0] and its value."""
+    service.create(*(registration(new_id("ovr"), origin=SAIHAN, **DATES) for _ in range(4)))
+    policy = {"overrides": [{"area": "15", "from": "2022-12-01", "max_load_factor": 0.3}]}
+    _, plan = service.solved(SAIHAN, "2022-12-01", "2022-12-02", policy=policy)
+    assert plan["trips"]
+    for trip in plan["trips"]:
+        assert trip["overrides"] == [0] and trip["rules"] == {"max_load_factor": 0.3}
+        assert trip["passengers"] <= trip["capacity"]
+
+
+def test_a_bad_override_is_422_naming_where(service: Service) -> None:
+    """A key an override may not set is refused before any job is made."""
+    body = {"area": SAIHAN, "date_from": "2022-12-01", "date_to": "2022-12-02",
+            "policy": {"overrides": [{"area": "15", "departure_time": "09:00"}]}}  # fmt: skip
+    response = service.client.post("/v1/plans", json=body, headers=service.auth("admin"))
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"][:4] == ["body", "policy", "overrides", 0]
+    assert "departure_time" in response.json()["detail"][0]["msg"]
