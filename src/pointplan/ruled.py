@@ -22,10 +22,8 @@ from dataclasses import replace
 from pointplan.domain.plan import Plan, Trip, Unassigned
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
-from pointplan.solvers.bounds import window_lower_bound
 from pointplan.solvers.fleet_use import fleet_left
 from pointplan.solvers.result import assemble_plan
-from pointplan.solvers.seating import with_capacities
 
 PlanClass = Callable[[Problem, float], Plan]
 """Plans one rule class (a problem without overrides) within a budget in seconds."""
@@ -60,6 +58,7 @@ def solve_by_rules(
     `seconds` in all; `solver` and `seed` are what `plan_class` plans with."""
     classes = rule_classes(problem)
     people = max(1, problem.passengers)
+    for_bound = BOUND_SHARE if len(classes) != 1 else 0.0
     trips: list[Trip] = []
     unassigned: list[Unassigned] = []
     bounds = 0
@@ -80,7 +79,7 @@ def solve_by_rules(
             held=(),
             held_passengers=0,
         )
-        share = (1 - BOUND_SHARE) * seconds * sum(r.party_size for r in registrations) / people
+        share = (1 - for_bound) * seconds * sum(r.party_size for r in registrations) / people
         planned = plan_class(part, max(LEAST_SECONDS, share))
         trips += [
             t.model_copy(update={"overrides": numbers, "rules": values}) for t in planned.trips
@@ -88,18 +87,14 @@ def solve_by_rules(
         unassigned += planned.unassigned
         bounds = planned.summary.vehicles_lower_bound
         spent += planned.summary.solve_seconds
-    if len(classes) != 1:
+    if for_bound:
         # Classes planned apart bound nothing but themselves; the problem under the loosest
         # rules is a relaxation of every plan the rules allow, and so is its bound.
         loosest = replace(
             problem, policy=problem.policy.loosest(), capacities=None, rejected=(), held=()
         )
-        relaxed = plan_class(loosest, max(LEAST_SECONDS, BOUND_SHARE * seconds))
-        capacity = with_capacities(loosest).largest_capacity
-        bounds = max(
-            relaxed.summary.vehicles_lower_bound,
-            window_lower_bound(problem.registrations, capacity),
-        )
+        relaxed = plan_class(loosest, max(LEAST_SECONDS, for_bound * seconds))
+        bounds = relaxed.summary.vehicles_lower_bound
         spent += relaxed.summary.solve_seconds
     ordered = sorted(trips, key=lambda t: (t.date, t.departure, t.trip_id, t.overrides))
     numbered = [t.model_copy(update={"trip_id": f"T{n:04d}"}) for n, t in enumerate(ordered, 1)]
