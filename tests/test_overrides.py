@@ -8,15 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from pointplan.builder import build_problem
+from pointplan.cli import main
 from pointplan.domain.policy import Policy
 from pointplan.exports.people import PersonalData
 from pointplan.exports.vehicle_page import vehicle_page
 from pointplan.io import read_points
+from pointplan.replan import Base, replan
 from pointplan.solve import solve
 from pointplan.solvers.seating import with_capacities
 from pointplan.synthetic import make_week
@@ -107,3 +110,24 @@ def test_a_week_under_overrides_keeps_the_rules_of_every_trip() -> None:
     broken = check_plan(json.loads(plain.to_json()), problem.registrations, problem.fleet, harsh)
     assert any("load" in problem or "seats" in problem for problem in broken), broken[:3]
     assert all("overrides" not in w for w in json.loads(plain.to_json())["trips"])
+
+
+def test_a_replan_under_overrides_is_refused(tmp_path: Path) -> None:
+    """`replan` and `pointplan plan --base` refuse a policy with overrides, saying why,
+    rather than hold kept trips to the rules without them."""
+    made = make_week(40, seed=1)
+    problem = build_problem(made.registrations, points=read_points(made.points))
+    base = solve(problem, time_limit=1)
+    ruled = replace(problem, policy=policy_with({"max_load_factor": 0.3}), capacities=None)
+    with pytest.raises(ValueError, match="not supported yet"):
+        replan(ruled, Base(base, "base", frozen_through=MON))
+    made.registrations.to_csv(tmp_path / "regs.csv", index=False)
+    made.points.to_csv(tmp_path / "points.csv", index=False)
+    (tmp_path / "base.json").write_text(base.to_json(), encoding="utf-8")
+    (tmp_path / "policy.json").write_text(
+        json.dumps({"overrides": [{"max_load_factor": 0.3}]}), encoding="utf-8"
+    )
+    args = ["plan", str(tmp_path / "regs.csv"), "--points", str(tmp_path / "points.csv"),
+            "--base", str(tmp_path / "base.json"), "--policy", str(tmp_path / "policy.json"),
+            "--out", str(tmp_path / "out"), "--no-progress"]  # fmt: skip
+    assert main(args) == 2

@@ -64,6 +64,11 @@ PlanPart = Callable[[Sequence[Registration], Sequence[Trip], float | None], Plan
 """Plans registrations on the vehicles the fixed trips leave, with a budget (None: half the
 re-plan's)."""
 KEEPING_COST = "keeping its trip would have cost a vehicle"
+OVERRIDES_NOT_YET = (
+    "a re-plan under a policy with overrides is not supported yet (its kept trips would be "
+    "held to the rules without them); plan from scratch, or re-plan without overrides"
+)
+"""Why a re-plan refuses a policy with overrides."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,8 @@ def replan(
     seed, whatever the number of workers. The two planning runs of the open part get half of
     `time_limit` each (default `DEFAULT_SECONDS`), and each local re-plan (at most `REPAIRS`)
     `REPAIR_SECONDS`; `on_progress` hears the two runs."""
+    if problem.policy.overrides:
+        raise ValueError(OVERRIDES_NOT_YET)
     started = time.perf_counter()
     problem = _riding_held(with_capacities(problem), base)
     state = _State(problem, base)

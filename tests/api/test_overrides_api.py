@@ -28,3 +28,12 @@ def test_a_bad_override_is_422_naming_where(service: Service) -> None:
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][:4] == ["body", "policy", "overrides", 0]
     assert "departure_time" in response.json()["detail"][0]["msg"]
+
+
+def test_a_replan_under_overrides_is_refused_saying_so(service: Service) -> None:
+    """Re-planning under overrides is not built yet: 422, saying so, before anything else."""
+    body = {"area": SAIHAN, "date_from": "2022-12-01", "date_to": "2022-12-02",
+            "base_plan_id": "any", "policy": {"overrides": [{"max_load_factor": 0.3}]}}  # fmt: skip
+    response = service.client.post("/v1/plans", json=body, headers=service.auth("admin"))
+    assert response.status_code == 422, response.text
+    assert "not supported yet" in response.json()["detail"][0]["msg"]
