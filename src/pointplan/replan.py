@@ -344,9 +344,7 @@ class _State:
                 reason = f"vehicle type {trip.vehicle_type} is no longer in the fleet"
                 self.left.update({r.registration_id: reason for r in riders})
                 continue
-            seats: dict[str, list[tuple[int, str]]] = {}
-            for s in trip.seats:
-                seats.setdefault(s.registration_id, []).append((s.row, s.seat))
+            seats = _seats_by_rider(trip)
             candidate = _Kept(
                 trip.trip_id,
                 vehicle_type,
@@ -541,8 +539,8 @@ class _State:
         """New trips that carry people of an open base trip on its date, given that trip's id
         (each base trip to the new trip carrying most of its people, greedily), and their
         people their base seats where the vehicle is of the same type and the seats stay
-        legal with everyone else seated apart; (those trips, the others). Planned anew, most
-        of a part's people then still have their trip, date and seat to tell."""
+        legal with everyone else seated apart; (those trips, the others). Planned anew, its
+        people may then keep the trip, date and seat they were told."""
         base = {t.trip_id: t for t in self.base.plan.trips if not self.base.is_frozen(t)}
         was_on = {rid: t.trip_id for t in base.values() for rid in t.registration_ids()}
         pairs = []
@@ -690,6 +688,14 @@ def _urgency(registration: Registration) -> tuple[dt.date, int, str]:
     return (registration.latest_date, -registration.party_size, registration.registration_id)
 
 
+def _seats_by_rider(trip: Trip) -> dict[str, list[tuple[int, str]]]:
+    """Each registration's seats on a trip, as (row, letter)."""
+    seats: dict[str, list[tuple[int, str]]] = {}
+    for seat in trip.seats:
+        seats.setdefault(seat.registration_id, []).append((seat.row, seat.seat))
+    return seats
+
+
 Placement = tuple[str, dt.date, tuple[tuple[int, str], ...], str, dt.datetime | None]
 """Where a registration rides: trip id, date, seats, and where and when it boards."""
 
@@ -699,9 +705,7 @@ def _placements(trips: Iterable[Trip]) -> dict[str, Placement]:
     any of it is a change to tell them."""
     found = {}
     for trip in trips:
-        seats: dict[str, list[tuple[int, str]]] = {}
-        for s in trip.seats:
-            seats.setdefault(s.registration_id, []).append((s.row, s.seat))
+        seats = _seats_by_rider(trip)
         for line in trip_manifest(trip):
             rid = line.registration_id
             boards = line.pickup.departure or line.pickup.arrival
@@ -795,9 +799,7 @@ def _in_base_seats(trip: Trip, base_trip: Trip, problem: Problem) -> Trip:
     if trip.vehicle_type != base_trip.vehicle_type:
         return named
     policy = problem.policy
-    before: dict[str, list[tuple[int, str]]] = {}
-    for seat in base_trip.seats:
-        before.setdefault(seat.registration_id, []).append((seat.row, seat.seat))
+    before = _seats_by_rider(base_trip)
     escorts = [(e.row, e.seat) for e in base_trip.escort_seats]
     seats: dict[str, list[tuple[int, str]]] = {}
     for line in trip_manifest(trip):

@@ -62,9 +62,7 @@ class Override(BaseModel):
     def _rules_beside_the_scope(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        scope = {
-            k: v for k, v in data.items() if k in ("area", "from", "to", "date_from", "date_to")
-        }
+        scope = {k: v for k, v in data.items() if k in _SCOPE_KEYS}
         rules = {k: v for k, v in data.items() if k not in scope}
         if set(rules) == {"rules"} and isinstance(rules["rules"], dict):
             rules = rules["rules"]  # the nested form, as a model is dumped in Python

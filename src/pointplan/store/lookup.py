@@ -7,8 +7,8 @@ matches the columns, so no value is ever compared or stored in clear.
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import literal, or_, select
+from sqlalchemy.orm import Session, defer
 
 from pointplan.store import models
 from pointplan.store.registrations import HASH_COLUMNS, hash_columns, touching
@@ -55,3 +55,26 @@ def hash_unhashed(session: Session, sealer: Sealer) -> int:
                 setattr(row, column, value)
         session.flush()
         done += len(batch)
+
+
+def newest_plans_holding(
+    session: Session, row: models.Registration, limit: int
+) -> list[models.PlanJob]:
+    """The newest `limit` done plans whose area holds one end of `row` and whose dates meet
+    its window (their plan.json deferred), newest first."""
+    held = [literal(end).startswith(models.PlanJob.area, autoescape=False)
+            for end in (row.origin_adcode, row.destination_adcode)]  # fmt: skip
+    return list(
+        session.scalars(
+            select(models.PlanJob)
+            .options(defer(models.PlanJob.result))
+            .where(
+                models.PlanJob.status == models.JobState.DONE.value,
+                models.PlanJob.date_from <= row.latest_date,
+                models.PlanJob.date_to >= row.earliest_date,
+                or_(*held),
+            )
+            .order_by(models.PlanJob.created_at.desc(), models.PlanJob.plan_id.desc())
+            .limit(limit)
+        )
+    )

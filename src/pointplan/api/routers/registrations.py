@@ -11,11 +11,11 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
-from sqlalchemy import literal, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pointplan.api.auth import DB, Caller
+from pointplan.api.routers.plans import plan_result
 from pointplan.api.schemas import (
     BatchChecked,
     BatchSaved,
@@ -44,8 +44,7 @@ from pointplan.io.registrations import check_columns
 from pointplan.io.tables import Table, read_table
 from pointplan.store import models
 from pointplan.store.audit import audit
-from pointplan.store.lookup import find_registrations
-from pointplan.store.models import JobState
+from pointplan.store.lookup import find_registrations, newest_plans_holding
 from pointplan.store.registrations import (
     EventRefused,
     WriteRules,
@@ -254,22 +253,9 @@ def _current_trip(
     session: Session, index: TripIndex, row: models.Registration
 ) -> HotlineTrip | None:
     """The registration's trip in the newest done plan whose area and dates hold it."""
-    ends = (row.origin_adcode, row.destination_adcode)
-    plans = session.scalars(
-        select(models.PlanJob)
-        .options(defer(models.PlanJob.result))
-        .where(
-            models.PlanJob.status == JobState.DONE.value,
-            models.PlanJob.date_from <= row.latest_date,
-            models.PlanJob.date_to >= row.earliest_date,
-            literal(ends[0]).startswith(models.PlanJob.area, autoescape=False)
-            | literal(ends[1]).startswith(models.PlanJob.area, autoescape=False),
-        )
-        .order_by(models.PlanJob.created_at.desc(), models.PlanJob.plan_id.desc())
-        .limit(LOOKUP_PLANS)
-    )
+    plans = newest_plans_holding(session, row, LOOKUP_PLANS)
     for job in plans:
-        trip = index.trip_of(job.plan_id, row.registration_id, partial(_plan_json, job))
+        trip = index.trip_of(job.plan_id, row.registration_id, partial(plan_result, job))
         if trip is None:
             continue
         line = next(m for m in trip_manifest(trip) if m.registration_id == row.registration_id)
@@ -291,10 +277,6 @@ def _current_trip(
             published=job.published_through is not None and trip.date <= job.published_through,
         )
     return None
-
-
-def _plan_json(job: models.PlanJob) -> str:
-    return str(job.result)
 
 
 @router.get("/{registration_id}", summary="one registration with its status history")
