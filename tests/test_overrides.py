@@ -19,7 +19,7 @@ from pointplan.domain.policy import Policy
 from pointplan.exports.people import PersonalData
 from pointplan.exports.vehicle_page import vehicle_page
 from pointplan.io import read_points
-from pointplan.replan import Base, replan
+from pointplan.replan import RULES_APART, Base, replan
 from pointplan.solve import solve
 from pointplan.solvers.seating import with_capacities
 from pointplan.synthetic import make_week
@@ -112,22 +112,40 @@ def test_a_week_under_overrides_keeps_the_rules_of_every_trip() -> None:
     assert all("overrides" not in w for w in json.loads(plain.to_json())["trips"])
 
 
-def test_a_replan_under_overrides_is_refused(tmp_path: Path) -> None:
-    """`replan` and `pointplan plan --base` refuse a policy with overrides, saying why,
-    rather than hold kept trips to the rules without them."""
-    made = make_week(40, seed=1)
+def test_a_replan_under_new_overrides_holds_every_trip_to_them(tmp_path: Path) -> None:
+    """Overrides that came after the base plan (Hohhot at 30% from Tuesday, Baotou at 90%):
+    the re-plan keeps the published Monday, holds every other trip to the rules holding for
+    it (kept trips too, naming them), says which people the rules moved and why, loses
+    nobody, and is the same twice; `pointplan plan --base` does the same."""
+    made = make_week(300, seed=5)
     problem = build_problem(made.registrations, points=read_points(made.points))
-    base = solve(problem, time_limit=1)
-    ruled = replace(problem, policy=policy_with({"max_load_factor": 0.3}), capacities=None)
-    with pytest.raises(ValueError, match="not supported yet"):
-        replan(ruled, Base(base, "base", frozen_through=MON))
+    base = solve(problem, time_limit=2)
+    policy = policy_with(
+        {"area": "1501", "from": "2022-11-22", "max_load_factor": 0.3},
+        {"area": "1502", "max_load_factor": 0.9},
+    )
+    ruled = replace(problem, policy=policy, capacities=None)
+    plan = replan(ruled, Base(base, "base", frozen_through=MON))
+    assert_valid_plan(plan, ruled.registrations, ruled.fleet, policy)
+    assert replan(ruled, Base(base, "base", frozen_through=MON)).trips == plan.trips
+    published = {t.trip_id: t for t in base.trips if t.date <= MON}
+    assert {t.trip_id: t for t in plan.trips if t.date <= MON} == published
+    kept = {c.to_trips[0] for c in plan.changes if c.change == "kept" and c.to_trips}
+    assert any(t.overrides for t in plan.trips if t.trip_id in kept and t.date > MON)
+    reasons = {c.reason for c in plan.changes if c.change == "moved"}
+    assert RULES_APART in reasons
+    assert any(r.startswith("the seat rules changed (overrides 0") for r in reasons), reasons
+    assert len(plan.changes) == len({c.registration_id for c in plan.changes})
+
     made.registrations.to_csv(tmp_path / "regs.csv", index=False)
     made.points.to_csv(tmp_path / "points.csv", index=False)
     (tmp_path / "base.json").write_text(base.to_json(), encoding="utf-8")
-    (tmp_path / "policy.json").write_text(
-        json.dumps({"overrides": [{"max_load_factor": 0.3}]}), encoding="utf-8"
-    )
+    (tmp_path / "policy.json").write_text(policy.model_dump_json(), encoding="utf-8")
     args = ["plan", str(tmp_path / "regs.csv"), "--points", str(tmp_path / "points.csv"),
-            "--base", str(tmp_path / "base.json"), "--policy", str(tmp_path / "policy.json"),
-            "--out", str(tmp_path / "out"), "--no-progress"]  # fmt: skip
-    assert main(args) == 2
+            "--base", str(tmp_path / "base.json"), "--freeze-through", MON.isoformat(),
+            "--policy", str(tmp_path / "policy.json"), "--out", str(tmp_path / "out"),
+            "--no-progress", "--time-limit", "2"]  # fmt: skip
+    assert main(args) == 0
+    written = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert written["base_plan"] and written["changes"]
+    assert check_plan(written, ruled.registrations, ruled.fleet, policy) == []

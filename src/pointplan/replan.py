@@ -36,6 +36,7 @@ from pointplan.domain.seating import (
     seating_is_legal,
 )
 from pointplan.problem import Problem
+from pointplan.ruled import RuleClass, class_problem, marked, rule_class, rules_planned, trip_rules
 from pointplan.solve import solve
 from pointplan.solvers.budget import DEFAULT_SECONDS
 from pointplan.solvers.decision import Decision, PlaceKey, place_key, stops_added
@@ -64,11 +65,12 @@ PlanPart = Callable[[Sequence[Registration], Sequence[Trip], float | None], Plan
 """Plans registrations on the vehicles the fixed trips leave, with a budget (None: half the
 re-plan's)."""
 KEEPING_COST = "keeping its trip would have cost a vehicle"
-OVERRIDES_NOT_YET = (
-    "a re-plan under a policy with overrides is not supported yet (its kept trips would be "
-    "held to the rules without them); plan from scratch, or re-plan without overrides"
+RULES_APART = (
+    "the rules by place and date now set it apart from its trip's other riders (its trip "
+    "kept for the most of them)"
 )
-"""Why a re-plan refuses a policy with overrides."""
+"""Why a rider leaves a kept trip whose riders the policy's overrides now put under different
+rules: a trip is planned under one rule class (`pointplan.ruled`)."""
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,6 @@ def replan(
     seed, whatever the number of workers. The two planning runs of the open part get half of
     `time_limit` each (default `DEFAULT_SECONDS`), and each local re-plan (at most `REPAIRS`)
     `REPAIR_SECONDS`; `on_progress` hears the two runs."""
-    if problem.policy.overrides:
-        raise ValueError(OVERRIDES_NOT_YET)
     started = time.perf_counter()
     problem = _riding_held(with_capacities(problem), base)
     state = _State(problem, base)
@@ -220,6 +220,7 @@ class _Kept:
     riders: list[Registration]
     seats: dict[str, list[tuple[int, str]]]
     escorts: tuple[tuple[int, str], ...]
+    rule_class: RuleClass = ((), ())
     pickups: dict[PlaceKey, Place] = field(default_factory=dict)
     dropoffs: dict[PlaceKey, Place] = field(default_factory=dict)
 
@@ -246,6 +247,7 @@ class _Kept:
             list(self.riders),
             {rid: list(seats) for rid, seats in self.seats.items()},
             self.escorts,
+            self.rule_class,
         )
 
     def taken(self) -> list[tuple[int, str]]:
@@ -253,7 +255,8 @@ class _Kept:
         return [*self.escorts, *(seat for seats in self.seats.values() for seat in seats)]
 
     def trip(self, problem: Problem) -> Trip:
-        """The trip, routed again through the stops its riders still need, with their seats."""
+        """The trip, routed again through the stops its riders still need, with their seats,
+        planned under `problem`, its rule class's (`_State.rules_for`)."""
         by_label = {(s.row, s.letter): s for s in layout_seats(self.vehicle_type.layout)}
         seating = SeatPlan(
             escorts=tuple(by_label[label] for label in self.escorts),
@@ -279,6 +282,19 @@ class _State:
         self.on_frozen: dict[str, str] = {}  # registration id -> frozen trip id
         self.filled: set[str] = set()  # put into a free seat of a frozen trip
         self.given_up: set[str] = set()
+        self._class_problems: dict[RuleClass, Problem] = {}
+
+    def rules_for(self, rule_class: RuleClass) -> Problem:
+        """The problem under a rule class's rules, with its capacity table (cached)."""
+        if rule_class not in self._class_problems:
+            found = with_capacities(class_problem(self.problem, rule_class))
+            self._class_problems[rule_class] = found
+        return self._class_problems[rule_class]
+
+    def kept_trip(self, kept: _Kept) -> Trip:
+        """A kept trip, built under its rule class's rules and naming them."""
+        trip = kept.trip(self.rules_for(kept.rule_class))
+        return marked(trip, self.problem.policy, kept.rule_class)
 
     def _why_leaves(self, trip: Trip, rid: str) -> str | None:
         """Why a rider of a base trip may not stay on it, or None when it may."""
@@ -322,10 +338,10 @@ class _State:
         return Counter(s.registration_id for s in trip.seats)
 
     def kept_open_trips(self) -> list[_Kept]:
-        """The base's unpublished trips with the people who may keep them (seats legal under
-        today's rules, or the trip is given up)."""
+        """The base's unpublished trips with the people who may keep them: of one rule class
+        (the one with the most people, when the overrides now set its riders apart), their
+        seats legal under its rules (else the trip is given up)."""
         kept = []
-        policy = self.problem.policy
         for trip in self.base.plan.trips:
             if self.base.is_frozen(trip):
                 continue
@@ -344,6 +360,14 @@ class _State:
                 reason = f"vehicle type {trip.vehicle_type} is no longer in the fleet"
                 self.left.update({r.registration_id: reason for r in riders})
                 continue
+            by_class: dict[RuleClass, list[Registration]] = {}
+            for r in riders:
+                by_class.setdefault(rule_class(self.problem.policy, r), []).append(r)
+            biggest = min(by_class, key=lambda c: (-sum(r.party_size for r in by_class[c]), c))
+            riders = by_class.pop(biggest)
+            self.left.update(
+                {r.registration_id: RULES_APART for rs in by_class.values() for r in rs}
+            )
             seats = _seats_by_rider(trip)
             candidate = _Kept(
                 trip.trip_id,
@@ -352,9 +376,15 @@ class _State:
                 riders,
                 {r.registration_id: seats[r.registration_id] for r in riders},
                 tuple((e.row, e.seat) for e in trip.escort_seats),
+                biggest,
             )
-            if not _seats_legal(candidate, policy):
-                reason = "the seat rules changed"
+            if not _seats_legal(candidate, self.rules_for(biggest).policy):
+                numbers = sorted({*biggest[0], *biggest[1]})
+                reason = "the seat rules changed" + (
+                    f" (overrides {', '.join(map(str, numbers))} hold for its trip)"
+                    if numbers
+                    else ""
+                )
                 self.left.update({r.registration_id: reason for r in riders})
                 continue
             kept.append(candidate)
@@ -364,8 +394,8 @@ class _State:
         self, frozen: list[Trip], to_plan: list[Registration]
     ) -> tuple[list[Trip], list[Registration]]:
         """Put people who need a trip into free seats of frozen trips, at stops those trips
-        make already and on their date; the trips and the people still to plan."""
-        policy = self.problem.policy
+        make already and on their date, under the rules holding for the trip with them on
+        it; the trips and the people still to plan."""
         by_stop: dict[tuple[str, dt.date, PlaceKey], list[int]] = {}
         for index, trip in enumerate(frozen):
             for stop in trip.stops:
@@ -380,7 +410,8 @@ class _State:
                     (registration.direction.value, day, place_key(registration.pickup)), []
                 ):
                     trip = frozen[index]
-                    grown = _with_rider(trip, registration, self.problem.fleet, policy)
+                    rules = self._frozen_rules(trip, registration)
+                    grown = _with_rider(trip, registration, self.problem.fleet, rules)
                     if grown is not None:
                         frozen[index] = grown
                         self.on_frozen[registration.registration_id] = trip.trip_id
@@ -392,6 +423,16 @@ class _State:
             if not placed:
                 rest.append(registration)
         return frozen, rest
+
+    def _frozen_rules(self, trip: Trip, newcomer: Registration) -> Policy:
+        """The rules a frozen trip must keep with `newcomer` on it: those holding for its
+        riders' areas and the newcomer's on its date."""
+        policy = self.problem.policy
+        if not policy.overrides:
+            return policy
+        riders = [self.current[rid] for rid in trip.registration_ids() if rid in self.current]
+        areas = [a for r in (*riders, newcomer) for a in (r.pickup.adcode, r.dropoff.adcode) if a]
+        return trip_rules(policy, areas, trip.date)
 
     def around_kept(
         self,
@@ -411,7 +452,7 @@ class _State:
         if kept:
             kept_now = {k.trip_id: k.copy() for k in kept}
             rest = self._join_kept(list(kept_now.values()), to_plan)
-            kept_trips = {trip_id: k.trip(self.problem) for trip_id, k in kept_now.items()}
+            kept_trips = {trip_id: self.kept_trip(k) for trip_id, k in kept_now.items()}
             part = plan_part(rest, [*frozen, *kept_trips.values()], None)
             new_trips, unassigned = list(part.trips), list(part.unassigned)
             given_up: set[str] = set()
@@ -556,25 +597,32 @@ class _State:
             if index in named or trip_id in taken_ids:
                 continue
             taken_ids.add(trip_id)
-            named[index] = _in_base_seats(new_trips[index], base[trip_id], self.problem)
+            trip = new_trips[index]
+            rules = rules_planned(self.problem.policy, trip)
+            named[index] = _in_base_seats(trip, base[trip_id], rules)
         return (
             [named[i] for i in sorted(named)],
             [t for i, t in enumerate(new_trips) if i not in named],
         )
 
     def _near(self, riders: Sequence[Registration], kept: Iterable[_Kept]) -> list[_Kept]:
-        """Kept trips that could share a vehicle with these riders: same direction, a date
-        in one of their windows, a pickup and a drop-off within the radii of theirs; the
-        emptiest `NEAR_TRIPS` of them."""
+        """Kept trips that could share a vehicle with these riders: same direction and rule
+        class, a date in one of their windows, a pickup and a drop-off within the radii of
+        theirs; the emptiest `NEAR_TRIPS` of them."""
         days = {day for r in riders for day in r.window()}
         pickups = {place_key(r.pickup): r.pickup for r in riders}
         dropoffs = {place_key(r.dropoff): r.dropoff for r in riders}
         within = self.problem.distances.within_km
-        policy = self.problem.policy
+        classes = {rule_class(self.problem.policy, r) for r in riders}
+        if len(classes) != 1:
+            return []
+        (riders_class,) = classes
+        policy = self.rules_for(riders_class).policy
         found = [
             k
             for k in kept
             if k.date in days
+            and k.rule_class == riders_class
             and k.riders[0].direction == riders[0].direction
             and any(
                 within(a, b, policy.pickup_radius_km)
@@ -590,23 +638,25 @@ class _State:
         return sorted(found, key=lambda k: (k.people, k.trip_id))[:NEAR_TRIPS]
 
     def _join_kept(self, kept: list[_Kept], to_plan: Iterable[Registration]) -> list[Registration]:
-        """Put people into the kept trips where the stop and seat rules allow (fewest new
-        stops first, then the fullest trip); the people still to plan."""
-        policy = self.problem.policy
-        by_day: dict[tuple[str, dt.date], list[_Kept]] = {}
+        """Put people into the kept trips of their rule class where the stop and seat rules
+        allow (fewest new stops first, then the fullest trip); the people still to plan."""
+        by_day: dict[tuple[str, RuleClass, dt.date], list[_Kept]] = {}
         for k in kept:
-            by_day.setdefault((k.riders[0].direction.value, k.date), []).append(k)
+            by_day.setdefault((k.riders[0].direction.value, k.rule_class, k.date), []).append(k)
         rest = []
         for registration in sorted(to_plan, key=_urgency):
+            registration_class = rule_class(self.problem.policy, registration)
+            problem = self.rules_for(registration_class)
+            policy = problem.policy
             best: tuple[int, int, str] | None = None
             best_trip: _Kept | None = None
             best_seats: tuple[tuple[int, str], ...] = ()
             for day in registration.window():
-                for k in by_day.get((registration.direction.value, day), []):
-                    cap = self.problem.capacity(k.vehicle_type).effective
+                for k in by_day.get((registration.direction.value, registration_class, day), []):
+                    cap = problem.capacity(k.vehicle_type).effective
                     if k.people + registration.party_size > cap:
                         continue
-                    added = stops_added(self.problem, k.pickups, k.dropoffs, registration)
+                    added = stops_added(problem, k.pickups, k.dropoffs, registration)
                     if added is None:
                         continue
                     rank = (added, -k.people, k.trip_id)
@@ -791,14 +841,14 @@ def _seats_legal(kept: _Kept, policy: Policy) -> bool:
     )
 
 
-def _in_base_seats(trip: Trip, base_trip: Trip, problem: Problem) -> Trip:
+def _in_base_seats(trip: Trip, base_trip: Trip, policy: Policy) -> Trip:
     """`trip` under `base_trip`'s id; its riders who rode `base_trip` in their seats there
     (the rest in free seats apart from everyone's, in boarding order), when the vehicle type
-    is the same and that seating is legal; else in the seats `trip` gave them."""
+    is the same and that seating is legal under `policy`, the trip's rules; else in the
+    seats `trip` gave them."""
     named = trip.model_copy(update={"trip_id": base_trip.trip_id})
     if trip.vehicle_type != base_trip.vehicle_type:
         return named
-    policy = problem.policy
     before = _seats_by_rider(base_trip)
     escorts = [(e.row, e.seat) for e in base_trip.escort_seats]
     seats: dict[str, list[tuple[int, str]]] = {}

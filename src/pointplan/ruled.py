@@ -16,10 +16,13 @@ allow (a tenth of the budget goes to it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import Any
 
 from pointplan.domain.plan import Plan, Trip, Unassigned
+from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
 from pointplan.solvers.fleet_use import fleet_left
@@ -38,17 +41,53 @@ RuleClass = tuple[tuple[int, ...], tuple[int, ...]]
 """The overrides holding on a registration's whole window, and on part of it."""
 
 
+def rule_class(policy: Policy, registration: Registration) -> RuleClass:
+    """The overrides holding for a registration's pickup and drop-off areas on its whole
+    window, and on part of it."""
+    areas = (registration.pickup.adcode or "", registration.dropoff.adcode or "")
+    return policy.matching(areas, registration.earliest_date, registration.latest_date)
+
+
 def rule_classes(problem: Problem) -> list[tuple[RuleClass, list[Registration]]]:
-    """The registrations grouped by the overrides holding for their pickup and drop-off areas
-    on their whole window and on part of it, largest group (by people) first, then by the
-    overrides' indices."""
-    policy = problem.policy
+    """The registrations grouped by `rule_class`, largest group (by people) first, then by
+    the overrides' indices."""
     groups: dict[RuleClass, list[Registration]] = {}
     for registration in problem.registrations:
-        areas = (registration.pickup.adcode or "", registration.dropoff.adcode or "")
-        key = policy.matching(areas, registration.earliest_date, registration.latest_date)
-        groups.setdefault(key, []).append(registration)
+        groups.setdefault(rule_class(problem.policy, registration), []).append(registration)
     return sorted(groups.items(), key=lambda item: (-sum(r.party_size for r in item[1]), item[0]))
+
+
+def class_problem(problem: Problem, rule_class: RuleClass) -> Problem:
+    """`problem` under a rule class's rules (no overrides, its own capacity table); the
+    problem itself when its policy has no overrides."""
+    if not problem.policy.overrides:
+        return problem
+    return replace(problem, policy=problem.policy.applied(*rule_class), capacities=None)
+
+
+def marked(trip: Trip, policy: Policy, rule_class: RuleClass) -> Trip:
+    """`trip`, planned under `rule_class` of `policy`, naming the overrides that may hold for
+    it and the values of the rules they set (unchanged without overrides)."""
+    numbers = tuple(sorted({*rule_class[0], *rule_class[1]}))
+    if not numbers:
+        return trip
+    rules = policy.applied(*rule_class)
+    values = {key: getattr(rules, key) for n in numbers for key in policy.overrides[n].rules}
+    return trip.model_copy(update={"overrides": numbers, "rules": values})
+
+
+def trip_rules(policy: Policy, areas: Iterable[str], day: dt.date) -> Policy:
+    """The rules a trip with stops in `areas` (adcodes) on `day` must keep: key by key the
+    strictest value of the overrides holding for one of them that day, else the policy's."""
+    full, _ = policy.matching(areas, day, day)
+    return policy.applied(full)
+
+
+def rules_planned(policy: Policy, trip: Trip) -> Policy:
+    """The rules `trip` was planned under, from the values it names (`marked`), else
+    `policy`'s own (without overrides)."""
+    values: dict[str, Any] = dict(trip.rules)
+    return policy.model_copy(update={**values, "overrides": ()})
 
 
 def solve_by_rules(
@@ -63,17 +102,10 @@ def solve_by_rules(
     unassigned: list[Unassigned] = []
     bounds = 0
     spent = 0.0
-    for (full, partial), registrations in classes:
-        rules = problem.policy.applied(full, partial)
-        numbers = tuple(sorted((*full, *partial)))
-        values = {
-            key: getattr(rules, key) for n in numbers for key in problem.policy.overrides[n].rules
-        }
+    for key, registrations in classes:
         part = replace(
-            problem,
+            class_problem(problem, key),
             registrations=tuple(registrations),
-            policy=rules,
-            capacities=None,  # computed again under the class's rules
             fleet=fleet_left(problem.fleet, trips),
             rejected=(),
             held=(),
@@ -81,9 +113,7 @@ def solve_by_rules(
         )
         share = (1 - for_bound) * seconds * sum(r.party_size for r in registrations) / people
         planned = plan_class(part, max(LEAST_SECONDS, share))
-        trips += [
-            t.model_copy(update={"overrides": numbers, "rules": values}) for t in planned.trips
-        ]
+        trips += [marked(t, problem.policy, key) for t in planned.trips]
         unassigned += planned.unassigned
         bounds = planned.summary.vehicles_lower_bound
         spent += planned.summary.solve_seconds

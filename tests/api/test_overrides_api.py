@@ -30,10 +30,22 @@ def test_a_bad_override_is_422_naming_where(service: Service) -> None:
     assert "departure_time" in response.json()["detail"][0]["msg"]
 
 
-def test_a_replan_under_overrides_is_refused_saying_so(service: Service) -> None:
-    """Re-planning under overrides is not built yet: 422, saying so, before anything else."""
-    body = {"area": SAIHAN, "date_from": "2022-12-01", "date_to": "2022-12-02",
-            "base_plan_id": "any", "policy": {"overrides": [{"max_load_factor": 0.3}]}}  # fmt: skip
-    response = service.client.post("/v1/plans", json=body, headers=service.auth("admin"))
-    assert response.status_code == 422, response.text
-    assert "not supported yet" in response.json()["detail"][0]["msg"]
+def test_a_replan_under_an_override_holds_its_trips_to_it(service: Service) -> None:
+    """A base plan under the default rules, then a re-plan from it under a 30% cap: every
+    trip is under the override, naming it, and every registration has one change."""
+    ids = [new_id("ovr") for _ in range(6)]
+    service.create(*(registration(rid, origin=SAIHAN, **DATES) for rid in ids))
+    base_id, base = service.solved(SAIHAN, "2022-12-01", "2022-12-02")
+    assert base["trips"] and not any("overrides" in t for t in base["trips"])
+    policy = {"overrides": [{"area": "15", "max_load_factor": 0.3}]}
+    _, plan = service.solved(
+        SAIHAN, "2022-12-01", "2022-12-02", policy=policy, base_plan_id=base_id
+    )
+    assert plan["base_plan"] == base_id and plan["trips"]
+    for trip in plan["trips"]:
+        assert trip["overrides"] == [0] and trip["rules"] == {"max_load_factor": 0.3}
+        assert trip["passengers"] <= trip["capacity"]
+    changed = [c["registration_id"] for c in plan["changes"]]
+    assert set(ids) <= set(changed) and len(changed) == len(set(changed))
+    riding = {rid for t in plan["trips"] for s in t["stops"] for rid in s["registrations"]}
+    assert set(ids) <= riding | {u["registration_id"] for u in plan["unassigned"]}

@@ -41,7 +41,6 @@ from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
 from pointplan.domain.trip import Trip
 from pointplan.io import REGISTRATION_COLUMNS
-from pointplan.replan import OVERRIDES_NOT_YET
 from pointplan.store import models
 from pointplan.store.models import JobState
 
@@ -379,8 +378,6 @@ class PlanIn(BaseModel):
     def _dates_in_order(self) -> PlanIn:
         if self.date_to < self.date_from:
             raise ValueError("date_to is before date_from")
-        if self.base_plan_id and self.policy and self.policy.overrides:
-            raise ValueError(OVERRIDES_NOT_YET)
         return self
 
 
