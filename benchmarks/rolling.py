@@ -56,8 +56,9 @@ class World:
     changed: set[str] = field(default_factory=set)  # changed since the last plan
 
 
-def simulate(size: int, seed: int, time_limit: float) -> list[dict[str, Any]]:
-    """Run the rolling week of `size` registrations; one row of figures per re-plan."""
+def simulate(size: int, seed: int, time_limit: float, plans: int = 7) -> list[dict[str, Any]]:
+    """Run the rolling week of `size` registrations, the first `plans` plans of it (all
+    seven by default); one row of figures per plan."""
     from tests.checker import check_plan
 
     problem = week_problem(size, seed)
@@ -74,7 +75,7 @@ def simulate(size: int, seed: int, time_limit: float) -> list[dict[str, Any]]:
     world = World({r.registration_id: r for r in problem.registrations}, arrival)
     rows: list[dict[str, Any]] = []
     base: Plan | None = None
-    for offset in range(-1, 6):  # 17:00 on 20 Nov (before the week) to 26 Nov
+    for offset in range(-1, min(6, plans - 1)):  # 17:00 on 20 Nov (before the week) to 26 Nov
         today = WEEK_START + dt.timedelta(days=offset)
         if base is not None:
             _a_day_passes(world, base, today, rng)
@@ -166,13 +167,15 @@ def _stability(
 ) -> dict[str, Any]:
     """People moved, and the open part's vehicles against a plan from scratch."""
     changes = Counter(c.change for c in plan.changes)
-    untouched_moved = sum(
-        1
+    untouched = [
+        c
         for c in plan.changes
         if c.change == "moved"
         and c.registration_id not in world.changed
         and c.registration_id not in world.abnormal
-    )
+    ]
+    untouched_moved = len(untouched)
+    why = Counter(c.reason for c in untouched)
     on_base = sum(len(t.registration_ids()) for t in base.trips if t.date > today)
     open_trips = [t for t in plan.trips if t.date > today]
     open_ids = {rid for t in open_trips for rid in t.registration_ids()}
@@ -197,6 +200,7 @@ def _stability(
         "kept": changes["kept"],
         "moved": changes["moved"],
         "moved_unchanged": untouched_moved,
+        "moved_unchanged_why": dict(why.most_common()),
         "planned_in_base_after_today": on_base,
         "added": changes["added"],
         "removed": changes["removed"],

@@ -58,6 +58,11 @@ REPAIR_PASSES = 3
 """Passes over the new trips, each re-planning them with the kept trips near them."""
 REPAIR_SECONDS = 0.5
 """The search budget of each such local re-plan."""
+PULL_BACK_PASSES = 2
+MOST_SHIFT = dt.timedelta(hours=2)
+"""How far a trip's departure may move from the policy's to keep people's boarding times."""
+"""Passes over the people still told anew, each moving them back onto their base trip where
+that keeps more people as they were (`_State.pulled_back`)."""
 REPAIRS = 60
 """Local re-plans at most in one re-plan (a count, not a clock, so that the plan is the same
 on any machine): at 20,000 registrations unbounded ones took two minutes."""
@@ -141,7 +146,8 @@ def replan(
 
     scratch = plan_part(open_regs, frozen, None)
     chosen = state.around_kept(kept, to_plan, frozen, scratch, plan_part)
-    trips = sorted([*frozen, *chosen.trips], key=lambda t: (t.date, t.trip_id))
+    open_trips = state.retimed(state.pulled_back(chosen.trips))
+    trips = sorted([*frozen, *open_trips], key=lambda t: (t.date, t.trip_id))
     plan = assemble_plan(
         problem,
         trips,
@@ -254,9 +260,10 @@ class _Kept:
         """Seats taken, escorts' included."""
         return [*self.escorts, *(seat for seats in self.seats.values() for seat in seats)]
 
-    def trip(self, problem: Problem) -> Trip:
+    def trip(self, problem: Problem, departure: dt.time | None = None) -> Trip:
         """The trip, routed again through the stops its riders still need, with their seats,
-        planned under `problem`, its rule class's (`_State.rules_for`)."""
+        planned under `problem`, its rule class's (`_State.rules_for`), leaving at
+        `departure` (default: the policy's)."""
         by_label = {(s.row, s.letter): s for s in layout_seats(self.vehicle_type.layout)}
         seating = SeatPlan(
             escorts=tuple(by_label[label] for label in self.escorts),
@@ -267,7 +274,7 @@ class _Kept:
             ),
         )
         decision = Decision(self.vehicle_type, self.date, tuple(self.riders))
-        return build_trip(self.trip_id, problem, decision, seating)
+        return build_trip(self.trip_id, problem, decision, seating, departure)
 
 
 class _State:
@@ -291,10 +298,23 @@ class _State:
             self._class_problems[rule_class] = found
         return self._class_problems[rule_class]
 
-    def kept_trip(self, kept: _Kept) -> Trip:
+    def kept_trip(self, kept: _Kept, departure: dt.time | None = None) -> Trip:
         """A kept trip, built under its rule class's rules and naming them."""
-        trip = kept.trip(self.rules_for(kept.rule_class))
+        trip = kept.trip(self.rules_for(kept.rule_class), departure)
         return marked(trip, self.problem.policy, kept.rule_class)
+
+    def as_kept(self, trip: Trip) -> _Kept:
+        """A trip of this plan, to be built again with its riders in their seats."""
+        riders = [self.current[rid] for rid in trip.registration_ids()]
+        return _Kept(
+            trip.trip_id,
+            self.problem.fleet.by_name(trip.vehicle_type),
+            trip.date,
+            riders,
+            _seats_by_rider(trip),
+            tuple((e.row, e.seat) for e in trip.escort_seats),
+            rule_class(self.problem.policy, riders[0]),
+        )
 
     def _why_leaves(self, trip: Trip, rid: str) -> str | None:
         """Why a rider of a base trip may not stay on it, or None when it may."""
@@ -605,6 +625,116 @@ class _State:
             [t for i, t in enumerate(new_trips) if i not in named],
         )
 
+    def pulled_back(self, trips: Sequence[Trip]) -> list[Trip]:
+        """The open trips with people moved back onto the trip that bears their base trip's
+        id (on its date), in their base seats, wherever the stop, seat and
+        load rules allow and that leaves more people of the two trips as they were told
+        (`_placements`); a trip left empty is dropped. Vehicles never grow: each move changes
+        two trips' riders, not the vehicles."""
+        before = _placements(t for t in self.base.plan.trips if not self.base.is_frozen(t))
+        by_id = {t.trip_id: t for t in trips}
+        for _ in range(PULL_BACK_PASSES):
+            pulled = False
+            now = _placements(by_id.values())
+            for rid in sorted(now):
+                was = before.get(rid)
+                if was is None or now[rid] == was or rid in self.left:
+                    continue
+                home, away = by_id.get(was[0]), by_id[now[rid][0]]
+                if home is None or home is away:
+                    continue
+                moved = self._pull(rid, was[2], away, home)
+                if moved is None:
+                    continue
+                old = _placements([away, home])
+                new = _placements([t for t in moved if t is not None])
+                gain = sum(new.get(r) == before.get(r) for r in old) - sum(
+                    old[r] == before.get(r) for r in old
+                )
+                if gain <= 0:
+                    continue
+                left_behind, grown = moved
+                by_id[home.trip_id] = grown
+                if left_behind is None:
+                    del by_id[away.trip_id]
+                else:
+                    by_id[away.trip_id] = left_behind
+                now.update(new)
+                pulled = True
+            if not pulled:
+                break
+        return list(by_id.values())
+
+    def retimed(self, trips: Sequence[Trip]) -> list[Trip]:
+        """The open trips, each leaving earlier or later (by at most `MOST_SHIFT`, never
+        onto another day on the road) where that keeps more of its people's boarding times
+        as they were told: the shift most of those on their base trip, date, seats and
+        boarding place need."""
+        base = (t for t in self.base.plan.trips if not self.base.is_frozen(t))
+        before = _placements(base)
+        found = []
+        for trip in trips:
+            now = _placements([trip])
+            shifts: Counter[dt.timedelta] = Counter()
+            for rid, placement in now.items():
+                was = before.get(rid)
+                if was and was[:4] == placement[:4] and was[4] and placement[4]:
+                    shifts[was[4] - placement[4]] += 1
+            if not shifts:
+                found.append(trip)
+                continue
+            shift, count = min(shifts.items(), key=lambda s: (-s[1], abs(s[0]), s[0]))
+            leaves = dt.datetime.combine(trip.date, dt.time.fromisoformat(trip.departure))
+            default = dt.datetime.combine(trip.date, self.problem.policy.departure_time)
+            moved = leaves + shift
+            if not shift or abs(moved - default) > MOST_SHIFT or moved.date() != trip.date:
+                found.append(trip)
+                continue
+            shifted = self.kept_trip(self.as_kept(trip), moved.time())
+            kept_then = sum(before.get(rid) == p for rid, p in now.items())
+            kept_now = sum(before.get(rid) == p for rid, p in _placements([shifted]).items())
+            same_days = (shifted.arrival or default).date() == (trip.arrival or default).date()
+            found.append(shifted if same_days and kept_now > kept_then else trip)
+        return found
+
+    def _pull(
+        self, rid: str, seats: tuple[tuple[int, str], ...], away: Trip, home: Trip
+    ) -> tuple[Trip | None, Trip] | None:
+        """`away` without the registration and `home` with it in `seats` (None for `away`
+        when it is left empty), both rebuilt; None when the rules do not allow it."""
+        registration = self.current[rid]
+        policy = self.problem.policy
+        rules_class = rule_class(policy, registration)
+        home_riders = [self.current[r] for r in home.registration_ids()]
+        if any(rule_class(policy, r) != rules_class for r in home_riders[:1]):
+            return None
+        problem = self.rules_for(rules_class)
+        vehicle_type = problem.fleet.by_name(home.vehicle_type)
+        grown = _Kept(
+            home.trip_id,
+            vehicle_type,
+            home.date,
+            home_riders,
+            {**_seats_by_rider(home), rid: list(seats)},
+            tuple((e.row, e.seat) for e in home.escort_seats),
+            rules_class,
+        )
+        cap = problem.capacity(vehicle_type).effective
+        if (
+            grown.people + registration.party_size > cap
+            or stops_added(problem, grown.pickups, grown.dropoffs, registration) is None
+        ):
+            return None
+        grown.riders.append(registration)
+        if not _seats_legal(grown, problem.policy):
+            return None
+        left_behind = self.as_kept(away)
+        left_behind.riders = [r for r in left_behind.riders if r.registration_id != rid]
+        if not left_behind.riders:
+            return None, self.kept_trip(grown)
+        del left_behind.seats[rid]
+        return self.kept_trip(left_behind), self.kept_trip(grown)
+
     def _near(self, riders: Sequence[Registration], kept: Iterable[_Kept]) -> list[_Kept]:
         """Kept trips that could share a vehicle with these riders: same direction and rule
         class, a date in one of their windows, a pickup and a drop-off within the radii of
@@ -843,19 +973,34 @@ def _seats_legal(kept: _Kept, policy: Policy) -> bool:
 
 def _in_base_seats(trip: Trip, base_trip: Trip, policy: Policy) -> Trip:
     """`trip` under `base_trip`'s id; its riders who rode `base_trip` in their seats there
-    (the rest in free seats apart from everyone's, in boarding order), when the vehicle type
-    is the same and that seating is legal under `policy`, the trip's rules; else in the
-    seats `trip` gave them."""
+    where those seats are drawn in `trip`'s layout and legal beside the ones kept before
+    them (all of them at once when they can), the rest in free seats apart from everyone's,
+    in boarding order, under `policy`, the trip's rules; else in the seats `trip` gave them.
+    The escorts keep the base trip's seats when the vehicle type is the same (a seat number
+    told is kept on another vehicle type too: it is what the rider was told)."""
     named = trip.model_copy(update={"trip_id": base_trip.trip_id})
-    if trip.vehicle_type != base_trip.vehicle_type:
-        return named
+    escort_seats = (
+        base_trip.escort_seats if trip.vehicle_type == base_trip.vehicle_type else trip.escort_seats
+    )
+    escorts = [(e.row, e.seat) for e in escort_seats]
     before = _seats_by_rider(base_trip)
-    escorts = [(e.row, e.seat) for e in base_trip.escort_seats]
-    seats: dict[str, list[tuple[int, str]]] = {}
-    for line in trip_manifest(trip):
-        if len(before.get(line.registration_id, ())) == line.people:
-            seats[line.registration_id] = before[line.registration_id]
-    for line in trip_manifest(trip):
+    lines = trip_manifest(trip)
+    riders = [line for line in lines if len(before.get(line.registration_id, ())) == line.people]
+
+    def assigned(seats: dict[str, list[tuple[int, str]]]) -> list[tuple[tuple[int, str], str]]:
+        return [(label, rid) for rid, labels in seats.items() for label in labels]
+
+    seats = {line.registration_id: before[line.registration_id] for line in riders}
+    if not seating_is_legal(trip.layout, policy, escorts, assigned(seats)):
+        seats = {}
+        for line in riders:
+            labels = before[line.registration_id]
+            trial = [*assigned(seats), *((label, line.registration_id) for label in labels)]
+            if seating_is_legal(trip.layout, policy, escorts, trial):
+                seats[line.registration_id] = labels
+    if not seats:
+        return named
+    for line in lines:
         if line.registration_id in seats:
             continue
         taken = [*escorts, *(label for labels in seats.values() for label in labels)]
@@ -863,18 +1008,17 @@ def _in_base_seats(trip: Trip, base_trip: Trip, policy: Policy) -> Trip:
         if free is None:
             return named
         seats[line.registration_id] = [(s.row, s.letter) for s in free]
-    assigned = [(label, rid) for rid, labels in seats.items() for label in labels]
     if len(escorts) != policy.escort_seats or not seating_is_legal(
-        trip.layout, policy, escorts, assigned
+        trip.layout, policy, escorts, assigned(seats)
     ):
         return named
     return named.model_copy(
         update={
             "seats": tuple(
                 SeatAssignment(row=row, seat=letter, registration_id=rid)
-                for (row, letter), rid in sorted(assigned)
+                for (row, letter), rid in sorted(assigned(seats))
             ),
-            "escort_seats": base_trip.escort_seats,
+            "escort_seats": escort_seats,
         }
     )
 

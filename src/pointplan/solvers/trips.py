@@ -89,19 +89,26 @@ def ordered_route(
 
 
 def build_trip(
-    trip_id: str, problem: Problem, decision: Decision, seating: SeatPlan | None = None
+    trip_id: str,
+    problem: Problem,
+    decision: Decision,
+    seating: SeatPlan | None = None,
+    departure: dt.time | None = None,
 ) -> Trip:
     """The complete trip of a decision: its riders on its vehicle type and date, seated by
-    `seating` when given (a re-plan keeping people's seats), else by `assign_seats`.
+    `seating` when given (a re-plan keeping people's seats), else by `assign_seats`, leaving
+    its first pickup at `departure` (default: the policy's `departure_time`; a re-plan
+    keeping people's boarding times).
 
     Raises `SeatingError` when they do not fit the vehicle.
     """
     policy = problem.policy
+    departure = departure or policy.departure_time
     vehicle_type, date, registrations = decision.vehicle_type, decision.date, decision.riders
     capacity = problem.capacity(vehicle_type)
     pickups, dropoffs, legs = ordered_route(problem, registrations)
     route = pickups + dropoffs
-    start = dt.datetime.combine(date, policy.departure_time)
+    start = dt.datetime.combine(date, departure)
     timeline = plan_timeline(start, legs, vehicle_type.speed_kmh, policy)
 
     boarding: list[Registration] = []
@@ -134,7 +141,7 @@ def build_trip(
         trip_id=trip_id,
         direction=registrations[0].direction,
         date=date,
-        departure=policy.departure_time.strftime("%H:%M"),
+        departure=departure.strftime("%H:%M"),
         vehicle_type=vehicle_type.name,
         layout=layout,
         capacity=capacity.effective,
