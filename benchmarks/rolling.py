@@ -35,7 +35,7 @@ from benchmarks.scale import week_problem
 from pointplan.domain.plan import Plan, Unassigned
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
-from pointplan.replan import Base, fleet_left, replan
+from pointplan.replan import BOARDING_TIME_CHANGED, Base, fleet_left, replan
 from pointplan.solve import solve
 
 WEEK_START = dt.date(2022, 11, 21)
@@ -220,21 +220,23 @@ def _table(rows: list[dict[str, Any]], command: str) -> str:
         "simulation).",
         "",
         "| registrations (week) | day (17:00) | registrations planned | vehicles | open vehicles "
-        "| from scratch | open / scratch | moved, unchanged | moved, all | kept | added | removed "
-        "| re-plan s | rule violations |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| from scratch | open / scratch | moved, unchanged | of which boarding time only "
+        "| moved, all | kept | added | removed | re-plan s | rule violations |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
+        "| --- |",
     ]
     for r in rows:
         if "kept" not in r:
             lines.append(
                 f"| {r['size']:,} | {r['day']} (first plan) | {r['registrations']:,} | "
-                f"{r['vehicles']:,} | | | | | | | | | {r['seconds']} | {r['violations']} |"
+                f"{r['vehicles']:,} | | | | | | | | | | {r['seconds']} | {r['violations']} |"
             )
             continue
         lines.append(
             f"| {r['size']:,} | {r['day']} | {r['registrations']:,} | {r['vehicles']:,} | "
             f"{r['open_vehicles']:,} | {r['scratch_open_vehicles']:,} | "
-            f"{(r['open_ratio'] - 1) * 100:+.1f}% | {r['moved_unchanged']:,} | {r['moved']:,} "
+            f"{(r['open_ratio'] - 1) * 100:+.1f}% | {r['moved_unchanged']:,} | "
+            f"{r['moved_unchanged_why'].get(BOARDING_TIME_CHANGED, 0):,} | {r['moved']:,} "
             f"| {r['kept']:,} | {r['added']:,} | {r['removed']:,} | {r['seconds']} | "
             f"{r['violations']} |"
         )
@@ -247,12 +249,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--plans", type=int, default=7, help="the first N plans of the week")
     args = parser.parse_args()
-    rows = [row for size in args.sizes for row in simulate(size, args.seed, args.time_limit)]
+    rows = [
+        row for size in args.sizes for row in simulate(size, args.seed, args.time_limit, args.plans)
+    ]
     sizes = " ".join(str(s) for s in args.sizes)
     command = (
         f"python -m benchmarks.rolling --sizes {sizes} --time-limit {args.time_limit:g} "
-        f"--seed {args.seed}"
+        f"--seed {args.seed}" + (f" --plans {args.plans}" if args.plans != 7 else "")
     )
     replace_section("## Rolling week", _table(rows, command))
 

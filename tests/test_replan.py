@@ -173,3 +173,61 @@ def test_trips_planned_anew_keep_their_base_ids_and_seats(week: Week) -> None:
         seed=1,
     )
     assert_valid_plan(plan, staying, problem.fleet, problem.policy)
+
+
+def test_passes_after_planning_anew_keep_more_people_as_told(week: Week) -> None:
+    """After naming, moving people back onto the trip bearing their base trip's id and
+    shifting departures to their boarding times keep more people as they were told, with
+    no more vehicles, departures within two hours of the policy's, and every rule held."""
+    problem, base = week.problem, week.base
+    staying = tuple(r for i, r in enumerate(problem.registrations) if i % 10)
+    anew = solve(replace(problem, registrations=staying), time_limit=2, seed=1)
+    state = _State(with_capacities(problem), Base(base, "base", frozen_through=FIRST - DAY))
+    named, unnamed = state.named_after_base(list(anew.trips), set())
+    before = _placements(base.trips)
+
+    def keeping(trips: list[Trip]) -> int:
+        return sum(1 for rid, placed in _placements(trips).items() if before.get(rid) == placed)
+
+    trips = [*named, *_renumbered(unnamed, {t.trip_id for t in base.trips})]
+    pulled = state.pulled_back(trips)
+    timed = state.retimed(pulled)
+    assert len(timed) == len(pulled) <= len(trips)
+    assert keeping(pulled) >= keeping(trips) and keeping(timed) > keeping(pulled)
+    default = dt.datetime.combine(FIRST, problem.policy.departure_time)
+    departures = {dt.datetime.combine(FIRST, dt.time.fromisoformat(t.departure)) for t in timed}
+    assert departures != {default}
+    assert all(abs(d - default) <= dt.timedelta(hours=2) for d in departures)
+    plan = assemble_plan(
+        replace(problem, registrations=staying),
+        sorted(timed, key=lambda t: (t.date, t.trip_id)),
+        anew.unassigned,
+        lower_bound=anew.summary.vehicles_lower_bound,
+        solve_seconds=0.0,
+        solver="consolidate",
+        seed=1,
+    )
+    assert_valid_plan(plan, staying, problem.fleet, problem.policy)
+
+
+def test_a_trip_losing_its_first_stop_keeps_the_others_boarding_times(week: Week) -> None:
+    """Everyone boarding at a trip's first pickup cancels: the trip leaves later, when it
+    left its next pickup before, and its other people are `kept`, boarding as told."""
+    problem, base = week.problem, week.base
+    trip = next(
+        t for t in base.trips if t.date > FIRST and sum(s.kind == "pickup" for s in t.stops) >= 2
+    )
+    first, second = trip.stops[0], trip.stops[1]
+    gone = set(first.registrations)
+    staying = tuple(r for r in problem.registrations if r.registration_id not in gone)
+    plan = replan(
+        replace(problem, registrations=staying),
+        Base(base, "base", frozen_through=FIRST),
+        time_limit=2,
+    )
+    kept = next(t for t in plan.trips if t.trip_id == trip.trip_id)
+    assert second.departure is not None
+    assert kept.stops[0].place == second.place
+    assert kept.departure == second.departure.strftime("%H:%M")
+    changes = {c.registration_id: c for c in plan.changes}
+    assert all(changes[rid].change == "kept" for rid in second.registrations)

@@ -70,6 +70,8 @@ PlanPart = Callable[[Sequence[Registration], Sequence[Trip], float | None], Plan
 """Plans registrations on the vehicles the fixed trips leave, with a budget (None: half the
 re-plan's)."""
 KEEPING_COST = "keeping its trip would have cost a vehicle"
+BOARDING_TIME_CHANGED = "its boarding time changed"
+"""Why a registration is told anew when only the time its trip comes by moved."""
 RULES_APART = (
     "the rules by place and date now set it apart from its trip's other riders (its trip "
     "kept for the most of them)"
@@ -683,7 +685,7 @@ class _State:
             if not shifts:
                 found.append(trip)
                 continue
-            shift, count = min(shifts.items(), key=lambda s: (-s[1], abs(s[0]), s[0]))
+            shift = min(shifts, key=lambda s: (-shifts[s], abs(s), s))
             leaves = dt.datetime.combine(trip.date, dt.time.fromisoformat(trip.departure))
             default = dt.datetime.combine(trip.date, self.problem.policy.departure_time)
             moved = leaves + shift
@@ -859,7 +861,7 @@ def _what_moved(was: Placement, now: Placement, given_up: bool) -> str:
     if given_up:
         return KEEPING_COST
     if was[:2] == now[:2]:
-        return "its seats changed" if was[2] != now[2] else "its boarding time changed"
+        return "its seats changed" if was[2] != now[2] else BOARDING_TIME_CHANGED
     return "its trip changed"
 
 
