@@ -231,3 +231,33 @@ def test_a_trip_losing_its_first_stop_keeps_the_others_boarding_times(week: Week
     assert kept.departure == second.departure.strftime("%H:%M")
     changes = {c.registration_id: c for c in plan.changes}
     assert all(changes[rid].change == "kept" for rid in second.registrations)
+
+
+def test_a_part_too_many_vehicles_dissolves_a_trip_whose_riders_fit_elsewhere(
+    week: Week,
+) -> None:
+    """A trip split in two: the emptier half is dissolved into the other, its riders seated
+    apart from everyone without moving anyone, the host still counted as kept, and the
+    dissolved half's people given up only when it was a kept trip."""
+    problem = with_capacities(week.problem)
+    state = _State(problem, Base(week.base, "base", frozen_through=FIRST - DAY))
+    trip = next(t for t in week.base.trips if len(t.registration_ids()) >= 3)
+    whole = state.as_kept(trip)
+    alone, rest = whole.rids()[:1], whole.rids()[1:]
+    halves = []
+    for rids in (alone, rest):
+        half = state.as_kept(trip)
+        half.riders = [r for r in half.riders if r.registration_id in rids]
+        half.seats = {rid: half.seats[rid] for rid in rids}
+        halves.append(state.kept_trip(half))
+    small, large = halves
+    for kept_small in (False, True):
+        kept_objects = {id(large)} | ({id(small)} if kept_small else set())
+        given_up: set[str] = set()
+        (merged,) = state._dissolved([small, large], kept_objects, 1, given_up)
+        assert sorted(merged.registration_ids()) == sorted(trip.registration_ids())
+        assert id(merged) in kept_objects
+        assert given_up == (set(alone) if kept_small else set())
+        kept_seats = {(s.row, s.seat, s.registration_id) for s in large.seats}
+        assert kept_seats <= {(s.row, s.seat, s.registration_id) for s in merged.seats}
+    assert state._dissolved([small, large], set(), 0, set()) == [small, large]

@@ -558,9 +558,12 @@ class _State:
 
         costly: list[tuple[float, int, int]] = []  # (vehicles a kept person, part, vehicles)
         for index, part in parts.items():
-            extra = len(part.stable) - len(part.scratch)
             if _served(part.stable) < _served(part.scratch):
                 continue
+            extra = len(part.stable) - len(part.scratch)
+            if extra > 0:
+                part.stable = self._dissolved(part.stable, kept_objects, extra, given_up)
+                extra = len(part.stable) - len(part.scratch)
             if extra <= 0:
                 part.keep = True
                 continue
@@ -595,6 +598,92 @@ class _State:
             tuple(sorted(left_out, key=lambda u: u.registration_id)),
             scratch.summary.vehicles_lower_bound,
         )
+
+    def _dissolved(
+        self, trips: list[Trip], kept_objects: set[int], needed: int, given_up: set[str]
+    ) -> list[Trip]:
+        """`trips` (one part's) with up to `needed` of them dissolved: new ones first, the
+        emptiest first, each when every one of its riders fits into another
+        trip, on a date of its window, where the stop, load and seat rules allow and without
+        moving anyone already seated (fewest new stops first, then the fullest trip). The
+        riders of a kept trip dissolved are given up (`given_up`); a kept trip that takes
+        riders stays kept (`kept_objects`, by object)."""
+        live = dict(enumerate(trips))
+        order = sorted(
+            live,
+            key=lambda i: (id(trips[i]) in kept_objects, trips[i].passengers, trips[i].trip_id, i),
+        )
+        saved = 0
+        for i in order:
+            if saved >= needed:
+                break
+            trip = live[i]
+            prepared: dict[int, _Kept] = {}
+            hosts: set[int] = set()
+            riders = sorted((self.current[rid] for rid in trip.registration_ids()), key=_urgency)
+            for registration in riders:
+                host = self._host(registration, i, live, prepared)
+                if host is None:
+                    break
+                hosts.add(host)
+            else:
+                del live[i]
+                if id(trip) in kept_objects:
+                    given_up.update(trip.registration_ids())
+                for j in sorted(hosts):
+                    rebuilt = self.kept_trip(prepared[j])
+                    if id(live[j]) in kept_objects:
+                        kept_objects.add(id(rebuilt))
+                    live[j] = rebuilt
+                saved += 1
+        return [live[i] for i in sorted(live)]
+
+    def _host(
+        self,
+        registration: Registration,
+        away: int,
+        live: dict[int, Trip],
+        prepared: dict[int, _Kept],
+    ) -> int | None:
+        """Seat `registration` on one of the `live` trips other than `away` (each as it is
+        being grown in `prepared`), the one adding the fewest stops, then the fullest; its
+        index, or None when none may take it."""
+        days = set(registration.window())
+        registration_class = rule_class(self.problem.policy, registration)
+        problem = self.rules_for(registration_class)
+        best: tuple[int, int, str, int] | None = None
+        best_seats: tuple[tuple[int, str], ...] = ()
+        for j, trip in live.items():
+            if j == away or trip.date not in days or trip.direction != registration.direction:
+                continue
+            grown = prepared.get(j)
+            people = grown.people if grown else trip.passengers
+            if people + registration.party_size > trip.capacity:
+                continue
+            if grown is None:
+                grown = prepared[j] = self.as_kept(trip)
+            if grown.rule_class != registration_class:
+                continue
+            added = stops_added(problem, grown.pickups, grown.dropoffs, registration)
+            if added is None:
+                continue
+            rank = (added, -people, trip.trip_id, j)
+            if best is not None and rank >= best:
+                continue
+            seats = free_seats_apart(
+                grown.vehicle_type.layout, problem.policy, grown.taken(), registration.party_size
+            )
+            if seats is None:
+                continue
+            best, best_seats = rank, tuple((s.row, s.letter) for s in seats)
+        if best is None:
+            return None
+        grown = prepared[best[3]]
+        grown.riders.append(registration)
+        grown.seats[registration.registration_id] = list(best_seats)
+        grown.pickups.setdefault(place_key(registration.pickup), registration.pickup)
+        grown.dropoffs.setdefault(place_key(registration.dropoff), registration.dropoff)
+        return best[3]
 
     def named_after_base(
         self, new_trips: Sequence[Trip], taken_ids: set[str]
