@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from pointplan.domain.fleet import Fleet, VehicleType
@@ -257,6 +257,13 @@ class _Kept:
             self.escorts,
             self.rule_class,
         )
+
+    def add(self, registration: Registration, seats: Iterable[tuple[int, str]]) -> None:
+        """Take one more party, in these seats."""
+        self.riders.append(registration)
+        self.seats[registration.registration_id] = list(seats)
+        self.pickups.setdefault(place_key(registration.pickup), registration.pickup)
+        self.dropoffs.setdefault(place_key(registration.dropoff), registration.dropoff)
 
     def taken(self) -> list[tuple[int, str]]:
         """Seats taken, escorts' included."""
@@ -650,40 +657,25 @@ class _State:
         index, or None when none may take it."""
         days = set(registration.window())
         registration_class = rule_class(self.problem.policy, registration)
+        index_of: dict[int, int] = {}
+
+        def candidates() -> Iterator[_Kept]:
+            for j, trip in live.items():
+                if j == away or trip.date not in days or trip.direction != registration.direction:
+                    continue
+                grown = prepared.get(j)
+                people = grown.people if grown else trip.passengers
+                if people + registration.party_size > trip.capacity:
+                    continue
+                if grown is None:
+                    grown = prepared[j] = self.as_kept(trip)
+                if grown.rule_class == registration_class:
+                    index_of[id(grown)] = j
+                    yield grown
+
         problem = self.rules_for(registration_class)
-        best: tuple[int, int, str, int] | None = None
-        best_seats: tuple[tuple[int, str], ...] = ()
-        for j, trip in live.items():
-            if j == away or trip.date not in days or trip.direction != registration.direction:
-                continue
-            grown = prepared.get(j)
-            people = grown.people if grown else trip.passengers
-            if people + registration.party_size > trip.capacity:
-                continue
-            if grown is None:
-                grown = prepared[j] = self.as_kept(trip)
-            if grown.rule_class != registration_class:
-                continue
-            added = stops_added(problem, grown.pickups, grown.dropoffs, registration)
-            if added is None:
-                continue
-            rank = (added, -people, trip.trip_id, j)
-            if best is not None and rank >= best:
-                continue
-            seats = free_seats_apart(
-                grown.vehicle_type.layout, problem.policy, grown.taken(), registration.party_size
-            )
-            if seats is None:
-                continue
-            best, best_seats = rank, tuple((s.row, s.letter) for s in seats)
-        if best is None:
-            return None
-        grown = prepared[best[3]]
-        grown.riders.append(registration)
-        grown.seats[registration.registration_id] = list(best_seats)
-        grown.pickups.setdefault(place_key(registration.pickup), registration.pickup)
-        grown.dropoffs.setdefault(place_key(registration.dropoff), registration.dropoff)
-        return best[3]
+        joined = _seat_on_best(problem, registration, candidates())
+        return None if joined is None else index_of[id(joined)]
 
     def named_after_base(
         self, new_trips: Sequence[Trip], taken_ids: set[str]
@@ -867,36 +859,13 @@ class _State:
         rest = []
         for registration in sorted(to_plan, key=_urgency):
             registration_class = rule_class(self.problem.policy, registration)
-            problem = self.rules_for(registration_class)
-            policy = problem.policy
-            best: tuple[int, int, str] | None = None
-            best_trip: _Kept | None = None
-            best_seats: tuple[tuple[int, str], ...] = ()
-            for day in registration.window():
-                for k in by_day.get((registration.direction.value, registration_class, day), []):
-                    cap = problem.capacity(k.vehicle_type).effective
-                    if k.people + registration.party_size > cap:
-                        continue
-                    added = stops_added(problem, k.pickups, k.dropoffs, registration)
-                    if added is None:
-                        continue
-                    rank = (added, -k.people, k.trip_id)
-                    if best is not None and rank >= best:
-                        continue
-                    seats = free_seats_apart(
-                        k.vehicle_type.layout, policy, k.taken(), registration.party_size
-                    )
-                    if seats is None:
-                        continue
-                    best, best_trip = rank, k
-                    best_seats = tuple((s.row, s.letter) for s in seats)
-            if best_trip is None:
+            candidates = (
+                k
+                for day in registration.window()
+                for k in by_day.get((registration.direction.value, registration_class, day), [])
+            )
+            if _seat_on_best(self.rules_for(registration_class), registration, candidates) is None:
                 rest.append(registration)
-                continue
-            best_trip.riders.append(registration)
-            best_trip.seats[registration.registration_id] = list(best_seats)
-            best_trip.pickups.setdefault(place_key(registration.pickup), registration.pickup)
-            best_trip.dropoffs.setdefault(place_key(registration.dropoff), registration.dropoff)
         return rest
 
     def changes(self, plan: Plan) -> tuple[Change, ...]:
@@ -952,6 +921,35 @@ def _what_moved(was: Placement, now: Placement, given_up: bool) -> str:
     if was[:2] == now[:2]:
         return "its seats changed" if was[2] != now[2] else BOARDING_TIME_CHANGED
     return "its trip changed"
+
+
+def _seat_on_best(
+    problem: Problem, registration: Registration, candidates: Iterable[_Kept]
+) -> _Kept | None:
+    """Seat the party on the candidate trip adding the fewest stops, then the fullest, then
+    the first, where the load (`problem`'s capacity), the stop limits and radii, and free
+    seats apart from everyone's allow; the trip it joined, or None."""
+    best: tuple[int, int, str, int] | None = None
+    best_trip: _Kept | None = None
+    best_seats: tuple[tuple[int, str], ...] = ()
+    for order, k in enumerate(candidates):
+        if k.people + registration.party_size > problem.capacity(k.vehicle_type).effective:
+            continue
+        added = stops_added(problem, k.pickups, k.dropoffs, registration)
+        if added is None:
+            continue
+        rank = (added, -k.people, k.trip_id, order)
+        if best is not None and rank >= best:
+            continue
+        seats = free_seats_apart(
+            k.vehicle_type.layout, problem.policy, k.taken(), registration.party_size
+        )
+        if seats is None:
+            continue
+        best, best_trip, best_seats = rank, k, tuple((s.row, s.letter) for s in seats)
+    if best_trip is not None:
+        best_trip.add(registration, best_seats)
+    return best_trip
 
 
 def _urgency(registration: Registration) -> tuple[dt.date, int, str]:
