@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from pointplan.domain.fleet import Fleet, VehicleType
 from pointplan.domain.manifest import trip_manifest
@@ -59,10 +60,10 @@ REPAIR_PASSES = 3
 REPAIR_SECONDS = 0.5
 """The search budget of each such local re-plan."""
 PULL_BACK_PASSES = 2
-MOST_SHIFT = dt.timedelta(hours=2)
-"""How far a trip's departure may move from the policy's to keep people's boarding times."""
 """Passes over the people still told anew, each moving them back onto their base trip where
 that keeps more people as they were (`_State.pulled_back`)."""
+MOST_SHIFT = dt.timedelta(hours=2)
+"""How far a trip's departure may move from the policy's to keep people's boarding times."""
 REPAIRS = 60
 """Local re-plans at most in one re-plan (a count, not a clock, so that the plan is the same
 on any machine): at 20,000 registrations unbounded ones took two minutes."""
@@ -300,6 +301,11 @@ class _State:
         self.given_up: set[str] = set()
         self._class_problems: dict[RuleClass, Problem] = {}
 
+    @cached_property
+    def told(self) -> dict[str, Placement]:
+        """What each registration on a trip of the base plan was told (`_placements`)."""
+        return _placements(self.base.plan.trips)
+
     def rules_for(self, rule_class: RuleClass) -> Problem:
         """The problem under a rule class's rules, with its capacity table (cached)."""
         if rule_class not in self._class_problems:
@@ -408,12 +414,10 @@ class _State:
                 biggest,
             )
             if not _seats_legal(candidate, self.rules_for(biggest).policy):
-                numbers = sorted({*biggest[0], *biggest[1]})
-                reason = "the seat rules changed" + (
-                    f" (overrides {', '.join(map(str, numbers))} hold for its trip)"
-                    if numbers
-                    else ""
-                )
+                numbers = ", ".join(str(n) for n in sorted({*biggest[0], *biggest[1]}))
+                reason = "the seat rules changed"
+                if numbers:
+                    reason += f" (overrides {numbers} hold for its trip)"
                 self.left.update({r.registration_id: reason for r in riders})
                 continue
             kept.append(candidate)
@@ -610,11 +614,10 @@ class _State:
         self, trips: list[Trip], kept_objects: set[int], needed: int, given_up: set[str]
     ) -> list[Trip]:
         """`trips` (one part's) with up to `needed` of them dissolved: new ones first, the
-        emptiest first, each when every one of its riders fits into another
-        trip, on a date of its window, where the stop, load and seat rules allow and without
-        moving anyone already seated (fewest new stops first, then the fullest trip). The
-        riders of a kept trip dissolved are given up (`given_up`); a kept trip that takes
-        riders stays kept (`kept_objects`, by object)."""
+        emptiest first, each when every one of its riders fits into another trip on a date
+        of its window, where the stop, load and seat rules allow, without moving anyone
+        seated (`_seat_on_best`). The riders of a kept trip dissolved are given up
+        (`given_up`); a kept trip that takes riders stays kept (`kept_objects`, by object)."""
         live = dict(enumerate(trips))
         order = sorted(
             live,
@@ -710,11 +713,10 @@ class _State:
 
     def pulled_back(self, trips: Sequence[Trip]) -> list[Trip]:
         """The open trips with people moved back onto the trip that bears their base trip's
-        id (on its date), in their base seats, wherever the stop, seat and
-        load rules allow and that leaves more people of the two trips as they were told
-        (`_placements`); a trip left empty is dropped. Vehicles never grow: each move changes
-        two trips' riders, not the vehicles."""
-        before = _placements(t for t in self.base.plan.trips if not self.base.is_frozen(t))
+        id (on its date), in their base seats, wherever the stop, seat and load rules allow
+        and that leaves more people of the two trips as they were told (`_placements`); a
+        trip left empty is dropped. Vehicles never grow: a move changes two trips' riders."""
+        before = self.told
         by_id = {t.trip_id: t for t in trips}
         for _ in range(PULL_BACK_PASSES):
             pulled = False
@@ -753,8 +755,7 @@ class _State:
         onto another day on the road) where that keeps more of its people's boarding times
         as they were told: the shift most of those on their base trip, date, seats and
         boarding place need."""
-        base = (t for t in self.base.plan.trips if not self.base.is_frozen(t))
-        before = _placements(base)
+        before = self.told
         found = []
         for trip in trips:
             now = _placements([trip])
@@ -786,29 +787,16 @@ class _State:
         """`away` without the registration and `home` with it in `seats` (None for `away`
         when it is left empty), both rebuilt; None when the rules do not allow it."""
         registration = self.current[rid]
-        policy = self.problem.policy
-        rules_class = rule_class(policy, registration)
-        home_riders = [self.current[r] for r in home.registration_ids()]
-        if any(rule_class(policy, r) != rules_class for r in home_riders[:1]):
+        grown = self.as_kept(home)
+        if grown.rule_class != rule_class(self.problem.policy, registration):
             return None
-        problem = self.rules_for(rules_class)
-        vehicle_type = problem.fleet.by_name(home.vehicle_type)
-        grown = _Kept(
-            home.trip_id,
-            vehicle_type,
-            home.date,
-            home_riders,
-            {**_seats_by_rider(home), rid: list(seats)},
-            tuple((e.row, e.seat) for e in home.escort_seats),
-            rules_class,
-        )
-        cap = problem.capacity(vehicle_type).effective
+        problem = self.rules_for(grown.rule_class)
         if (
-            grown.people + registration.party_size > cap
+            grown.people + registration.party_size > problem.capacity(grown.vehicle_type).effective
             or stops_added(problem, grown.pickups, grown.dropoffs, registration) is None
         ):
             return None
-        grown.riders.append(registration)
+        grown.add(registration, seats)
         if not _seats_legal(grown, problem.policy):
             return None
         left_behind = self.as_kept(away)
@@ -870,7 +858,7 @@ class _State:
 
     def changes(self, plan: Plan) -> tuple[Change, ...]:
         """A change for every registration of the base plan and every new one."""
-        before = _placements(self.base.plan.trips)
+        before = self.told
         after = _placements(plan.trips)
         unassigned = {u.registration_id: u.reason for u in plan.unassigned}
         in_base = set(before) | {u.registration_id for u in self.base.plan.unassigned}
