@@ -261,8 +261,8 @@ def _table(rows: list[dict[str, Any]], command: str) -> str:
         "",
         "| registrations (week) | day (17:00) | registrations planned | vehicles | open vehicles "
         "| from scratch | open / scratch | moved, unchanged | of which boarding time only "
-        "| of which keepable at no vehicle, no stop | moved, all | kept | added | removed | re-plan s "
-        "| rule violations |",
+        "| of which keepable at no vehicle, no stop | moved, all | kept | added | removed "
+        "| re-plan s | rule violations |",
         "|" + " --- |" * 16,
     ]
     for r in rows:
