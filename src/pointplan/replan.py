@@ -755,37 +755,37 @@ class _State:
         onto another day on the road) where that keeps more of its people's boarding times
         as they were told: the shift most of those on their base trip, date, seats and
         boarding place need."""
+        return [self._retimed(trip) for trip in trips]
+
+    def _retimed(self, trip: Trip) -> Trip:
+        """One trip, leaving at the time that keeps the most boarding times (`retimed`)."""
         before = self.told
-        found = []
-        for trip in trips:
-            now = _placements([trip])
-            shifts: Counter[dt.timedelta] = Counter()
-            for rid, placement in now.items():
-                was = before.get(rid)
-                if was and was[:4] == placement[:4] and was[4] and placement[4]:
-                    shifts[was[4] - placement[4]] += 1
-            if not shifts:
-                found.append(trip)
-                continue
-            shift = min(shifts, key=lambda s: (-shifts[s], abs(s), s))
-            leaves = dt.datetime.combine(trip.date, dt.time.fromisoformat(trip.departure))
-            default = dt.datetime.combine(trip.date, self.problem.policy.departure_time)
-            moved = leaves + shift
-            if not shift or abs(moved - default) > MOST_SHIFT or moved.date() != trip.date:
-                found.append(trip)
-                continue
-            shifted = self.kept_trip(self.as_kept(trip), moved.time())
-            kept_then = sum(before.get(rid) == p for rid, p in now.items())
-            kept_now = sum(before.get(rid) == p for rid, p in _placements([shifted]).items())
-            same_days = (shifted.arrival or default).date() == (trip.arrival or default).date()
-            found.append(shifted if same_days and kept_now > kept_then else trip)
-        return found
+        now = _placements([trip])
+        shifts: Counter[dt.timedelta] = Counter()
+        for rid, placement in now.items():
+            was = before.get(rid)
+            if was and was[:4] == placement[:4] and was[4] and placement[4]:
+                shifts[was[4] - placement[4]] += 1
+        if not shifts:
+            return trip
+        shift = min(shifts, key=lambda s: (-shifts[s], abs(s), s))
+        leaves = dt.datetime.combine(trip.date, dt.time.fromisoformat(trip.departure))
+        default = dt.datetime.combine(trip.date, self.problem.policy.departure_time)
+        moved = leaves + shift
+        if not shift or abs(moved - default) > MOST_SHIFT or moved.date() != trip.date:
+            return trip
+        shifted = self.kept_trip(self.as_kept(trip), moved.time())
+        kept_then = sum(before.get(rid) == p for rid, p in now.items())
+        kept_now = sum(before.get(rid) == p for rid, p in _placements([shifted]).items())
+        same_days = (shifted.arrival or default).date() == (trip.arrival or default).date()
+        return shifted if same_days and kept_now > kept_then else trip
 
     def _pull(
         self, rid: str, seats: tuple[tuple[int, str], ...], away: Trip, home: Trip
     ) -> tuple[Trip | None, Trip] | None:
         """`away` without the registration and `home` with it in `seats` (None for `away`
-        when it is left empty), both rebuilt; None when the rules do not allow it."""
+        when it is left empty), both rebuilt and retimed (`_retimed`); None when the rules
+        do not allow it."""
         registration = self.current[rid]
         grown = self.as_kept(home)
         if grown.rule_class != rule_class(self.problem.policy, registration):
@@ -801,10 +801,11 @@ class _State:
             return None
         left_behind = self.as_kept(away)
         left_behind.riders = [r for r in left_behind.riders if r.registration_id != rid]
+        grown_trip = self._retimed(self.kept_trip(grown))
         if not left_behind.riders:
-            return None, self.kept_trip(grown)
+            return None, grown_trip
         del left_behind.seats[rid]
-        return self.kept_trip(left_behind), self.kept_trip(grown)
+        return self._retimed(self.kept_trip(left_behind)), grown_trip
 
     def _near(self, riders: Sequence[Registration], kept: Iterable[_Kept]) -> list[_Kept]:
         """Kept trips that could share a vehicle with these riders: same direction and rule
