@@ -31,6 +31,18 @@ def test_points_are_created_then_updated_by_id(service: Service) -> None:
     assert stored_point(service, third) is not None
 
 
+def test_a_point_keeps_its_kind(service: Service) -> None:
+    """A point is a stop unless posted as a hub or a station; another kind is 422."""
+    stop, hub = new_id("P"), new_id("P")
+    response = service.post_points([point(stop), {**point(hub), "kind": "hub"}])
+    assert response.status_code == 200, response.text
+    kinds = [getattr(stored_point(service, i), "kind", None) for i in (stop, hub)]
+    assert kinds == ["stop", "hub"]
+    response = service.post_points([{**point(new_id("P")), "kind": "depot"}])
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "kind"
+
+
 def test_an_empty_list_changes_nothing(service: Service) -> None:
     """An empty list is a valid body: nothing created, nothing updated."""
     response = service.post_points([])

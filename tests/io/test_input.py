@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pointplan.domain import Direction
+from pointplan.domain.places import PointKind
 from pointplan.io import (
     InputError,
     RegistrationTable,
@@ -278,6 +279,25 @@ def test_points_errors_name_row_and_column(tmp_path: Path) -> None:
     assert "row 3, column point_id: duplicate point_id (first on row 2)" in text
     assert "row 4, column lat: outside -90..90" in text
     assert "row 4, column lon: not a number" in text
+
+
+def test_points_carry_their_kind(tmp_path: Path) -> None:
+    """`kind` is stop (the default, also for an empty cell), hub or station, in any case; any
+    other value is refused naming the row, the column and the choices."""
+    path = tmp_path / "points.csv"
+    path.write_text(
+        "point_id,name,lat,lon,adcode,kind\n"
+        "A,stop,40,111,150121,\nB,hub,40.1,111,150121,Hub\nC,station,40.2,111,150121,station\n",
+        encoding="utf-8",
+    )
+    assert [p.kind for p in read_points(path)] == [PointKind.STOP, PointKind.HUB, PointKind.STATION]
+    path.write_text(
+        "point_id,name,lat,lon,adcode,kind\nA,x,40,111,150121,depot\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        InputError, match="row 2, column kind: kind must be one of stop, hub, station"
+    ):
+        read_points(path)
 
 
 def test_misspelled_policy_key_names_the_key(tmp_path: Path) -> None:

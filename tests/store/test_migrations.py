@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from pointplan.geo import default_gazetteer
 from pointplan.store import models
@@ -98,5 +98,25 @@ def test_0003_stores_event_times_in_utc(empty_url: str) -> None:
         with db.session() as session:
             [time] = session.scalars(select(models.RegistrationEvent.time)).all()
         assert time == dt.datetime(2022, 11, 21, 0, 0)
+    finally:
+        db.dispose()
+
+
+def test_0006_makes_the_points_stored_before_stops(empty_url: str) -> None:
+    """A point stored by schema 0005, which had no kinds, is a stop after the upgrade."""
+    db = Database(empty_url)
+    try:
+        migrate(db.engine, "0005")
+        with db.session() as session:
+            session.execute(
+                text(
+                    "INSERT INTO points (point_id, name, lat, lon, adcode, updated_at, updated_by)"
+                    " VALUES ('P1', 'gate', 40.0, 111.0, '150121', :now, 'admin')"
+                ),
+                {"now": dt.datetime(2022, 11, 20)},
+            )
+        migrate(db.engine)
+        with db.session() as session:
+            assert session.execute(select(models.Point.kind)).scalars().all() == ["stop"]
     finally:
         db.dispose()

@@ -36,6 +36,7 @@ from pointplan.domain.personal import (
     phone_problem,
     resident_id_problem,
 )
+from pointplan.domain.places import PointKind
 from pointplan.domain.plan import ChangeKind, Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
@@ -82,6 +83,11 @@ class PointIn(BaseModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     adcode: str = Field(default="", pattern=r"^(\d{2}|\d{4}|\d{6}|\d{12})?$")
+    kind: PointKind = Field(
+        default=PointKind.STOP,
+        description="stop (an assembly or reception point), hub (parties may change vehicles "
+        "there) or station (a railway station)",
+    )
 
 
 class PointsSaved(BaseModel):

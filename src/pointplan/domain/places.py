@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -21,10 +23,24 @@ class Place(Location):
     adcode: str | None = None
 
 
+class PointKind(StrEnum):
+    """What a point of the points file is (interchange.md, "Points: kind")."""
+
+    STOP = "stop"
+    """An assembly or reception point: parties board or are handed over there."""
+    HUB = "hub"
+    """A gathering or reception point where parties may change vehicles under supervision
+    (集中转运点 / 接收点)."""
+    STATION = "station"
+    """A railway station."""
+
+
 class Point(Place):
-    """A named pickup or drop-off point from the points file (集中乘车点 / 交接点)."""
+    """A named pickup or drop-off point from the points file (集中乘车点 / 交接点), a hub or
+    a station."""
 
     point_id: str = Field(min_length=1)
+    kind: PointKind = PointKind.STOP
 
     @property
     def name(self) -> str:

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from pointplan.domain.places import Point
+from pointplan.domain.places import Point, PointKind
 from pointplan.domain.text import id_problem, text_problem
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.tables import missing_columns, read_table, refuse_unknown_columns
 
 REQUIRED = ("point_id", "name", "lat", "lon")
-COLUMNS = (*REQUIRED, "adcode")
+COLUMNS = (*REQUIRED, "adcode", "kind")
+KINDS = ", ".join(kind.value for kind in PointKind)
 """Every column of the points table."""
 
 
@@ -67,12 +68,21 @@ def read_points(source: Path | str | pd.DataFrame) -> tuple[Point, ...]:
             if not -limit <= value <= limit:
                 row_issues.append(InputIssue(name, f"outside -{limit:g}..{limit:g}", row, column))
             coordinates[column] = value
+        kind = (record.get("kind") or "").strip().lower() or PointKind.STOP.value
+        if kind not in {k.value for k in PointKind}:
+            row_issues.append(InputIssue(name, f"kind must be one of {KINDS}", row, "kind"))
         if row_issues:
             issues.extend(row_issues)
             continue
         adcode = (record.get("adcode") or "").strip() or None
         points.append(
-            Point(point_id=point_id, label=record["name"].strip(), adcode=adcode, **coordinates)
+            Point(
+                point_id=point_id,
+                label=record["name"].strip(),
+                adcode=adcode,
+                kind=PointKind(kind),
+                **coordinates,
+            )
         )
     if issues:
         raise InputError(issues)

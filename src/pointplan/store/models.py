@@ -70,6 +70,7 @@ class Point(Base):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     adcode: Mapped[str] = mapped_column(String(12), default="")
+    kind: Mapped[str] = mapped_column(String(10), default="stop", server_default="stop")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
 

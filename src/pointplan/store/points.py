@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pointplan.domain.places import Point
+from pointplan.domain.places import Point, PointKind
 from pointplan.store import models
 from pointplan.store.audit import audit
 
@@ -52,6 +52,13 @@ def stored_adcodes(session: Session, point_ids: Sequence[str]) -> dict[str, str]
 def load_points(session: Session) -> tuple[Point, ...]:
     """Every stored point, as the registrations reader takes them."""
     return tuple(
-        Point(point_id=p.point_id, label=p.name, lat=p.lat, lon=p.lon, adcode=p.adcode or None)
+        Point(
+            point_id=p.point_id,
+            label=p.name,
+            lat=p.lat,
+            lon=p.lon,
+            adcode=p.adcode or None,
+            kind=PointKind(p.kind),
+        )
         for p in session.scalars(select(models.Point).order_by(models.Point.point_id))
     )
