@@ -86,7 +86,7 @@ def check_plan(
     """Every violation of a hard rule or of "nothing lost" in `plan`; empty when it is valid."""
     regs = {r.registration_id: r for r in registrations}
     problems: list[str] = []
-    problems += _check_everyone_once(plan, regs, rejected_rows)
+    problems += _check_everyone_once(plan, regs, rejected_rows, policy)
     per_day: Counter[tuple[str, str]] = Counter()
     for trip in plan["trips"]:
         # A vehicle is busy every day from its departure to its arrival.
@@ -107,8 +107,85 @@ def check_plan(
     return problems
 
 
+Leg = tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]
+"""One leg of a registration's itinerary: the trip, the stop it boards at, the stop it
+leaves at."""
+
+
+def _itineraries(plan: Mapping[str, Any]) -> dict[str, list[Leg]]:
+    """Each registration's legs, in the order it rides them (by the time it boards)."""
+    legs: dict[str, list[Leg]] = {}
+    for trip in plan["trips"]:
+        boards = {
+            rid: s for s in trip["stops"] if s["kind"] == "pickup" for rid in s["registrations"]
+        }
+        leaves = {
+            rid: s for s in trip["stops"] if s["kind"] == "dropoff" for rid in s["registrations"]
+        }
+        for rid, stop in boards.items():
+            if rid in leaves:
+                legs.setdefault(rid, []).append((trip, stop, leaves[rid]))
+    for found in legs.values():
+        found.sort(key=lambda leg: _parse_dt(leg[1]["departure"] or leg[1]["arrival"]))
+    return legs
+
+
+def _at(stop: Mapping[str, Any], lat: float, lon: float) -> bool:
+    return bool(abs(stop["lat"] - lat) <= 1e-9 and abs(stop["lon"] - lon) <= 1e-9)
+
+
+def _check_itinerary(rid: str, legs: list[Leg], reg: Registration, policy: Policy) -> list[str]:
+    """The chain of one registration's legs (interchange.md, "Plan: more fields"): at most
+    `max_legs` with transfers (else one, direct), the first boarding at its pickup inside its
+    window, the last leaving at its drop-off, consecutive legs meeting at one point with
+    `transfer_minutes` between arrival and departure, and each leg's kind in its place."""
+    problems = []
+    allowed = policy.max_legs if policy.transfers else 1
+    if len(legs) > allowed:
+        problems.append(f"{rid} rides {len(legs)} legs, at most {allowed} allowed")
+    (first, boards, _), (_, _, leaves) = legs[0], legs[-1]
+    for stop, place, given, what in (
+        (boards, reg.pickup, reg.pickup_point_id, "pickup"),
+        (leaves, reg.dropoff, reg.dropoff_point_id, "dropoff"),
+    ):
+        if not _at(stop, place.lat, place.lon):
+            problems.append(f"{rid} {what} is not at its {what} place")
+        if given is not None and stop.get("point_id") != given:
+            problems.append(f"{rid} asked for point {given}, got {stop.get('point_id')}")
+    day = dt.date.fromisoformat(first["date"])
+    if not reg.earliest_date <= day <= reg.latest_date:
+        problems.append(f"{rid} travels on {day}, outside {reg.earliest_date}..{reg.latest_date}")
+    gap = dt.timedelta(minutes=policy.transfer_minutes)
+    for (before, _, arrives), (after, departs, _) in itertools.pairwise(legs):
+        where = arrives.get("point_id")
+        if where is None or departs.get("point_id") != where:
+            problems.append(
+                f"{rid} leaves {before['trip_id']} at {arrives['place']} but boards "
+                f"{after['trip_id']} at {departs['place']}"
+            )
+        if _parse_dt(departs["departure"]) < _parse_dt(arrives["arrival"]) + gap:
+            problems.append(
+                f"{rid} has less than {policy.transfer_minutes} min between "
+                f"{before['trip_id']} and {after['trip_id']} at {arrives['place']}"
+            )
+    kinds = [leg[0].get("leg", "direct") for leg in legs]
+    if len(legs) == 1 and kinds[0] not in ("direct", "trunk"):
+        problems.append(f"{rid} rides only a {kinds[0]} leg")
+    if len(legs) > 1 and (
+        "direct" in kinds
+        or kinds[0] == "distribution"
+        or kinds[-1] == "feeder"
+        or any(kind != "trunk" for kind in kinds[1:-1])
+    ):
+        problems.append(f"{rid} rides legs in an impossible order: {', '.join(kinds)}")
+    return problems
+
+
 def _check_everyone_once(
-    plan: Mapping[str, Any], regs: Mapping[str, Registration], rejected_rows: int
+    plan: Mapping[str, Any],
+    regs: Mapping[str, Registration],
+    rejected_rows: int,
+    policy: Policy,
 ) -> list[str]:
     problems = []
     places: Counter[str] = Counter()
@@ -122,13 +199,19 @@ def _check_everyone_once(
                 f"{trip['trip_id']}: picked up {sorted(set(picked) ^ set(dropped))} "
                 "without dropping off, or the reverse"
             )
-        places.update(picked)
+        if len(picked) != len(set(picked)):
+            problems.append(f"{trip['trip_id']}: a registration boards twice")
+    itineraries = _itineraries(plan)
+    places.update(list(itineraries))
     places.update(u["registration_id"] for u in plan["unassigned"])
+    places.update(a["registration_id"] for a in plan.get("advised", []))
     for rid, n in places.items():
         if n != 1:
             problems.append(f"registration {rid} appears {n} times")
         if rid not in regs:
             problems.append(f"registration {rid} is in the plan but not in the input")
+        elif rid in itineraries:
+            problems += _check_itinerary(rid, itineraries[rid], regs[rid], policy)
     missing = sorted(set(regs) - set(places))
     if missing:
         problems.append(f"registrations lost: {missing[:10]}")
@@ -174,20 +257,9 @@ def _check_trip(
                         f"{name} {a['place']} and {b['place']} are {km:.1f} km "
                         f"apart, radius {radius}"
                     )
-    day = dt.date.fromisoformat(trip["date"])
+    # Where each rider boards and leaves, and on which date, is its itinerary's to check.
     members = [rid for s in pickups for rid in s["registrations"]]
     people = 0
-    for stop in stops:
-        for rid in stop["registrations"]:
-            reg = regs.get(rid)
-            if reg is None:
-                continue
-            place = reg.pickup if stop["kind"] == "pickup" else reg.dropoff
-            given = reg.pickup_point_id if stop["kind"] == "pickup" else reg.dropoff_point_id
-            if abs(stop["lat"] - place.lat) > 1e-9 or abs(stop["lon"] - place.lon) > 1e-9:
-                problems.append(f"{rid} {stop['kind']} is not at its {stop['kind']} place")
-            if given is not None and stop.get("point_id") != given:
-                problems.append(f"{rid} asked for point {given}, got {stop.get('point_id')}")
     for rid in members:
         reg = regs.get(rid)
         if reg is None:
@@ -195,10 +267,10 @@ def _check_trip(
         people += reg.party_size
         if reg.direction.value != trip["direction"]:
             problems.append(f"{rid} travels {reg.direction.value}, trip is {trip['direction']}")
-        if not reg.earliest_date <= day <= reg.latest_date:
-            problems.append(
-                f"{rid} travels on {day}, outside {reg.earliest_date}..{reg.latest_date}"
-            )
+    if trip.get("mode", "coach") == "rail" and (
+        not policy.rail or trip.get("leg", "direct") != "trunk"
+    ):
+        problems.append("a rail trip that is not a trunk leg, or rail is off")
     if trip["passengers"] != people:
         problems.append(f"passengers {trip['passengers']} but parties add up to {people}")
     problems += _check_seats(trip, regs, vehicle.rated_seats, policy, people)

@@ -1,5 +1,6 @@
-"""Policy overrides through the service: a plan asked for with them has every trip under
-them, named in plan.json; a bad override is 422 naming where. On SQLite and PostgreSQL."""
+"""Policies through the service: a plan asked for with overrides has every trip under them,
+named in plan.json; a bad override is 422 naming where, and so is a network plan, which is
+not built yet. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -49,3 +50,12 @@ def test_a_replan_under_an_override_holds_its_trips_to_it(service: Service) -> N
     assert set(ids) <= set(changed) and len(changed) == len(set(changed))
     riding = {rid for t in plan["trips"] for s in t["stops"] for rid in s["registrations"]}
     assert set(ids) <= riding | {u["registration_id"] for u in plan["unassigned"]}
+
+
+def test_a_network_plan_is_422_naming_the_key(service: Service) -> None:
+    """A policy with `transfers` on is refused before any job is made."""
+    body = {"area": SAIHAN, "date_from": "2022-12-01", "date_to": "2022-12-02",
+            "policy": {"transfers": True}}  # fmt: skip
+    response = service.client.post("/v1/plans", json=body, headers=service.auth("admin"))
+    assert response.status_code == 422, response.text
+    assert "transfers" in response.json()["detail"][0]["msg"]

@@ -43,6 +43,11 @@ LOOSER: dict[str, Callable[[Any, Any], Any]] = {
 
 
 _SCOPE_KEYS = ("area", "from", "to", "date_from", "date_to")
+NETWORKS_NOT_YET = (
+    "planning with hubs, transfers, rail and advised flows is not supported in this version; "
+    "leave it at its default"
+)
+"""Why a policy asking for a network plan is refused (the keys are in the contract)."""
 
 
 class Override(BaseModel):
@@ -151,6 +156,21 @@ class Policy(BaseModel):
     # Rules that change by place and date (interchange.md, "Policy: more keys").
     overrides: tuple[Override, ...] = ()
 
+    # Networks (interchange.md, "Policy: more keys"): read and checked, not planned yet.
+    transfers: bool = Field(default=False, description="parties may change vehicles at hubs")
+    transfer_minutes: int = Field(
+        default=60, ge=0, description="least time between two legs at a hub"
+    )
+    max_legs: int = Field(default=3, ge=1, le=5, description="legs one registration may ride")
+    min_trip_passengers: int = Field(
+        default=1, ge=1, description="people a direct or trunk trip carries at least"
+    )
+    rail: bool = Field(default=False, description="rail cars may carry trunk legs")
+
+    def legs_allowed(self) -> int:
+        """How many legs one registration may ride: 1 without transfers."""
+        return self.max_legs if self.transfers else 1
+
     def applied(self, full: Iterable[int], partial: Iterable[int] = ()) -> Policy:
         """The rules under the overrides `full` (indices into `overrides`, holding on every
         day in question) and `partial` (holding on some of them): key by key, the strictest
@@ -217,6 +237,17 @@ class Policy(BaseModel):
         if value.tzinfo is not None:
             raise ValueError("give a local clock time without a time zone, 'HH:MM'")
         return value
+
+    @model_validator(mode="after")
+    def _networks_not_yet(self) -> Policy:
+        for key, asked in (
+            ("transfers", self.transfers),
+            ("rail", self.rail),
+            ("min_trip_passengers", self.min_trip_passengers > 1),
+        ):
+            if asked:
+                raise ValueError(f"{key}: {NETWORKS_NOT_YET}")
+        return self
 
     @model_validator(mode="after")
     def _night_limit_not_above_day_limit(self) -> Policy:

@@ -88,6 +88,14 @@ class ScheduleEvent(BaseModel):
     km: float = 0.0
 
 
+Leg = Literal["direct", "feeder", "trunk", "distribution"]
+"""Which leg of its riders' journeys a trip is: door to door (`direct`), pickup point to a
+gathering hub (`feeder`), between hubs or stations (`trunk`), or from a reception hub to the
+drop-off points (`distribution`, the receiving side's)."""
+Mode = Literal["coach", "rail"]
+"""What runs a trip: a road vehicle, or rail cars."""
+
+
 class Trip(BaseModel):
     """One vehicle on one date (one 一车一方案 document)."""
 
@@ -109,6 +117,16 @@ class Trip(BaseModel):
     cost: float = 0.0
     escort_seats: tuple[EscortSeat, ...] = ()
     schedule: tuple[ScheduleEvent, ...] = ()
+    leg: Leg = Field(
+        default="direct",
+        exclude_if=lambda leg: leg == "direct",
+        description="direct (the default, not written), feeder, trunk or distribution",
+    )
+    mode: Mode = Field(
+        default="coach",
+        exclude_if=lambda mode: mode == "coach",
+        description="coach (the default, not written) or rail",
+    )
     overrides: tuple[int, ...] = Field(
         default=(),
         exclude_if=lambda overrides: not overrides,
