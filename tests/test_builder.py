@@ -9,10 +9,12 @@ import pytest
 
 from pointplan.builder import Demand, build_problem, check_fleet_carries, choose_pickups
 from pointplan.domain import Fleet, Policy
+from pointplan.domain.places import PointKind
 from pointplan.domain.seating import stranger_capacity
 from pointplan.io import InputError, read_points, read_registrations
 from pointplan.solve import solve
 from pointplan.solvers.seating import effective_capacity
+from pointplan.synthetic import make_week
 from tests.conftest import RegistrationFactory, assert_valid_plan
 
 HEADER = "registration_id,direction,origin,destination,earliest_date,latest_date,pickup_point"
@@ -95,6 +97,39 @@ def test_registrations_already_resolved_are_used_as_they_are(
     problem = build_problem(regs, points=points)
     assert problem.registrations == regs and problem.rejected == ()
     assert choose_pickups(regs, points, 30)[0].pickup == points[0]  # what reading would choose
+
+
+def test_hubs_and_stations_are_not_chosen_as_pickups(
+    make_registration: RegistrationFactory, files: tuple[Path, Path]
+) -> None:
+    """A hub or a station nearer than the stop is passed over: people are sent to board at
+    stops; a registration naming a hub as its pickup point still boards there."""
+    stop = read_points(files[1])[0]
+    hub = stop.model_copy(
+        update={"point_id": "GH-1501", "kind": PointKind.HUB, "lat": stop.lat + 0.001}
+    )
+    station = hub.model_copy(update={"point_id": "RS-1501", "kind": PointKind.STATION})
+    unresolved = make_registration(pickup_point_id=None)
+    origin_first = unresolved.model_copy(update={"origin": hub, "pickup": hub})
+    (chosen,) = choose_pickups([origin_first], [hub, station, stop], 30)
+    assert chosen.pickup == stop
+    named = origin_first.model_copy(update={"pickup_point_id": hub.point_id})
+    assert choose_pickups([named], [hub, stop], 30)[0].pickup == hub
+
+
+def test_the_sample_week_has_hubs_and_stations_beside_its_stops() -> None:
+    """`pointplan sample`'s points: stops, hubs at the league seats and work cities, and
+    stations, each id once; the hubs do not change where anyone boards."""
+    week = make_week(200, seed=4)
+    kinds = week.points["kind"].value_counts().to_dict()
+    assert kinds["hub"] >= 12 and kinds["station"] >= 12 and kinds["stop"] > kinds["hub"]
+    assert week.points["point_id"].is_unique
+    points = read_points(week.points)
+    with_network = build_problem(week.registrations, points=points)
+    stops_only = build_problem(
+        week.registrations, points=[p for p in points if p.kind == PointKind.STOP]
+    )
+    assert with_network.registrations == stops_only.registrations
 
 
 def test_the_capacity_table_is_computed_once(fleet: Fleet) -> None:

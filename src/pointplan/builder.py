@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeGuard, cast
 
 from pointplan.domain.fleet import Fleet
-from pointplan.domain.places import Place, Point
+from pointplan.domain.places import Place, Point, PointKind
 from pointplan.domain.plan import Unassigned
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
@@ -150,7 +150,10 @@ def choose_pickups(
     registrations: Iterable[Registration], points: Sequence[Point], search_km: float
 ) -> tuple[Registration, ...]:
     """Each registration that names no pickup point, boarding at the nearest of `points`
-    within `search_km` of its origin (else at its origin); the others as they are."""
+    of kind `stop` within `search_km` of its origin (else at its origin); the others as they
+    are. Hubs and stations are where parties change vehicles, not where they are sent to
+    board unless they name one."""
+    points = [point for point in points if point.kind == PointKind.STOP]
     nearest: dict[tuple[float, float], Point | None] = {}
     chosen = []
     for registration in registrations:

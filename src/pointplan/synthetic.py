@@ -5,7 +5,12 @@ county-level units; destinations are the region's employment centres (about thre
 flows) and cities of the neighbouring provinces, chosen by a gravity model. Parties of 1-4,
 date windows of 0-3 days, valid (synthetic) resident ids and phones, the richer record
 (registration time, employer, trade; return reasons and needs of returnees), and a points
-file of county bus stations, city stations and employer gates. Same size and seed, same files.
+file of county bus stations and employer gates (kind `stop`), gathering hubs at the league
+seats and reception hubs at the work cities (kind `hub`), and railway stations at the league
+seats and the cities outside the region (kind `station`). Hubs and stations lie a few km from
+the seat's coordinates in the place table, drawn at random: approximations, not the real
+stations. Same size and seed, same files; the network points come from a stream of their own,
+so the registrations and stops of a seed are those it gave before there were any.
 """
 
 from __future__ import annotations
@@ -119,6 +124,7 @@ def make_week(
                 "lat": lat,
                 "lon": lon,
                 "adcode": unit.short_code,
+                "kind": "stop",
             }
         )
     gates: dict[str, list[str]] = {}
@@ -135,8 +141,10 @@ def make_week(
                     "lat": lat,
                     "lon": lon,
                     "adcode": unit.short_code,
+                    "kind": "stop",
                 }
             )
+    points += _network_points(random.Random(f"{seed}-network"), gaz, inside, outside)
 
     # Workers of one county mostly go to the same few employers (recruited together).
     usual = {u.code: [_destination(rng, u, inside, outside) for _ in range(3)] for u in counties}
@@ -182,6 +190,42 @@ def make_week(
         rows.append(row)
     registrations = pd.DataFrame(rows).reindex(columns=list(COLUMNS))
     return SyntheticWeek(registrations, pd.DataFrame(points))
+
+
+def _network_points(
+    rng: random.Random,
+    gaz: Gazetteer,
+    inside: list[tuple[AdminUnit, int]],
+    outside: list[tuple[AdminUnit, int]],
+) -> list[dict[str, object]]:
+    """Gathering hubs and railway stations at Inner Mongolia's league seats, reception hubs
+    at the work cities, and stations at the cities outside the region (see the module)."""
+    leagues = sorted(
+        (u for u in gaz.by_code.values() if u.code[:2] == "15" and u.level == 2),
+        key=lambda u: u.code,
+    )
+    places: list[tuple[str, AdminUnit, str, str]] = []
+    for league in leagues:
+        places.append(("GH", league, "集中转运点", "hub"))
+        places.append(("RS", league, "火车站", "station"))
+    for unit, _ in inside + outside:
+        places.append(("RH", unit, "接收点", "hub"))
+    for unit, _ in outside:
+        places.append(("RS", unit, "火车站", "station"))
+    points = []
+    for prefix, unit, suffix, kind in places:
+        lat, lon = _jitter(rng, unit, 4.0)
+        points.append(
+            {
+                "point_id": f"{prefix}-{unit.short_code}",
+                "name": f"{gaz.label(unit)}{suffix}",
+                "lat": lat,
+                "lon": lon,
+                "adcode": unit.short_code,
+                "kind": kind,
+            }
+        )
+    return points
 
 
 def _record(
