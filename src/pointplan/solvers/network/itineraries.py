@@ -1,8 +1,8 @@
 """Candidate journeys of a class through hubs (docs/networks.md): direct, via a gathering
 hub near the pickup, via a reception hub near the drop-off, or via both, within the legs the
-policy allows, each hub on the way (nearer the far end than the start is) and the whole at
-most `DETOUR` longer than direct. The direct journey is always the first candidate, so a
-model choosing among them can always plan today's direct trip."""
+policy allows, the whole at most `DETOUR` longer than direct (so a hub a little behind the
+pickup may still gather it, one far off the way may not). The direct journey is always the
+first candidate, so a model choosing among them can always plan today's direct trip."""
 
 from __future__ import annotations
 
@@ -50,18 +50,8 @@ def candidate_itineraries(
     if allowed < 2:
         return found
     usable = sorted((h for h in hubs if h.kind == PointKind.HUB), key=lambda h: h.point_id)
-    gathering = [
-        h
-        for h in usable
-        if distances.within_km(pickup, h, HUB_REACH_KM)
-        and distances.road_km(h, dropoff) < direct_km
-    ]
-    reception = [
-        h
-        for h in usable
-        if distances.within_km(h, dropoff, HUB_REACH_KM)
-        and distances.road_km(pickup, h) < direct_km
-    ]
+    gathering = [h for h in usable if distances.within_km(pickup, h, HUB_REACH_KM)]
+    reception = [h for h in usable if distances.within_km(h, dropoff, HUB_REACH_KM)]
     longest = (1 + DETOUR) * direct_km
     candidates: list[tuple[tuple[Place, ...], tuple[Leg, ...]]] = []
     candidates += [((pickup, g, dropoff), ("feeder", "trunk")) for g in gathering]
