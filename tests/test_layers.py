@@ -30,6 +30,7 @@ THIRD_PARTY_ALLOWED = {
     "stop": set(),
     "parallel": set(),
     "ruled": set(),
+    "networked": set(),
     "solve": set(),
     "replan": set(),
 }

@@ -16,6 +16,7 @@ from pointplan.domain.driving import plan_timeline
 from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place, Point
 from pointplan.domain.registration import Registration
+from pointplan.domain.seating import layout_seats
 from pointplan.domain.trip import EscortSeat, SeatAssignment, Stop, Trip
 from pointplan.geo.distances import DistanceModel, road_metres
 from pointplan.problem import Problem
@@ -212,3 +213,18 @@ def on_vehicle(trip: Trip, vehicle_type: VehicleType, capacity: int) -> Trip:
             ),
         }
     )
+
+
+def rebuilt(
+    trip: Trip, problem: Problem, riders: Sequence[Registration], departure: dt.time
+) -> Trip:
+    """`trip` built again for `riders` (its own, as registrations) in the seats it gave
+    them, leaving at `departure`: the same vehicle, date, stops and seats at other times."""
+    vehicle_type = problem.fleet.by_name(trip.vehicle_type)
+    by_label = {(s.row, s.letter): s for s in layout_seats(vehicle_type.layout)}
+    seating = SeatPlan(
+        escorts=tuple(by_label[e.row, e.seat] for e in trip.escort_seats),
+        passengers=tuple((by_label[s.row, s.seat], s.registration_id) for s in trip.seats),
+    )
+    decision = Decision(vehicle_type, trip.date, tuple(riders))
+    return build_trip(trip.trip_id, problem, decision, seating, departure)

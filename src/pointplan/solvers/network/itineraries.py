@@ -21,6 +21,8 @@ HUB_REACH_KM = 150.0
 drop-off: a feeder or distribution leg of a few hours at most."""
 DETOUR = 0.3
 """How much longer (a share of the direct road km) a journey through hubs may be."""
+NEAREST_HUBS = 2
+"""How many hubs, the nearest within reach, an end may use: more only grow the model."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ def candidate_itineraries(
     if allowed < 2:
         return found
     usable = sorted((h for h in hubs if h.kind == PointKind.HUB), key=lambda h: h.point_id)
-    gathering = [h for h in usable if distances.within_km(pickup, h, HUB_REACH_KM)]
-    reception = [h for h in usable if distances.within_km(h, dropoff, HUB_REACH_KM)]
+    gathering = _nearest(pickup, usable, distances)
+    reception = _nearest(dropoff, usable, distances)
     longest = (1 + DETOUR) * direct_km
     candidates: list[tuple[tuple[Place, ...], tuple[Leg, ...]]] = []
     candidates += [((pickup, g, dropoff), ("feeder", "trunk")) for g in gathering]
@@ -72,3 +74,10 @@ def candidate_itineraries(
         key=lambda i: (len(i.legs), i.km, [h.point_id for h in i.hubs if isinstance(h, Point)]),
     )
     return found
+
+
+def _nearest(end: Place, hubs: Sequence[Point], distances: DistanceModel) -> list[Point]:
+    """The `NEAREST_HUBS` hubs within reach of `end`, nearest first (ties by id)."""
+    near = [h for h in hubs if distances.within_km(end, h, HUB_REACH_KM)]
+    near.sort(key=lambda h: (distances.straight_km(end, h), h.point_id))
+    return near[:NEAREST_HUBS]
