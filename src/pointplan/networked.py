@@ -89,13 +89,11 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
     carriers = [Carrier(vt, problem.capacity(vt).effective) for vt in problem.available_types]
     thin = [t for t in direct.trips if _thin(t)]
     kept = [t for t in direct.trips if not _thin(t)]
-    rerouted = {rid for t in thin for rid in t.registration_ids()}
-    if not rerouted:
+    offered = {rid for t in thin for rid in t.registration_ids()}
+    if not offered:
         return direct
     rides: list[_Ride] = []
-    parts = _parts(
-        demand_classes(r for r in problem.registrations if r.registration_id in rerouted)
-    )
+    parts = _parts(demand_classes(r for r in problem.registrations if r.registration_id in offered))
     people = max(1, sum(c.people for part in parts for c in part))
     for part in parts:
         journeys = [candidate_itineraries(c, hubs, problem.distances, problem.policy) for c in part]
@@ -105,13 +103,15 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
         if not answer.people:  # no solution in time: the part rides direct
             answer = replace(answer, people={(c, 0, d.first): d.people for c, d in enumerate(part)})
         rides += _rides(part, journeys, answer.people)
-    if all(len(r.journey.legs) == 1 for r in rides):
+    through_hubs = [r for r in rides if len(r.journey.legs) > 1]
+    if not through_hubs:
         return direct
+    left = _without(thin, {r.registration.registration_id for r in through_hubs}, problem)
     wave_seconds = max(LEAST_SECONDS, (1 - DIRECT_SHARE - MODEL_SHARE) * seconds / 3)
-    legs = _legs_planned(problem, rides, kept, plan_legs, wave_seconds)
-    if legs is None or sum(t.cost for t in legs) >= sum(t.cost for t in thin):
+    legs = _legs_planned(problem, through_hubs, [*kept, *left], plan_legs, wave_seconds)
+    if legs is None or _cost([*left, *legs]) >= _cost(thin):
         return direct
-    trips = [*kept, *legs]
+    trips = [*kept, *left, *legs]
     largest = max((c.capacity for c in carriers), default=1)
     return assemble_plan(
         problem,
@@ -122,6 +122,29 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
         solver=direct.summary.solver,
         seed=seed,
     )
+
+
+def _cost(trips: Sequence[Trip]) -> float:
+    return sum(t.cost for t in trips)
+
+
+def _without(trips: Sequence[Trip], leaving: set[str], problem: Problem) -> list[Trip]:
+    """The direct trips without the registrations that ride through hubs now: each built
+    again for the riders it keeps, in their seats and at its time; one left empty is gone."""
+    by_id = {r.registration_id: r for r in problem.registrations}
+    found = []
+    for trip in trips:
+        staying = [rid for rid in trip.registration_ids() if rid not in leaving]
+        if len(staying) == len(trip.registration_ids()):
+            found.append(trip)
+        elif staying:
+            seats = tuple(s for s in trip.seats if s.registration_id in staying)
+            departure = dt.time.fromisoformat(trip.departure)
+            riders = [by_id[rid] for rid in staying]
+            found.append(
+                rebuilt(trip.model_copy(update={"seats": seats}), problem, riders, departure)
+            )
+    return found
 
 
 def _thin(trip: Trip) -> bool:
