@@ -8,7 +8,8 @@ that day, each type up to its capacity under the policy. The cost of a vehicle o
 its type's `cost_per_trip` plus `cost_per_km` times the arc's road km, in whole yuan; among
 plans of equal cost the one with fewer vehicles is taken. A type with a daily `count` runs at
 most that many arcs a day. The direct journey of every class is always a candidate, and the
-search starts from everyone on it on their first day, so a solution is found at once.
+search starts from everyone on it on their first day, each arc run by the cheapest single
+type for its load, so a solution is found at once and any other it returns costs less.
 
 The model sees each arc alone: it does not know that the trip builder later shares one
 vehicle between nearby pickups or drop-offs, so it prices direct journeys high; whoever uses
@@ -102,10 +103,17 @@ def plan_network(
     objective = []
     per_day: dict[tuple[dt.date, str], list[IntVar]] = {}
     hinted = _direct_loads(classes, journeys)
-    largest = max(usable, key=lambda c: (c.capacity, c.vehicle_type.name))
     for (arc, day), riders in sorted(on_arc.items(), key=lambda item: (item[0][1], item[0][0])):
         most = sum(people for _, people in riders)
         km = distances.road_km(*ends[arc])
+        load = hinted.get((arc, day), 0)
+        cheapest = min(  # the starting point runs the cheapest single type for the load
+            usable,
+            key=lambda c: (
+                math.ceil(load / c.capacity) * _run_cost(c.vehicle_type, km),
+                c.vehicle_type.name,
+            ),
+        )
         for carrier in usable:
             name = carrier.vehicle_type.name
             count = model.new_int_var(0, math.ceil(most / carrier.capacity), "")
@@ -113,7 +121,7 @@ def plan_network(
             per_day.setdefault((day, name), []).append(count)
             cost = run_cost.setdefault((arc, name), _run_cost(carrier.vehicle_type, km))
             objective.append((cost * COST_SCALE + 1) * count)
-            wanted = hinted.get((arc, day), 0) if carrier is largest else 0
+            wanted = load if carrier is cheapest else 0
             model.add_hint(count, math.ceil(wanted / carrier.capacity))
         seats = sum(c.capacity * vehicles[arc, day, c.vehicle_type.name] for c in usable)
         model.add(sum(flow for flow, _ in riders) <= seats)
