@@ -76,6 +76,29 @@ def fleet() -> Fleet:
 RegistrationFactory = Callable[..., Registration]
 
 
+def party(
+    registration_id: str,
+    home: Place,
+    destination: Place,
+    first: dt.date,
+    last: dt.date | None = None,
+    size: int = 1,
+) -> Registration:
+    """A return-to-work party boarding at `home` and leaving at `destination` themselves,
+    free to travel from `first` to `last` (default: `first` only)."""
+    return Registration(
+        registration_id=registration_id,
+        direction="return_to_work",
+        origin=home,
+        destination=destination,
+        pickup=home,
+        dropoff=destination,
+        earliest_date=first,
+        latest_date=last or first,
+        party_size=size,
+    )
+
+
 @pytest.fixture
 def make_registration() -> RegistrationFactory:
     """Build a valid registration; keywords override the defaults."""

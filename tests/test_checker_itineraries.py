@@ -25,7 +25,7 @@ from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.seating import with_capacities
 from pointplan.solvers.trips import build_trip
 from tests.checker import check_plan
-from tests.conftest import BAOTOU, HOHHOT, TUZUOQI
+from tests.conftest import BAOTOU, HOHHOT, TUZUOQI, party
 
 DAY = dt.date(2022, 11, 21)
 TRANSFERS = Policy().model_copy(update={"transfers": True})  # not plannable yet, checkable
@@ -104,17 +104,7 @@ def plan_of(journeys: list[Journey], fleet: Fleet) -> dict[str, Any]:
 def registration(number: int, pickup: Place, days: int = 1) -> Registration:
     """A party of one from `pickup` to Baotou's Kundulun district, leaving on DAY or within
     `days` days of it."""
-    return Registration(
-        registration_id=f"R{number:05d}",
-        direction="return_to_work",
-        origin=pickup,
-        destination=BAOTOU,
-        pickup=pickup,
-        dropoff=BAOTOU,
-        earliest_date=DAY,
-        latest_date=DAY + dt.timedelta(days=days - 1),
-        party_size=1,
-    )
+    return party(f"R{number:05d}", pickup, BAOTOU, DAY, DAY + dt.timedelta(days=days - 1))
 
 
 journeys = st.lists(

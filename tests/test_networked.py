@@ -21,7 +21,7 @@ from pointplan.networked import solve_network
 from pointplan.problem import Problem
 from pointplan.solve import solve
 from tests.checker import check_plan
-from tests.conftest import BEIJING
+from tests.conftest import BEIJING, party
 
 DAY = dt.date(2022, 11, 21)
 TRANSFERS = Policy().model_copy(update={"transfers": True})  # checkable, not plannable yet
@@ -43,19 +43,7 @@ def lone_travellers() -> list[Registration]:
         east = 55 / (111 * math.cos(math.radians(HUB.lat)))
         lon = HUB.lon + east * math.sin(math.radians(bearing))
         home = Place(label=f"county {n}", lat=round(lat, 5), lon=round(lon, 5))
-        found.append(
-            Registration(
-                registration_id=f"R{n}",
-                direction="return_to_work",
-                origin=home,
-                destination=BEIJING,
-                pickup=home,
-                dropoff=BEIJING,
-                earliest_date=DAY,
-                latest_date=DAY,
-                party_size=1,
-            )
-        )
+        found.append(party(f"R{n}", home, BEIJING, DAY))
     return found
 
 

@@ -21,7 +21,7 @@ from pointplan.solvers.network.model import Carrier, plan_network
 from pointplan.solvers.ortools_adapter import WorkLimit
 from pointplan.solvers.seating import with_capacities
 from pointplan.synthetic import make_week
-from tests.conftest import BEIJING
+from tests.conftest import BEIJING, party
 
 DAY = dt.date(2022, 11, 21)
 TRANSFERS = Policy().model_copy(update={"transfers": True})  # checkable, not plannable yet
@@ -96,17 +96,7 @@ def test_the_network_model_gathers_small_flows_at_a_hub() -> None:
                 adcode="1501", kind=PointKind.HUB)  # fmt: skip
     near = [(40.86, 111.67), (40.80, 111.75), (40.95, 111.60)]
     registrations = [
-        Registration(
-            registration_id=f"R{n}",
-            direction="return_to_work",
-            origin=Place(label=f"pickup {n}", lat=lat, lon=lon),
-            destination=BEIJING,
-            pickup=Place(label=f"pickup {n}", lat=lat, lon=lon),
-            dropoff=BEIJING,
-            earliest_date=DAY,
-            latest_date=DAY,
-            party_size=2,
-        )
+        party(f"R{n}", Place(label=f"pickup {n}", lat=lat, lon=lon), BEIJING, DAY, size=2)
         for n, (lat, lon) in enumerate(near)
     ]
     problem = with_capacities(Problem(tuple(registrations), default_fleet(), Policy()))
