@@ -1,20 +1,21 @@
 """Plans with hubs and transfers (the policy's `transfers`; docs/networks.md).
 
-The network model (`pointplan.solvers.network`) chooses each class's journey and day. Its
-people then become leg registrations: copies boarding and leaving at the journey's places,
-on a fixed date. The legs are planned in waves by the planner the caller gives, so that
-feeders and distribution legs still share vehicles within the radii and stop limits:
-1. the first legs, from the parties' own pickups, one kind at a time (direct, feeder,
-   trunk);
+The direct plan is made first. The people of its thin trips (long and at most half full)
+are offered journeys through hubs: the network model (`pointplan.solvers.network`) chooses
+each class's journey and day. Those it sends through hubs leave their thin trips, which are
+built again for the riders they keep (one left empty is gone), and become leg
+registrations: copies boarding and leaving at the journey's places, on a fixed date. The
+legs are planned in waves by the planner the caller gives, so that feeders and distribution
+legs still share vehicles within the radii and stop limits:
+1. the first legs, from the parties' own pickups, one kind at a time (feeder, trunk);
 2. the legs from the hubs;
 3. the legs after those.
 
 Each leg of a wave leaves at least `transfer_minutes` after its riders' leg before it
-arrived. A trip that must wait for them leaves later, on the date they are ready. The plan
-is the network plan only where it costs less than the direct plan of the same people, made
-too: the direct plan is one of its choices, so it is never dearer. Anyone a wave leaves
-unplanned sends the whole problem back to the direct plan, so that nobody is left between
-two legs.
+arrived. A trip that must wait for them leaves later, on the date they are ready. The
+result stands only where the thin trips left and the legs cost less than the thin trips;
+otherwise, or when a wave leaves anyone unplanned (nobody is left between two legs), the
+plan is the direct one, so it is never dearer.
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ def _legs_planned(
     gap = dt.timedelta(minutes=problem.policy.transfer_minutes)
     while wave:
         following = []
-        for kind in ("direct", "feeder", "trunk", "distribution"):
+        for kind in ("feeder", "trunk", "distribution"):  # a journey through hubs has no direct leg
             group = [r for r in wave if r.kind == kind]
             if not group:
                 continue

@@ -32,12 +32,11 @@ from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
 from pointplan.domain.seating import (
     free_seats_apart,
-    layout_seats,
     load_cap,
     seating_is_legal,
 )
 from pointplan.problem import Problem
-from pointplan.ruled import RuleClass, class_problem, marked, rule_class, rules_planned, trip_rules
+from pointplan.ruled import RuleClass, class_problem, marked, rule_class, trip_rules
 from pointplan.solve import solve
 from pointplan.solvers.budget import DEFAULT_SECONDS
 from pointplan.solvers.decision import Decision, PlaceKey, place_key, stops_added
@@ -45,8 +44,8 @@ from pointplan.solvers.decompose import decompose
 from pointplan.solvers.fleet_use import fleet_left
 from pointplan.solvers.registry import DEFAULT_SOLVER
 from pointplan.solvers.result import assemble_plan
-from pointplan.solvers.seating import SeatPlan, with_capacities
-from pointplan.solvers.trips import build_trip
+from pointplan.solvers.seating import with_capacities
+from pointplan.solvers.trips import build_trip, seat_plan
 from pointplan.stop import Progress
 
 STABILITY_SLACK = 0.01
@@ -274,14 +273,10 @@ class _Kept:
         """The trip, routed again through the stops its riders still need, with their seats,
         planned under `problem`, its rule class's (`_State.rules_for`), leaving at
         `departure` (default: the policy's)."""
-        by_label = {(s.row, s.letter): s for s in layout_seats(self.vehicle_type.layout)}
-        seating = SeatPlan(
-            escorts=tuple(by_label[label] for label in self.escorts),
-            passengers=tuple(
-                (by_label[label], r.registration_id)
-                for r in self.riders
-                for label in self.seats[r.registration_id]
-            ),
+        seating = seat_plan(
+            self.vehicle_type.layout,
+            self.escorts,
+            [(label, rid) for rid in self.rids() for label in self.seats[rid]],
         )
         decision = Decision(self.vehicle_type, self.date, tuple(self.riders))
         return build_trip(self.trip_id, problem, decision, seating, departure)
@@ -704,7 +699,7 @@ class _State:
                 continue
             taken_ids.add(trip_id)
             trip = new_trips[index]
-            rules = rules_planned(self.problem.policy, trip)
+            rules = self.problem.policy.with_rules(trip.rules)
             named[index] = _in_base_seats(trip, base[trip_id], rules)
         return (
             [named[i] for i in sorted(named)],

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
 
 from pointplan.domain.plan import Plan, Trip, Unassigned
 from pointplan.domain.policy import Policy
@@ -81,13 +80,6 @@ def trip_rules(policy: Policy, areas: Iterable[str], day: dt.date) -> Policy:
     strictest value of the overrides holding for one of them that day, else the policy's."""
     full, _ = policy.matching(areas, day, day)
     return policy.applied(full)
-
-
-def rules_planned(policy: Policy, trip: Trip) -> Policy:
-    """The rules `trip` was planned under, from the values it names (`marked`), else
-    `policy`'s own (without overrides)."""
-    values: dict[str, Any] = dict(trip.rules)
-    return policy.model_copy(update={**values, "overrides": ()})
 
 
 def solve_by_rules(

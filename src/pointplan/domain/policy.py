@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pydantic import (
@@ -167,6 +167,11 @@ class Policy(BaseModel):
     )
     rail: bool = Field(default=False, description="rail cars may carry trunk legs")
 
+    def with_rules(self, values: Mapping[str, Any]) -> Policy:
+        """This policy with these rule values (an override's, or a trip's `rules`) in place
+        of its own, and no overrides: the rules one trip is planned under."""
+        return self.model_copy(update={**values, "overrides": ()})
+
     def legs_allowed(self) -> int:
         """How many legs one registration may ride: 1 without transfers."""
         return self.max_legs if self.transfers else 1
@@ -186,7 +191,7 @@ class Policy(BaseModel):
                     only_partial.discard(key)
         for key in only_partial & set(values):
             values[key] = STRICTER[key](values[key], getattr(self, key))
-        return self.model_copy(update={**values, "overrides": ()})
+        return self.with_rules(values)
 
     def matching(
         self, areas: Iterable[str], first: dt.date, last: dt.date
@@ -211,7 +216,7 @@ class Policy(BaseModel):
         for override in self.overrides:
             for key, value in override.rules.items():
                 values[key] = LOOSER[key](values[key], value)
-        return self.model_copy(update={**values, "overrides": ()})
+        return self.with_rules(values)
 
     @field_validator(
         "departure_time",

@@ -142,8 +142,8 @@ def vehicle_page(
     lines when there is one."""
     answer = answer or TransportAnswer()
     named_rules = [_override_line(policy.overrides[i], i) for i in trip.overrides]
-    if trip.overrides:  # the rules the trip was planned under
-        policy = policy.model_copy(update={**trip.rules, "overrides": ()})
+    if trip.overrides:
+        policy = policy.with_rules(trip.rules)
     passengers = _passenger_lines(trip, people)
     numbers = {line.registration_id: line.number for line in passengers}
     return VehiclePage(

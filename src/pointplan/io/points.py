@@ -13,8 +13,9 @@ from pointplan.io.tables import missing_columns, read_table, refuse_unknown_colu
 
 REQUIRED = ("point_id", "name", "lat", "lon")
 COLUMNS = (*REQUIRED, "adcode", "kind")
-KINDS = ", ".join(kind.value for kind in PointKind)
 """Every column of the points table."""
+KINDS = ", ".join(kind.value for kind in PointKind)
+"""The values `kind` may take, as an error names them."""
 
 
 def read_points(source: Path | str | pd.DataFrame) -> tuple[Point, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from pointplan.domain.driving import plan_timeline
@@ -221,10 +221,24 @@ def rebuilt(
     """`trip` built again for `riders` (its own, as registrations) in the seats it gave
     them, leaving at `departure`: the same vehicle, date, stops and seats at other times."""
     vehicle_type = problem.fleet.by_name(trip.vehicle_type)
-    by_label = {(s.row, s.letter): s for s in layout_seats(vehicle_type.layout)}
-    seating = SeatPlan(
-        escorts=tuple(by_label[e.row, e.seat] for e in trip.escort_seats),
-        passengers=tuple((by_label[s.row, s.seat], s.registration_id) for s in trip.seats),
+    seating = seat_plan(
+        vehicle_type.layout,
+        [(e.row, e.seat) for e in trip.escort_seats],
+        [((s.row, s.seat), s.registration_id) for s in trip.seats],
     )
     decision = Decision(vehicle_type, trip.date, tuple(riders))
     return build_trip(trip.trip_id, problem, decision, seating, departure)
+
+
+def seat_plan(
+    layout: tuple[str, ...],
+    escorts: Iterable[tuple[int, str]],
+    passengers: Iterable[tuple[tuple[int, str], str]],
+) -> SeatPlan:
+    """Seats given as (row, letter) labels, escorts' and passengers' (with their
+    registration ids), as the seats of `layout` they are: a seating to build a trip with."""
+    by_label = {(s.row, s.letter): s for s in layout_seats(layout)}
+    return SeatPlan(
+        escorts=tuple(by_label[label] for label in escorts),
+        passengers=tuple((by_label[label], rid) for label, rid in passengers),
+    )

@@ -48,7 +48,7 @@ def candidate_itineraries(
     pickup, dropoff = demand.pickup, demand.dropoff
     direct_km = distances.road_km(pickup, dropoff)
     found = [Itinerary((pickup, dropoff), ("direct",), direct_km)]
-    allowed = policy.max_legs if policy.transfers else 1
+    allowed = policy.legs_allowed()
     if allowed < 2:
         return found
     usable = sorted((h for h in hubs if h.kind == PointKind.HUB), key=lambda h: h.point_id)

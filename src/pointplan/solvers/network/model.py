@@ -50,13 +50,11 @@ class Carrier:
 class NetworkAnswer:
     """The model's choice. `people[c, i, day]`: people of class c on its journey i leaving
     that day (only the non-zero ones); `vehicles[arc, day, type name]`: vehicles run; `cost`
-    of them in yuan; `bound`: CP-SAT's proven lower bound on the objective (cost scaled, see
-    `COST_SCALE`); `status`: CP-SAT's."""
+    of them in yuan; `status`: CP-SAT's."""
 
     people: dict[tuple[int, int, dt.date], int]
     vehicles: dict[tuple[Arc, dt.date, str], int]
     cost: int
-    bound: float
     status: str
 
 
@@ -125,21 +123,19 @@ def plan_network(
             model.add_hint(count, math.ceil(wanted / carrier.capacity))
         seats = sum(c.capacity * vehicles[arc, day, c.vehicle_type.name] for c in usable)
         model.add(sum(flow for flow, _ in riders) <= seats)
-    for carrier in usable:
-        most_a_day = carrier.vehicle_type.count
-        if most_a_day is None:
-            continue
-        for (_, name), counts in sorted(per_day.items()):
-            if name == carrier.vehicle_type.name:
-                model.add(sum(counts) <= most_a_day)
+    daily = {c.vehicle_type.name: c.vehicle_type.count for c in usable}
+    for (_, name), counts in sorted(per_day.items()):
+        most_a_day = daily[name]
+        if most_a_day is not None:
+            model.add(sum(counts) <= most_a_day)
     model.minimize(sum(objective))
     answer = solve_cp(model, limit, seed=seed)
     if not answer.found:
-        return NetworkAnswer({}, {}, 0, answer.bound, answer.status)
+        return NetworkAnswer({}, {}, 0, answer.status)
     people = {key: answer.value(f) for key, f in flows.items() if answer.value(f)}
     run = {key: answer.value(v) for key, v in vehicles.items() if answer.value(v)}
     total = sum(n * run_cost[arc, name] for (arc, _, name), n in run.items())
-    return NetworkAnswer(people, run, total, answer.bound, answer.status)
+    return NetworkAnswer(people, run, total, answer.status)
 
 
 def _run_cost(vehicle_type: VehicleType, km: float) -> int:
