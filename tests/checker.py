@@ -443,10 +443,11 @@ def _check_summary(
     problems = []
     summary = plan["summary"]
     trips = plan["trips"]
+    riding = {s["registration_id"] for t in trips for s in t["seats"]}  # once, however many legs
     expected = {
         "registrations": len(regs) + rejected_rows,
         "vehicles": len(trips),
-        "served_passengers": sum(t["passengers"] for t in trips),
+        "served_passengers": sum(regs[rid].party_size for rid in riding if rid in regs),
         "stops": sum(len(t["stops"]) for t in trips),
         "passengers": sum(r.party_size for r in regs.values()),
     }
@@ -457,4 +458,8 @@ def _check_summary(
         problems.append("the lower bound is above the vehicles used")
     if abs(summary["distance_km"] - sum(t["distance_km"] for t in trips)) > 0.01:
         problems.append("summary distance is not the sum of the trips'")
+    if "cost_per_person" in summary and expected["served_passengers"] and not plan.get("advised"):
+        per_person = sum(t["cost"] for t in trips) / expected["served_passengers"]
+        if abs(summary["cost_per_person"] - per_person) > 0.01:
+            problems.append(f"summary cost_per_person is not the cost over the people ({per_person:.2f})")
     return problems

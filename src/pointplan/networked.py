@@ -21,12 +21,13 @@ plan is the direct one, so it is never dearer.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from pointplan.domain.places import Place, PointKind
+from pointplan.domain.places import Place, Point, PointKind
 from pointplan.domain.plan import Plan, Trip
 from pointplan.domain.registration import Registration
 from pointplan.domain.trip import Leg
@@ -41,20 +42,26 @@ from pointplan.solvers.network import (
     demand_classes,
     plan_network,
 )
+from pointplan.solvers.network.model import ArcDay
+from pointplan.solvers.network.zones import zone_of
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.seating import with_capacities
 from pointplan.solvers.trips import rebuilt
 
+log = logging.getLogger(__name__)
 PlanLegs = Callable[[Problem, float], Plan]
 """Plans a problem of legs (or the direct plan) within a budget in seconds."""
-DIRECT_SHARE = 0.4
+DIRECT_SHARE = 0.3
 MODEL_SHARE = 0.2
-"""Shares of the budget: the direct plan, the network model; the waves share the rest."""
+REST_SHARE = 0.2
+"""Shares of the budget: the direct plan, the network model, the plan of those riding
+direct in the network plan; the waves share the rest."""
 LEAST_SECONDS = 0.5
-THIN_KM = 150.0
-THIN_SHARE = 0.5
-"""A direct trip longer than `THIN_KM` carrying at most `THIN_SHARE` of its capacity is
-thin: its people are offered journeys through hubs."""
+FAR_KM = 150.0
+"""Registrations going further than this (road km) are offered journeys through hubs."""
+LATEST_ONWARD = dt.time(13, 0)
+"""A party ready for its next leg after this goes on the next morning (a night at the hub),
+so that no long leg starts its road in the evening."""
 
 
 @dataclass(frozen=True)
@@ -85,39 +92,47 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
     direct_problem = replace(problem, policy=problem.policy.model_copy(update={"transfers": False}))
     direct = plan_legs(direct_problem, max(LEAST_SECONDS, DIRECT_SHARE * seconds))
     hubs = [p for p in problem.points if p.kind == PointKind.HUB]
-    if not hubs:
+    far = [
+        r for r in problem.registrations if problem.distances.road_km(r.pickup, r.dropoff) > FAR_KM
+    ]
+    if not hubs or not far:
         return direct
-    carriers = [Carrier(vt, problem.capacity(vt).effective) for vt in problem.available_types]
-    thin = [t for t in direct.trips if _thin(t)]
-    kept = [t for t in direct.trips if not _thin(t)]
-    offered = {rid for t in thin for rid in t.registration_ids()}
-    if not offered:
-        return direct
-    rides: list[_Ride] = []
-    parts = _parts(demand_classes(r for r in problem.registrations if r.registration_id in offered))
-    people = max(1, sum(c.people for part in parts for c in part))
-    for part in parts:
-        journeys = [candidate_itineraries(c, hubs, problem.distances, problem.policy) for c in part]
-        share = MODEL_SHARE * seconds * sum(c.people for c in part) / people
-        limit = Budget.starting_now(max(LEAST_SECONDS / 10, share)).cp_limit()
-        answer = plan_network(part, journeys, carriers, problem.distances, limit, seed)
-        if not answer.people:  # no solution in time: the part rides direct
-            answer = replace(answer, people={(c, 0, d.first): d.people for c, d in enumerate(part)})
-        rides += _rides(part, journeys, answer.people)
+    rides = _journeys_chosen(problem, far, hubs, MODEL_SHARE * seconds, seed)
     through_hubs = [r for r in rides if len(r.journey.legs) > 1]
     if not through_hubs:
         return direct
-    left = _without(thin, {r.registration.registration_id for r in through_hubs}, problem)
-    wave_seconds = max(LEAST_SECONDS, (1 - DIRECT_SHARE - MODEL_SHARE) * seconds / 3)
-    legs = _legs_planned(problem, through_hubs, [*kept, *left], plan_legs, wave_seconds)
-    if legs is None or _cost([*left, *legs]) >= _cost(thin):
+    routed = {r.registration.registration_id for r in through_hubs}
+    rest = replace(
+        direct_problem,
+        registrations=tuple(r for r in problem.registrations if r.registration_id not in routed),
+        rejected=(),
+        held=(),
+        held_passengers=0,
+    )
+    rest_plan = plan_legs(rest, max(LEAST_SECONDS, REST_SHARE * seconds))
+    wave_seconds = max(LEAST_SECONDS, (1 - DIRECT_SHARE - MODEL_SHARE - REST_SHARE) * seconds / 3)
+    legs = _legs_planned(problem, through_hubs, rest_plan.trips, plan_legs, wave_seconds)
+    network_cost = _cost([*rest_plan.trips, *(legs or [])])
+    log.info(
+        "network plan: %d registrations through hubs, %d legs; direct %.0f, network %.0f%s",
+        len(routed),
+        len(legs or []),
+        _cost(direct.trips),
+        network_cost,
+        "" if legs is not None else " (a wave left people unplanned)",
+    )
+    if (
+        legs is None
+        or len(rest_plan.unassigned) > len(direct.unassigned) - len(problem.held)
+        or network_cost >= _cost(direct.trips)
+    ):
         return direct
-    trips = [*kept, *left, *legs]
-    largest = max((c.capacity for c in carriers), default=1)
+    trips = [*rest_plan.trips, *legs]
+    largest = max((problem.capacity(vt).effective for vt in problem.available_types), default=1)
     return assemble_plan(
         problem,
         _numbered(trips),
-        (),
+        rest_plan.unassigned,
         lower_bound=math.ceil(problem.passengers / max(1, largest)),  # everyone rides one
         solve_seconds=time.perf_counter() - started,
         solver=direct.summary.solver,
@@ -125,33 +140,35 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
     )
 
 
+def _journeys_chosen(
+    problem: Problem,
+    registrations: Sequence[Registration],
+    hubs: Sequence[Point],
+    seconds: float,
+    seed: int,
+) -> list[_Ride]:
+    """The first leg of each registration's journey, as the network model chooses it part
+    by part, each part's vehicles carrying the people the parts before put on its arcs."""
+    carriers = [Carrier(vt, problem.capacity(vt).effective) for vt in problem.available_types]
+    parts = _parts(demand_classes(registrations, by=zone_of))
+    people = max(1, sum(c.people for part in parts for c in part))
+    loads: dict[ArcDay, int] = {}
+    rides: list[_Ride] = []
+    for part in parts:
+        journeys = [candidate_itineraries(c, hubs, problem.distances, problem.policy) for c in part]
+        share = seconds * sum(c.people for c in part) / people
+        limit = Budget.starting_now(max(LEAST_SECONDS / 10, share)).cp_limit()
+        answer = plan_network(
+            part, journeys, carriers, problem.distances, limit, seed, carried=loads
+        )
+        chosen = answer.people or {(c, 0, d.first): d.people for c, d in enumerate(part)}
+        loads = answer.loads  # with no solution in time the part rides direct, unseen
+        rides += _rides(part, journeys, chosen)
+    return rides
+
+
 def _cost(trips: Sequence[Trip]) -> float:
     return sum(t.cost for t in trips)
-
-
-def _without(trips: Sequence[Trip], leaving: set[str], problem: Problem) -> list[Trip]:
-    """The direct trips without the registrations that ride through hubs now: each built
-    again for the riders it keeps, in their seats and at its time; one left empty is gone."""
-    by_id = {r.registration_id: r for r in problem.registrations}
-    found = []
-    for trip in trips:
-        staying = [rid for rid in trip.registration_ids() if rid not in leaving]
-        if len(staying) == len(trip.registration_ids()):
-            found.append(trip)
-        elif staying:
-            seats = tuple(s for s in trip.seats if s.registration_id in staying)
-            departure = dt.time.fromisoformat(trip.departure)
-            riders = [by_id[rid] for rid in staying]
-            found.append(
-                rebuilt(trip.model_copy(update={"seats": seats}), problem, riders, departure)
-            )
-    return found
-
-
-def _thin(trip: Trip) -> bool:
-    """Whether a direct trip runs far with few people: its people are planned again through
-    hubs (the others keep the direct plan's trips)."""
-    return trip.distance_km > THIN_KM and trip.passengers <= THIN_SHARE * trip.capacity
 
 
 def _parts(classes: list[DemandClass]) -> list[list[DemandClass]]:
@@ -178,7 +195,11 @@ def _rides(
         for registration in parties:
             (i, day), _ = max(left.items(), key=lambda item: (item[1], -item[0][0]))
             left[i, day] -= registration.party_size
-            rides.append(_Ride(registration, journeys[c][i], 0, day))
+            shape = journeys[c][i]  # the class's journey, from this party's own places
+            own = Itinerary(
+                (registration.pickup, *shape.hubs, registration.dropoff), shape.legs, shape.km
+            )
+            rides.append(_Ride(registration, own, 0, day))
     return rides
 
 
@@ -212,8 +233,13 @@ def _legs_planned(
                             ready[rid] = stop.arrival + gap
             for ride in group:
                 if not ride.last:
-                    arrives = ready[ride.registration.registration_id]
-                    following.append(replace(ride, position=ride.position + 1, day=arrives.date()))
+                    rid = ride.registration.registration_id
+                    if ready[rid].time() > LATEST_ONWARD:
+                        morning = ready[rid].date() + dt.timedelta(days=1)
+                        ready[rid] = dt.datetime.combine(morning, problem.policy.departure_time)
+                    following.append(
+                        replace(ride, position=ride.position + 1, day=ready[rid].date())
+                    )
         wave = following
     return trips
 

@@ -14,10 +14,10 @@ from pointplan.domain.registration import Registration
 from pointplan.io import read_points
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
-from pointplan.solvers.decision import place_key
 from pointplan.solvers.network import candidate_itineraries, demand_classes
 from pointplan.solvers.network.itineraries import DETOUR, HUB_REACH_KM, Itinerary
 from pointplan.solvers.network.model import Carrier, plan_network
+from pointplan.solvers.network.zones import zone_of
 from pointplan.solvers.ortools_adapter import WorkLimit
 from pointplan.solvers.seating import with_capacities
 from pointplan.synthetic import make_week
@@ -121,7 +121,7 @@ def test_the_network_model_gathers_small_flows_at_a_hub() -> None:
     assert gathered.status == "OPTIMAL" and gathered.cost < direct.cost
     via_hub = {c: journeys(TRANSFERS)[c][i].hubs for (c, i, _), n in gathered.people.items() if n}
     assert all(hubs == (hub,) for hubs in via_hub.values()) and len(via_hub) == 3
-    to_beijing = [n for (arc, _, _), n in gathered.vehicles.items() if arc[1] == place_key(BEIJING)]
+    to_beijing = [n for (arc, _, _), n in gathered.vehicles.items() if arc[1] == zone_of(BEIJING)]
     assert sum(to_beijing) == 1  # one vehicle drives the long way
     again = plan_network(classes, journeys(TRANSFERS), carriers, problem.distances, limit)
     assert again == gathered

@@ -76,6 +76,9 @@ class Summary(BaseModel):
     rejected: int = 0
     solver: str = ""
     seed: int = 0
+    advised: int = 0
+    legs: int = 0
+    cost_per_person: float = 0.0
 
 
 RE_PLAN_FIELDS = ("base_plan", "frozen_through", "changes")

@@ -19,8 +19,16 @@ def assemble_plan(
     seed: int,
 ) -> Plan:
     """A plan whose summary is computed from its trips (never typed in by a solver), with
-    the problem's rejected input rows and its held registrations among the unassigned."""
-    served = sum(trip.passengers for trip in trips)
+    the problem's rejected input rows and its held registrations among the unassigned. A
+    registration riding several legs is served once: its people are its seats on a trip."""
+    riders: dict[str, int] = {}
+    for trip in trips:
+        seats: dict[str, int] = {}
+        for seat in trip.seats:
+            seats[seat.registration_id] = seats.get(seat.registration_id, 0) + 1
+        riders.update(seats)
+    served = sum(riders.values())
+    cost = round(sum(trip.cost for trip in trips), 2)
     if problem.held:
         unassigned = sorted([*unassigned, *problem.held], key=lambda u: u.registration_id)
     summary = Summary(
@@ -31,9 +39,11 @@ def assemble_plan(
         vehicles_lower_bound=lower_bound,
         stops=sum(len(trip.stops) for trip in trips),
         distance_km=round(sum(trip.distance_km for trip in trips), 3),
-        cost=round(sum(trip.cost for trip in trips), 2),
+        cost=cost,
         solve_seconds=round(solve_seconds, 3),
-        served_registrations=sum(len(trip.registration_ids()) for trip in trips),
+        served_registrations=len(riders),
+        legs=sum(1 for trip in trips if trip.leg != "direct"),
+        cost_per_person=round(cost / served, 2) if served else 0.0,
         unassigned=len(unassigned),
         rejected=len(problem.rejected),
         solver=solver,

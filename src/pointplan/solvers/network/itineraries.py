@@ -16,7 +16,7 @@ from pointplan.domain.trip import Leg
 from pointplan.geo.distances import DistanceModel
 from pointplan.solvers.network.classes import DemandClass
 
-HUB_REACH_KM = 150.0
+HUB_REACH_KM = 250.0
 """How far (straight km) a gathering hub may be from a pickup, or a reception hub from a
 drop-off: a feeder or distribution leg of a few hours at most."""
 DETOUR = 0.3

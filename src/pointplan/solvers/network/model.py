@@ -3,17 +3,19 @@ how many vehicles of which type run each arc on each day, at the least cost, on 
 
 Time-expanded by day: a class leaves on a day of its window and rides every leg of its
 journey that day (a leg's trip may still arrive the next day). An arc is an ordered pair of
-places; the people of every class and journey on an arc on a day ride the vehicles run on it
-that day, each type up to its capacity under the policy. The cost of a vehicle on an arc is
-its type's `cost_per_trip` plus `cost_per_km` times the arc's road km, in whole yuan; among
+zones (`zones.zone_of` by default: the places one vehicle can serve together); the people of
+every class and journey on an arc on a day ride the vehicles run on it that day, each type
+up to its capacity under the policy, together with any people `carried` there already by
+an earlier part's answer. The cost of a vehicle on an arc is its type's `cost_per_trip` plus
+`cost_per_km` times the arc's road km (the mean over the people on it), in whole yuan; among
 plans of equal cost the one with fewer vehicles is taken. A type with a daily `count` runs at
-most that many arcs a day. The direct journey of every class is always a candidate, and the
-search starts from everyone on it on their first day, each arc run by the cheapest single
-type for its load, so a solution is found at once and any other it returns costs less.
+most that many arcs a day. The direct journey of every class is always a candidate. The
+search starts from the best end of a local search over whole classes (`search.searched`,
+which prices each arc by its cheapest mix of types but does not count vehicles a day), and
+what CP-SAT returns is kept only when it costs less.
 
-The model sees each arc alone: it does not know that the trip builder later shares one
-vehicle between nearby pickups or drop-offs, so it prices direct journeys high; whoever uses
-it compares the trips built from its answer with the direct plan (docs/networks.md).
+Zones are an estimate of the trip builder's sharing, not the builder itself: whoever uses
+the model compares the trips built from its answer with the direct plan (docs/networks.md).
 People move in whole numbers but parties are not kept whole here; the trip builder seats
 registrations.
 """
@@ -23,19 +25,21 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place
 from pointplan.geo.distances import DistanceModel
-from pointplan.solvers.decision import PlaceKey, place_key
 from pointplan.solvers.network.classes import DemandClass
 from pointplan.solvers.network.itineraries import Itinerary
+from pointplan.solvers.network.search import ArcPrices, Priced, arcs_of, searched
+from pointplan.solvers.network.zones import zone_of
 from pointplan.solvers.ortools_adapter import CpModel, IntVar, WorkLimit, solve_cp
 
-Arc = tuple[PlaceKey, PlaceKey]
-"""A leg's ends, from and to."""
+Arc = tuple[Hashable, Hashable]
+"""A leg's ends, from and to, as zones."""
+ArcDay = tuple[Arc, dt.date]
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,14 @@ class Carrier:
 class NetworkAnswer:
     """The model's choice. `people[c, i, day]`: people of class c on its journey i leaving
     that day (only the non-zero ones); `vehicles[arc, day, type name]`: vehicles run; `cost`
-    of them in yuan; `status`: CP-SAT's."""
+    of them in yuan; `status`: CP-SAT's; `loads[arc, day]`: the people on each arc with
+    those carried before, for the next part to be `carried`."""
 
     people: dict[tuple[int, int, dt.date], int]
     vehicles: dict[tuple[Arc, dt.date, str], int]
     cost: int
     status: str
+    loads: dict[ArcDay, int]
 
 
 COST_SCALE = 1000
@@ -69,6 +75,8 @@ def plan_network(
     distances: DistanceModel,
     limit: WorkLimit,
     seed: int = 0,
+    zone: Callable[[Place], Hashable] = zone_of,
+    carried: Mapping[ArcDay, int] | None = None,
 ) -> NetworkAnswer:
     """Choose journeys and days for `classes` (`journeys[c]` are class c's candidates, the
     direct one first) and the vehicles on each arc, at the least cost (see the module).
@@ -77,41 +85,108 @@ def plan_network(
     usable = [c for c in carriers if c.capacity > 0]
     if not usable:
         raise ValueError("no vehicle type carries anyone under the policy")
+    if any(not j for j in journeys):
+        raise ValueError(
+            f"class {[bool(j) for j in journeys].index(False)} has no candidate journey"
+        )
+    carried = carried or {}
+    arc_km = _arc_km(classes, journeys, distances, zone)
+    prices = ArcPrices(
+        [
+            Priced(
+                c.vehicle_type.name,
+                c.capacity,
+                c.vehicle_type.cost_per_trip,
+                c.vehicle_type.cost_per_km,
+            )
+            for c in usable
+        ],
+        arc_km,
+    )
+    choice, cost = searched(classes, journeys, prices, zone, carried)
+    start = _answer(classes, journeys, choice, prices, zone, carried, cost)
+    whole = _solved(classes, journeys, usable, arc_km, limit, seed, zone, carried, start)
+    return whole if whole.people and whole.cost <= start.cost else start
+
+
+def _arc_km(
+    classes: Sequence[DemandClass],
+    journeys: Sequence[Sequence[Itinerary]],
+    distances: DistanceModel,
+    zone: Callable[[Place], Hashable],
+) -> dict[Arc, float]:
+    """Each zone arc's road km: the mean over the people of the classes that may use it."""
+    weighed: dict[Arc, list[float]] = {}
+    for demand, mine in zip(classes, journeys, strict=True):
+        for journey in mine:
+            for a, b in itertools.pairwise(journey.places):
+                sums = weighed.setdefault((zone(a), zone(b)), [0.0, 0.0])
+                sums[0] += demand.people * distances.road_km(a, b)
+                sums[1] += demand.people
+    return {arc: km / people for arc, (km, people) in weighed.items()}
+
+
+def _answer(
+    classes: Sequence[DemandClass],
+    journeys: Sequence[Sequence[Itinerary]],
+    choice: Sequence[tuple[int, dt.date]],
+    prices: ArcPrices,
+    zone: Callable[[Place], Hashable],
+    carried: Mapping[ArcDay, int],
+    cost: int,
+) -> NetworkAnswer:
+    """The answer of whole classes on their chosen journeys and days, each arc and day run
+    by its cheapest mix of vehicles."""
+    people = {(c, i, day): classes[c].people for c, (i, day) in enumerate(choice)}
+    loads = dict(carried)
+    for (c, i, day), n in people.items():
+        for arc in arcs_of(journeys[c][i], zone):
+            loads[arc, day] = loads.get((arc, day), 0) + n
+    vehicles = {
+        (arc, day, name): count
+        for (arc, day), n in loads.items()
+        if arc in prices.arcs
+        for name, count in prices.mix(arc, n).items()
+    }
+    return NetworkAnswer(people, vehicles, cost, "SEARCHED", loads)
+
+
+def _solved(
+    classes: Sequence[DemandClass],
+    journeys: Sequence[Sequence[Itinerary]],
+    usable: Sequence[Carrier],
+    arc_km: Mapping[Arc, float],
+    limit: WorkLimit,
+    seed: int,
+    zone: Callable[[Place], Hashable],
+    carried: Mapping[ArcDay, int],
+    start: NetworkAnswer,
+) -> NetworkAnswer:
+    """The model of `plan_network` built and solved, its search started from `start`."""
     model = CpModel()
     flows: dict[tuple[int, int, dt.date], IntVar] = {}
-    on_arc: dict[tuple[Arc, dt.date], list[tuple[IntVar, int]]] = {}
-    ends: dict[Arc, tuple[Place, Place]] = {}
+    on_arc: dict[ArcDay, list[tuple[IntVar, int]]] = {}
     for c, demand in enumerate(classes):
-        if not journeys[c]:
-            raise ValueError(f"class {c} has no candidate journey")
         mine = []
         for i, journey in enumerate(journeys[c]):
             for day in demand.window():
                 flow = model.new_int_var(0, demand.people, f"f{c}_{i}_{day:%m%d}")
                 flows[c, i, day] = flow
                 mine.append(flow)
-                model.add_hint(flow, demand.people if (i, day) == (0, demand.first) else 0)
-                for a, b in itertools.pairwise(journey.places):
-                    arc = (place_key(a), place_key(b))
-                    ends[arc] = (a, b)
+                model.add_hint(flow, start.people.get((c, i, day), 0))
+                for arc in arcs_of(journey, zone):
                     on_arc.setdefault((arc, day), []).append((flow, demand.people))
         model.add(sum(mine) == demand.people)
     vehicles: dict[tuple[Arc, dt.date, str], IntVar] = {}
     run_cost: dict[tuple[Arc, str], int] = {}
     objective = []
     per_day: dict[tuple[dt.date, str], list[IntVar]] = {}
-    hinted = _direct_loads(classes, journeys)
-    for (arc, day), riders in sorted(on_arc.items(), key=lambda item: (item[0][1], item[0][0])):
-        most = sum(people for _, people in riders)
-        km = distances.road_km(*ends[arc])
-        load = hinted.get((arc, day), 0)
-        cheapest = min(  # the starting point runs the cheapest single type for the load
-            usable,
-            key=lambda c: (
-                math.ceil(load / c.capacity) * _run_cost(c.vehicle_type, km),
-                c.vehicle_type.name,
-            ),
-        )
+    for (arc, day), riders in sorted(
+        on_arc.items(), key=lambda item: (item[0][1], repr(item[0][0]))
+    ):
+        before = carried.get((arc, day), 0)
+        most = sum(people for _, people in riders) + before
+        km = arc_km[arc]
         for carrier in usable:
             name = carrier.vehicle_type.name
             count = model.new_int_var(0, math.ceil(most / carrier.capacity), "")
@@ -119,10 +194,9 @@ def plan_network(
             per_day.setdefault((day, name), []).append(count)
             cost = run_cost.setdefault((arc, name), _run_cost(carrier.vehicle_type, km))
             objective.append((cost * COST_SCALE + 1) * count)
-            wanted = load if carrier is cheapest else 0
-            model.add_hint(count, math.ceil(wanted / carrier.capacity))
+            model.add_hint(count, start.vehicles.get((arc, day, name), 0))
         seats = sum(c.capacity * vehicles[arc, day, c.vehicle_type.name] for c in usable)
-        model.add(sum(flow for flow, _ in riders) <= seats)
+        model.add(sum(flow for flow, _ in riders) + before <= seats)
     daily = {c.vehicle_type.name: c.vehicle_type.count for c in usable}
     for (_, name), counts in sorted(per_day.items()):
         most_a_day = daily[name]
@@ -131,26 +205,18 @@ def plan_network(
     model.minimize(sum(objective))
     answer = solve_cp(model, limit, seed=seed)
     if not answer.found:
-        return NetworkAnswer({}, {}, 0, answer.status)
+        return NetworkAnswer({}, {}, 0, answer.status, dict(carried))
     people = {key: answer.value(f) for key, f in flows.items() if answer.value(f)}
     run = {key: answer.value(v) for key, v in vehicles.items() if answer.value(v)}
     total = sum(n * run_cost[arc, name] for (arc, _, name), n in run.items())
-    return NetworkAnswer(people, run, total, answer.status)
+    loads = dict(carried)
+    for (c, i, day), n in people.items():
+        for a, b in itertools.pairwise(journeys[c][i].places):
+            key = ((zone(a), zone(b)), day)
+            loads[key] = loads.get(key, 0) + n
+    return NetworkAnswer(people, run, total, answer.status, loads)
 
 
 def _run_cost(vehicle_type: VehicleType, km: float) -> int:
     """What one vehicle of this type costs on a leg of `km`, in whole yuan."""
     return round(vehicle_type.cost_per_trip + vehicle_type.cost_per_km * km)
-
-
-def _direct_loads(
-    classes: Sequence[DemandClass], journeys: Sequence[Sequence[Itinerary]]
-) -> dict[tuple[Arc, dt.date], int]:
-    """People on each arc and day when every class rides its first candidate on its first
-    day (the search's starting point)."""
-    loads: dict[tuple[Arc, dt.date], int] = {}
-    for demand, candidates in zip(classes, journeys, strict=True):
-        for a, b in itertools.pairwise(candidates[0].places):
-            key = ((place_key(a), place_key(b)), demand.first)
-            loads[key] = loads.get(key, 0) + demand.people
-    return loads

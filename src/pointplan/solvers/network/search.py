@@ -1,0 +1,162 @@
+"""A local search over whole classes for the network model's starting point.
+
+CP-SAT, started from everyone direct, rarely finds the plans where many classes gather at
+one hub together: moving one class alone onto a feeder and a trunk costs more than its
+direct run, and only the move of many pays. This search moves whole classes between their
+journeys and days, pricing each arc and day by the cheapest mix of vehicle types for its
+load (exact, by a small knapsack over the types), from two starts: everyone direct on the
+first day of the window, and everyone on their most gathered journey (most legs, fewest
+km). Each pass offers every class, in order, the journey and day that lowers the total
+most; passes run until none does or `passes` are done. The best end of the two starts, and
+the vehicles of its mix, start the CP-SAT search (`model.plan_network`). Deterministic:
+classes, journeys and days are taken in order, ties to the earlier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pointplan.domain.places import Place
+from pointplan.solvers.network.classes import DemandClass
+from pointplan.solvers.network.itineraries import Itinerary
+
+Arc = tuple[Hashable, Hashable]
+ArcDay = tuple[Arc, dt.date]
+Choice = tuple[int, dt.date]
+"""A class's journey (its index among the class's candidates) and its day."""
+PASSES = 6
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A vehicle type as the search prices it: capacity, cost per vehicle and per km."""
+
+    name: str
+    capacity: int
+    per_trip: float
+    per_km: float
+
+
+class ArcPrices:
+    """The cheapest mix of vehicles for any load on an arc of known km, remembered."""
+
+    def __init__(self, carriers: Sequence[Priced], arc_km: Mapping[Arc, float]) -> None:
+        self._carriers = [c for c in carriers if c.capacity > 0]
+        self._km = arc_km
+        self._tables: dict[Arc, tuple[list[int], list[int]]] = {}  # cost, last type's index
+
+    @property
+    def arcs(self) -> Mapping[Arc, float]:
+        """The arcs priced, with their km."""
+        return self._km
+
+    def cost(self, arc: Arc, load: int) -> int:
+        """What carrying `load` people on `arc` costs, in whole yuan."""
+        return self._table(arc, load)[0][load]
+
+    def mix(self, arc: Arc, load: int) -> dict[str, int]:
+        """The vehicles of each type that carry `load` on `arc` at that cost."""
+        last = self._table(arc, load)[1]
+        found: dict[str, int] = {}
+        while load > 0:
+            carrier = self._carriers[last[load]]
+            found[carrier.name] = found.get(carrier.name, 0) + 1
+            load = max(0, load - carrier.capacity)
+        return found
+
+    def _table(self, arc: Arc, load: int) -> tuple[list[int], list[int]]:
+        costs, last = self._tables.get(arc, ([0], [-1]))
+        if len(costs) <= load:
+            km = self._km[arc]
+            runs = [round(c.per_trip + c.per_km * km) for c in self._carriers]
+            for n in range(len(costs), load + 1):
+                best, which = min(
+                    (costs[max(0, n - c.capacity)] + run, k)
+                    for k, (c, run) in enumerate(zip(self._carriers, runs, strict=True))
+                )
+                costs.append(best)
+                last.append(which)
+            self._tables[arc] = (costs, last)
+        return costs, last
+
+
+def arcs_of(journey: Itinerary, zone: Callable[[Place], Hashable]) -> list[Arc]:
+    """The zone arcs a journey runs on, in order."""
+    return [(zone(a), zone(b)) for a, b in itertools.pairwise(journey.places)]
+
+
+def searched(
+    classes: Sequence[DemandClass],
+    journeys: Sequence[Sequence[Itinerary]],
+    prices: ArcPrices,
+    zone: Callable[[Place], Hashable],
+    carried: Mapping[ArcDay, int],
+    passes: int = PASSES,
+) -> tuple[list[Choice], int]:
+    """The best choice of journey and day for every class found from the two starts (see
+    the module), and the cost of its arcs with the people `carried` there before."""
+    routes = [[arcs_of(j, zone) for j in mine] for mine in journeys]
+    direct = [(0, c.first) for c in classes]
+    gathered = [(_most_gathered(mine), c.first) for c, mine in zip(classes, journeys, strict=True)]
+    best: tuple[list[Choice], int] | None = None
+    for start in (direct, gathered):
+        found = _improved(classes, routes, prices, carried, start, passes)
+        if best is None or found[1] < best[1]:
+            best = found
+    assert best is not None
+    return best
+
+
+def _most_gathered(mine: Sequence[Itinerary]) -> int:
+    return min(range(len(mine)), key=lambda i: (-len(mine[i].legs), mine[i].km, i))
+
+
+def _improved(
+    classes: Sequence[DemandClass],
+    routes: Sequence[Sequence[Sequence[Arc]]],
+    prices: ArcPrices,
+    carried: Mapping[ArcDay, int],
+    start: Sequence[Choice],
+    passes: int,
+) -> tuple[list[Choice], int]:
+    choice = list(start)
+    loads: dict[ArcDay, int] = dict(carried)
+    for c, (i, day) in enumerate(choice):
+        for arc in routes[c][i]:
+            loads[arc, day] = loads.get((arc, day), 0) + classes[c].people
+
+    def moved(arcs: Sequence[Arc], day: dt.date, people: int) -> int:
+        """The change in cost when `people` join (or, negative, leave) these arc-days."""
+        change = 0
+        for arc in arcs:
+            now = loads.get((arc, day), 0)
+            change += prices.cost(arc, now + people) - prices.cost(arc, now)
+        return change
+
+    for _ in range(passes):
+        better = False
+        for c, demand in enumerate(classes):
+            i, day = choice[c]
+            people = demand.people
+            freed = moved(routes[c][i], day, -people)
+            for arc in routes[c][i]:
+                loads[arc, day] -= people
+            best, best_change = (i, day), -freed
+            for j, other in enumerate(routes[c]):
+                for when in demand.window():
+                    if (j, when) == (i, day):
+                        continue
+                    change = moved(other, when, people)
+                    if change < best_change:
+                        best, best_change = (j, when), change
+            choice[c] = best
+            for arc in routes[c][best[0]]:
+                loads[arc, best[1]] = loads.get((arc, best[1]), 0) + people
+            better = better or best != (i, day)
+        if not better:
+            break
+    total = sum(prices.cost(arc, n) for (arc, _), n in loads.items() if n and arc in prices.arcs)
+    return choice, total
