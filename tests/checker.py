@@ -461,5 +461,7 @@ def _check_summary(
     if "cost_per_person" in summary and expected["served_passengers"] and not plan.get("advised"):
         per_person = sum(t["cost"] for t in trips) / expected["served_passengers"]
         if abs(summary["cost_per_person"] - per_person) > 0.01:
-            problems.append(f"summary cost_per_person is not the cost over the people ({per_person:.2f})")
+            problems.append(
+                f"summary cost_per_person is not the cost over the people ({per_person:.2f})"
+            )
     return problems

@@ -39,12 +39,10 @@ def test_the_network_keys_default_to_direct_plans() -> None:
     assert Policy(max_legs=2).legs_allowed() == 1
 
 
-@pytest.mark.parametrize(
-    "asked", [{"transfers": True}, {"rail": True}, {"min_trip_passengers": 10}]
-)
+@pytest.mark.parametrize("asked", [{"rail": True}, {"min_trip_passengers": 10}])
 def test_a_network_plan_is_refused_naming_the_key(asked: dict[str, object], tmp_path: Path) -> None:
-    """Until the network planner exists, asking for one is an error naming the key, never
-    a direct plan that silently ignores it."""
+    """Until rail and advised flows are planned, asking for them is an error naming the
+    key, never a plan that silently ignores it."""
     (key,) = asked
     with pytest.raises(ValidationError, match=f"{key}: {NETWORKS_NOT_YET}"):
         Policy.model_validate(asked)
@@ -52,3 +50,12 @@ def test_a_network_plan_is_refused_naming_the_key(asked: dict[str, object], tmp_
     path.write_text(json.dumps(asked), encoding="utf-8")
     with pytest.raises(InputError, match=key):
         load_policy(path)
+
+
+def test_transfers_with_overrides_are_refused_naming_both() -> None:
+    """Transfers are planned; with overrides beside them (legs under different rules) the
+    policy is refused, saying why."""
+    assert Policy.model_validate({"transfers": True}).legs_allowed() == 3
+    overrides = [{"area": "15", "max_load_factor": 0.3}]
+    with pytest.raises(ValidationError, match="transfers with overrides"):
+        Policy.model_validate({"transfers": True, "overrides": overrides})

@@ -70,6 +70,11 @@ PlanPart = Callable[[Sequence[Registration], Sequence[Trip], float | None], Plan
 """Plans registrations on the vehicles the fixed trips leave, with a budget (None: half the
 re-plan's)."""
 KEEPING_COST = "keeping its trip would have cost a vehicle"
+TRANSFERS_NOT_YET = (
+    "a re-plan with transfers is not supported yet (a kept leg would need its other legs "
+    "kept too); plan from scratch, or re-plan without transfers"
+)
+"""Why a re-plan refuses a policy with transfers."""
 BOARDING_TIME_CHANGED = "its boarding time changed"
 """Why a registration is told anew when only the time its trip comes by moved."""
 RULES_APART = (
@@ -111,7 +116,10 @@ def replan(
     """Plan `problem` again from `base` (see the module's description); deterministic for a
     seed, whatever the number of workers. The two planning runs of the open part get half of
     `time_limit` each (default `DEFAULT_SECONDS`), and each local re-plan (at most `REPAIRS`)
-    `REPAIR_SECONDS`; `on_progress` hears the two runs."""
+    `REPAIR_SECONDS`; `on_progress` hears the two runs. Raises `ValueError` with
+    `TRANSFERS_NOT_YET` for a policy with transfers."""
+    if problem.policy.transfers:
+        raise ValueError(TRANSFERS_NOT_YET)
     started = time.perf_counter()
     problem = _riding_held(with_capacities(problem), base)
     state = _State(problem, base)

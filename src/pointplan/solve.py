@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from pointplan.domain.plan import Plan
+from pointplan.networked import solve_network
 from pointplan.problem import Problem
 from pointplan.ruled import solve_by_rules
 from pointplan.solvers.budget import DEFAULT_SECONDS
@@ -36,13 +38,25 @@ def solve(
     process may use); the plan is the same for any number. `on_progress` is called with a
     `Progress` after each searched part. `greedy` is the one-pass baseline and needs none of
     these. The plan lists the problem's rejected input rows too. A policy with `overrides` is
-    planned rule class by rule class (`pointplan.ruled`).
+    planned rule class by rule class (`pointplan.ruled`); one with `transfers` through hubs
+    where that costs less than direct (`pointplan.networked`), each leg by the solver named.
     """
     if time_limit is not None and time_limit <= 0:
         raise ValueError("time_limit must be more than 0 seconds")
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
     planner = solver_named(solver)
+    if problem.policy.transfers:
+
+        def plan_legs(part: Problem, seconds: float) -> Plan:
+            direct = part.policy.model_copy(update={"transfers": False})
+            return solve(
+                replace(part, policy=direct), solver=solver, seed=seed, time_limit=seconds,
+                workers=workers, on_progress=on_progress,
+            )  # fmt: skip
+
+        budget = time_limit or (stop.time_limit() if stop else None) or DEFAULT_SECONDS
+        return solve_network(problem, plan_legs, budget, seed)
     if problem.policy.overrides:
 
         def plan_class(part: Problem, seconds: float) -> Plan:

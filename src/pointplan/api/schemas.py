@@ -42,6 +42,7 @@ from pointplan.domain.policy import Policy
 from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
 from pointplan.domain.trip import Trip
 from pointplan.io import REGISTRATION_COLUMNS
+from pointplan.replan import TRANSFERS_NOT_YET
 from pointplan.store import models
 from pointplan.store.models import JobState
 
@@ -384,6 +385,8 @@ class PlanIn(BaseModel):
     def _dates_in_order(self) -> PlanIn:
         if self.date_to < self.date_from:
             raise ValueError("date_to is before date_from")
+        if self.base_plan_id and self.policy and self.policy.transfers:
+            raise ValueError(TRANSFERS_NOT_YET)
         return self
 
 

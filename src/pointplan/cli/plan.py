@@ -24,7 +24,7 @@ from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
 from pointplan.io.registrations import RegistrationBatch, read_registrations
 from pointplan.parallel import default_workers
-from pointplan.replan import Base, replan
+from pointplan.replan import TRANSFERS_NOT_YET, Base, replan
 from pointplan.solve import SOLVERS, solve
 from pointplan.solvers.registry import DEFAULT_SOLVER
 from pointplan.stop import Progress
@@ -118,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError([InputIssue("--freeze-through", "needs --base PLAN_JSON")])
     base = read_base(args.base, args.freeze_through) if args.base else None
     policy = load_policy(args.policy)
+    if base is not None and policy.transfers:
+        raise InputError([InputIssue("--base", TRANSFERS_NOT_YET)])
     fleet = load_fleet(args.fleet)
     points = read_points(args.points) if args.points else ()
     demand = read_registrations(args.registrations, points=points)

@@ -44,10 +44,14 @@ LOOSER: dict[str, Callable[[Any, Any], Any]] = {
 
 _SCOPE_KEYS = ("area", "from", "to", "date_from", "date_to")
 NETWORKS_NOT_YET = (
-    "planning with hubs, transfers, rail and advised flows is not supported in this version; "
-    "leave it at its default"
+    "planning with rail and advised flows is not supported in this version; leave it at its default"
 )
-"""Why a policy asking for a network plan is refused (the keys are in the contract)."""
+"""Why a policy asking for rail or advised flows is refused (the keys are in the contract)."""
+TRANSFERS_WITH_OVERRIDES = (
+    "transfers with overrides are not supported in this version (a journey's legs would run "
+    "under different rules); plan with one or the other"
+)
+"""Why a policy asking for transfers and overrides together is refused."""
 
 
 class Override(BaseModel):
@@ -245,8 +249,9 @@ class Policy(BaseModel):
 
     @model_validator(mode="after")
     def _networks_not_yet(self) -> Policy:
+        if self.transfers and self.overrides:
+            raise ValueError(f"transfers: {TRANSFERS_WITH_OVERRIDES}")
         for key, asked in (
-            ("transfers", self.transfers),
             ("rail", self.rail),
             ("min_trip_passengers", self.min_trip_passengers > 1),
         ):

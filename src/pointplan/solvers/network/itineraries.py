@@ -21,7 +21,7 @@ HUB_REACH_KM = 250.0
 drop-off: a feeder or distribution leg of a few hours at most."""
 DETOUR = 0.3
 """How much longer (a share of the direct road km) a journey through hubs may be."""
-NEAREST_HUBS = 2
+NEAREST_HUBS = 3
 """How many hubs, the nearest within reach, an end may use: more only grow the model."""
 
 
