@@ -1,12 +1,16 @@
 """Network benchmark (issue 14): plans measured as a transport department looks at them.
 
 For the shipped sample week (its own fleet and policy, as the README's main command plans it)
-and synthetic weeks (default fleet and policy), each plan's figures: vehicles, people per
-trip over all trips and over trips longer than 300 km, trips carrying one or two people and
-the share of the km they drive, vehicle-km and cost per person served, solve seconds, and
-rule violations (the independent checker). Today every plan is direct-only: these rows are
-the baseline the network plans (hubs, transfers, rail; issue 14) will be set beside, in the
-same run, when they exist.
+and synthetic weeks (default fleet and policy), two plans of the same input in one run: the
+direct-only plan and the plan with `transfers: true` (hubs; docs/networks.md), each with the
+same time limit. Each plan's figures: vehicles (trips, legs included), people per trip over
+all trips and over trips longer than 300 km, trips carrying one or two people and the share
+of the km they drive, vehicle-km and cost per person served (a person riding three legs is
+one person), solve seconds, and rule violations (the independent checker, itineraries
+included). Beside them, for each input, `flow_bound`: the people a trip over 300 km would
+carry on average if each league's flow to each city (and back) of over 300 km rode together
+on as few days as the windows allow (interval stabbing), in vehicles of the largest
+capacity: an estimate of what gathering at league hubs could reach, not a proof.
 
     python -m benchmarks.network --sizes 5000 20000 100000 --time-limit 60
 """
@@ -18,6 +22,7 @@ import datetime as dt
 import json
 import platform
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,7 @@ from pointplan.domain.plan import Plan
 from pointplan.io import load_fleet, load_policy, read_points
 from pointplan.problem import Problem
 from pointplan.solve import solve
+from pointplan.solvers.seating import with_capacities
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 LONG_KM = 300.0
@@ -47,14 +53,14 @@ def sample_problem() -> Problem:
 def figures(plan: Plan) -> dict[str, Any]:
     """What a department looks at in a plan (see the module's description)."""
     trips = plan.trips
-    people = sum(t.passengers for t in trips)
+    people = plan.summary.served_passengers
     long = [t for t in trips if t.distance_km > LONG_KM]
     small = [t for t in trips if t.passengers <= 2]
     km = sum(t.distance_km for t in trips)
     return {
         "vehicles": len(trips),
         "people": people,
-        "per_trip": round(people / max(1, len(trips)), 1),
+        "per_trip": round(sum(t.passengers for t in trips) / max(1, len(trips)), 1),
         "long_trips": len(long),
         "per_long_trip": round(sum(t.passengers for t in long) / max(1, len(long)), 1),
         "small_trips": len(small),
@@ -64,41 +70,80 @@ def figures(plan: Plan) -> dict[str, Any]:
     }
 
 
-def run(name: str, problem: Problem, time_limit: float, seed: int) -> dict[str, Any]:
-    """Plan one input direct-only, check it and measure it."""
+def flow_bound(problem: Problem) -> float:
+    """People a trip over `LONG_KM` would carry on average with each league-to-city flow
+    gathered on as few days as the windows allow (see the module)."""
+    flows: dict[tuple[str, str, str], list[tuple[dt.date, dt.date, int]]] = {}
+    for r in problem.registrations:
+        if problem.distances.road_km(r.pickup, r.dropoff) > LONG_KM:
+            ends = (
+                (r.pickup.adcode or r.pickup.label)[:4],
+                (r.dropoff.adcode or r.dropoff.label)[:4],
+            )
+            flows.setdefault((r.direction.value, *ends), []).append(
+                (r.earliest_date, r.latest_date, r.party_size)
+            )
+    largest = max(problem.capacity(vt).effective for vt in problem.available_types)
+    people = trips = 0
+    for windows in flows.values():
+        days: list[list[Any]] = []  # a departure day and its people, fewest days first
+        for first, last, size in sorted(windows, key=lambda w: w[1]):
+            if not days or first > days[-1][0]:
+                days.append([last, 0])
+            days[-1][1] += size
+        people += sum(n for _, n in days)
+        trips += sum(-(-n // largest) for _, n in days)
+    return round(people / max(1, trips), 1)
+
+
+def run(name: str, problem: Problem, time_limit: float, seed: int) -> list[dict[str, Any]]:
+    """Plan one input direct-only and with transfers, check both and measure them."""
     from tests.checker import check_plan
 
-    started = time.perf_counter()
-    plan = solve(problem, seed=seed, time_limit=time_limit)
-    seconds = time.perf_counter() - started
-    violations = check_plan(
-        json.loads(plan.to_json()), problem.registrations, problem.fleet, problem.policy
-    )
-    row = {"input": name, "plan": "direct only", **figures(plan)}
-    row |= {"solve_s": round(seconds, 1), "violations": len(violations)}
-    print(json.dumps(row), flush=True)
-    return row
+    problem = with_capacities(problem)
+    bound = flow_bound(problem)
+    rows = []
+    for label, transfers in (("direct only", False), ("transfers", True)):
+        policy = problem.policy.model_copy(update={"transfers": transfers})
+        started = time.perf_counter()
+        plan = solve(replace(problem, policy=policy), seed=seed, time_limit=time_limit)
+        seconds = time.perf_counter() - started
+        violations = check_plan(
+            json.loads(plan.to_json()), problem.registrations, problem.fleet, policy
+        )
+        row = {"input": name, "plan": label, **figures(plan), "flow_bound": bound}
+        row |= {"solve_s": round(seconds, 1), "violations": len(violations)}
+        row["legs"] = plan.summary.legs
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
 
 
 def _table(rows: list[dict[str, Any]], command: str) -> str:
     lines = [
-        "## Networks: direct-only plans measured as a department reads them",
+        "## Networks: direct-only and transfer plans side by side",
         "",
         f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, 2 cores, Python "
         f"{platform.python_version()}. Date: {dt.date.today()}.",
-        f"Command: `{command}` (benchmarks/network.py describes the figures).",
+        f"Command: `{command}` (benchmarks/network.py describes the figures). The two plans of "
+        "an input are made one after the other in one run.",
         "",
-        "| input | plan | vehicles | people | people a trip | trips > 300 km | people a trip "
-        "> 300 km | trips of 1-2 people | their share of km | km a person | cost a person "
-        "| solve s | rule violations |",
-        "|" + " --- |" * 13,
+        "| input | plan | vehicles | of which legs | people | people a trip | trips > 300 km "
+        "| people a trip > 300 km | flow bound > 300 km | trips of 1-2 people | their share of "
+        "km | km a person | cost a person | against direct | solve s | rule violations |",
+        "|" + " --- |" * 16,
     ]
+    direct: dict[str, float] = {}
     for r in rows:
+        if r["plan"] == "direct only":
+            direct[r["input"]] = r["cost_per_person"]
+        ratio = r["cost_per_person"] / direct[r["input"]] - 1 if direct.get(r["input"]) else 0.0
         lines.append(
-            f"| {r['input']} | {r['plan']} | {r['vehicles']:,} | {r['people']:,} | "
-            f"{r['per_trip']} | {r['long_trips']:,} | {r['per_long_trip']} | "
-            f"{r['small_trips']:,} | {r['small_km_share']:.0%} | {r['km_per_person']} | "
-            f"{r['cost_per_person']:,} | {r['solve_s']} | {r['violations']} |"
+            f"| {r['input']} | {r['plan']} | {r['vehicles']:,} | {r['legs']:,} | "
+            f"{r['people']:,} | {r['per_trip']} | {r['long_trips']:,} | {r['per_long_trip']} | "
+            f"{r['flow_bound']} | {r['small_trips']:,} | {r['small_km_share']:.0%} | "
+            f"{r['km_per_person']} | {r['cost_per_person']:,} | {ratio:+.1%} | "
+            f"{r['solve_s']} | {r['violations']} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -110,11 +155,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=2)
     args = parser.parse_args()
-    rows = [run("sample week", sample_problem(), args.time_limit, args.seed)]
+    rows = run("sample week", sample_problem(), args.time_limit, args.seed)
     for size in args.sizes:
-        rows.append(
-            run(f"{size:,} week", week_problem(size, args.seed), args.time_limit, args.seed)
-        )
+        rows += run(f"{size:,} week", week_problem(size, args.seed), args.time_limit, args.seed)
     sizes = " ".join(str(s) for s in args.sizes)
     command = (
         f"python -m benchmarks.network --sizes {sizes} --time-limit {args.time_limit:g} "

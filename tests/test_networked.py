@@ -16,6 +16,8 @@ from pointplan.domain.places import Place, Point, PointKind
 from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.domain.registration import Registration
+from pointplan.exports.vehicle_page import vehicle_pages
+from pointplan.exports.webmap import plan_map
 from pointplan.io.config import default_fleet
 from pointplan.networked import solve_network
 from pointplan.problem import Problem
@@ -69,3 +71,37 @@ def test_without_a_hub_the_plan_is_the_direct_one() -> None:
     problem = Problem(tuple(registrations), default_fleet(), TRANSFERS)
     plan = solve_network(problem, plan_legs, 4, seed=0)
     assert [t.leg for t in plan.trips] == ["direct"] * 4
+
+
+def test_solve_plans_transfers_and_the_pages_say_where_people_change() -> None:
+    """`solve` with `transfers` gives the network plan; each person is served once however
+    many legs, and the trunk's page names the feeders its people come from while each
+    feeder's page names the trunk they change to, at the hub."""
+    registrations = lone_travellers()
+    problem = Problem(tuple(registrations), default_fleet(), TRANSFERS, points=(HUB,))
+    plan = solve(problem, time_limit=10, seed=0)
+    assert plan.summary.served_passengers == 4 and plan.summary.served_registrations == 4
+    assert plan.summary.legs == 4 and plan.summary.vehicles == 5
+    assert plan.summary.cost_per_person == round(plan.summary.cost / 4, 2)
+    pages = {p.trip_id: p for p in vehicle_pages(plan, TRANSFERS)}
+    trunk = next(t for t in plan.trips if t.leg == "trunk")
+    feeders = [t for t in plan.trips if t.leg == "feeder"]
+    trunk_lines = pages[trunk.trip_id].journey
+    assert trunk_lines[0].startswith("干线段 trunk leg")
+    for feeder in feeders:
+        assert any(f"join from {feeder.trip_id} (feeder" in line for line in trunk_lines)
+        (change,) = [line for line in pages[feeder.trip_id].journey if "people change to" in line]
+        assert f"change to {trunk.trip_id} (trunk" in change and HUB.label in change
+    direct = next(t for t in plan.trips if t.leg == "direct")
+    assert pages[direct.trip_id].journey == ()
+
+
+def test_the_map_draws_legs_by_kind_and_the_hub() -> None:
+    """The network plan's map has the hub layer, with the three people changing there, and
+    the trunk drawn thick and the feeders dashed."""
+    registrations = lone_travellers()
+    problem = Problem(tuple(registrations), default_fleet(), TRANSFERS, points=(HUB,))
+    html = plan_map(solve(problem, time_limit=10, seed=0), tiles=None).get_root().render()
+    assert "Orange circles: hubs where people change vehicles" in html  # the legend
+    assert f"{HUB.label}: 3 people on 4 trips" in html
+    assert '"weight": 5' in html and '"dashArray": "6 4"' in html

@@ -1,6 +1,6 @@
 """Policies through the service: a plan asked for with overrides has every trip under them,
-named in plan.json; a bad override is 422 naming where, and so is a network plan, which is
-not built yet. On SQLite and PostgreSQL."""
+named in plan.json; a bad override is 422 naming where, and so is rail, which is not built
+yet; transfers are planned, not re-planned. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -52,10 +52,27 @@ def test_a_replan_under_an_override_holds_its_trips_to_it(service: Service) -> N
     assert set(ids) <= riding | {u["registration_id"] for u in plan["unassigned"]}
 
 
-def test_a_network_plan_is_422_naming_the_key(service: Service) -> None:
-    """A policy with `transfers` on is refused before any job is made."""
+def test_rail_is_422_naming_the_key(service: Service) -> None:
+    """A policy asking for rail, which is not planned yet, is refused before any job."""
     body = {"area": SAIHAN, "date_from": "2022-12-01", "date_to": "2022-12-02",
-            "policy": {"transfers": True}}  # fmt: skip
+            "policy": {"rail": True}}  # fmt: skip
     response = service.client.post("/v1/plans", json=body, headers=service.auth("admin"))
     assert response.status_code == 422, response.text
-    assert "transfers" in response.json()["detail"][0]["msg"]
+    assert "rail" in response.json()["detail"][0]["msg"]
+
+
+def test_transfers_are_planned_and_not_re_planned(service: Service) -> None:
+    """A plan with `transfers` is made (without hubs in the store: direct, every summary
+    figure counted once); a re-plan with them is 422 saying why, before any job."""
+    ids = [new_id("net") for _ in range(3)]
+    service.create(*(registration(rid, origin=SAIHAN, **DATES) for rid in ids))
+    policy = {"transfers": True}
+    base_id, plan = service.solved(SAIHAN, "2022-12-01", "2022-12-02", policy=policy)
+    riding = {s["registration_id"] for t in plan["trips"] for s in t["seats"]}
+    assert set(ids) <= riding and plan["summary"]["legs"] == 0
+    assert plan["summary"]["cost_per_person"] > 0
+    body = {"area": SAIHAN, "date_from": "2022-12-01", "date_to": "2022-12-02",
+            "policy": policy, "base_plan_id": base_id}  # fmt: skip
+    response = service.client.post("/v1/plans", json=body, headers=service.auth("admin"))
+    assert response.status_code == 422, response.text
+    assert "re-plan with transfers" in response.json()["detail"][0]["msg"]

@@ -107,6 +107,15 @@ class Plan(BaseModel):
             seen.add(trip.trip_id)
         return self
 
+    def itineraries(self) -> dict[str, tuple[Trip, ...]]:
+        """Each registration on a trip -> its trips, one per leg, in the order it rides
+        them (by date and departure); a direct journey is one trip."""
+        found: dict[str, list[Trip]] = {}
+        for trip in sorted(self.trips, key=lambda t: (t.date, t.departure, t.trip_id)):
+            for rid in trip.registration_ids():
+                found.setdefault(rid, []).append(trip)
+        return {rid: tuple(legs) for rid, legs in found.items()}
+
     def to_json(self, indent: int | None = 2) -> str:
         """plan.json text: stable key order, two-space indent (one line, no newline, with
         `indent=None`), UTF-8 characters kept. The re-plan fields are written only for a

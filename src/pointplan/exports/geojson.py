@@ -32,6 +32,8 @@ def plan_geojson(plan: Plan) -> dict[str, Any]:
                     "passengers": trip.passengers,
                     "capacity": trip.capacity,
                     "distance_km": trip.distance_km,
+                    "leg": trip.leg,
+                    "mode": trip.mode,
                 },
             }
         )

@@ -10,7 +10,8 @@ Lines the plan cannot know (plate, drivers' names, contacts) are left blank to b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pointplan.domain.fleet import Fleet
@@ -114,6 +115,7 @@ class VehiclePage:
     measures: tuple[str, ...]
     contacts: tuple[str, ...]
     handovers: tuple[Handover, ...]
+    journey: tuple[str, ...] = ()
 
 
 def vehicle_pages(
@@ -128,7 +130,8 @@ def vehicle_pages(
     rated seats; `registrations` give names, ids and phones, masked unless
     `show_personal_data`."""
     people = PersonalData(registrations, show_personal_data)
-    return [vehicle_page(trip, policy, fleet, people) for trip in plan.trips]
+    itineraries = plan.itineraries()
+    return [vehicle_page(trip, policy, fleet, people, None, itineraries) for trip in plan.trips]
 
 
 def vehicle_page(
@@ -137,9 +140,11 @@ def vehicle_page(
     fleet: Fleet | None,
     people: PersonalData,
     answer: TransportAnswer | None = None,
+    itineraries: Mapping[str, Sequence[Trip]] | None = None,
 ) -> VehiclePage:
     """The page of one trip (see `vehicle_pages`), with transport's `answer` on its blank
-    lines when there is one."""
+    lines when there is one, and, given the plan's `itineraries` (`Plan.itineraries`), where
+    its people change vehicles."""
     answer = answer or TransportAnswer()
     named_rules = [_override_line(policy.overrides[i], i) for i in trip.overrides]
     if trip.overrides:
@@ -169,7 +174,70 @@ def vehicle_page(
             for stop in trip.stops
             if stop.kind == "dropoff"
         ),
+        journey=journey_lines(trip, itineraries or {}),
     )
+
+
+LEG_NAMES = {
+    "feeder": "接驳 feeder",
+    "trunk": "干线 trunk",
+    "distribution": "分送 distribution (receiving side)",
+}
+LEG_LINES = {
+    "feeder": "接驳段 feeder leg: brings its people to a gathering hub (集中转运点), where they "
+    "change to the trunk vehicle",
+    "trunk": "干线段 trunk leg: the long run between hubs (or from a pickup point or to a "
+    "drop-off point)",
+    "distribution": "分送段 distribution leg: the receiving side's vehicle and staff "
+    "(派专人专车), who take the people over at the reception hub (接收点) and bring them to "
+    "their drop-off points",
+}
+
+
+def journey_lines(trip: Trip, itineraries: Mapping[str, Sequence[Trip]]) -> tuple[str, ...]:
+    """What this trip is in its people's journeys: the kind of leg, and at each hub who
+    arrives by which trip and who goes on by which (none for a direct trip)."""
+    if trip.leg == "direct":
+        return ()
+    arriving: dict[tuple[str, str], int] = {}
+    leaving: dict[tuple[str, str], int] = {}
+    sizes = Counter(seat.registration_id for seat in trip.seats)
+    boards = {rid: s.place for s in trip.stops if s.kind == "pickup" for rid in s.registrations}
+    leaves = {rid: s.place for s in trip.stops if s.kind == "dropoff" for rid in s.registrations}
+    by_id: dict[str, Trip] = {}
+    for rid in trip.registration_ids():
+        legs = list(itineraries.get(rid, ()))
+        ids = [t.trip_id for t in legs]
+        if trip.trip_id not in ids:
+            continue
+        k = ids.index(trip.trip_id)
+        if k > 0:
+            by_id[ids[k - 1]] = legs[k - 1]
+            key = (boards[rid], ids[k - 1])
+            arriving[key] = arriving.get(key, 0) + sizes[rid]
+        if k + 1 < len(legs):
+            by_id[ids[k + 1]] = legs[k + 1]
+            key = (leaves[rid], ids[k + 1])
+            leaving[key] = leaving.get(key, 0) + sizes[rid]
+    lines = [LEG_LINES[trip.leg]]
+    for (place, other), n in sorted(arriving.items()):
+        came = by_id[other]
+        lines.append(
+            f"在 {place} 接 {n} 人 at {place}, {n} people join from {other} "
+            f"({came.leg}, arrives {_clock(came.arrival, with_date=True)})"
+        )
+    for (place, other), n in sorted(leaving.items()):
+        goes = by_id[other]
+        handed = (
+            "; handed over there to the receiving side (接收点交接)"
+            if goes.leg == "distribution"
+            else ""
+        )
+        lines.append(
+            f"在 {place} 换乘 at {place}, {n} people change to {other} "
+            f"({goes.leg}, leaves {goes.date.isoformat()} {goes.departure}){handed}"
+        )
+    return tuple(lines)
 
 
 def _facts(trip: Trip, policy: Policy, fleet: Fleet | None) -> tuple[tuple[str, str], ...]:
@@ -179,6 +247,7 @@ def _facts(trip: Trip, policy: Policy, fleet: Fleet | None) -> tuple[tuple[str, 
     return (
         ("日期 date", trip.date.isoformat()),
         ("方向 direction", DIRECTION_LABELS[trip.direction]),
+        *((("行程段 leg", LEG_NAMES[trip.leg]),) if trip.leg != "direct" else ()),
         ("车型 vehicle type", trip.vehicle_type),
         ("额定座位 rated seats", rated),
         (

@@ -145,6 +145,10 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
             for s in page.route
         ],
     )
+    if page.journey:
+        _heading(pdf, "换乘 Where people change vehicles")
+        for line in page.journey:
+            _wrapped(pdf, line, 4.2)
     if page.schedule:
         _heading(pdf, "行车计划 Driving, rests and stops")
         _table(

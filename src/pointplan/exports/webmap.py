@@ -1,8 +1,10 @@
 """map.html: an interactive map of a plan (folium / Leaflet) in one file.
 
 Trips are lines through their stops, one colour and one switchable layer per travel date (the
-first date is shown, the others are ticked on in the layer list); pickup points are circles
-sized by the people boarding there over the whole plan; drop-offs are small dark circles.
+first date is shown, the others are ticked on in the layer list), drawn by leg: a direct trip
+as a thin line, a trunk thick, a feeder dashed, a distribution leg dotted; pickup points are
+circles sized by the people boarding there over the whole plan; drop-offs are small dark
+circles; the hubs where people change vehicles are orange circles sized by the people changing.
 Leaflet's script and styles are written into the file, so the map works with no connection;
 only the background tiles (OpenStreetMap by default) need one. The shipped font, cut down to
 the characters of the map, is embedded too, so Chinese place names render.
@@ -32,7 +34,13 @@ DATE_COLOURS = (
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
     "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f",
 )  # fmt: skip
-PICKUP_COLOUR, DROPOFF_COLOUR = "#08519c", "#333333"
+PICKUP_COLOUR, DROPOFF_COLOUR, HUB_COLOUR = "#08519c", "#333333", "#ff7f0e"
+LEG_STYLES = {  # weight, dashes (None: a solid line)
+    "direct": (2, None),
+    "feeder": (2, "6 4"),
+    "trunk": (5, None),
+    "distribution": (2, "1 5"),
+}
 
 
 @dataclass
@@ -61,10 +69,12 @@ def plan_map(plan: Plan, tiles: str | None = "OpenStreetMap") -> folium.Map:
             show=index == 0,
         )
         for trip in trips:
+            weight, dashes = LEG_STYLES[trip.leg]
             folium.PolyLine(  # type: ignore[no-untyped-call]
                 [(s.lat, s.lon) for s in trip.stops],
                 color=colour,
-                weight=2,
+                weight=weight,
+                dash_array=dashes,
                 opacity=0.7,
                 tooltip=_trip_label(trip),
             ).add_to(layer)
@@ -72,6 +82,11 @@ def plan_map(plan: Plan, tiles: str | None = "OpenStreetMap") -> folium.Map:
     pickups, dropoffs = _places(plan)
     _place_layer(pickups, "● 上车点 pickups (size: people)", PICKUP_COLOUR, True).add_to(web_map)
     _place_layer(dropoffs, "● 下车点 drop-offs", DROPOFF_COLOUR, False).add_to(web_map)
+    hubs = _hubs(plan)
+    if hubs:
+        _place_layer(hubs, "● 换乘点 hubs (people change vehicles)", HUB_COLOUR, True).add_to(
+            web_map
+        )
     folium.LayerControl(collapsed=False).add_to(web_map)
     root = web_map.get_root()
     root.html.add_child(folium.Element(_legend(plan)))  # type: ignore[attr-defined]
@@ -101,10 +116,24 @@ def write_map(plan: Plan, path: Path, tiles: str | None = "OpenStreetMap") -> Pa
 
 
 def _trip_label(trip: Trip) -> str:
+    leg = "" if trip.leg == "direct" else f"{trip.leg} · "
     return _tooltip_text(
-        f"{trip.trip_id} · {trip.date.isoformat()} · {trip.vehicle_type} · "
+        f"{trip.trip_id} · {leg}{trip.date.isoformat()} · {trip.vehicle_type} · "
         f"{trip.passengers}/{trip.capacity} people · {trip.distance_km:,.0f} km"
     )
+
+
+def _hubs(plan: Plan) -> list[_Place]:
+    """The places where people change vehicles, sized by the people changing there."""
+    found: dict[tuple[str, float, float], _Place] = {}
+    for rid, legs in sorted(plan.itineraries().items()):
+        for before, after in itertools.pairwise(legs):
+            (stop,) = [s for s in after.stops if s.kind == "pickup" and rid in s.registrations]
+            key = (stop.place, round(stop.lat, 5), round(stop.lon, 5))
+            place = found.setdefault(key, _Place(stop.place, stop.lat, stop.lon))
+            place.people += sum(1 for seat in after.seats if seat.registration_id == rid)
+            place.trips.update((before.trip_id, after.trip_id))
+    return [found[key] for key in sorted(found)]
 
 
 def _places(plan: Plan) -> tuple[list[_Place], list[_Place]]:
@@ -149,7 +178,14 @@ def _legend(plan: Plan) -> str:
         f"<b>pointplan</b> · {summary.vehicles} trips · {summary.served_passengers} people"
         "<br>Lines: trips, one colour per date (tick dates in the list above)"
         "<br>Blue circles: pickup points, area = people boarding"
-        "<br>Dark dots: drop-off points · hover for details</div>"
+        "<br>Dark dots: drop-off points · hover for details"
+        + (
+            "<br>Thick: trunk legs · dashed: feeders · dotted: distribution (receiving side)"
+            "<br>Orange circles: hubs where people change vehicles"
+            if summary.legs
+            else ""
+        )
+        + "</div>"
     )
 
 

@@ -99,7 +99,7 @@ class Standing:
     new: bool
     departed: bool
     departed_in_week: bool
-    carried_by: Trip | None
+    carried_on: tuple[Trip, ...]  # every leg it rode this week, in order (none: not by plan)
     handed_over: bool
     tested: bool
     abnormal: bool
@@ -138,7 +138,7 @@ def weekly_tables(
     week = report_week(week_start)
     places = gazetteer or default_gazetteer()
     _log_strangers(registrations, plan, events)
-    trips = trips_by_registration(plan)
+    trips = plan.itineraries()
     unassigned = {u.registration_id for u in plan.unassigned}
     history = event_history(events, week)
     tables = {}
@@ -147,7 +147,7 @@ def weekly_tables(
             standing(
                 registration,
                 week,
-                trips.get(registration.registration_id),
+                trips.get(registration.registration_id, ()),
                 registration.registration_id in unassigned,
                 history.get(registration.registration_id, ()),
                 places,
@@ -206,16 +206,6 @@ def write_weekly_report(
     return paths
 
 
-def trips_by_registration(plan: Plan) -> dict[str, Trip]:
-    """Each registration on a trip of the plan -> that trip (the earliest, should it be on
-    more than one)."""
-    trips: dict[str, Trip] = {}
-    for trip in sorted(plan.trips, key=lambda t: (t.date, t.trip_id)):
-        for rid in trip.registration_ids():
-            trips.setdefault(rid, trip)
-    return trips
-
-
 def event_history(events: Iterable[StatusEvent], week: Week) -> dict[str, tuple[StatusEvent, ...]]:
     """Each registration's events up to the end of `week`, oldest first (ties: file order)."""
     seen: dict[str, list[StatusEvent]] = {}
@@ -230,13 +220,15 @@ def event_history(events: Iterable[StatusEvent], week: Week) -> dict[str, tuple[
 def standing(
     registration: Registration,
     week: Week,
-    trip: Trip | None,
+    itinerary: Sequence[Trip],
     unassigned: bool,
     history: Sequence[StatusEvent],
     gazetteer: Gazetteer,
 ) -> Standing:
-    """Where `registration` stands at the end of `week`, given its plan trip (if any),
-    whether the plan left it unassigned, and its events up to the end of the week."""
+    """Where `registration` stands at the end of `week`, given its plan trips (one per leg,
+    none when it has none), whether the plan left it unassigned, and its events up to the
+    end of the week."""
+    trip = itinerary[0] if itinerary else None
     latest = history[-1] if history else None
     withdrawn = latest is not None and latest.withdrawal_reason is not None
     cancelled = latest is not None and latest.event is EventKind.CANCELLED
@@ -252,7 +244,7 @@ def standing(
         new=registered_on(registration) in week,
         departed=departed,
         departed_in_week=departed_on in week,
-        carried_by=trip if departed_on in week else None,
+        carried_on=tuple(itinerary) if departed_on in week else (),
         handed_over=any(e.event is EventKind.HANDED_OVER for e in this_week),
         tested=any(e.event is EventKind.HEALTH_CHECKED for e in this_week),
         abnormal=any(e.result is HealthResult.ABNORMAL for e in this_week),
@@ -444,7 +436,7 @@ def _people(test: Callable[[Standing], bool]) -> Count:
 
 
 def _carried_trips(group: Sequence[Standing], rail: bool | None = None) -> list[Trip]:
-    trips = {item.carried_by.trip_id: item.carried_by for item in group if item.carried_by}
+    trips = {trip.trip_id: trip for item in group for trip in item.carried_on}
     return [
         trip
         for _, trip in sorted(trips.items())
@@ -461,10 +453,7 @@ def _vehicle_trips(rail: bool) -> Count:
 
 def _carried_people(rail: bool) -> Count:
     return _people(
-        lambda item: (
-            item.carried_by is not None
-            and item.carried_by.vehicle_type.startswith(RAIL_PREFIX) == rail
-        )
+        lambda item: any(t.vehicle_type.startswith(RAIL_PREFIX) == rail for t in item.carried_on)
     )
 
 
@@ -497,7 +486,7 @@ def _everyone(item: Standing) -> bool:
 
 
 def _by_plan(item: Standing) -> bool:
-    return item.carried_by is not None
+    return bool(item.carried_on)
 
 
 _RAIL_AND_AIR = (

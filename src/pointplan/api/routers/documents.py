@@ -90,7 +90,8 @@ def get_document(
     fleet, policy = fleet_and_policy(job)
     recorded = answers.get(trip.trip_id)
     answer = _printed(recorded, sealer, show) if recorded is not None else None
-    page = vehicle_page(trip, policy, fleet, PersonalData(registrations, show), answer)
+    people = PersonalData(registrations, show)
+    page = vehicle_page(trip, policy, fleet, people, answer, plan.itineraries())
     if kind == "html":
         return Response(render_vehicle_pages([page]), media_type="text/html")
     if kind == "pdf":
