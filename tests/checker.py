@@ -97,6 +97,15 @@ def check_plan(
             day += dt.timedelta(days=1)
         rules = _rules_of(trip, regs, policy)
         problems += [f"{trip['trip_id']}: {p}" for p in _check_trip(trip, regs, fleet, rules)]
+        chartered = trip.get("leg", "direct") in ("direct", "trunk")  # held to the least
+        if chartered and trip["passengers"] < policy.min_trip_passengers:
+            problems.append(
+                f"{trip['trip_id']}: {trip['passengers']} people, under "
+                f"min_trip_passengers {policy.min_trip_passengers}"
+            )
+    for advice in plan.get("advised", []):
+        if not advice.get("mode") or not advice.get("reason") or advice.get("cost", -1) < 0:
+            problems.append(f"advised {advice['registration_id']}: no mode, reason or cost")
     for (name, date), used in per_day.items():
         count = fleet.by_name(name).count
         if count is not None and used > count:
@@ -458,10 +467,16 @@ def _check_summary(
         problems.append("the lower bound is above the vehicles used")
     if abs(summary["distance_km"] - sum(t["distance_km"] for t in trips)) > 0.01:
         problems.append("summary distance is not the sum of the trips'")
-    if "cost_per_person" in summary and expected["served_passengers"] and not plan.get("advised"):
-        per_person = sum(t["cost"] for t in trips) / expected["served_passengers"]
+    advised = plan.get("advised", [])
+    everyone = expected["served_passengers"] + sum(
+        regs[a["registration_id"]].party_size for a in advised if a["registration_id"] in regs
+    )
+    if "cost_per_person" in summary and everyone:
+        spent = sum(t["cost"] for t in trips) + sum(a["cost"] for a in advised)
+        per_person = spent / everyone
         if abs(summary["cost_per_person"] - per_person) > 0.01:
             problems.append(
-                f"summary cost_per_person is not the cost over the people ({per_person:.2f})"
+                f"summary cost_per_person is not the cost (advised included) over the people "
+                f"({per_person:.2f})"
             )
     return problems

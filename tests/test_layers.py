@@ -31,6 +31,7 @@ THIRD_PARTY_ALLOWED = {
     "parallel": set(),
     "ruled": set(),
     "networked": set(),
+    "advised": set(),
     "solve": set(),
     "replan": set(),
 }

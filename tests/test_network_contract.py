@@ -39,10 +39,10 @@ def test_the_network_keys_default_to_direct_plans() -> None:
     assert Policy(max_legs=2).legs_allowed() == 1
 
 
-@pytest.mark.parametrize("asked", [{"rail": True}, {"min_trip_passengers": 10}])
+@pytest.mark.parametrize("asked", [{"rail": True}])
 def test_a_network_plan_is_refused_naming_the_key(asked: dict[str, object], tmp_path: Path) -> None:
-    """Until rail and advised flows are planned, asking for them is an error naming the
-    key, never a plan that silently ignores it."""
+    """Until rail is planned, asking for it is an error naming the key, never a plan that
+    silently ignores it."""
     (key,) = asked
     with pytest.raises(ValidationError, match=f"{key}: {NETWORKS_NOT_YET}"):
         Policy.model_validate(asked)

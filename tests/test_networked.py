@@ -94,6 +94,13 @@ def test_solve_plans_transfers_and_the_pages_say_where_people_change() -> None:
         assert f"change to {trunk.trip_id} (trunk" in change and HUB.label in change
     direct = next(t for t in plan.trips if t.leg == "direct")
     assert pages[direct.trip_id].journey == ()
+    riders = plan.to_dataframe("passengers")
+    journeys = dict(zip(riders["registration_id"], riders["itinerary"], strict=False))
+    for feeder in feeders:
+        (rid,) = feeder.registration_ids()
+        assert journeys[rid] == f"{feeder.trip_id} > {trunk.trip_id}"
+    assert journeys[direct.registration_ids()[0]] == direct.trip_id
+    assert set(plan.to_dataframe("trips")["leg"]) == {"direct", "feeder", "trunk"}
 
 
 def test_the_map_draws_legs_by_kind_and_the_hub() -> None:

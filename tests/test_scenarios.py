@@ -198,9 +198,12 @@ def test_sample_scenarios_file() -> None:
         "1 drop-off",
         "2 drop-offs",
         "±1 day",
+        "hubs",
+        "hubs ±1 day",
     ]
     assert scenarios[1].policy == {"max_load_factor": 0.75}
     assert scenarios[4].date_flexibility_days == 1
+    assert scenarios[5].policy == {"transfers": True} == scenarios[6].policy
 
 
 def test_scenario_fleet_from_a_file_or_inline(tmp_path: Path) -> None:

@@ -71,10 +71,11 @@ PlanPart = Callable[[Sequence[Registration], Sequence[Trip], float | None], Plan
 re-plan's)."""
 KEEPING_COST = "keeping its trip would have cost a vehicle"
 TRANSFERS_NOT_YET = (
-    "a re-plan with transfers is not supported yet (a kept leg would need its other legs "
-    "kept too); plan from scratch, or re-plan without transfers"
+    "a re-plan with transfers or with min_trip_passengers above 1 is not supported yet (a "
+    "kept leg would need its other legs kept too, an advised party its reason); plan from "
+    "scratch, or re-plan without them"
 )
-"""Why a re-plan refuses a policy with transfers."""
+"""Why a re-plan refuses a policy with transfers or advised flows."""
 BOARDING_TIME_CHANGED = "its boarding time changed"
 """Why a registration is told anew when only the time its trip comes by moved."""
 RULES_APART = (
@@ -117,8 +118,8 @@ def replan(
     seed, whatever the number of workers. The two planning runs of the open part get half of
     `time_limit` each (default `DEFAULT_SECONDS`), and each local re-plan (at most `REPAIRS`)
     `REPAIR_SECONDS`; `on_progress` hears the two runs. Raises `ValueError` with
-    `TRANSFERS_NOT_YET` for a policy with transfers."""
-    if problem.policy.transfers:
+    `TRANSFERS_NOT_YET` for a policy with transfers or `min_trip_passengers` above 1."""
+    if problem.policy.transfers or problem.policy.min_trip_passengers > 1:
         raise ValueError(TRANSFERS_NOT_YET)
     started = time.perf_counter()
     problem = _riding_held(with_capacities(problem), base)

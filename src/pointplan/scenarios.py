@@ -51,6 +51,8 @@ COLUMNS = (
     "stops",
     "distance_km",
     "cost",
+    "cost_per_person",
+    "legs",
     "registrations",
     "people",
     "people_served",
@@ -71,6 +73,7 @@ FORMATS = {
     "people_per_vehicle": "{:.2f}",
     "distance_km": "{:,.0f}",
     "cost": "{:,.0f}",
+    "cost_per_person": "{:,.1f}",
     "solve_seconds": "{:.1f}",
 }
 """How `readable_table` shows each figure; counts get thousands separators."""
@@ -312,8 +315,9 @@ def _readable(column: str, value: float) -> str:
 
 
 def plan_figures(plan: Plan) -> dict[str, float | int]:
-    """A plan's figures for a comparison: vehicles against the bound, stops, km, cost, who is
-    served, and how full the vehicles are (`mean_load`: passengers / effective capacity)."""
+    """A plan's figures for a comparison: vehicles against the bound, stops, km, cost (and per
+    person served), the trips that are legs of journeys through hubs, who is served, and how
+    full the vehicles are (`mean_load`: passengers / effective capacity)."""
     s = plan.summary
     trips = plan.trips
     return {
@@ -323,6 +327,8 @@ def plan_figures(plan: Plan) -> dict[str, float | int]:
         "stops": s.stops,
         "distance_km": s.distance_km,
         "cost": s.cost,
+        "cost_per_person": s.cost_per_person,
+        "legs": s.legs,
         "registrations": s.registrations,
         "people": s.passengers,
         "people_served": s.served_passengers,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from pointplan.advised import with_advice
 from pointplan.domain.plan import Plan
 from pointplan.networked import solve_network
 from pointplan.problem import Problem
@@ -39,12 +40,21 @@ def solve(
     `Progress` after each searched part. `greedy` is the one-pass baseline and needs none of
     these. The plan lists the problem's rejected input rows too. A policy with `overrides` is
     planned rule class by rule class (`pointplan.ruled`); one with `transfers` through hubs
-    where that costs less than direct (`pointplan.networked`), each leg by the solver named.
+    where that costs less than direct (`pointplan.networked`), each leg by the solver named;
+    one with `min_trip_passengers` above 1 is planned without it, then the people of its
+    direct and trunk trips under it are `advised` (`pointplan.advised`).
     """
     if time_limit is not None and time_limit <= 0:
         raise ValueError("time_limit must be more than 0 seconds")
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
+    if problem.policy.min_trip_passengers > 1:
+        every_trip = problem.policy.model_copy(update={"min_trip_passengers": 1})
+        plan = solve(
+            replace(problem, policy=every_trip), solver=solver, seed=seed, stop=stop,
+            time_limit=time_limit, workers=workers, on_progress=on_progress,
+        )  # fmt: skip
+        return with_advice(with_capacities(problem), plan)
     planner = solver_named(solver)
     if problem.policy.transfers:
 

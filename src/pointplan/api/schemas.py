@@ -385,7 +385,11 @@ class PlanIn(BaseModel):
     def _dates_in_order(self) -> PlanIn:
         if self.date_to < self.date_from:
             raise ValueError("date_to is before date_from")
-        if self.base_plan_id and self.policy and self.policy.transfers:
+        if (
+            self.base_plan_id
+            and self.policy
+            and (self.policy.transfers or self.policy.min_trip_passengers > 1)
+        ):
             raise ValueError(TRANSFERS_NOT_YET)
         return self
 

@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError([InputIssue("--freeze-through", "needs --base PLAN_JSON")])
     base = read_base(args.base, args.freeze_through) if args.base else None
     policy = load_policy(args.policy)
-    if base is not None and policy.transfers:
+    if base is not None and (policy.transfers or policy.min_trip_passengers > 1):
         raise InputError([InputIssue("--base", TRANSFERS_NOT_YET)])
     fleet = load_fleet(args.fleet)
     points = read_points(args.points) if args.points else ()

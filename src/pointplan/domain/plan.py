@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pointplan.domain.trip import EscortSeat, ScheduleEvent, SeatAssignment, Stop, Trip
 
@@ -26,6 +26,18 @@ class Unassigned(BaseModel):
 
     registration_id: str
     reason: str
+
+
+class Advice(BaseModel):
+    """A registration not put on a charter, its flow being too small for one: the mode
+    advised (`scheduled`: a scheduled coach or train), why, and its estimated cost (yuan)."""
+
+    model_config = _FROZEN
+
+    registration_id: str
+    mode: str
+    reason: str
+    cost: float
 
 
 class Rejection(BaseModel):
@@ -97,6 +109,12 @@ class Plan(BaseModel):
     base_plan: str | None = None
     frozen_through: dt.date | None = None
     changes: tuple[Change, ...] = ()
+    advised: tuple[Advice, ...] = Field(
+        default=(),
+        exclude_if=lambda advised: not advised,
+        description="registrations advised to travel by scheduled service (written only when "
+        "there are some)",
+    )
 
     @model_validator(mode="after")
     def _unique_trip_ids(self) -> Plan:

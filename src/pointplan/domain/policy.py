@@ -160,7 +160,7 @@ class Policy(BaseModel):
     # Rules that change by place and date (interchange.md, "Policy: more keys").
     overrides: tuple[Override, ...] = ()
 
-    # Networks (interchange.md, "Policy: more keys"): read and checked, not planned yet.
+    # Networks (interchange.md, "Policy: more keys"; docs/networks.md): rail is not planned yet.
     transfers: bool = Field(default=False, description="parties may change vehicles at hubs")
     transfer_minutes: int = Field(
         default=60, ge=0, description="least time between two legs at a hub"
@@ -170,6 +170,12 @@ class Policy(BaseModel):
         default=1, ge=1, description="people a direct or trunk trip carries at least"
     )
     rail: bool = Field(default=False, description="rail cars may carry trunk legs")
+    scheduled_fare_per_km: float = Field(
+        default=0.4,
+        ge=0,
+        description="yuan a person pays per road km by scheduled coach or train: the estimated "
+        "cost of anyone advised (a proposal, no reported figure)",
+    )
 
     def with_rules(self, values: Mapping[str, Any]) -> Policy:
         """This policy with these rule values (an override's, or a trip's `rules`) in place
@@ -251,12 +257,8 @@ class Policy(BaseModel):
     def _networks_not_yet(self) -> Policy:
         if self.transfers and self.overrides:
             raise ValueError(f"transfers: {TRANSFERS_WITH_OVERRIDES}")
-        for key, asked in (
-            ("rail", self.rail),
-            ("min_trip_passengers", self.min_trip_passengers > 1),
-        ):
-            if asked:
-                raise ValueError(f"{key}: {NETWORKS_NOT_YET}")
+        if self.rail:
+            raise ValueError(f"rail: {NETWORKS_NOT_YET}")
         return self
 
     @model_validator(mode="after")

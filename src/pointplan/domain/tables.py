@@ -27,6 +27,7 @@ TRIP_COLUMNS = (
     "distance_km",
     "drivers",
     "cost",
+    "leg",
 )
 STOP_COLUMNS = (
     "trip_id",
@@ -52,6 +53,8 @@ PASSENGER_COLUMNS = (
     "point_id",
     "boarding",
     "dropoff",
+    "leg",
+    "itinerary",
 )
 
 
@@ -73,6 +76,7 @@ def trips_table(trips: Sequence[Trip]) -> pd.DataFrame:
             "distance_km": t.distance_km,
             "drivers": t.drivers,
             "cost": t.cost,
+            "leg": t.leg,
         }
         for t in trips
     ]
@@ -103,8 +107,13 @@ def stops_table(trips: Sequence[Trip]) -> pd.DataFrame:
 
 def passengers_table(trips: Sequence[Trip]) -> pd.DataFrame:
     """One row per registration on a trip, in boarding order: its people and seats (row and
-    letter, one per person), where and when it boards, where it leaves. Personal data is not
-    in the plan, so not here."""
+    letter, one per person), where and when it boards, where it leaves, which leg the trip
+    is, and the registration's whole itinerary (its trips in order, "T0003 > T0010"; one for
+    a direct journey). Personal data is not in the plan, so not here."""
+    journeys: dict[str, list[str]] = {}
+    for t in sorted(trips, key=lambda t: (t.date, t.departure, t.trip_id)):
+        for rid in t.registration_ids():
+            journeys.setdefault(rid, []).append(t.trip_id)
     rows = [
         {
             "registration_id": line.registration_id,
@@ -117,6 +126,8 @@ def passengers_table(trips: Sequence[Trip]) -> pd.DataFrame:
             "point_id": line.pickup.point_id,
             "boarding": line.pickup.departure,
             "dropoff": line.dropoff,
+            "leg": t.leg,
+            "itinerary": " > ".join(journeys[line.registration_id]),
         }
         for t in trips
         for line in trip_manifest(t)

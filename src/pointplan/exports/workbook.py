@@ -5,7 +5,9 @@ per-pickup-point list: who boards which vehicle where and when, for the people w
 assembly point), one sheet per trip (its stops, then its passenger list, 乘客信息登记表), and
 `not served` (unassigned and rejected registrations with their reasons), and for a re-plan
 `changes` (everyone added, moved or removed against the base plan, by origin and destination,
-with the name and phone to call: each registrar's list of people to tell). Names, id numbers
+with the name and phone to call: each registrar's list of people to tell), and when some
+are `advised` (too few for a charter), `advised`: each with the mode, why, its estimated
+cost, and the name and phone to call. Names, id numbers
 and phones come from the registrations and are masked unless `show_personal_data` is set.
 """
 
@@ -26,7 +28,7 @@ from pointplan.domain.tables import passengers_table, stops_table, trips_table
 from pointplan.exports.names import unique_names
 from pointplan.exports.people import PersonalData
 
-FIXED_SHEETS = ("summary", "trips", "boarding", "not served", "changes")
+FIXED_SHEETS = ("summary", "trips", "boarding", "not served", "changes", "advised")
 BOARDING_COLUMNS = (
     "date",
     "pickup",
@@ -95,6 +97,8 @@ def write_workbook(
             sheet_writer.write(sheet, route, 0)
             sheet_writer.write(sheet, lists[trip.trip_id], len(route) + 2)
         _not_served(plan).to_excel(book, sheet_name="not served", index=False)
+        if plan.advised:
+            _advised(plan, people).to_excel(book, sheet_name="advised", index=False)
         if plan.base_plan is not None:
             _to_tell(plan, registrations, people).to_excel(book, sheet_name="changes", index=False)
 
@@ -193,3 +197,19 @@ def _not_served(plan: Plan) -> pd.DataFrame:
         for r in plan.rejected
     ]
     return pd.DataFrame(rows, columns=["registration_id", "row", "status", "reason"])
+
+
+def _advised(plan: Plan, people: PersonalData) -> pd.DataFrame:
+    """The advised registrations: mode, why, estimated cost, and whom to call."""
+    rows = [
+        {
+            "registration_id": a.registration_id,
+            "mode": a.mode,
+            "reason": a.reason,
+            "cost": a.cost,
+            **people.fields(a.registration_id),
+        }
+        for a in plan.advised
+    ]
+    columns = ["registration_id", "mode", "reason", "cost", *PERSONAL_FIELDS]
+    return pd.DataFrame(rows, columns=columns)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pointplan.domain.plan import Plan, Summary, Trip, Unassigned
+from pointplan.domain.plan import Advice, Plan, Summary, Trip, Unassigned
 from pointplan.problem import Problem
 
 
@@ -17,10 +17,13 @@ def assemble_plan(
     solve_seconds: float,
     solver: str,
     seed: int,
+    advised: Sequence[Advice] = (),
 ) -> Plan:
     """A plan whose summary is computed from its trips (never typed in by a solver), with
     the problem's rejected input rows and its held registrations among the unassigned. A
-    registration riding several legs is served once: its people are its seats on a trip."""
+    registration riding several legs is served once: its people are its seats on a trip.
+    `advised` registrations (too few for a charter) count in the cost per person with their
+    estimated cost."""
     riders: dict[str, int] = {}
     for trip in trips:
         seats: dict[str, int] = {}
@@ -29,6 +32,10 @@ def assemble_plan(
         riders.update(seats)
     served = sum(riders.values())
     cost = round(sum(trip.cost for trip in trips), 2)
+    sizes = {r.registration_id: r.party_size for r in problem.registrations}
+    advised_people = sum(sizes[a.registration_id] for a in advised)
+    everyone = served + advised_people
+    spent = cost + sum(a.cost for a in advised)
     if problem.held:
         unassigned = sorted([*unassigned, *problem.held], key=lambda u: u.registration_id)
     summary = Summary(
@@ -43,7 +50,8 @@ def assemble_plan(
         solve_seconds=round(solve_seconds, 3),
         served_registrations=len(riders),
         legs=sum(1 for trip in trips if trip.leg != "direct"),
-        cost_per_person=round(cost / served, 2) if served else 0.0,
+        cost_per_person=round(spent / everyone, 2) if everyone else 0.0,
+        advised=len(advised),
         unassigned=len(unassigned),
         rejected=len(problem.rejected),
         solver=solver,
@@ -54,4 +62,5 @@ def assemble_plan(
         trips=tuple(trips),
         unassigned=tuple(unassigned),
         rejected=problem.rejected,
+        advised=tuple(advised),
     )
