@@ -97,8 +97,14 @@ def check_plan(
             day += dt.timedelta(days=1)
         rules = _rules_of(trip, regs, policy)
         problems += [f"{trip['trip_id']}: {p}" for p in _check_trip(trip, regs, fleet, rules)]
-        chartered = trip.get("leg", "direct") in ("direct", "trunk")  # held to the least
-        if chartered and trip["passengers"] < policy.min_trip_passengers:
+        # Direct and trunk trips are held to the least (a re-plan's frozen trip everyone left
+        # has 0 people: transport cancels it; re-plans have no least).
+        chartered = trip.get("leg", "direct") in ("direct", "trunk")
+        if (
+            chartered
+            and policy.min_trip_passengers > 1
+            and trip["passengers"] < policy.min_trip_passengers
+        ):
             problems.append(
                 f"{trip['trip_id']}: {trip['passengers']} people, under "
                 f"min_trip_passengers {policy.min_trip_passengers}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -22,7 +23,7 @@ from tests.checker import check_plan
 from tests.test_networked import HUB, lone_travellers
 
 
-def planned(least: int, transfers: bool) -> tuple[Problem, dict]:
+def planned(least: int, transfers: bool) -> tuple[Problem, dict[str, Any]]:
     """The lone travellers planned under a least of `least`, with or without transfers;
     the plan as plan.json, checked clean by the independent checker."""
     policy = Policy(min_trip_passengers=least, transfers=transfers)

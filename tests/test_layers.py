@@ -32,6 +32,7 @@ THIRD_PARTY_ALLOWED = {
     "ruled": set(),
     "networked": set(),
     "advised": set(),
+    "suggestions": set(),
     "solve": set(),
     "replan": set(),
 }

@@ -15,14 +15,13 @@ still on trips: one vehicle of the largest capacity per so many of them.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import replace
 
 from pointplan.domain.places import Place
 from pointplan.domain.plan import Advice, Plan, Trip
 from pointplan.domain.registration import Registration
 from pointplan.problem import Problem
-from pointplan.solvers.result import assemble_plan
+from pointplan.solvers.result import assemble_plan, riders_bound
 from pointplan.solvers.trips import rebuilt
 
 SCHEDULED = "scheduled"
@@ -63,22 +62,13 @@ def with_advice(problem: Problem, plan: Plan) -> Plan:
         problem,
         trips,
         [u for u in plan.unassigned if u not in problem.held],
-        lower_bound=_bound(problem, trips),
+        lower_bound=riders_bound(problem, trips),
         solve_seconds=plan.summary.solve_seconds,
         solver=plan.summary.solver,
         seed=plan.summary.seed,
         advised=advice,
     )
     return found
-
-
-def _bound(problem: Problem, trips: list[Trip]) -> int:
-    """A lower bound on the vehicles of the people still on trips: each rides at least one,
-    of at most the largest capacity (the plan's own bound was for everyone)."""
-    largest = max((problem.capacity(vt).effective for vt in problem.available_types), default=1)
-    people = {s.registration_id for t in trips for s in t.seats}
-    sizes = {r.registration_id: r.party_size for r in problem.registrations}
-    return math.ceil(sum(sizes[rid] for rid in people) / max(1, largest))
 
 
 def _fare(problem: Problem, registration: Registration) -> float:

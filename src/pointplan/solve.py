@@ -14,6 +14,7 @@ from pointplan.solvers.budget import DEFAULT_SECONDS
 from pointplan.solvers.registry import DEFAULT_SOLVER, SOLVERS, solver_named
 from pointplan.solvers.seating import with_capacities
 from pointplan.stop import AnyOf, MaxRuntime, Progress, StoppingCriterion
+from pointplan.suggestions import with_date_suggestions
 
 __all__ = ["DEFAULT_SECONDS", "SOLVERS", "solve"]
 
@@ -42,12 +43,21 @@ def solve(
     planned rule class by rule class (`pointplan.ruled`); one with `transfers` through hubs
     where that costs less than direct (`pointplan.networked`), each leg by the solver named;
     one with `min_trip_passengers` above 1 is planned without it, then the people of its
-    direct and trunk trips under it are `advised` (`pointplan.advised`).
+    direct and trunk trips under it are `advised` (`pointplan.advised`); with
+    `date_suggestion_days` the plan lists whom staff could ask to move, in groups, and what
+    each group saves (`pointplan.suggestions`).
     """
     if time_limit is not None and time_limit <= 0:
         raise ValueError("time_limit must be more than 0 seconds")
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
+    if problem.policy.date_suggestion_days > 0:
+        unsuggested = problem.policy.model_copy(update={"date_suggestion_days": 0})
+        plan = solve(
+            replace(problem, policy=unsuggested), solver=solver, seed=seed, stop=stop,
+            time_limit=time_limit, workers=workers, on_progress=on_progress,
+        )  # fmt: skip
+        return with_date_suggestions(with_capacities(problem), plan)
     if problem.policy.min_trip_passengers > 1:
         every_trip = problem.policy.model_copy(update={"min_trip_passengers": 1})
         plan = solve(

@@ -40,6 +40,20 @@ class Advice(BaseModel):
     cost: float
 
 
+class DateSuggestion(BaseModel):
+    """One person staff could ask to travel on `move_to` instead (引导集中出行): with the
+    rest of its `group`, who move together, on trip `trip_id`, the plan saves
+    `saves_vehicles` vehicles."""
+
+    model_config = _FROZEN
+
+    registration_id: str
+    move_to: dt.date
+    saves_vehicles: int
+    group: int
+    trip_id: str
+
+
 class Rejection(BaseModel):
     """An input row that was not valid, and why (`row` counts the header as row 1)."""
 
@@ -109,6 +123,12 @@ class Plan(BaseModel):
     base_plan: str | None = None
     frozen_through: dt.date | None = None
     changes: tuple[Change, ...] = ()
+    date_suggestions: tuple[DateSuggestion, ...] = Field(
+        default=(),
+        exclude_if=lambda suggestions: not suggestions,
+        description="people staff could ask to travel on another date, in groups that save a "
+        "vehicle each (written only when there are some)",
+    )
     advised: tuple[Advice, ...] = Field(
         default=(),
         exclude_if=lambda advised: not advised,

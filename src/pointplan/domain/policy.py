@@ -170,6 +170,13 @@ class Policy(BaseModel):
         default=1, ge=1, description="people a direct or trunk trip carries at least"
     )
     rail: bool = Field(default=False, description="rail cars may carry trunk legs")
+    date_suggestion_days: int = Field(
+        default=0,
+        ge=0,
+        le=7,
+        description="how many days before or after their window staff may ask people to "
+        "travel, for the plan's date suggestions (0: none)",
+    )
     scheduled_fare_per_km: float = Field(
         default=0.4,
         ge=0,

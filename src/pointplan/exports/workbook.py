@@ -7,7 +7,10 @@ assembly point), one sheet per trip (its stops, then its passenger list, 乘客�
 `changes` (everyone added, moved or removed against the base plan, by origin and destination,
 with the name and phone to call: each registrar's list of people to tell), and when some
 are `advised` (too few for a charter), `advised`: each with the mode, why, its estimated
-cost, and the name and phone to call. Names, id numbers
+cost, and the name and phone to call; with date suggestions, `date suggestions`: the
+people staff could ask to travel on another date, group by group (the best saving per
+person asked first), with their window, the date to ask for, the trip that would take them,
+and the name and phone to call. Names, id numbers
 and phones come from the registrations and are masked unless `show_personal_data` is set.
 """
 
@@ -28,7 +31,9 @@ from pointplan.domain.tables import passengers_table, stops_table, trips_table
 from pointplan.exports.names import unique_names
 from pointplan.exports.people import PersonalData
 
-FIXED_SHEETS = ("summary", "trips", "boarding", "not served", "changes", "advised")
+FIXED_SHEETS = (
+    "summary", "trips", "boarding", "not served", "changes", "advised", "date suggestions",
+)  # fmt: skip
 BOARDING_COLUMNS = (
     "date",
     "pickup",
@@ -99,6 +104,10 @@ def write_workbook(
         _not_served(plan).to_excel(book, sheet_name="not served", index=False)
         if plan.advised:
             _advised(plan, people).to_excel(book, sheet_name="advised", index=False)
+        if plan.date_suggestions:
+            _suggested(plan, registrations, people).to_excel(
+                book, sheet_name="date suggestions", index=False
+            )
         if plan.base_plan is not None:
             _to_tell(plan, registrations, people).to_excel(book, sheet_name="changes", index=False)
 
@@ -212,4 +221,34 @@ def _advised(plan: Plan, people: PersonalData) -> pd.DataFrame:
         for a in plan.advised
     ]
     columns = ["registration_id", "mode", "reason", "cost", *PERSONAL_FIELDS]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _suggested(
+    plan: Plan, registrations: Sequence[Registration], people: PersonalData
+) -> pd.DataFrame:
+    """The date suggestions, one row per person asked, in the plan's order (by group)."""
+    windows = {r.registration_id: (r.earliest_date, r.latest_date) for r in registrations}
+    sizes: dict[int, int] = {}
+    for s in plan.date_suggestions:
+        sizes[s.group] = sizes.get(s.group, 0) + 1
+    rows = [
+        {
+            "group": s.group,
+            "registration_id": s.registration_id,
+            "window": "{} - {}".format(*windows[s.registration_id])
+            if s.registration_id in windows
+            else "",
+            "move_to": s.move_to,
+            "trip_id": s.trip_id,
+            "saves_vehicles": s.saves_vehicles,
+            "saved_per_registration_asked": round(s.saves_vehicles / sizes[s.group], 3),
+            **people.fields(s.registration_id),
+        }
+        for s in plan.date_suggestions
+    ]
+    columns = [
+        "group", "registration_id", "window", "move_to", "trip_id", "saves_vehicles",
+        "saved_per_registration_asked", *PERSONAL_FIELDS,
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)

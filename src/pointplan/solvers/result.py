@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from pointplan.domain.plan import Advice, Plan, Summary, Trip, Unassigned
@@ -64,3 +65,13 @@ def assemble_plan(
         rejected=problem.rejected,
         advised=tuple(advised),
     )
+
+
+def riders_bound(problem: Problem, trips: Sequence[Trip]) -> int:
+    """A lower bound on the vehicles that carry the people on `trips`: each rides at least
+    one, of at most the largest capacity (for a plan whose people are not the problem's
+    all, or not on their dates: advised, or moved by agreement)."""
+    largest = max((problem.capacity(vt).effective for vt in problem.available_types), default=1)
+    riding = {s.registration_id for t in trips for s in t.seats}
+    sizes = {r.registration_id: r.party_size for r in problem.registrations}
+    return math.ceil(sum(sizes[rid] for rid in riding) / max(1, largest))
