@@ -13,6 +13,11 @@ on as few days as the windows allow (interval stabbing), in vehicles of the larg
 capacity: an estimate of what gathering at league hubs could reach, not a proof.
 
     python -m benchmarks.network --sizes 5000 20000 100000 --time-limit 60
+
+With `--suggest-days N` it measures date guidance instead (section "Networks: date
+suggestions"): for each input, the plan with transfers and `date_suggestion_days: N`, its
+groups and the people staff would ask, and the plan if every group agreed
+(`pointplan.suggestions.plan_if_agreed`), checked, with the figures above.
 """
 
 from __future__ import annotations
@@ -119,6 +124,66 @@ def run(name: str, problem: Problem, time_limit: float, seed: int) -> list[dict[
     return rows
 
 
+def suggested(
+    name: str, problem: Problem, time_limit: float, seed: int, days: int
+) -> dict[str, Any]:
+    """Plan one input with transfers and date suggestions; measure the plan if all agreed."""
+    from pointplan.suggestions import plan_if_agreed
+    from tests.checker import check_plan
+
+    problem = with_capacities(problem)
+    policy = problem.policy.model_copy(update={"transfers": True, "date_suggestion_days": days})
+    asked = replace(problem, policy=policy)
+    plan = solve(asked, seed=seed, time_limit=time_limit)
+    agreed = plan_if_agreed(asked, plan)
+    dates = {s.registration_id: s.move_to for s in plan.date_suggestions}
+    moved = tuple(
+        r.model_copy(update={"earliest_date": dates[r.registration_id],
+                             "latest_date": dates[r.registration_id]})
+        if r.registration_id in dates else r
+        for r in problem.registrations
+    )  # fmt: skip
+    violations = check_plan(json.loads(agreed.to_json()), moved, problem.fleet, policy)
+    sizes = {r.registration_id: r.party_size for r in problem.registrations}
+    row = {
+        "input": name,
+        "days": days,
+        "groups": len({s.group for s in plan.date_suggestions}),
+        "asked": len(dates),
+        "people_asked": sum(sizes[rid] for rid in dates),
+        "before": figures(plan),
+        "agreed": figures(agreed),
+        "violations": len(violations),
+    }
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def _suggestion_table(rows: list[dict[str, Any]], command: str) -> str:
+    lines = [
+        "## Networks: date suggestions, and the plan if everyone asked agreed",
+        "",
+        f"Machine: {platform.machine()}, 2 cores, Python {platform.python_version()}. "
+        f"Date: {dt.date.today()}.",
+        f"Command: `{command}` (benchmarks/network.py describes the figures). Plans with "
+        "transfers; the groups are of direct trips only.",
+        "",
+        "| input | days asked | groups (vehicles saved) | registrations asked | people asked "
+        "| vehicles | if agreed | people a trip > 300 km | if agreed | cost a person | if "
+        "agreed | rule violations if agreed |",
+        "|" + " --- |" * 12,
+    ]
+    for r in rows:
+        b, a = r["before"], r["agreed"]
+        lines.append(
+            f"| {r['input']} | ±{r['days']} | {r['groups']:,} | {r['asked']:,} | "
+            f"{r['people_asked']:,} | {b['vehicles']:,} | {a['vehicles']:,} | "
+            f"{b['per_long_trip']} | {a['per_long_trip']} | {b['cost_per_person']:,} | "
+            f"{a['cost_per_person']:,} | {r['violations']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _table(rows: list[dict[str, Any]], command: str) -> str:
     lines = [
         "## Networks: direct-only and transfer plans side by side",
@@ -154,11 +219,26 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000, 100000])
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--suggest-days", type=int, default=0)
     args = parser.parse_args()
+    sizes = " ".join(str(s) for s in args.sizes)
+    if args.suggest_days:
+        found = [suggested("sample week", sample_problem(), args.time_limit, args.seed,
+                           args.suggest_days)]  # fmt: skip
+        for size in args.sizes:
+            week = week_problem(size, args.seed)
+            found.append(
+                suggested(f"{size:,} week", week, args.time_limit, args.seed, args.suggest_days)
+            )
+        command = (
+            f"python -m benchmarks.network --sizes {sizes} --time-limit {args.time_limit:g} "
+            f"--seed {args.seed} --suggest-days {args.suggest_days}"
+        )
+        replace_section("## Networks: date suggestions", _suggestion_table(found, command))
+        return
     rows = run("sample week", sample_problem(), args.time_limit, args.seed)
     for size in args.sizes:
         rows += run(f"{size:,} week", week_problem(size, args.seed), args.time_limit, args.seed)
-    sizes = " ".join(str(s) for s in args.sizes)
     command = (
         f"python -m benchmarks.network --sizes {sizes} --time-limit {args.time_limit:g} "
         f"--seed {args.seed}"
