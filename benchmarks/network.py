@@ -25,13 +25,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import platform
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.results import replace_section
+from benchmarks.results import machine_line, replace_section
 from benchmarks.scale import week_problem
 from pointplan.builder import build_problem
 from pointplan.domain.plan import Plan
@@ -163,8 +162,7 @@ def _suggestion_table(rows: list[dict[str, Any]], command: str) -> str:
     lines = [
         "## Networks: date suggestions, and the plan if everyone asked agreed",
         "",
-        f"Machine: {platform.machine()}, 2 cores, Python {platform.python_version()}. "
-        f"Date: {dt.date.today()}.",
+        machine_line(),
         f"Command: `{command}` (benchmarks/network.py describes the figures). Plans with "
         "transfers; the groups are of direct trips only.",
         "",
@@ -188,8 +186,7 @@ def _table(rows: list[dict[str, Any]], command: str) -> str:
     lines = [
         "## Networks: direct-only and transfer plans side by side",
         "",
-        f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, 2 cores, Python "
-        f"{platform.python_version()}. Date: {dt.date.today()}.",
+        machine_line(),
         f"Command: `{command}` (benchmarks/network.py describes the figures). The two plans of "
         "an input are made one after the other in one run.",
         "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import platform
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -18,3 +20,11 @@ def replace_section(heading: str, section: str, path: Path = RESULTS) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text, encoding="utf-8")
+
+
+def machine_line() -> str:
+    """The line a section of RESULTS.md gives for where and when it was measured."""
+    return (
+        f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, 2 cores, Python "
+        f"{platform.python_version()}. Date: {dt.date.today()}."
+    )

@@ -27,14 +27,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import platform
 import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from benchmarks.results import replace_section
+from benchmarks.results import machine_line, replace_section
 from benchmarks.scale import week_problem
 from pointplan.domain.plan import Plan, Unassigned
 from pointplan.domain.registration import Registration
@@ -260,8 +259,7 @@ def _table(rows: list[dict[str, Any]], command: str) -> str:
     lines = [
         "## Rolling week: re-planned every day at 17:00",
         "",
-        f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, 2 cores, Python "
-        f"{platform.python_version()}. Date: {dt.date.today()}.",
+        machine_line(),
         f"Command: `{command}` (default fleet and policy; benchmarks/rolling.py describes the "
         "simulation).",
         "",

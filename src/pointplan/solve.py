@@ -18,6 +18,13 @@ from pointplan.suggestions import with_date_suggestions
 
 __all__ = ["DEFAULT_SECONDS", "SOLVERS", "solve"]
 
+AFTER_PLANNING: tuple[tuple[str, object, Callable[[Problem, Plan], Plan]], ...] = (
+    ("date_suggestion_days", 0, with_date_suggestions),
+    ("min_trip_passengers", 1, with_advice),
+)
+"""Policy keys met after planning, outermost first: each key's value that does nothing, and
+what makes the plan (planned without the key) meet it."""
+
 
 def solve(
     problem: Problem,
@@ -51,20 +58,14 @@ def solve(
         raise ValueError("time_limit must be more than 0 seconds")
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
-    if problem.policy.date_suggestion_days > 0:
-        unsuggested = problem.policy.model_copy(update={"date_suggestion_days": 0})
-        plan = solve(
-            replace(problem, policy=unsuggested), solver=solver, seed=seed, stop=stop,
-            time_limit=time_limit, workers=workers, on_progress=on_progress,
-        )  # fmt: skip
-        return with_date_suggestions(with_capacities(problem), plan)
-    if problem.policy.min_trip_passengers > 1:
-        every_trip = problem.policy.model_copy(update={"min_trip_passengers": 1})
-        plan = solve(
-            replace(problem, policy=every_trip), solver=solver, seed=seed, stop=stop,
-            time_limit=time_limit, workers=workers, on_progress=on_progress,
-        )  # fmt: skip
-        return with_advice(with_capacities(problem), plan)
+    for key, off, finish in AFTER_PLANNING:
+        if getattr(problem.policy, key) != off:
+            without = problem.policy.model_copy(update={key: off})
+            plan = solve(
+                replace(problem, policy=without), solver=solver, seed=seed, stop=stop,
+                time_limit=time_limit, workers=workers, on_progress=on_progress,
+            )  # fmt: skip
+            return finish(with_capacities(problem), plan)
     planner = solver_named(solver)
     if problem.policy.transfers:
 
