@@ -27,6 +27,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pointplan.builder import Demand, build_problem, read_demand
+from pointplan.domain.cost_sharing import CostSharing, split_costs
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.places import Point
 from pointplan.domain.plan import Plan
@@ -277,11 +278,13 @@ def compare(
     time_limit: float = DEFAULT_TIME_LIMIT,
     workers: int | None = None,
     keep_going: bool = False,
+    cost_sharing: CostSharing | None = None,
 ) -> pd.DataFrame:
     """Plan every scenario and line up its figures: one row per scenario (see `COLUMNS`).
 
     Arguments are those of `run_scenarios`. The same inputs and seeds give the same table,
-    but for `solve_seconds`.
+    but for `solve_seconds`. With `cost_sharing`, a column per payer follows: what it pays a
+    person carried (`paid_by_PAYER_per_person`, pointplan.domain.cost_sharing).
     """
     plans = run_scenarios(
         registrations,
@@ -293,7 +296,18 @@ def compare(
         workers=workers,
         keep_going=keep_going,
     )
-    return comparison_table(plans)
+    table = comparison_table(plans)
+    if cost_sharing is None:
+        return table
+    demand = read_demand(registrations, points)
+    people = demand.registrations if isinstance(demand, RegistrationBatch) else demand
+    splits = {name: split_costs(plan.trips, people, cost_sharing) for name, plan in plans.items()}
+    payers = sorted({payer for split in splits.values() for payer in split.by_payer})
+    for payer in payers:
+        table[f"paid_by_{payer}_per_person"] = [
+            splits[name].per_person().get(payer, 0.0) for name in table.index
+        ]
+    return table
 
 
 def comparison_table(plans: Mapping[str, Plan]) -> pd.DataFrame:
@@ -311,7 +325,8 @@ def readable_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _readable(column: str, value: float) -> str:
-    return "-" if pd.isna(value) else FORMATS.get(column, "{:,}").format(value)
+    default = "{:,.1f}" if column.startswith("paid_by_") else "{:,}"
+    return "-" if pd.isna(value) else FORMATS.get(column, default).format(value)
 
 
 def plan_figures(plan: Plan) -> dict[str, float | int]:

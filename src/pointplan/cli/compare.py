@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pointplan.cli.common import EXIT_OK, add_inputs, add_out, positive_float, positive_int
-from pointplan.io.config import load_fleet, load_policy
+from pointplan.io.config import load_cost_sharing, load_fleet, load_policy
 from pointplan.io.points import read_points
 from pointplan.scenarios import DEFAULT_TIME_LIMIT, compare, load_scenarios, readable_table
 
@@ -54,6 +54,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="plan the valid rows and count bad ones as rejected instead of stopping",
     )
+    parser.add_argument(
+        "--cost-sharing",
+        type=Path,
+        metavar="FILE",
+        help="cost-sharing rules (as for pointplan plan): a column per payer, what it pays a "
+        "person carried",
+    )
     add_out(parser)
     parser.set_defaults(handler=run)
 
@@ -77,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         workers=args.workers,
         keep_going=args.keep_going,
+        cost_sharing=load_cost_sharing(args.cost_sharing) if args.cost_sharing else None,
     )
     print(format_table(table))
     args.out.mkdir(parents=True, exist_ok=True)

@@ -16,10 +16,13 @@ from tqdm import tqdm
 
 from pointplan.builder import build_problem
 from pointplan.cli.common import EXIT_OK, add_inputs, add_out, positive_float, positive_int
+from pointplan.domain.cost_sharing import split_costs
 from pointplan.domain.events import Standing, Status
 from pointplan.domain.plan import Plan
+from pointplan.exports.cost_sharing import write_cost_sharing
 from pointplan.exports.outputs import write_outputs
 from pointplan.io import load_fleet, load_policy, read_points
+from pointplan.io.config import load_cost_sharing
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
 from pointplan.io.registrations import RegistrationBatch, read_registrations
@@ -103,6 +106,13 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "published and kept as they are, less the people who left them",
     )
     plan.add_argument(
+        "--cost-sharing",
+        type=Path,
+        metavar="FILE",
+        help="cost-sharing rules (YAML/JSON: shares by payer, minimum group sizes, caps per "
+        "employer, toll waiver): writes cost_sharing.xlsx and prints what each payer pays",
+    )
+    plan.add_argument(
         "--solver",
         choices=sorted(SOLVERS),
         default=DEFAULT_SOLVER,
@@ -121,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
     if base is not None and (policy.transfers or policy.min_trip_passengers > 1):
         raise InputError([InputIssue("--base", TRANSFERS_NOT_YET)])
     fleet = load_fleet(args.fleet)
+    sharing = load_cost_sharing(args.cost_sharing) if args.cost_sharing else None
     points = read_points(args.points) if args.points else ()
     demand = read_registrations(args.registrations, points=points)
     held: dict[str, str] = {}
@@ -161,6 +172,12 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers or default_workers(),
     )
     print(summary_table(plan))
+    if sharing is not None:
+        split = split_costs(plan.trips, problem.registrations, sharing)
+        written.append(write_cost_sharing(split, args.out / "cost_sharing.xlsx"))
+        per_person = split.per_person()
+        for payer, paid in sorted(split.by_payer.items()):
+            print(f"paid by {payer:<12} {paid:,.2f} ({per_person.get(payer, 0):,.2f} a person)")
     seconds = time.perf_counter() - started
     print(f"wrote {', '.join(path.name for path in written)} to {args.out} in {seconds:.1f} s")
     return EXIT_OK

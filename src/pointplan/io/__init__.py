@@ -3,7 +3,7 @@
 Readers validate and name every bad row and column; they decide nothing about the plan.
 """
 
-from pointplan.io.config import default_fleet, load_fleet, load_policy
+from pointplan.io.config import default_fleet, load_cost_sharing, load_fleet, load_policy
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events
 from pointplan.io.points import read_points
@@ -27,6 +27,7 @@ __all__ = [
     "RegistrationBatch",
     "RegistrationTable",
     "default_fleet",
+    "load_cost_sharing",
     "load_fleet",
     "load_policy",
     "read_events",

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pointplan.domain.cost_sharing import CostSharing
 from pointplan.domain.fleet import Fleet, VehicleType
 from pointplan.domain.policy import Policy
 from pointplan.io.errors import InputError, InputIssue
@@ -129,3 +130,16 @@ __all__ = [
     "load_fleet",
     "load_policy",
 ]
+
+
+def load_cost_sharing(path: Path | str) -> CostSharing:
+    """The cost-sharing rules in a YAML/JSON file (domain/cost_sharing.py: `rules`, `rest`,
+    `tolls_waived`, `toll_per_km`); a bad key or value is an error naming it."""
+    path = Path(path)
+    data = read_mapping(path)
+    if not isinstance(data, dict):
+        raise InputError([InputIssue(str(path), 'a cost-sharing file holds {"rules": [...]}')])
+    try:
+        return CostSharing.model_validate(data)
+    except ValidationError as error:
+        raise InputError(validation_issues(str(path), error, CostSharing)) from None
