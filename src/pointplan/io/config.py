@@ -7,7 +7,7 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -86,34 +86,41 @@ def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     return list(current.model_fields)
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 def load_policy(path: Path | str | None) -> Policy:
     """The policy in a YAML/JSON file (a flat object; every key optional), or the default."""
     if path is None:
         return Policy()
-    path = Path(path)
-    data = read_mapping(path)
-    if data is None:
-        return Policy()
-    if not isinstance(data, dict):
-        raise InputError([InputIssue(str(path), "a policy file holds one object of keys")])
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as error:
-        raise InputError(validation_issues(str(path), error, Policy)) from None
+    return _validated(Path(path), Policy, "a policy file holds one object of keys", Policy())
 
 
 def load_fleet(path: Path | str | None) -> Fleet:
     """The fleet in a YAML/JSON file `{"vehicle_types": [...]}`, or the default fleet."""
     if path is None:
         return default_fleet()
-    path = Path(path)
+    return _validated(Path(path), Fleet, 'a fleet file holds {"vehicle_types": [...]}')
+
+
+def load_cost_sharing(path: Path | str) -> CostSharing:
+    """The cost-sharing rules in a YAML/JSON file (domain/cost_sharing.py: `rules`, `rest`,
+    `tolls_waived`, `toll_per_km`); a bad key or value is an error naming it."""
+    return _validated(Path(path), CostSharing, 'a cost-sharing file holds {"rules": [...]}')
+
+
+def _validated(path: Path, model: type[M], shape: str, empty: M | None = None) -> M:
+    """The file's one object as `model` (`empty` for an empty file, when given); an error
+    naming the key, or saying what the file holds (`shape`)."""
     data = read_mapping(path)
+    if data is None and empty is not None:
+        return empty
     if not isinstance(data, dict):
-        raise InputError([InputIssue(str(path), 'a fleet file holds {"vehicle_types": [...]}')])
+        raise InputError([InputIssue(str(path), shape)])
     try:
-        return Fleet.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
-        raise InputError(validation_issues(str(path), error, Fleet)) from None
+        raise InputError(validation_issues(str(path), error, model)) from None
 
 
 def default_fleet() -> Fleet:
@@ -127,19 +134,7 @@ __all__ = [
     "Policy",
     "VehicleType",
     "default_fleet",
+    "load_cost_sharing",
     "load_fleet",
     "load_policy",
 ]
-
-
-def load_cost_sharing(path: Path | str) -> CostSharing:
-    """The cost-sharing rules in a YAML/JSON file (domain/cost_sharing.py: `rules`, `rest`,
-    `tolls_waived`, `toll_per_km`); a bad key or value is an error naming it."""
-    path = Path(path)
-    data = read_mapping(path)
-    if not isinstance(data, dict):
-        raise InputError([InputIssue(str(path), 'a cost-sharing file holds {"rules": [...]}')])
-    try:
-        return CostSharing.model_validate(data)
-    except ValidationError as error:
-        raise InputError(validation_issues(str(path), error, CostSharing)) from None
