@@ -1,6 +1,6 @@
 """The network planner's pieces (docs/networks.md): demand by class, candidate journeys
-through hubs, and the model that chooses journeys, days and vehicles per arc. Nothing plans
-with them yet: the trips built from the model's answer are the next piece."""
+through hubs, zones, the local search and the model that chooses journeys, days and
+vehicles per zone arc. `pointplan.networked` builds the trips from the model's answer."""
 
 from __future__ import annotations
 
