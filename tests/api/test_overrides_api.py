@@ -4,7 +4,7 @@ yet; transfers are planned, not re-planned. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from tests.api.conftest import Service, new_id, registration
+from tests.api.conftest import Service, new_id, point, registration
 
 SAIHAN = "150105"  # 呼和浩特市赛罕区; these dates (2022-12-01/02) no other test uses
 DATES = {"earliest_date": "2022-12-01", "latest_date": "2022-12-02"}
@@ -62,17 +62,48 @@ def test_rail_is_422_naming_the_key(service: Service) -> None:
 
 
 def test_transfers_are_planned_and_not_re_planned(service: Service) -> None:
-    """A plan with `transfers` is made (without hubs in the store: direct, every summary
-    figure counted once); a re-plan with them is 422 saying why, before any job."""
+    """A plan with `transfers` is made (each person counted once); a re-plan with them is
+    422 saying why, before any job."""
     ids = [new_id("net") for _ in range(3)]
     service.create(*(registration(rid, origin=SAIHAN, **DATES) for rid in ids))
     policy = {"transfers": True}
     base_id, plan = service.solved(SAIHAN, "2022-12-01", "2022-12-02", policy=policy)
     riding = {s["registration_id"] for t in plan["trips"] for s in t["seats"]}
-    assert set(ids) <= riding and plan["summary"]["legs"] == 0
+    assert set(ids) <= riding
     assert plan["summary"]["cost_per_person"] > 0
     body = {"area": SAIHAN, "date_from": "2022-12-01", "date_to": "2022-12-02",
             "policy": policy, "base_plan_id": base_id}  # fmt: skip
     response = service.client.post("/v1/plans", json=body, headers=service.auth("admin"))
     assert response.status_code == 422, response.text
     assert "re-plan with transfers" in response.json()["detail"][0]["msg"]
+
+
+def test_a_network_plan_gathers_at_a_stored_hub_and_its_pages_say_where(service: Service) -> None:
+    """A hub stored with POST /v1/points (kind `hub`) gathers four lone travellers from
+    Hohhot's counties bound for Beijing: two feeders and one trunk, every person once, and
+    the trunk's page, served by the documents call, names the feeders its people come from."""
+    hub = point("GH-1501", adcode="1501", name="呼和浩特市集中转运点", lat=40.84, lon=111.70,
+                kind="hub")  # fmt: skip
+    assert service.post_points([hub]).status_code == 200
+    ids = [new_id("hub") for _ in range(4)]
+    day = {"earliest_date": "2022-12-07", "latest_date": "2022-12-07", "party_size": 1}
+    origins = ("150125", "150124", "150121", "150123")
+    service.create(
+        *(
+            registration(rid, origin=o, destination="110105", **day)
+            for rid, o in zip(ids, origins, strict=True)
+        )
+    )
+    plan_id, plan = service.solved("1501", "2022-12-07", "2022-12-07", time_limit=5,
+                                   policy={"transfers": True})  # fmt: skip
+    mine = [t for t in plan["trips"] if set(ids) & {s["registration_id"] for s in t["seats"]}]
+    assert sorted(t.get("leg", "direct") for t in mine) == ["feeder", "feeder", "trunk"]
+    assert plan["summary"]["served_registrations"] >= 4 and plan["summary"]["legs"] >= 3
+    (trunk,) = [t for t in mine if t.get("leg") == "trunk"]
+    page = service.client.get(
+        f"/v1/plans/{plan_id}/documents/trips/{trunk['trip_id']}.html",
+        headers=service.auth("admin"),
+    )
+    assert page.status_code == 200
+    for feeder in (t for t in mine if t.get("leg") == "feeder"):
+        assert f"join from {feeder['trip_id']} (feeder" in page.text
