@@ -8,12 +8,14 @@ feeders' people: nobody is left half way."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from pointplan.cli.plan import summary_table
 from pointplan.domain.policy import Policy
 from pointplan.exports.workbook import write_workbook
 from pointplan.io.config import default_fleet
@@ -76,3 +78,14 @@ def test_the_workbook_lists_the_advised_with_whom_to_call(tmp_path: Path) -> Non
     assert list(sheet["registration_id"]) == ["R0", "R1", "R2", "R3"]
     assert set(sheet["mode"]) == {"scheduled"} and (sheet["cost"] > 0).all()
     assert "phone" in sheet.columns
+
+
+def test_the_printed_summary_names_the_advised_and_the_legs() -> None:
+    """`pointplan plan` prints the advised and the legs when the plan has them."""
+    policy = Policy(min_trip_passengers=2, transfers=True)
+    problem = Problem(tuple(lone_travellers()), default_fleet(), policy, points=(HUB,))
+    printed = summary_table(solve(problem, time_limit=10, seed=0))
+    assert "advised        1 registrations" in printed
+    assert "legs           4 of the vehicles" in printed and "a person)" in printed
+    plain = summary_table(solve(replace(problem, policy=Policy()), time_limit=5, seed=0))
+    assert "advised" not in plain and "legs" not in plain

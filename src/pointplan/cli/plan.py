@@ -242,7 +242,8 @@ class ProgressBar:
 
 
 def summary_table(plan: Plan) -> str:
-    """A short human summary of a plan's figures."""
+    """A short human summary of a plan's figures (legs, advised and date guidance only when
+    the plan has them)."""
     s = plan.summary
     share = f"{100 * s.served_passengers / s.passengers:.1f}%" if s.passengers else "-"
     lines = [
@@ -252,7 +253,15 @@ def summary_table(plan: Plan) -> str:
         ("vehicles", f"{s.vehicles} (lower bound {s.vehicles_lower_bound})"),
         ("stops", f"{s.stops}"),
         ("distance km", f"{s.distance_km:,.1f}"),
-        ("cost", f"{s.cost:,.2f}"),
+        ("cost", f"{s.cost:,.2f} ({s.cost_per_person:,.2f} a person)"),
         ("solve seconds", f"{s.solve_seconds:.2f} ({s.solver}, seed {s.seed})"),
     ]
+    if s.legs:
+        lines.insert(4, ("legs", f"{s.legs} of the vehicles are legs of journeys through hubs"))
+    if s.advised:
+        lines.insert(3, ("advised", f"{s.advised} registrations (too few for a charter)"))
+    if plan.date_suggestions:
+        groups = len({d.group for d in plan.date_suggestions})
+        asked = len(plan.date_suggestions)
+        lines.append(("date guidance", f"{groups} vehicles saved if {asked} registrations move"))
     return "\n".join(f"{name:<14} {value}" for name, value in lines)
