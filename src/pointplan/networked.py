@@ -42,7 +42,7 @@ from pointplan.solvers.network import (
     demand_classes,
     plan_network,
 )
-from pointplan.solvers.network.model import ArcDay
+from pointplan.solvers.network.search import ArcDay
 from pointplan.solvers.network.zones import zone_of
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.seating import with_capacities

@@ -45,8 +45,7 @@ def with_date_suggestions(problem: Problem, plan: Plan) -> Plan:
     asks for none."""
     if problem.policy.date_suggestion_days <= 0:
         return plan
-    moves = _moves(problem, plan)
-    ranked = sorted(moves, key=lambda m: (m.given_up.passengers, m.given_up.trip_id))
+    ranked = _moves(problem, plan)  # found least full trip first: ranked already
     suggestions = tuple(
         DateSuggestion(
             registration_id=rid,

@@ -16,7 +16,8 @@ from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
 from pointplan.solvers.network import candidate_itineraries, demand_classes
 from pointplan.solvers.network.itineraries import DETOUR, HUB_REACH_KM, Itinerary
-from pointplan.solvers.network.model import Carrier, plan_network
+from pointplan.solvers.network.model import plan_network
+from pointplan.solvers.network.search import Carrier
 from pointplan.solvers.network.zones import zone_of
 from pointplan.solvers.ortools_adapter import WorkLimit
 from pointplan.solvers.seating import with_capacities

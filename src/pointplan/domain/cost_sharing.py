@@ -85,9 +85,7 @@ def split_costs(
         )
         split.tolls_waived += waived
         billable = trip.cost - waived
-        seats: dict[str, int] = {}
-        for seat in trip.seats:
-            seats[seat.registration_id] = seats.get(seat.registration_id, 0) + 1
+        seats = trip.people_by_registration()
         riders.update(seats)
         employers = {rid: by_id[rid].employer or NO_EMPLOYER for rid in seats if rid in by_id}
         group = {

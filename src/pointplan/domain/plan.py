@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pointplan.domain.trip import EscortSeat, ScheduleEvent, SeatAssignment, Stop, Trip
+from pointplan.domain.trip import EscortSeat, ScheduleEvent, SeatAssignment, Stop, Trip, itineraries
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,13 +146,8 @@ class Plan(BaseModel):
         return self
 
     def itineraries(self) -> dict[str, tuple[Trip, ...]]:
-        """Each registration on a trip -> its trips, one per leg, in the order it rides
-        them (by date and departure); a direct journey is one trip."""
-        found: dict[str, list[Trip]] = {}
-        for trip in sorted(self.trips, key=lambda t: (t.date, t.departure, t.trip_id)):
-            for rid in trip.registration_ids():
-                found.setdefault(rid, []).append(trip)
-        return {rid: tuple(legs) for rid, legs in found.items()}
+        """Each registration on a trip -> its trips, one per leg (`itineraries`)."""
+        return itineraries(self.trips)
 
     def to_json(self, indent: int | None = 2) -> str:
         """plan.json text: stable key order, two-space indent (one line, no newline, with

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from pointplan.domain.manifest import trip_manifest
-from pointplan.domain.trip import Trip
+from pointplan.domain.trip import Trip, itineraries
 
 TRIP_COLUMNS = (
     "trip_id",
@@ -110,10 +110,7 @@ def passengers_table(trips: Sequence[Trip]) -> pd.DataFrame:
     letter, one per person), where and when it boards, where it leaves, which leg the trip
     is, and the registration's whole itinerary (its trips in order, "T0003 > T0010"; one for
     a direct journey). Personal data is not in the plan, so not here."""
-    journeys: dict[str, list[str]] = {}
-    for t in sorted(trips, key=lambda t: (t.date, t.departure, t.trip_id)):
-        for rid in t.registration_ids():
-            journeys.setdefault(rid, []).append(t.trip_id)
+    journeys = {rid: [t.trip_id for t in legs] for rid, legs in itineraries(trips).items()}
     rows = [
         {
             "registration_id": line.registration_id,

@@ -6,6 +6,7 @@ Field names are the contract of interchange.md (plan.json); fields beyond it are
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -159,6 +160,23 @@ class Trip(BaseModel):
                 )
         return self
 
+    def people_by_registration(self) -> dict[str, int]:
+        """Each registration on this trip -> its people (its seats), in seating order."""
+        people: dict[str, int] = {}
+        for seat in self.seats:
+            people[seat.registration_id] = people.get(seat.registration_id, 0) + 1
+        return people
+
     def registration_ids(self) -> list[str]:
         """Registrations on this trip, in boarding order."""
         return [rid for stop in self.stops if stop.kind == "pickup" for rid in stop.registrations]
+
+
+def itineraries(trips: Iterable[Trip]) -> dict[str, tuple[Trip, ...]]:
+    """Each registration on `trips` -> its trips, one per leg, in the order it rides them
+    (by date and departure); a direct journey is one trip."""
+    found: dict[str, list[Trip]] = {}
+    for trip in sorted(trips, key=lambda t: (t.date, t.departure, t.trip_id)):
+        for rid in trip.registration_ids():
+            found.setdefault(rid, []).append(trip)
+    return {rid: tuple(legs) for rid, legs in found.items()}

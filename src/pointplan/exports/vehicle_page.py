@@ -10,7 +10,6 @@ Lines the plan cannot know (plate, drivers' names, contacts) are left blank to b
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -201,7 +200,7 @@ def journey_lines(trip: Trip, itineraries: Mapping[str, Sequence[Trip]]) -> tupl
         return ()
     arriving: dict[tuple[str, str], int] = {}
     leaving: dict[tuple[str, str], int] = {}
-    sizes = Counter(seat.registration_id for seat in trip.seats)
+    sizes = trip.people_by_registration()
     boards = {rid: s.place for s in trip.stops if s.kind == "pickup" for rid in s.registrations}
     leaves = {rid: s.place for s in trip.stops if s.kind == "dropoff" for rid in s.registrations}
     by_id: dict[str, Trip] = {}

@@ -17,7 +17,6 @@ import itertools
 import math
 import re
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
@@ -131,7 +130,7 @@ def _hubs(plan: Plan) -> list[_Place]:
             (stop,) = [s for s in after.stops if s.kind == "pickup" and rid in s.registrations]
             key = (stop.place, round(stop.lat, 5), round(stop.lon, 5))
             place = found.setdefault(key, _Place(stop.place, stop.lat, stop.lon))
-            place.people += sum(1 for seat in after.seats if seat.registration_id == rid)
+            place.people += after.people_by_registration()[rid]
             place.trips.update((before.trip_id, after.trip_id))
     return [found[key] for key in sorted(found)]
 
@@ -139,13 +138,11 @@ def _hubs(plan: Plan) -> list[_Place]:
 def _places(plan: Plan) -> tuple[list[_Place], list[_Place]]:
     found: dict[tuple[str, str, float, float], _Place] = {}
     for trip in plan.trips:
-        seated: dict[str, int] = defaultdict(int)
-        for seat in trip.seats:
-            seated[seat.registration_id] += 1
+        seated = trip.people_by_registration()
         for stop in trip.stops:
             key = (stop.kind, stop.place, round(stop.lat, 5), round(stop.lon, 5))
             place = found.setdefault(key, _Place(stop.place, stop.lat, stop.lon))
-            place.people += sum(seated[rid] for rid in stop.registrations)
+            place.people += sum(seated.get(rid, 0) for rid in stop.registrations)
             place.trips.add(trip.trip_id)
     pickups = [place for (kind, *_), place in found.items() if kind == "pickup"]
     dropoffs = [place for (kind, *_), place in found.items() if kind == "dropoff"]

@@ -27,10 +27,7 @@ def assemble_plan(
     estimated cost."""
     riders: dict[str, int] = {}
     for trip in trips:
-        seats: dict[str, int] = {}
-        for seat in trip.seats:
-            seats[seat.registration_id] = seats.get(seat.registration_id, 0) + 1
-        riders.update(seats)
+        riders.update(trip.people_by_registration())
     served = sum(riders.values())
     cost = round(sum(trip.cost for trip in trips), 2)
     sizes = {r.registration_id: r.party_size for r in problem.registrations}

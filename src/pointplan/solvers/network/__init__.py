@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pointplan.solvers.network.classes import DemandClass, demand_classes
 from pointplan.solvers.network.itineraries import Itinerary, candidate_itineraries
-from pointplan.solvers.network.model import Carrier, NetworkAnswer, plan_network
+from pointplan.solvers.network.model import NetworkAnswer, plan_network
+from pointplan.solvers.network.search import Carrier
 
 __all__ = [
     "Carrier",

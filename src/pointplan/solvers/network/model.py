@@ -28,26 +28,21 @@ import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place
 from pointplan.geo.distances import DistanceModel
 from pointplan.solvers.network.classes import DemandClass
 from pointplan.solvers.network.itineraries import Itinerary
-from pointplan.solvers.network.search import ArcPrices, Priced, arcs_of, searched
+from pointplan.solvers.network.search import (
+    Arc,
+    ArcDay,
+    ArcPrices,
+    Carrier,
+    arcs_of,
+    run_cost,
+    searched,
+)
 from pointplan.solvers.network.zones import zone_of
 from pointplan.solvers.ortools_adapter import CpModel, IntVar, WorkLimit, solve_cp
-
-Arc = tuple[Hashable, Hashable]
-"""A leg's ends, from and to, as zones."""
-ArcDay = tuple[Arc, dt.date]
-
-
-@dataclass(frozen=True)
-class Carrier:
-    """A vehicle type as the model sees it: how many people it carries under the policy."""
-
-    vehicle_type: VehicleType
-    capacity: int
 
 
 @dataclass(frozen=True)
@@ -91,18 +86,7 @@ def plan_network(
         )
     carried = carried or {}
     arc_km = _arc_km(classes, journeys, distances, zone)
-    prices = ArcPrices(
-        [
-            Priced(
-                c.vehicle_type.name,
-                c.capacity,
-                c.vehicle_type.cost_per_trip,
-                c.vehicle_type.cost_per_km,
-            )
-            for c in usable
-        ],
-        arc_km,
-    )
+    prices = ArcPrices(usable, arc_km)
     choice, cost = searched(classes, journeys, prices, zone, carried)
     start = _answer(classes, journeys, choice, prices, zone, carried, cost)
     whole = _solved(classes, journeys, usable, arc_km, limit, seed, zone, carried, start)
@@ -178,7 +162,7 @@ def _solved(
                     on_arc.setdefault((arc, day), []).append((flow, demand.people))
         model.add(sum(mine) == demand.people)
     vehicles: dict[tuple[Arc, dt.date, str], IntVar] = {}
-    run_cost: dict[tuple[Arc, str], int] = {}
+    run_costs: dict[tuple[Arc, str], int] = {}
     objective = []
     per_day: dict[tuple[dt.date, str], list[IntVar]] = {}
     for (arc, day), riders in sorted(
@@ -192,7 +176,7 @@ def _solved(
             count = model.new_int_var(0, math.ceil(most / carrier.capacity), "")
             vehicles[arc, day, name] = count
             per_day.setdefault((day, name), []).append(count)
-            cost = run_cost.setdefault((arc, name), _run_cost(carrier.vehicle_type, km))
+            cost = run_costs.setdefault((arc, name), run_cost(carrier.vehicle_type, km))
             objective.append((cost * COST_SCALE + 1) * count)
             model.add_hint(count, start.vehicles.get((arc, day, name), 0))
         seats = sum(c.capacity * vehicles[arc, day, c.vehicle_type.name] for c in usable)
@@ -208,15 +192,10 @@ def _solved(
         return NetworkAnswer({}, {}, 0, answer.status, dict(carried))
     people = {key: answer.value(f) for key, f in flows.items() if answer.value(f)}
     run = {key: answer.value(v) for key, v in vehicles.items() if answer.value(v)}
-    total = sum(n * run_cost[arc, name] for (arc, _, name), n in run.items())
+    total = sum(n * run_costs[arc, name] for (arc, _, name), n in run.items())
     loads = dict(carried)
     for (c, i, day), n in people.items():
         for a, b in itertools.pairwise(journeys[c][i].places):
             key = ((zone(a), zone(b)), day)
             loads[key] = loads.get(key, 0) + n
     return NetworkAnswer(people, run, total, answer.status, loads)
-
-
-def _run_cost(vehicle_type: VehicleType, km: float) -> int:
-    """What one vehicle of this type costs on a leg of `km`, in whole yuan."""
-    return round(vehicle_type.cost_per_trip + vehicle_type.cost_per_km * km)

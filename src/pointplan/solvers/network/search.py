@@ -19,11 +19,13 @@ import itertools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
+from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place
 from pointplan.solvers.network.classes import DemandClass
 from pointplan.solvers.network.itineraries import Itinerary
 
 Arc = tuple[Hashable, Hashable]
+"""A leg's ends, from and to, as zones."""
 ArcDay = tuple[Arc, dt.date]
 Choice = tuple[int, dt.date]
 """A class's journey (its index among the class's candidates) and its day."""
@@ -31,19 +33,23 @@ PASSES = 6
 
 
 @dataclass(frozen=True)
-class Priced:
-    """A vehicle type as the search prices it: capacity, cost per vehicle and per km."""
+class Carrier:
+    """A vehicle type as the network model sees it: how many people it carries under the
+    policy."""
 
-    name: str
+    vehicle_type: VehicleType
     capacity: int
-    per_trip: float
-    per_km: float
+
+
+def run_cost(vehicle_type: VehicleType, km: float) -> int:
+    """What one vehicle of this type costs on a leg of `km`, in whole yuan."""
+    return round(vehicle_type.cost_per_trip + vehicle_type.cost_per_km * km)
 
 
 class ArcPrices:
     """The cheapest mix of vehicles for any load on an arc of known km, remembered."""
 
-    def __init__(self, carriers: Sequence[Priced], arc_km: Mapping[Arc, float]) -> None:
+    def __init__(self, carriers: Sequence[Carrier], arc_km: Mapping[Arc, float]) -> None:
         self._carriers = [c for c in carriers if c.capacity > 0]
         self._km = arc_km
         self._tables: dict[Arc, tuple[list[int], list[int]]] = {}  # cost, last type's index
@@ -63,7 +69,8 @@ class ArcPrices:
         found: dict[str, int] = {}
         while load > 0:
             carrier = self._carriers[last[load]]
-            found[carrier.name] = found.get(carrier.name, 0) + 1
+            name = carrier.vehicle_type.name
+            found[name] = found.get(name, 0) + 1
             load = max(0, load - carrier.capacity)
         return found
 
@@ -71,7 +78,7 @@ class ArcPrices:
         costs, last = self._tables.get(arc, ([0], [-1]))
         if len(costs) <= load:
             km = self._km[arc]
-            runs = [round(c.per_trip + c.per_km * km) for c in self._carriers]
+            runs = [run_cost(c.vehicle_type, km) for c in self._carriers]
             for n in range(len(costs), load + 1):
                 best, which = min(
                     (costs[max(0, n - c.capacity)] + run, k)
