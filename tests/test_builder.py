@@ -154,5 +154,5 @@ def test_a_fleet_that_carries_nobody_is_refused(fleet: Fleet) -> None:
     none_left = Fleet(
         vehicle_types=tuple(vt.model_copy(update={"count": 0}) for vt in fleet.vehicle_types)
     )
-    with pytest.raises(InputError, match="every vehicle type has count 0"):
+    with pytest.raises(InputError, match="every road vehicle type has count 0"):
         check_fleet_carries(none_left, Policy())

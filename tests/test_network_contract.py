@@ -1,11 +1,12 @@
 """The contract's network fields read and written before planning uses them (issue 14): a
 trip's `leg` and `mode` (written only when not the defaults, so plans are as before), the
-policy's network keys with their defaults, and a policy asking for a network plan refused
-with a message naming the key, in files and in Python."""
+policy's network keys with their defaults, and a policy asking for rail without the legs a
+rail journey rides refused with a message naming the key, in files and in Python."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 
 from pointplan.builder import build_problem
 from pointplan.domain.plan import Plan
-from pointplan.domain.policy import NETWORKS_NOT_YET, Policy
+from pointplan.domain.policy import RAIL_NEEDS_TRANSFERS, Policy
 from pointplan.io import load_policy, read_points
 from pointplan.io.errors import InputError
 from pointplan.solve import solve
@@ -39,17 +40,21 @@ def test_the_network_keys_default_to_direct_plans() -> None:
     assert Policy(max_legs=2).legs_allowed() == 1
 
 
-@pytest.mark.parametrize("asked", [{"rail": True}])
-def test_a_network_plan_is_refused_naming_the_key(asked: dict[str, object], tmp_path: Path) -> None:
-    """Until rail is planned, asking for it is an error naming the key, never a plan that
-    silently ignores it."""
-    (key,) = asked
-    with pytest.raises(ValidationError, match=f"{key}: {NETWORKS_NOT_YET}"):
+@pytest.mark.parametrize(
+    "asked", [{"rail": True}, {"rail": True, "transfers": True, "max_legs": 2}]
+)
+def test_rail_without_its_legs_is_refused_naming_the_key(
+    asked: dict[str, object], tmp_path: Path
+) -> None:
+    """Rail rides a feeder, the train and a distribution leg: without transfers and three
+    legs it is an error naming the key, never a plan that silently ignores it."""
+    with pytest.raises(ValidationError, match=re.escape(f"rail: {RAIL_NEEDS_TRANSFERS}")):
         Policy.model_validate(asked)
     path = tmp_path / "policy.json"
     path.write_text(json.dumps(asked), encoding="utf-8")
-    with pytest.raises(InputError, match=key):
+    with pytest.raises(InputError, match="rail"):
         load_policy(path)
+    assert Policy.model_validate({"rail": True, "transfers": True}).rail
 
 
 def test_transfers_with_overrides_are_refused_naming_both() -> None:

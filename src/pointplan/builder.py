@@ -106,11 +106,18 @@ def check_capacities(
     fleet: Fleet, capacities: Sequence[VehicleCapacity], fleet_label: str = "fleet"
 ) -> None:
     """Refuse (`InputError`) a fleet whose available types, with these capacities, carry
-    nobody: every count is 0, or the seat rules leave no seat."""
-    available = {vt.name for vt in fleet.vehicle_types if vt.count != 0}
+    nobody: every road type's count is 0, or the seat rules leave no seat (rail cars carry
+    only trunk legs between stations, so they do not count)."""
+    available = {vt.name for vt in fleet.vehicle_types if vt.count != 0 and not vt.is_rail}
     if not available:
         raise InputError(
-            [InputIssue(fleet_label, "every vehicle type has count 0: no vehicle to plan")]
+            [
+                InputIssue(
+                    fleet_label,
+                    "every road vehicle type has count 0: no vehicle to plan "
+                    "(rail cars carry only trunk legs between stations)",
+                )
+            ]
         )
     effective = {c.vehicle_type: c.effective for c in capacities if c.vehicle_type in available}
     if not any(effective.values()):

@@ -36,7 +36,9 @@ class Problem:
     `rejected` rows are carried into the plan, so that every input row ends in one place,
     and so are the `held` registrations, which may not travel now (boarded, cancelled, an
     abnormal health check): each is unassigned with its reason, none is planned;
-    `held_passengers` counts their people.
+    `held_passengers` counts their people. Rail cars carry only the trunk legs between
+    stations that the network plan gives them: a problem plans on them, and on them alone,
+    when it is one of `rail_legs`.
     """
 
     registrations: tuple[Registration, ...]
@@ -48,6 +50,7 @@ class Problem:
     capacities: tuple[VehicleCapacity, ...] | None = None
     held: tuple[Unassigned, ...] = ()
     held_passengers: int = 0
+    rail_legs: bool = False
     _capacity_of: dict[str, VehicleCapacity] = field(
         init=False, repr=False, compare=False, hash=False
     )
@@ -68,8 +71,13 @@ class Problem:
 
     @property
     def available_types(self) -> tuple[VehicleType, ...]:
-        """The vehicle types with any vehicle to plan with (`count` not 0), in fleet order."""
-        return tuple(vt for vt in self.fleet.vehicle_types if vt.count != 0)
+        """The vehicle types with any vehicle to plan with (`count` not 0), in fleet order:
+        the rail cars for a problem of `rail_legs`, the road vehicles otherwise."""
+        return tuple(
+            vt
+            for vt in self.fleet.vehicle_types
+            if vt.count != 0 and vt.is_rail == self.rail_legs
+        )
 
     def capacity(self, vehicle_type: VehicleType) -> VehicleCapacity:
         """The capacity of a vehicle type of the fleet under the problem's policy."""

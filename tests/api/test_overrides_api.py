@@ -1,6 +1,6 @@
 """Policies through the service: a plan asked for with overrides has every trip under them,
-named in plan.json; a bad override is 422 naming where, and so is rail, which is not built
-yet; transfers are planned, not re-planned. On SQLite and PostgreSQL."""
+named in plan.json; a bad override is 422 naming where, and so is rail without transfers;
+transfers are planned, not re-planned. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def test_a_replan_under_an_override_holds_its_trips_to_it(service: Service) -> N
 
 
 def test_rail_is_422_naming_the_key(service: Service) -> None:
-    """A policy asking for rail, which is not planned yet, is refused before any job."""
+    """A policy asking for rail without transfers (the legs a rail journey rides) is refused
+    before any job."""
     body = {"area": SAIHAN, "date_from": "2022-12-01", "date_to": "2022-12-02",
             "policy": {"rail": True}}  # fmt: skip
     response = service.client.post("/v1/plans", json=body, headers=service.auth("admin"))

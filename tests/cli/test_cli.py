@@ -206,7 +206,7 @@ def test_same_command_same_plan_json(small_csv: Path, tmp_path: Path) -> None:
         (
             None,
             "vehicle_types:\n  - {name: a, layout: ['AB'], rated_seats: 2, count: 0}\n",
-            "every vehicle type has count 0",
+            "every road vehicle type has count 0",
         ),
     ],
 )

@@ -49,6 +49,12 @@ class VehicleType(BaseModel):
         return self
 
     @property
+    def is_rail(self) -> bool:
+        """Whether this is a rail car (its name starts with `rail`, interchange.md): it carries
+        trunk legs between stations only, under the rail seat rules."""
+        return self.name.startswith("rail")
+
+    @property
     def seat_count(self) -> int:
         """Seats drawn in the layout."""
         return sum(len(row.replace("|", "")) for row in self.layout)

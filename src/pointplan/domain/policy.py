@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from pointplan.domain.fleet import VehicleType
+
 STRICTER: dict[str, Callable[[Any, Any], Any]] = {
     "max_load_factor": min,
     "reserved_rear_rows": max,
@@ -24,6 +26,7 @@ STRICTER: dict[str, Callable[[Any, Any], Any]] = {
     "checkerboard": max,
     "party_may_sit_together": min,  # False is stricter
     "escort_seats": max,
+    "isolation_seats": max,
     "max_pickups": min,
     "max_dropoffs": min,
     "pickup_radius_km": min,
@@ -43,10 +46,11 @@ LOOSER: dict[str, Callable[[Any, Any], Any]] = {
 
 
 _SCOPE_KEYS = ("area", "from", "to", "date_from", "date_to")
-NETWORKS_NOT_YET = (
-    "planning with rail and advised flows is not supported in this version; leave it at its default"
+RAIL_NEEDS_TRANSFERS = (
+    "rail cars carry trunk legs between stations, so rail needs transfers: true and max_legs "
+    "of 3 or more (to the station, the train, from the station)"
 )
-"""Why a policy asking for rail or advised flows is refused (the keys are in the contract)."""
+"""Why a policy asking for rail without the legs a rail journey rides is refused."""
 TRANSFERS_WITH_OVERRIDES = (
     "transfers with overrides are not supported in this version (a journey's legs would run "
     "under different rules); plan with one or the other"
@@ -160,7 +164,7 @@ class Policy(BaseModel):
     # Rules that change by place and date (interchange.md, "Policy: more keys").
     overrides: tuple[Override, ...] = ()
 
-    # Networks (interchange.md, "Policy: more keys"; docs/networks.md): rail is not planned yet.
+    # Networks (interchange.md, "Policy: more keys"; docs/networks.md).
     transfers: bool = Field(default=False, description="parties may change vehicles at hubs")
     transfer_minutes: int = Field(
         default=60, ge=0, description="least time between two legs at a hub"
@@ -170,6 +174,28 @@ class Policy(BaseModel):
         default=1, ge=1, description="people a direct or trunk trip carries at least"
     )
     rail: bool = Field(default=False, description="rail cars may carry trunk legs")
+    isolation_seats: int = Field(
+        default=0,
+        ge=0,
+        description="seats held empty at the rear of each vehicle for anyone who falls ill, "
+        "besides the reserved rear rows (rail cars take rail_isolation_seats instead)",
+    )
+    rail_isolation_seats: int = Field(
+        default=4,
+        ge=0,
+        description="isolation seats per rail car, held in place of the rear rows (domain.md)",
+    )
+    rail_escorts_per_car: int = Field(
+        default=1,
+        ge=0,
+        description="escorts (专人同车护送) riding each rail car, each in a seat of their own",
+    )
+    special_train_cars: int = Field(
+        default=8,
+        ge=1,
+        description="rail cars between two stations on one day that make a special train "
+        "(专列) of their own; fewer ride as chartered cars of a scheduled train",
+    )
     date_suggestion_days: int = Field(
         default=0,
         ge=0,
@@ -188,6 +214,22 @@ class Policy(BaseModel):
         """This policy with these rule values (an override's, or a trip's `rules`) in place
         of its own, and no overrides: the rules one trip is planned under."""
         return self.model_copy(update={**values, "overrides": ()})
+
+    def for_vehicle(self, vehicle_type: VehicleType) -> Policy:
+        """The rules one vehicle of this type runs under: a rail car keeps the seat gaps and
+        the load cap, holds `rail_isolation_seats` at its end instead of rear rows, seats
+        `rail_escorts_per_car` escorts, and keeps no road driving rules; a road vehicle
+        keeps this policy."""
+        if not vehicle_type.is_rail:
+            return self
+        return self.model_copy(
+            update={
+                "reserved_rear_rows": 0,
+                "isolation_seats": self.rail_isolation_seats,
+                "escort_seats": max(self.escort_seats, self.rail_escorts_per_car),
+                "driving_rules": False,
+            }
+        )
 
     def legs_allowed(self) -> int:
         """How many legs one registration may ride: 1 without transfers."""
@@ -264,8 +306,8 @@ class Policy(BaseModel):
     def _networks_not_yet(self) -> Policy:
         if self.transfers and self.overrides:
             raise ValueError(f"transfers: {TRANSFERS_WITH_OVERRIDES}")
-        if self.rail:
-            raise ValueError(f"rail: {NETWORKS_NOT_YET}")
+        if self.rail and self.legs_allowed() < 3:
+            raise ValueError(f"rail: {RAIL_NEEDS_TRANSFERS}")
         return self
 
     @model_validator(mode="after")

@@ -50,9 +50,17 @@ def layout_seats(layout: Sequence[str]) -> list[Seat]:
 
 
 def usable_seats(layout: Sequence[str], policy: Policy) -> list[Seat]:
-    """Seats outside the observation rows held empty at the rear."""
+    """Seats outside the observation rows held empty at the rear and outside the
+    `isolation_seats` held after them (the rearmost seats left, last drawn first)."""
     last_usable_row = len(layout) - policy.reserved_rear_rows
-    return [seat for seat in layout_seats(layout) if seat.row <= last_usable_row]
+    kept = [seat for seat in layout_seats(layout) if seat.row <= last_usable_row]
+    return kept[: max(0, len(kept) - policy.isolation_seats)]
+
+
+def held_seats(layout: Sequence[str], policy: Policy) -> list[Seat]:
+    """The seats held empty for observation or isolation (see `usable_seats`)."""
+    usable = set(usable_seats(layout, policy))
+    return [seat for seat in layout_seats(layout) if seat not in usable]
 
 
 def seats_conflict(a: Seat, b: Seat, policy: Policy) -> bool:
@@ -93,7 +101,9 @@ def load_cap(vehicle_type: VehicleType, policy: Policy) -> int:
 
 
 def stranger_capacity(vehicle_type: VehicleType, policy: Policy) -> int:
-    """Passengers seatable when no two of them may sit together (any mix of parties fits)."""
+    """Passengers seatable when no two of them may sit together (any mix of parties fits),
+    under the rules a vehicle of this type runs under (`Policy.for_vehicle`)."""
+    policy = policy.for_vehicle(vehicle_type)
     legal = largest_legal_seating(vehicle_type.layout, policy)
     return max(0, min(len(legal) - policy.escort_seats, load_cap(vehicle_type, policy)))
 

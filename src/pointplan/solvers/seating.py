@@ -53,6 +53,7 @@ def effective_capacity(vehicle_type: VehicleType, policy: Policy) -> int:
     the most that one party (with the escorts apart from it) can take; whether a given mix of
     parties fits is then `can_seat`'s question.
     """
+    policy = policy.for_vehicle(vehicle_type)
     if not policy.party_may_sit_together:
         return stranger_capacity(vehicle_type, policy)
     return min(load_cap(vehicle_type, policy), _one_party_capacity(vehicle_type.layout, policy))
@@ -93,6 +94,7 @@ def can_seat(
 ) -> bool:
     """Whether parties of these sizes can all be seated legally on one vehicle of this type;
     `capacity` is the type's under `policy`, when known."""
+    policy = policy.for_vehicle(vehicle_type)
     capacity = capacity or vehicle_capacity(vehicle_type, policy)
     sizes = list(party_sizes)
     total = sum(sizes)
@@ -115,6 +117,7 @@ def assign_seats(
     the policy lets parties sit together and the trip needs it. Raises `SeatingError` when the
     parties do not fit. `capacity` is the type's under `policy`, when known.
     """
+    policy = policy.for_vehicle(vehicle_type)
     stranger = (capacity or vehicle_capacity(vehicle_type, policy)).stranger
     sizes = [size for _, size in parties]
     total = sum(sizes)

@@ -103,9 +103,9 @@ def build_trip(
 
     Raises `SeatingError` when they do not fit the vehicle.
     """
-    policy = problem.policy
-    departure = departure or policy.departure_time
     vehicle_type, date, registrations = decision.vehicle_type, decision.date, decision.riders
+    policy = problem.policy.for_vehicle(vehicle_type)
+    departure = departure or policy.departure_time
     capacity = problem.capacity(vehicle_type)
     pickups, dropoffs, legs = ordered_route(problem, registrations)
     route = pickups + dropoffs
@@ -158,6 +158,7 @@ def build_trip(
         cost=round(vehicle_type.cost_per_trip + vehicle_type.cost_per_km * distance, 2),
         escort_seats=tuple(EscortSeat(row=s.row, seat=s.letter) for s in seat_plan.escorts),
         schedule=timeline.events,
+        mode="rail" if vehicle_type.is_rail else "coach",
     )
 
 

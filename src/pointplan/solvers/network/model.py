@@ -38,6 +38,7 @@ from pointplan.solvers.network.search import (
     ArcPrices,
     Carrier,
     arcs_of,
+    carriers_of,
     run_cost,
     searched,
 )
@@ -103,8 +104,9 @@ def _arc_km(
     weighed: dict[Arc, list[float]] = {}
     for demand, mine in zip(classes, journeys, strict=True):
         for journey in mine:
-            for a, b in itertools.pairwise(journey.places):
-                sums = weighed.setdefault((zone(a), zone(b)), [0.0, 0.0])
+            ends = itertools.pairwise(journey.places)
+            for arc, (a, b) in zip(arcs_of(journey, zone), ends, strict=True):
+                sums = weighed.setdefault(arc, [0.0, 0.0])
                 sums[0] += demand.people * distances.road_km(a, b)
                 sums[1] += demand.people
     return {arc: km / people for arc, (km, people) in weighed.items()}
@@ -171,7 +173,8 @@ def _solved(
         before = carried.get((arc, day), 0)
         most = sum(people for _, people in riders) + before
         km = arc_km[arc]
-        for carrier in usable:
+        runners = carriers_of(usable, arc)
+        for carrier in runners:
             name = carrier.vehicle_type.name
             count = model.new_int_var(0, math.ceil(most / carrier.capacity), "")
             vehicles[arc, day, name] = count
@@ -179,7 +182,7 @@ def _solved(
             cost = run_costs.setdefault((arc, name), run_cost(carrier.vehicle_type, km))
             objective.append((cost * COST_SCALE + 1) * count)
             model.add_hint(count, start.vehicles.get((arc, day, name), 0))
-        seats = sum(c.capacity * vehicles[arc, day, c.vehicle_type.name] for c in usable)
+        seats = sum(c.capacity * vehicles[arc, day, c.vehicle_type.name] for c in runners)
         model.add(sum(flow for flow, _ in riders) + before <= seats)
     daily = {c.vehicle_type.name: c.vehicle_type.count for c in usable}
     for (_, name), counts in sorted(per_day.items()):
@@ -195,7 +198,6 @@ def _solved(
     total = sum(n * run_costs[arc, name] for (arc, _, name), n in run.items())
     loads = dict(carried)
     for (c, i, day), n in people.items():
-        for a, b in itertools.pairwise(journeys[c][i].places):
-            key = ((zone(a), zone(b)), day)
-            loads[key] = loads.get(key, 0) + n
+        for arc in arcs_of(journeys[c][i], zone):
+            loads[arc, day] = loads.get((arc, day), 0) + n
     return NetworkAnswer(people, run, total, answer.status, loads)

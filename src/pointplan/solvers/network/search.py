@@ -24,12 +24,13 @@ from pointplan.domain.places import Place
 from pointplan.solvers.network.classes import DemandClass
 from pointplan.solvers.network.itineraries import Itinerary
 
-Arc = tuple[Hashable, Hashable]
-"""A leg's ends, from and to, as zones."""
+Arc = tuple[Hashable, Hashable, str]
+"""A leg's ends, from and to, as zones, and how it is ridden (coach or rail)."""
 ArcDay = tuple[Arc, dt.date]
 Choice = tuple[int, dt.date]
 """A class's journey (its index among the class's candidates) and its day."""
 PASSES = 6
+MODES = ("coach", "rail")
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,17 @@ def run_cost(vehicle_type: VehicleType, km: float) -> int:
     return round(vehicle_type.cost_per_trip + vehicle_type.cost_per_km * km)
 
 
+def carriers_of(carriers: Sequence[Carrier], arc: Arc) -> list[Carrier]:
+    """The carriers that may run `arc`: rail cars on a rail arc, road vehicles on the rest."""
+    rail = arc[2] == "rail"
+    return [c for c in carriers if c.capacity > 0 and c.vehicle_type.is_rail == rail]
+
+
 class ArcPrices:
     """The cheapest mix of vehicles for any load on an arc of known km, remembered."""
 
     def __init__(self, carriers: Sequence[Carrier], arc_km: Mapping[Arc, float]) -> None:
-        self._carriers = [c for c in carriers if c.capacity > 0]
+        self._by_mode = {mode: carriers_of(carriers, (None, None, mode)) for mode in MODES}
         self._km = arc_km
         self._tables: dict[Arc, tuple[list[int], list[int]]] = {}  # cost, last type's index
 
@@ -68,7 +75,7 @@ class ArcPrices:
         last = self._table(arc, load)[1]
         found: dict[str, int] = {}
         while load > 0:
-            carrier = self._carriers[last[load]]
+            carrier = self._by_mode[arc[2]][last[load]]
             name = carrier.vehicle_type.name
             found[name] = found.get(name, 0) + 1
             load = max(0, load - carrier.capacity)
@@ -78,11 +85,14 @@ class ArcPrices:
         costs, last = self._tables.get(arc, ([0], [-1]))
         if len(costs) <= load:
             km = self._km[arc]
-            runs = [run_cost(c.vehicle_type, km) for c in self._carriers]
+            carriers = self._by_mode[arc[2]]
+            if not carriers:
+                raise ValueError(f"no {arc[2]} vehicle carries anyone on {arc[:2]}")
+            runs = [run_cost(c.vehicle_type, km) for c in carriers]
             for n in range(len(costs), load + 1):
                 best, which = min(
                     (costs[max(0, n - c.capacity)] + run, k)
-                    for k, (c, run) in enumerate(zip(self._carriers, runs, strict=True))
+                    for k, (c, run) in enumerate(zip(carriers, runs, strict=True))
                 )
                 costs.append(best)
                 last.append(which)
@@ -92,7 +102,10 @@ class ArcPrices:
 
 def arcs_of(journey: Itinerary, zone: Callable[[Place], Hashable]) -> list[Arc]:
     """The zone arcs a journey runs on, in order."""
-    return [(zone(a), zone(b)) for a, b in itertools.pairwise(journey.places)]
+    return [
+        (zone(a), zone(b), journey.mode(i))
+        for i, (a, b) in enumerate(itertools.pairwise(journey.places))
+    ]
 
 
 def searched(
