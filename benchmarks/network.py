@@ -33,6 +33,7 @@ from typing import Any
 from benchmarks.results import machine_line, replace_section
 from benchmarks.scale import week_problem
 from pointplan.builder import build_problem
+from pointplan.domain.fleet import Fleet
 from pointplan.domain.plan import Plan
 from pointplan.io import load_fleet, load_policy, read_points
 from pointplan.problem import Problem
@@ -60,6 +61,7 @@ def figures(plan: Plan) -> dict[str, Any]:
     people = plan.summary.served_passengers
     long = [t for t in trips if t.distance_km > LONG_KM]
     small = [t for t in trips if t.passengers <= 2]
+    rail = [t for t in trips if t.mode == "rail"]
     km = sum(t.distance_km for t in trips)
     return {
         "vehicles": len(trips),
@@ -71,6 +73,9 @@ def figures(plan: Plan) -> dict[str, Any]:
         "small_km_share": round(sum(t.distance_km for t in small) / max(1.0, km), 3),
         "km_per_person": round(km / max(1, people), 1),
         "cost_per_person": round(sum(t.cost for t in trips) / max(1, people), 1),
+        "rail_cars": len(rail),
+        "trains": len({t.train for t in rail}),
+        "rail_people": sum(t.passengers for t in rail),
     }
 
 
@@ -100,21 +105,37 @@ def flow_bound(problem: Problem) -> float:
     return round(people / max(1, trips), 1)
 
 
-def run(name: str, problem: Problem, time_limit: float, seed: int) -> list[dict[str, Any]]:
-    """Plan one input direct-only and with transfers, check both and measure them."""
+def with_rail_cars(fleet: Fleet, cars: int) -> Fleet:
+    """The fleet with `cars` of each rail car type a day."""
+    types = tuple(
+        vt.model_copy(update={"count": cars}) if vt.is_rail else vt for vt in fleet.vehicle_types
+    )
+    return fleet.model_copy(update={"vehicle_types": types})
+
+
+def run(
+    name: str, problem: Problem, time_limit: float, seed: int, rail_cars: int = 0
+) -> list[dict[str, Any]]:
+    """Plan one input direct-only, with transfers and, given `rail_cars` a day, with
+    transfers and rail; check each and measure them."""
     from tests.checker import check_plan
 
     problem = with_capacities(problem)
     bound = flow_bound(problem)
+    variants = [
+        ("direct only", {"transfers": False}, problem.fleet),
+        ("transfers", {"transfers": True}, problem.fleet),
+    ]
+    if rail_cars:
+        rail_fleet = with_rail_cars(problem.fleet, rail_cars)
+        variants.append(("transfers + rail", {"transfers": True, "rail": True}, rail_fleet))
     rows = []
-    for label, transfers in (("direct only", False), ("transfers", True)):
-        policy = problem.policy.model_copy(update={"transfers": transfers})
+    for label, keys, fleet in variants:
+        policy = problem.policy.model_copy(update=keys)
         started = time.perf_counter()
-        plan = solve(replace(problem, policy=policy), seed=seed, time_limit=time_limit)
+        plan = solve(replace(problem, policy=policy, fleet=fleet), seed=seed, time_limit=time_limit)
         seconds = time.perf_counter() - started
-        violations = check_plan(
-            json.loads(plan.to_json()), problem.registrations, problem.fleet, policy
-        )
+        violations = check_plan(json.loads(plan.to_json()), problem.registrations, fleet, policy)
         row = {"input": name, "plan": label, **figures(plan), "flow_bound": bound}
         row |= {"solve_s": round(seconds, 1), "violations": len(violations)}
         row["legs"] = plan.summary.legs
@@ -192,8 +213,9 @@ def _table(rows: list[dict[str, Any]], command: str) -> str:
         "",
         "| input | plan | vehicles | of which legs | people | people a trip | trips > 300 km "
         "| people a trip > 300 km | flow bound > 300 km | trips of 1-2 people | their share of "
-        "km | km a person | cost a person | against direct | solve s | rule violations |",
-        "|" + " --- |" * 16,
+        "km | km a person | cost a person | against direct | rail cars (trains) | people by "
+        "rail | solve s | rule violations |",
+        "|" + " --- |" * 18,
     ]
     direct: dict[str, float] = {}
     for r in rows:
@@ -205,6 +227,7 @@ def _table(rows: list[dict[str, Any]], command: str) -> str:
             f"{r['people']:,} | {r['per_trip']} | {r['long_trips']:,} | {r['per_long_trip']} | "
             f"{r['flow_bound']} | {r['small_trips']:,} | {r['small_km_share']:.0%} | "
             f"{r['km_per_person']} | {r['cost_per_person']:,} | {ratio:+.1%} | "
+            f"{r['rail_cars']:,} ({r['trains']:,}) | {r['rail_people']:,} | "
             f"{r['solve_s']} | {r['violations']} |"
         )
     return "\n".join(lines) + "\n"
@@ -217,6 +240,12 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--suggest-days", type=int, default=0)
+    parser.add_argument(
+        "--rail-cars",
+        type=int,
+        default=40,
+        help="rail cars a day for a third plan, with transfers and rail (0: none)",
+    )
     args = parser.parse_args()
     sizes = " ".join(str(s) for s in args.sizes)
     if args.suggest_days:
@@ -233,12 +262,13 @@ def main() -> None:
         )
         replace_section("## Networks: date suggestions", _suggestion_table(found, command))
         return
-    rows = run("sample week", sample_problem(), args.time_limit, args.seed)
+    rows = run("sample week", sample_problem(), args.time_limit, args.seed, args.rail_cars)
     for size in args.sizes:
-        rows += run(f"{size:,} week", week_problem(size, args.seed), args.time_limit, args.seed)
+        week = week_problem(size, args.seed)
+        rows += run(f"{size:,} week", week, args.time_limit, args.seed, args.rail_cars)
     command = (
         f"python -m benchmarks.network --sizes {sizes} --time-limit {args.time_limit:g} "
-        f"--seed {args.seed}"
+        f"--seed {args.seed} --rail-cars {args.rail_cars}"
     )
     replace_section("## Networks: direct-only", _table(rows, command))
 

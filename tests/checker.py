@@ -242,6 +242,7 @@ def _check_trip(
     trip: Mapping[str, Any], regs: Mapping[str, Registration], fleet: Fleet, policy: Policy
 ) -> list[str]:
     problems = []
+    policy = _rules_for(trip, policy)
     try:
         vehicle = fleet.by_name(trip["vehicle_type"])
     except KeyError:
@@ -294,6 +295,30 @@ def _check_trip(
     return problems
 
 
+def _rules_for(trip: Mapping[str, Any], policy: Policy) -> Policy:
+    """The rules a trip is held to: on rail cars (domain.md), a few isolation seats at the
+    car's end instead of rear rows, an escort in every car, and no road driving rules."""
+    if trip.get("mode", "coach") != "rail":
+        return policy
+    escorts = max(policy.escort_seats, policy.rail_escorts_per_car)
+    return policy.model_copy(
+        update={
+            "reserved_rear_rows": 0,
+            "isolation_seats": policy.rail_isolation_seats,
+            "escort_seats": escorts,
+            "driving_rules": False,
+        }
+    )
+
+
+def _isolation_seats(layout: list[str], policy: Policy) -> set[tuple[int, str]]:
+    """The last `isolation_seats` seats before the reserved rear rows, in seat order."""
+    positions = _seat_positions(layout)
+    ordered = sorted(positions, key=lambda key: (key[0], positions[key][0]))
+    before_rear = [key for key in ordered if key[0] <= len(layout) - policy.reserved_rear_rows]
+    return set(before_rear[len(before_rear) - policy.isolation_seats :])
+
+
 def _check_seats(
     trip: Mapping[str, Any],
     regs: Mapping[str, Registration],
@@ -321,9 +346,12 @@ def _check_seats(
             problems.append(f"seat {key} is taken twice")
         occupied[key] = seat["registration_id"]
         per_registration[seat["registration_id"]] += 1
+    isolation = _isolation_seats(list(trip["layout"]), policy) if policy.isolation_seats else set()
     for key in occupied:
         if key[0] > rows - policy.reserved_rear_rows:
             problems.append(f"seat {key} is in the reserved rear rows")
+        if key in isolation:
+            problems.append(f"seat {key} is an isolation seat")
     members = {rid for s in trip["stops"] if s["kind"] == "pickup" for rid in s["registrations"]}
     for rid in sorted(members | set(per_registration)):
         if rid not in members:

@@ -36,6 +36,14 @@ HUBS = (
           adcode="150202", kind=PointKind.HUB),
 )  # fmt: skip
 PICKUPS = (TUZUOQI, HOHHOT)
+RAIL = TRANSFERS.model_copy(update={"rail": True})
+RAIL_CAR = "rail-yz25"
+STATIONS = (
+    Point(point_id="RS-1501", label="呼和浩特东站", lat=40.86, lon=111.72, adcode="150102",
+          kind=PointKind.STATION),
+    Point(point_id="RS-1502", label="包头站", lat=40.61, lon=109.84, adcode="150202",
+          kind=PointKind.STATION),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class Journey:
     registration: Registration
     hubs: tuple[Point, ...]
     waits: tuple[int, ...]
+    rail: bool = False  # the trunk leg by rail car (a journey through two stations)
 
 
 def leg_kinds(legs: int) -> list[Leg]:
@@ -69,7 +78,8 @@ def journey_trips(journey: Journey, fleet: Fleet, first_number: int) -> list[Tri
         leg = registration.model_copy(
             update={"pickup": places[index], "dropoff": places[index + 1]}
         )
-        vehicle_type = fleet.vehicle_types[0]
+        rail_trunk = journey.rail and kind == "trunk"
+        vehicle_type = fleet.by_name(RAIL_CAR) if rail_trunk else fleet.vehicle_types[0]
         decision = Decision(vehicle_type, departs.date(), (leg,))
         trip = build_trip(f"T{first_number + index:04d}", problem, decision, None, departs.time())
         trips.append(trip.model_copy(update={"leg": kind}))
@@ -195,3 +205,57 @@ def test_legs_out_of_order_are_caught() -> None:
     single["trips"][0]["leg"] = "feeder"
     problems = check_plan(single, [alone.registration], fleet, TRANSFERS)
     assert problems == ["R00002 rides only a feeder leg"]
+
+
+def rail_fleet() -> Fleet:
+    """The default fleet with ten rail cars a day."""
+    fleet = default_fleet()
+    types = tuple(
+        vt.model_copy(update={"count": 10}) if vt.is_rail else vt for vt in fleet.vehicle_types
+    )
+    return fleet.model_copy(update={"vehicle_types": types})
+
+
+rail_journeys = st.lists(
+    st.builds(
+        lambda number, pickup, waits: Journey(
+            registration(number, pickup), STATIONS, tuple(waits), rail=True
+        ),
+        st.integers(1, 99_999),
+        st.sampled_from(PICKUPS),
+        st.lists(st.integers(0, 90), min_size=2, max_size=2),
+    ),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda j: j.registration.registration_id,
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(rail_journeys)
+def test_journeys_by_rail_between_stations_pass(found: list[Journey]) -> None:
+    """A feeder to Hohhot's station, a rail car to Baotou's (its seats under the rail
+    rules: isolation seats at the end of the car, an escort) and a distribution leg pass
+    under a policy with rail; the same trips are caught where rail is off."""
+    fleet = rail_fleet()
+    plan = plan_of(found, fleet)
+    regs = [j.registration for j in found]
+    assert {t["mode"] for t in plan["trips"] if t["leg"] == "trunk"} == {"rail"}
+    assert check_plan(plan, regs, fleet, RAIL) == []
+    problems = check_plan(plan, regs, fleet, TRANSFERS)
+    assert any("rail is off" in p for p in problems), problems
+
+
+def test_a_rail_car_with_someone_in_an_isolation_seat_or_no_escort_is_caught() -> None:
+    """The last four seats of a rail car are held for isolation and every car seats an
+    escort: a passenger moved into seat 24D, or the escort's seat dropped, is caught."""
+    fleet = rail_fleet()
+    journey = Journey(registration(1, TUZUOQI), STATIONS, (0, 0), rail=True)
+    plan = plan_of([journey], fleet)
+    car = next(t for t in plan["trips"] if t.get("mode") == "rail")
+    assert len(car["escort_seats"]) == 1
+    car["seats"][0] |= {"row": 24, "seat": "D"}
+    car["escort_seats"] = []
+    problems = check_plan(plan, [journey.registration], fleet, RAIL)
+    assert f"{car['trip_id']}: seat (24, 'D') is an isolation seat" in problems, problems
+    assert f"{car['trip_id']}: 0 escort seats, policy asks 1" in problems, problems

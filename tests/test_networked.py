@@ -23,7 +23,7 @@ from pointplan.networked import solve_network
 from pointplan.problem import Problem
 from pointplan.solve import solve
 from tests.checker import check_plan
-from tests.conftest import BEIJING, party
+from tests.conftest import BEIJING, HOHHOT, TUZUOQI, party
 
 DAY = dt.date(2022, 11, 21)
 TRANSFERS = Policy().model_copy(update={"transfers": True})  # checkable, not plannable yet
@@ -109,6 +109,72 @@ def test_the_map_draws_legs_by_kind_and_the_hub() -> None:
     registrations = lone_travellers()
     problem = Problem(tuple(registrations), default_fleet(), TRANSFERS, points=(HUB,))
     html = plan_map(solve(problem, time_limit=10, seed=0), tiles=None).get_root().render()
-    assert "Orange circles: hubs where people change vehicles" in html  # the legend
+    assert "Orange circles: hubs and stations where people change vehicles" in html  # the legend
     assert f"{HUB.label}: 3 people on 4 trips" in html
     assert '"weight": 5' in html and '"dashArray": "6 4"' in html
+
+
+RAIL = Policy().model_copy(update={"transfers": True, "rail": True})
+STATIONS = (
+    Point(point_id="ST-HHHT", label="呼和浩特东站", lat=40.86, lon=111.72, adcode="150102",
+          kind=PointKind.STATION),
+    Point(point_id="ST-BJ", label="北京站", lat=39.903, lon=116.427, adcode="110101",
+          kind=PointKind.STATION),
+)  # fmt: skip
+
+
+def rail_week(rail_cars: int) -> Problem:
+    """100 people for Beijing from two places near Hohhot's station (60 from the city, 40
+    from Tumed Left Banner, 50 km on), with `rail_cars` rail cars a day."""
+    homes = [HOHHOT] * 60 + [TUZUOQI] * 40
+    registrations = tuple(party(f"R{n:03d}", home, BEIJING, DAY) for n, home in enumerate(homes))
+    fleet = default_fleet()
+    types = tuple(
+        vt.model_copy(update={"count": rail_cars}) if vt.is_rail else vt
+        for vt in fleet.vehicle_types
+    )
+    return Problem(registrations, fleet.model_copy(update={"vehicle_types": types}), RAIL,
+                   points=STATIONS)  # fmt: skip
+
+
+def test_a_big_flow_rides_the_train_between_stations_for_less() -> None:
+    """Feeders bring the 100 to Hohhot's station, two rail cars of one train carry them to
+    Beijing's, each car with its escort and its isolation seats empty, and the receiving
+    side's coaches take them on: legal by the independent checker, and cheaper than the
+    five long coach trips of the direct plan."""
+    problem = rail_week(rail_cars=10)
+    plan = solve(problem, time_limit=10, seed=0)
+    assert check_plan(json.loads(plan.to_json()), problem.registrations, problem.fleet, RAIL) == []
+    rail = [t for t in plan.trips if t.mode == "rail"]
+    assert [t.leg for t in rail] == ["trunk", "trunk"]
+    assert {(t.stops[0].point_id, t.stops[-1].point_id) for t in rail} == {("ST-HHHT", "ST-BJ")}
+    assert {t.train for t in rail} == {"L001"} and {t.train_cars for t in rail} == {2}
+    assert not any(t.special_train for t in rail)  # 2 cars: chartered cars of a scheduled train
+    assert all(len(t.escort_seats) == 1 and t.drivers == 1 for t in rail)
+    assert sum(t.passengers for t in rail) == 100
+    held = {(24, letter) for letter in "ABCD"}  # the car's last four seats
+    assert all(held.isdisjoint((s.row, s.seat) for s in t.seats) for t in rail)
+    direct = solve(replace(problem, policy=Policy()), time_limit=5, seed=0)
+    assert plan.summary.cost < direct.summary.cost
+    assert {t.leg for t in plan.trips} == {"feeder", "trunk", "distribution"}
+    journeys = plan.itineraries()
+    assert all([t.mode for t in legs] == ["coach", "rail", "coach"] for legs in journeys.values())
+    pages = {p.trip_id: p for p in vehicle_pages(plan, RAIL, problem.fleet)}
+    car = pages[rail[0].trip_id]
+    assert (
+        "列车 train",
+        "L001: 2 节车厢 cars, 包车厢 chartered cars of a scheduled train",
+    ) in car.facts
+    assert any("isolate" in line for line in car.measures)
+    assert not any("rear" in line for line in car.measures)
+    assert car.journey[0].startswith("铁路干线段 trunk leg by rail")
+    feeder = next(t for t in plan.trips if t.leg == "feeder")
+    assert any("trunk by rail, train L001" in line for line in pages[feeder.trip_id].journey)
+    assert solve(problem, time_limit=10, seed=0).trips == plan.trips
+
+
+def test_without_rail_cars_nobody_is_put_on_a_train() -> None:
+    """Rail allowed but no rail car in the fleet: stations are not offered, and the plan is
+    one of coaches."""
+    plan = solve(rail_week(rail_cars=0), time_limit=6, seed=0)
+    assert plan.trips and all(t.mode == "coach" for t in plan.trips)

@@ -30,10 +30,10 @@ from dataclasses import dataclass, replace
 from pointplan.domain.places import Place, Point, PointKind
 from pointplan.domain.plan import Plan, Trip
 from pointplan.domain.registration import Registration
-from pointplan.domain.trip import Leg
+from pointplan.domain.trip import Leg, Mode
 from pointplan.problem import Problem
 from pointplan.solvers.budget import Budget
-from pointplan.solvers.fleet_use import fleet_left
+from pointplan.solvers.fleet_use import fleet_left, over_counts
 from pointplan.solvers.network import (
     Carrier,
     DemandClass,
@@ -42,7 +42,7 @@ from pointplan.solvers.network import (
     demand_classes,
     plan_network,
 )
-from pointplan.solvers.network.search import ArcDay
+from pointplan.solvers.network.search import Arc, ArcDay
 from pointplan.solvers.network.zones import zone_of
 from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.seating import with_capacities
@@ -61,7 +61,11 @@ FAR_KM = 150.0
 """Registrations going further than this (road km) are offered journeys through hubs."""
 LATEST_ONWARD = dt.time(13, 0)
 """A party ready for its next leg after this goes on the next morning (a night at the hub),
-so that no long leg starts its road in the evening."""
+so that no long leg starts its road in the evening; unless that leg, at `ONWARD_KMH`, ends
+before the policy's night starts (a short ride from a station to the drop-off)."""
+ONWARD_KMH = 60.0
+FLEET_ATTEMPTS = 3
+"""How many times a wave is planned with fewer vehicles before the plan falls back to direct."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,11 @@ class _Ride:
         return self.journey.legs[self.position]
 
     @property
+    def mode(self) -> Mode:
+        """How this leg is ridden."""
+        return self.journey.mode(self.position)
+
+    @property
     def last(self) -> bool:
         """Whether this leg ends at the party's drop-off."""
         return self.position == len(self.journey.legs) - 1
@@ -91,7 +100,7 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
     problem = with_capacities(problem)
     direct_problem = replace(problem, policy=problem.policy.model_copy(update={"transfers": False}))
     direct = plan_legs(direct_problem, max(LEAST_SECONDS, DIRECT_SHARE * seconds))
-    hubs = [p for p in problem.points if p.kind == PointKind.HUB]
+    hubs = [p for p in problem.points if p.kind in _changes_at(problem)]
     far = [
         r for r in problem.registrations if problem.distances.road_km(r.pickup, r.dropoff) > FAR_KM
     ]
@@ -131,13 +140,22 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
     largest = max((problem.capacity(vt).effective for vt in problem.available_types), default=1)
     return assemble_plan(
         problem,
-        _numbered(trips),
+        _trains(_numbered(trips), problem.policy.special_train_cars),
         rest_plan.unassigned,
         lower_bound=math.ceil(problem.passengers / max(1, largest)),  # everyone rides one
         solve_seconds=time.perf_counter() - started,
         solver=direct.summary.solver,
         seed=seed,
     )
+
+
+def _changes_at(problem: Problem) -> set[PointKind]:
+    """The kinds of point where people may change vehicles: hubs, and stations where the
+    policy allows rail and the fleet has rail cars to run between them."""
+    rail_cars = any(vt.is_rail and vt.count != 0 for vt in problem.fleet.vehicle_types)
+    if problem.policy.rail and rail_cars:
+        return {PointKind.HUB, PointKind.STATION}
+    return {PointKind.HUB}
 
 
 def _timed(plan: Plan, started: float) -> Plan:
@@ -157,20 +175,27 @@ def _journeys_chosen(
 ) -> list[_Ride]:
     """The first leg of each registration's journey, as the network model chooses it part
     by part, each part's vehicles carrying the people the parts before put on its arcs."""
-    carriers = [Carrier(vt, problem.capacity(vt).effective) for vt in problem.available_types]
+    carriers = [  # the rail cars too: rail arcs are the only ones they carry
+        Carrier(vt, problem.capacity(vt).effective)
+        for vt in problem.fleet.vehicle_types
+        if vt.count != 0
+    ]
     parts = _parts(demand_classes(registrations, by=zone_of))
     people = max(1, sum(c.people for part in parts for c in part))
     loads: dict[ArcDay, int] = {}
+    running: dict[tuple[Arc, dt.date, str], int] = {}  # the vehicles on each arc and day
     rides: list[_Ride] = []
     for part in parts:
         journeys = [candidate_itineraries(c, hubs, problem.distances, problem.policy) for c in part]
         share = seconds * sum(c.people for c in part) / people
         limit = Budget.starting_now(max(LEAST_SECONDS / 10, share)).cp_limit()
         answer = plan_network(
-            part, journeys, carriers, problem.distances, limit, seed, carried=loads
-        )
+            part, journeys, carriers, problem.distances, limit, seed, carried=loads,
+            running=running,
+        )  # fmt: skip
         chosen = answer.people or {(c, 0, d.first): d.people for c, d in enumerate(part)}
         loads = answer.loads  # with no solution in time the part rides direct, unseen
+        running.update(answer.vehicles)  # an arc's vehicles now carry its earlier people too
         rides += _rides(part, journeys, chosen)
     return rides
 
@@ -205,7 +230,10 @@ def _rides(
             left[i, day] -= registration.party_size
             shape = journeys[c][i]  # the class's journey, from this party's own places
             own = Itinerary(
-                (registration.pickup, *shape.hubs, registration.dropoff), shape.legs, shape.km
+                (registration.pickup, *shape.hubs, registration.dropoff),
+                shape.legs,
+                shape.km,
+                shape.modes,
             )
             rides.append(_Ride(registration, own, 0, day))
     return rides
@@ -219,21 +247,37 @@ def _legs_planned(
     seconds: float,
 ) -> list[Trip] | None:
     """Every leg of every ride planned, wave after wave, on the vehicles the `fixed` trips
-    leave; None when a wave leaves anyone."""
+    leave; None when a wave leaves anyone. Rail trunks are planned on rail cars; those
+    the rail cars left ride coaches between the same stations."""
     trips: list[Trip] = []
     ready: dict[str, dt.datetime] = {}  # registration id -> when it may board its next leg
     wave = rides
     gap = dt.timedelta(minutes=problem.policy.transfer_minutes)
     while wave:
         following = []
-        for kind in ("feeder", "trunk", "distribution"):  # a journey through hubs has no direct leg
-            group = [r for r in wave if r.kind == kind]
+        no_car: list[_Ride] = []
+        # a journey through hubs has no direct leg
+        for kind, mode in (
+            ("feeder", "coach"),
+            ("trunk", "rail"),
+            ("trunk", "coach"),
+            ("distribution", "coach"),
+        ):
+            group = [r for r in wave if r.kind == kind and r.mode == mode]
+            group += no_car if (kind, mode) == ("trunk", "coach") else []
             if not group:
                 continue
-            planned = _one_kind(problem, group, ready, [*fixed, *trips], plan_legs, seconds)
+            rail = mode == "rail"
+            on = replace(problem, rail_legs=rail)
+            planned = _one_kind(on, group, ready, [*fixed, *trips], plan_legs, seconds, rail)
             if planned is None:
                 return None
-            for trip in planned:
+            planned_trips, left = planned
+            if left:
+                log.info("%d rail trunk riders had no rail car: by coach", len(left))
+                no_car = left
+                group = [ride for ride in group if ride not in left]
+            for trip in planned_trips:
                 trips.append(trip.model_copy(update={"leg": kind}))
                 for stop in trip.stops:
                     if stop.kind == "dropoff" and stop.arrival is not None:
@@ -241,15 +285,25 @@ def _legs_planned(
                             ready[rid] = stop.arrival + gap
             for ride in group:
                 if not ride.last:
+                    onward = replace(ride, position=ride.position + 1)
                     rid = ride.registration.registration_id
-                    if ready[rid].time() > LATEST_ONWARD:
-                        morning = ready[rid].date() + dt.timedelta(days=1)
-                        ready[rid] = dt.datetime.combine(morning, problem.policy.departure_time)
-                    following.append(
-                        replace(ride, position=ride.position + 1, day=ready[rid].date())
-                    )
+                    ready[rid] = _onward_time(problem, onward, ready[rid])
+                    following.append(replace(onward, day=ready[rid].date()))
         wave = following
     return trips
+
+
+def _onward_time(problem: Problem, ride: _Ride, ready: dt.datetime) -> dt.datetime:
+    """When `ride`, whose party is ready at `ready`, may leave: then, or the next morning
+    when it is late in the day for the leg's road (see `LATEST_ONWARD`)."""
+    places = ride.journey.places
+    km = problem.distances.road_km(places[ride.position], places[ride.position + 1])
+    ends = ready + dt.timedelta(hours=km / ONWARD_KMH)
+    night = dt.datetime.combine(ready.date(), problem.policy.night_start)
+    if ready.time() <= LATEST_ONWARD or ends <= night:
+        return ready
+    morning = ready.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(morning, problem.policy.departure_time)
 
 
 def _one_kind(
@@ -259,40 +313,84 @@ def _one_kind(
     planned_before: Sequence[Trip],
     plan_legs: PlanLegs,
     seconds: float,
-) -> list[Trip] | None:
-    """The legs of one kind of one wave, planned and each trip made to wait for the last of
-    its riders to be ready; None when anyone is left unplanned."""
+    leave_unplanned: bool = False,
+) -> tuple[list[Trip], list[_Ride]] | None:
+    """The legs of one kind of one wave, planned on the vehicles the trips before leave and
+    each trip made to wait for the last of its riders to be ready, and the rides left
+    unplanned: None when any is and not `leave_unplanned`. A trip that waits may arrive a
+    day later than its planner thought and so hold its vehicle a day more: where that takes
+    a type over its daily count, the wave is planned again with that many fewer of the type,
+    up to `FLEET_ATTEMPTS` times."""
     legs = tuple(_leg(ride) for ride in rides)
-    part = replace(
-        problem,
-        registrations=legs,
-        fleet=fleet_left(problem.fleet, planned_before),
-        rejected=(),
-        held=(),
-        held_passengers=0,
-    )
-    planned = plan_legs(part, seconds)
-    if planned.unassigned:
-        return None
-    by_id = {r.registration_id: r for r in legs}
+    fleet = fleet_left(problem.fleet, planned_before)
+    for _ in range(FLEET_ATTEMPTS):
+        part = replace(problem, registrations=legs, fleet=fleet, rejected=(), held=(),
+                       held_passengers=0)  # fmt: skip
+        planned = plan_legs(part, seconds)
+        what = f"{rides[0].kind} legs by {rides[0].mode}"
+        unplanned = {u.registration_id for u in planned.unassigned}
+        if unplanned and not leave_unplanned:
+            log.info("%s: %d left unplanned", what, len(unplanned))
+            return None
+        found = _waited(part, planned.trips, ready)
+        if found is None:
+            log.info("%s: riders ready too late in the day for a trip's route", what)
+            return None
+        over = over_counts(problem.fleet, [*planned_before, *found])
+        if not over:
+            return found, [r for r in rides if r.registration.registration_id in unplanned]
+        log.info("%s: over the daily counts of %s, planned again", what, dict(sorted(over.items())))
+        fewer = tuple(
+            vt.model_copy(update={"count": max(0, vt.count - over[vt.name])})
+            if vt.count is not None and over[vt.name]
+            else vt
+            for vt in fleet.vehicle_types
+        )
+        fleet = fleet.model_copy(update={"vehicle_types": fewer})
+    return None
+
+
+def _waited(
+    part: Problem, trips: Sequence[Trip], ready: dict[str, dt.datetime]
+) -> list[Trip] | None:
+    """The trips, each leaving when the last of its riders is ready (the cars of a train
+    together); None when one would leave after midnight."""
+    waits = {trip.trip_id: _wait(trip, ready) for trip in trips}
+    if part.rail_legs:  # the cars of a train leave together, when the last are ready
+        longest: dict[tuple[str, ...], dt.timedelta] = {}
+        for trip in trips:
+            key = _train_key(trip)
+            longest[key] = max(longest.get(key, dt.timedelta(0)), waits[trip.trip_id])
+        waits = {trip.trip_id: longest[_train_key(trip)] for trip in trips}
+    by_id = {r.registration_id: r for r in part.registrations}
     found = []
-    for trip in planned.trips:
-        riders = [by_id[rid] for rid in trip.registration_ids()]
-        boards = {
-            rid: stop.departure
-            for stop in trip.stops
-            if stop.kind == "pickup" and stop.departure is not None
-            for rid in stop.registrations
-        }
-        late = [ready[rid] - boards[rid] for rid in boards if rid in ready]
-        wait = max([dt.timedelta(0), *late])
+    for trip in trips:
+        wait = waits[trip.trip_id]
         if wait:
             leaves = dt.datetime.combine(trip.date, dt.time.fromisoformat(trip.departure)) + wait
             if leaves.date() != trip.date:
                 return None  # its riders are ready too late in the day for its route
+            riders = [by_id[rid] for rid in trip.registration_ids()]
             trip = rebuilt(trip, part, riders, leaves.time())
         found.append(trip)
     return found
+
+
+def _wait(trip: Trip, ready: dict[str, dt.datetime]) -> dt.timedelta:
+    """How much later than planned `trip` must leave for its riders to be ready."""
+    boards = {
+        rid: stop.departure
+        for stop in trip.stops
+        if stop.kind == "pickup" and stop.departure is not None
+        for rid in stop.registrations
+    }
+    late = [ready[rid] - boards[rid] for rid in boards if rid in ready]
+    return max([dt.timedelta(0), *late])
+
+
+def _train_key(trip: Trip) -> tuple[str, ...]:
+    """What the cars of one day's train share: the date and the stations."""
+    return (trip.date.isoformat(), trip.stops[0].place, trip.stops[-1].place)
 
 
 def _leg(ride: _Ride) -> Registration:
@@ -315,3 +413,25 @@ def _numbered(trips: list[Trip]) -> list[Trip]:
     ordered = sorted(trips, key=lambda t: (t.date, t.departure, order[t.leg], t.trip_id))
     width = max(4, len(str(len(ordered))))
     return [t.model_copy(update={"trip_id": f"T{n:0{width}d}"}) for n, t in enumerate(ordered, 1)]
+
+
+def _trains(trips: list[Trip], special_cars: int) -> list[Trip]:
+    """The trips, the rail cars among them formed into trains L001...: the cars leaving
+    one station for another on one date and minute run as one train, a special train (专列)
+    when it has at least `special_cars` cars."""
+    formed: dict[tuple[str, ...], list[int]] = {}
+    for index, trip in enumerate(trips):
+        if trip.mode == "rail":
+            formed.setdefault((*_train_key(trip), trip.departure), []).append(index)
+    found = list(trips)
+    for number, key in enumerate(sorted(formed), 1):
+        cars = formed[key]
+        for index in cars:
+            found[index] = found[index].model_copy(
+                update={
+                    "train": f"L{number:03d}",
+                    "train_cars": len(cars),
+                    "special_train": len(cars) >= special_cars,
+                }
+            )
+    return found

@@ -74,9 +74,7 @@ class Problem:
         """The vehicle types with any vehicle to plan with (`count` not 0), in fleet order:
         the rail cars for a problem of `rail_legs`, the road vehicles otherwise."""
         return tuple(
-            vt
-            for vt in self.fleet.vehicle_types
-            if vt.count != 0 and vt.is_rail == self.rail_legs
+            vt for vt in self.fleet.vehicle_types if vt.count != 0 and vt.is_rail == self.rail_legs
         )
 
     def capacity(self, vehicle_type: VehicleType) -> VehicleCapacity:

@@ -5,7 +5,9 @@ way, within the detour and the legs the policy allows."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
+from collections import Counter
 
 from pointplan.builder import build_problem
 from pointplan.domain.places import Place, Point, PointKind
@@ -17,7 +19,7 @@ from pointplan.problem import Problem
 from pointplan.solvers.network import candidate_itineraries, demand_classes
 from pointplan.solvers.network.itineraries import DETOUR, HUB_REACH_KM, Itinerary
 from pointplan.solvers.network.model import plan_network
-from pointplan.solvers.network.search import Carrier
+from pointplan.solvers.network.search import ArcPrices, Carrier, _improved, arcs_of
 from pointplan.solvers.network.zones import zone_of
 from pointplan.solvers.ortools_adapter import WorkLimit
 from pointplan.solvers.seating import with_capacities
@@ -126,3 +128,52 @@ def test_the_network_model_gathers_small_flows_at_a_hub() -> None:
     assert sum(to_beijing) == 1  # one vehicle drives the long way
     again = plan_network(classes, journeys(TRANSFERS), carriers, problem.distances, limit)
     assert again == gathered
+
+
+def test_the_search_empties_a_rail_car_that_no_class_would_leave_alone() -> None:
+    """Two lone travellers from Hohhot to Beijing, both started on one rail car between the
+    stations (as the search's most gathered start puts them): either leaving alone saves
+    nothing while the car runs for the other, so moves of one class stay put; emptying the
+    car at once sends both direct, for less, and the search does it."""
+    stations = [
+        Point(point_id="ST-HHHT", label="呼和浩特东站", lat=40.86, lon=111.72, adcode="150102",
+              kind=PointKind.STATION),
+        Point(point_id="ST-BJ", label="北京站", lat=39.903, lon=116.427, adcode="110101",
+              kind=PointKind.STATION),
+    ]  # fmt: skip
+    homes = [
+        Place(label="home 0", lat=40.80, lon=111.60),
+        Place(label="home 1", lat=40.95, lon=111.80),
+    ]
+    registrations = [party(f"R{n}", home, BEIJING, DAY) for n, home in enumerate(homes)]
+    fleet = default_fleet()
+    fleet = fleet.model_copy(update={"vehicle_types": tuple(
+        vt.model_copy(update={"count": 10}) if vt.is_rail else vt for vt in fleet.vehicle_types
+    )})  # fmt: skip
+    rail = Policy().model_copy(update={"transfers": True, "rail": True})
+    problem = with_capacities(Problem(tuple(registrations), fleet, rail))
+    carriers = [Carrier(vt, problem.capacity(vt).effective) for vt in fleet.vehicle_types]
+    classes = demand_classes(registrations)
+    journeys = [candidate_itineraries(c, stations, problem.distances, rail) for c in classes]
+    by_rail = [next(i for i, j in enumerate(mine) if "rail" in j.modes) for mine in journeys]
+    arc_km = {
+        arc: problem.distances.road_km(a, b)
+        for mine in journeys
+        for journey in mine
+        for arc, (a, b) in zip(
+            arcs_of(journey, zone_of), itertools.pairwise(journey.places), strict=True
+        )
+    }
+    prices = ArcPrices(carriers, arc_km)
+    routes = [[arcs_of(j, zone_of) for j in mine] for mine in journeys]
+    start = [(i, DAY) for i in by_rail]
+
+    def cost_of(chosen: list[int]) -> int:
+        loads = Counter(arc for c, i in enumerate(chosen) for arc in routes[c][i])
+        return sum(prices.cost(arc, n) for arc, n in loads.items())
+
+    on_rail = cost_of(by_rail)
+    assert cost_of([0, by_rail[1]]) >= on_rail <= cost_of([by_rail[0], 0])  # alone: no saving
+    choice, cost = _improved(classes, routes, prices, {}, start, passes=6)
+    assert choice == [(0, DAY), (0, DAY)]  # both direct
+    assert cost == cost_of([0, 0]) < on_rail

@@ -216,11 +216,15 @@ class Policy(BaseModel):
         return self.model_copy(update={**values, "overrides": ()})
 
     def for_vehicle(self, vehicle_type: VehicleType) -> Policy:
-        """The rules one vehicle of this type runs under: a rail car keeps the seat gaps and
-        the load cap, holds `rail_isolation_seats` at its end instead of rear rows, seats
+        """The rules one vehicle of this type runs under (see `for_mode`)."""
+        return self.for_mode("rail" if vehicle_type.is_rail else "coach")
+
+    def for_mode(self, mode: str) -> Policy:
+        """The rules a vehicle of `mode` runs under: a rail car keeps the seat gaps and the
+        load cap, holds `rail_isolation_seats` at its end instead of rear rows, seats
         `rail_escorts_per_car` escorts, and keeps no road driving rules; a road vehicle
-        keeps this policy."""
-        if not vehicle_type.is_rail:
+        (`coach`) keeps this policy."""
+        if mode != "rail":
             return self
         return self.model_copy(
             update={

@@ -128,6 +128,24 @@ class Trip(BaseModel):
         exclude_if=lambda mode: mode == "coach",
         description="coach (the default, not written) or rail",
     )
+    train: str | None = Field(
+        default=None,
+        exclude_if=lambda train: train is None,
+        description="rail only: the train the car runs in (its cars share date, departure and "
+        "stations); not written for road trips",
+    )
+    train_cars: int | None = Field(
+        default=None,
+        exclude_if=lambda cars: cars is None,
+        description="rail only: how many of the plan's cars the train has",
+    )
+    special_train: bool = Field(
+        default=False,
+        exclude_if=lambda special: not special,
+        description="rail only: whether the train is a special train (专列) of the plan's "
+        "cars alone (at least the policy's special_train_cars); otherwise its cars are "
+        "chartered cars of a scheduled train; written only when true",
+    )
     overrides: tuple[int, ...] = Field(
         default=(),
         exclude_if=lambda overrides: not overrides,

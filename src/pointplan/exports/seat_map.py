@@ -2,7 +2,8 @@
 
 Every seat of the layout gets one state: taken by a passenger (labelled with the passenger's
 number on the trip's passenger list), kept for an escort, kept free as the gap the seating rules
-require beside a passenger, in the observation rows held empty at the rear, or simply free. The
+require beside a passenger, held empty for observation (a coach's rear rows, a rail car's
+isolation seats), or simply free. The
 picture is drawn from these cells only, so what it shows is what the plan says.
 """
 
@@ -14,7 +15,7 @@ from html import escape
 
 from pointplan.domain.plan import Trip
 from pointplan.domain.policy import Policy
-from pointplan.domain.seating import Seat, layout_seats, seats_conflict
+from pointplan.domain.seating import Seat, held_seats, layout_seats, seats_conflict
 
 
 class SeatState(StrEnum):
@@ -31,7 +32,7 @@ SEAT_LEGEND = {
     SeatState.TAKEN: "乘客 passenger",
     SeatState.ESCORT: "随车人员 escort",
     SeatState.GAP: "隔座留空 gap kept free",
-    SeatState.OBSERVATION: "观察区 observation rows",
+    SeatState.OBSERVATION: "观察区/隔离座 kept empty",
     SeatState.FREE: "空座 free",
 }
 SEAT_COLOURS = {
@@ -59,17 +60,22 @@ class SeatCell:
         return f"{self.row}{self.letter}"
 
 
+FRONT_LABELS = {"coach": "车头 front · 司机 driver", "rail": "车厢前端 front of the car"}
+"""What the top of a seat map is, by the trip's mode."""
+
+
 def seat_cells(trip: Trip, policy: Policy, passenger_numbers: dict[str, int]) -> list[SeatCell]:
-    """The state of every seat of `trip`'s layout under `policy`.
+    """The state of every seat of `trip`'s layout under `policy` (as its mode applies it).
 
     `passenger_numbers` maps a registration id to its number on the passenger list; a taken
     seat shows that number.
     """
+    policy = policy.for_mode(trip.mode)
     seats = layout_seats(trip.layout)
     taken = {(s.row, s.seat): s.registration_id for s in trip.seats}
     escorts = {(s.row, s.seat) for s in trip.escort_seats}
     occupied = [seat for seat in seats if (seat.row, seat.letter) in taken.keys() | escorts]
-    first_observation_row = len(trip.layout) - policy.reserved_rear_rows + 1
+    held = {(seat.row, seat.letter) for seat in held_seats(trip.layout, policy)}
     cells = []
     for seat in seats:
         key = (seat.row, seat.letter)
@@ -77,7 +83,7 @@ def seat_cells(trip: Trip, policy: Policy, passenger_numbers: dict[str, int]) ->
             number = passenger_numbers.get(taken[key])
             cells.append(SeatCell(seat.row, seat.col, seat.letter, SeatState.TAKEN, number))
         else:
-            state = _empty_state(seat, occupied, escorts, first_observation_row, policy)
+            state = _empty_state(seat, occupied, escorts, held, policy)
             cells.append(SeatCell(seat.row, seat.col, seat.letter, state))
     return cells
 
@@ -86,12 +92,12 @@ def _empty_state(
     seat: Seat,
     occupied: list[Seat],
     escorts: set[tuple[int, str]],
-    first_observation_row: int,
+    held: set[tuple[int, str]],
     policy: Policy,
 ) -> SeatState:
     if (seat.row, seat.letter) in escorts:
         return SeatState.ESCORT
-    if seat.row >= first_observation_row:
+    if (seat.row, seat.letter) in held:
         return SeatState.OBSERVATION
     if any(seats_conflict(seat, other, policy) for other in occupied):
         return SeatState.GAP
@@ -102,8 +108,8 @@ _CELL, _PAD, _LEGEND_ROW = 34, 10, 20
 SVG_FONTS = "Pointplan Sans, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
 
-def seat_map_svg(cells: list[SeatCell], title: str = "") -> str:
-    """The seat map as a standalone SVG picture: the front (driver, door) at the top, one
+def seat_map_svg(cells: list[SeatCell], title: str = "", front: str = FRONT_LABELS["coach"]) -> str:
+    """The seat map as a standalone SVG picture: the `front` (driver, door) at the top, one
     square per seat with its label, taken seats numbered as on the passenger list, and a
     legend of the states."""
     columns = max(cell.col for cell in cells) + 1
@@ -117,11 +123,11 @@ def seat_map_svg(cells: list[SeatCell], title: str = "") -> str:
     ]
     if title:
         parts.append(f'<text x="{_PAD}" y="{_PAD + 12}" font-size="13">{escape(title)}</text>')
-    front = top - 24
+    bar = top - 24
     parts.append(
-        f'<rect x="{_PAD}" y="{front}" width="{columns * _CELL - 4}" height="18" rx="4" '
-        f'fill="#eeeeee" stroke="#888888"/><text x="{_PAD + 4}" y="{front + 13}" '
-        f'font-size="11">车头 front · 司机 driver</text>'
+        f'<rect x="{_PAD}" y="{bar}" width="{columns * _CELL - 4}" height="18" rx="4" '
+        f'fill="#eeeeee" stroke="#888888"/><text x="{_PAD + 4}" y="{bar + 13}" '
+        f'font-size="11">{escape(front)}</text>'
     )
     for cell in cells:
         parts.append(_seat_svg(cell, _PAD + cell.col * _CELL, top + (cell.row - 1) * _CELL))

@@ -40,7 +40,7 @@ def render_vehicle_pages(pages: Sequence[VehiclePage], font_url: str = FONT_FILE
     return template.render(
         title=title,
         font_url=font_url,
-        pages=[(page, seat_map_svg(list(page.seats))) for page in pages],
+        pages=[(page, seat_map_svg(list(page.seats), front=page.seat_map_front)) for page in pages],
     )
 
 

@@ -20,7 +20,7 @@ from pointplan.domain.policy import Override, Policy
 from pointplan.domain.registration import Direction, Registration
 from pointplan.domain.trip import ScheduleEvent, Trip
 from pointplan.exports.people import PersonalData
-from pointplan.exports.seat_map import SeatCell, seat_cells
+from pointplan.exports.seat_map import FRONT_LABELS, SeatCell, seat_cells
 
 DIRECTION_LABELS = {
     Direction.RETURN_TO_WORK: "返岗 return to work",
@@ -115,6 +115,7 @@ class VehiclePage:
     contacts: tuple[str, ...]
     handovers: tuple[Handover, ...]
     journey: tuple[str, ...] = ()
+    seat_map_front: str = FRONT_LABELS["coach"]
 
 
 def vehicle_pages(
@@ -148,6 +149,7 @@ def vehicle_page(
     named_rules = [_override_line(policy.overrides[i], i) for i in trip.overrides]
     if trip.overrides:
         policy = policy.with_rules(trip.rules)
+    policy = policy.for_mode(trip.mode)
     passengers = _passenger_lines(trip, people)
     numbers = {line.registration_id: line.number for line in passengers}
     return VehiclePage(
@@ -155,13 +157,7 @@ def vehicle_page(
         date=trip.date,
         title=f"一车一方案 Vehicle plan {trip.trip_id} · {trip.date.isoformat()}",
         facts=_facts(trip, policy, fleet),
-        fill_in=(
-            ("车牌号 plate", answer.plate),
-            ("驾驶员 drivers (姓名 / 电话 name / phone)", answer.drivers),
-            ("随车工作人员 escort (姓名 / 电话 name / phone)", answer.escort),
-            ("包车客运标志牌 charter permit no.", answer.charter_permit),
-            ("承运单位 operator", answer.operator),
-        ),
+        fill_in=_fill_in(trip, answer),
         route=_route_lines(trip),
         schedule=tuple(_schedule_line(event) for event in trip.schedule if event.kind != "stop"),
         seats=tuple(seat_cells(trip, policy, numbers)),
@@ -174,6 +170,26 @@ def vehicle_page(
             if stop.kind == "dropoff"
         ),
         journey=journey_lines(trip, itineraries or {}),
+        seat_map_front=FRONT_LABELS[trip.mode],
+    )
+
+
+def _fill_in(trip: Trip, answer: TransportAnswer) -> tuple[tuple[str, str], ...]:
+    """The lines transport (for a rail car, the railway) fills in, with its answer."""
+    if trip.mode == "rail":
+        return (
+            ("车次 / 车厢号 train number / car number", answer.plate),
+            ("列车长 conductor (姓名 / 电话 name / phone)", answer.drivers),
+            ("护送人员 escort (姓名 / 电话 name / phone)", answer.escort),
+            ("包车合同 rail charter contract no.", answer.charter_permit),
+            ("铁路局 railway bureau", answer.operator),
+        )
+    return (
+        ("车牌号 plate", answer.plate),
+        ("驾驶员 drivers (姓名 / 电话 name / phone)", answer.drivers),
+        ("随车工作人员 escort (姓名 / 电话 name / phone)", answer.escort),
+        ("包车客运标志牌 charter permit no.", answer.charter_permit),
+        ("承运单位 operator", answer.operator),
     )
 
 
@@ -183,14 +199,21 @@ LEG_NAMES = {
     "distribution": "分送 distribution (receiving side)",
 }
 LEG_LINES = {
-    "feeder": "接驳段 feeder leg: brings its people to a gathering hub (集中转运点), where they "
-    "change to the trunk vehicle",
+    "feeder": "接驳段 feeder leg: brings its people to a gathering hub (集中转运点) or a "
+    "station, where they change to the trunk vehicle or train",
     "trunk": "干线段 trunk leg: the long run between hubs (or from a pickup point or to a "
     "drop-off point)",
     "distribution": "分送段 distribution leg: the receiving side's vehicle and staff "
-    "(派专人专车), who take the people over at the reception hub (接收点) and bring them to "
-    "their drop-off points",
+    "(派专人专车), who take the people over at the reception hub (接收点) or station and "
+    "bring them to their drop-off points",
 }
+
+
+RAIL_CAR = " (铁路车厢 rail car)"
+RAIL_TRUNK_LINE = (
+    "铁路干线段 trunk leg by rail: a car of the train between two stations; its people board "
+    "from the feeders at the first station, and an escort rides in every car (专人同车护送)"
+)
 
 
 def journey_lines(trip: Trip, itineraries: Mapping[str, Sequence[Trip]]) -> tuple[str, ...]:
@@ -218,12 +241,12 @@ def journey_lines(trip: Trip, itineraries: Mapping[str, Sequence[Trip]]) -> tupl
             by_id[ids[k + 1]] = legs[k + 1]
             key = (leaves[rid], ids[k + 1])
             leaving[key] = leaving.get(key, 0) + sizes[rid]
-    lines = [LEG_LINES[trip.leg]]
+    lines = [RAIL_TRUNK_LINE if trip.mode == "rail" else LEG_LINES[trip.leg]]
     for (place, other), n in sorted(arriving.items()):
         came = by_id[other]
         lines.append(
             f"在 {place} 接 {n} 人 at {place}, {n} people join from {other} "
-            f"({came.leg}, arrives {_clock(came.arrival, with_date=True)})"
+            f"({_leg_named(came)}, arrives {_clock(came.arrival, with_date=True)})"
         )
     for (place, other), n in sorted(leaving.items()):
         goes = by_id[other]
@@ -234,32 +257,57 @@ def journey_lines(trip: Trip, itineraries: Mapping[str, Sequence[Trip]]) -> tupl
         )
         lines.append(
             f"在 {place} 换乘 at {place}, {n} people change to {other} "
-            f"({goes.leg}, leaves {goes.date.isoformat()} {goes.departure}){handed}"
+            f"({_leg_named(goes)}, leaves {goes.date.isoformat()} {goes.departure}){handed}"
         )
     return tuple(lines)
+
+
+def _leg_named(trip: Trip) -> str:
+    """A trip's leg as another trip's page names it: "feeder", "trunk by rail, train L001"."""
+    return f"{trip.leg} by rail, train {trip.train}" if trip.mode == "rail" else trip.leg
 
 
 def _facts(trip: Trip, policy: Policy, fleet: Fleet | None) -> tuple[tuple[str, str], ...]:
     rated = "-"
     if fleet is not None and trip.vehicle_type in {v.name for v in fleet.vehicle_types}:
         rated = str(fleet.by_name(trip.vehicle_type).rated_seats)
+    if trip.mode == "rail":
+        crew = (
+            ("列车 train", _train_line(trip)),
+            ("护送人员座位 escort seats (专人同车护送, per car)", str(len(trip.escort_seats))),
+        )
+    else:
+        crew = (
+            ("驾驶员人数 drivers", str(trip.drivers)),
+            ("随车人员座位 escort seats", str(len(trip.escort_seats))),
+        )
     return (
         ("日期 date", trip.date.isoformat()),
         ("方向 direction", DIRECTION_LABELS[trip.direction]),
         *((("行程段 leg", LEG_NAMES[trip.leg]),) if trip.leg != "direct" else ()),
-        ("车型 vehicle type", trip.vehicle_type),
+        ("车型 vehicle type", trip.vehicle_type + RAIL_CAR * (trip.mode == "rail")),
         ("额定座位 rated seats", rated),
         (
             "本次限载 seats usable",
             f"{trip.capacity} (≤ {policy.max_load_factor:.0%} 额定 of rated)",
         ),
         ("乘客 passengers", str(trip.passengers)),
-        ("驾驶员人数 drivers", str(trip.drivers)),
-        ("随车人员座位 escort seats", str(len(trip.escort_seats))),
+        *crew,
         ("出发 departure", f"{trip.date.isoformat()} {trip.departure}"),
         ("预计到达 expected arrival", _clock(trip.arrival, with_date=True)),
         ("里程 distance", f"{trip.distance_km:,.1f} km"),
     )
+
+
+def _train_line(trip: Trip) -> str:
+    """Which train a rail car runs in, and what kind of train it is."""
+    cars = trip.train_cars or 1
+    kind = (
+        "专列 special train of the plan's cars"
+        if trip.special_train
+        else "包车厢 chartered cars of a scheduled train"
+    )
+    return f"{trip.train or '-'}: {cars} 节车厢 cars, {kind}"
 
 
 def _passenger_lines(trip: Trip, people: PersonalData) -> tuple[PassengerLine, ...]:
@@ -335,6 +383,11 @@ def _measures(policy: Policy) -> tuple[str, ...]:
         measures.append(
             f"最后 {policy.reserved_rear_rows} 排留作观察区 last {policy.reserved_rear_rows} "
             "rows kept empty for observation"
+        )
+    if policy.isolation_seats:
+        measures.append(
+            f"末端 {policy.isolation_seats} 个座位留作隔离座 the last {policy.isolation_seats} "
+            "seats kept empty to isolate anyone who falls ill"
         )
     measures += [
         "全程佩戴口罩 masks on board; 车上备体温计 thermometer on board",

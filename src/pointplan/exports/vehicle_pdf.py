@@ -125,7 +125,7 @@ def _page(pdf: FPDF, page: VehiclePage) -> None:
     pdf.cell(text=page.title, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     top = pdf.get_y()
-    seats_bottom = _seat_map(pdf, list(page.seats), x=_MARGIN + _LEFT_WIDTH + 8, y=top)
+    seats_bottom = _seat_map(pdf, page, x=_MARGIN + _LEFT_WIDTH + 8, y=top)
     pdf.set_xy(_MARGIN, top)
     _table(pdf, None, (45, 67), page.facts, font_size=9, line_height=4.4)
     pdf.ln(1.5)
@@ -288,8 +288,9 @@ def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
     return [str(line) for line in lines] or [""]
 
 
-def _seat_map(pdf: FPDF, cells: list[SeatCell], x: float, y: float) -> float:
-    """Draw the seat map with its top-left corner at (x, y); returns the y below it."""
+def _seat_map(pdf: FPDF, page: VehiclePage, x: float, y: float) -> float:
+    """Draw the page's seat map with its top-left corner at (x, y); returns the y below it."""
+    cells = list(page.seats)
     columns = max(cell.col for cell in cells) + 1
     rows = max(cell.row for cell in cells)
     pdf.set_font("sans", size=10)
@@ -300,7 +301,7 @@ def _seat_map(pdf: FPDF, cells: list[SeatCell], x: float, y: float) -> float:
     pdf.rect(x, front, columns * _SEAT - 1, 4, style="DF")
     pdf.set_font("sans", size=6)
     pdf.set_xy(x + 1, front)
-    pdf.cell(h=4, text="车头 front · 司机 driver")
+    pdf.cell(h=4, text=page.seat_map_front)
     top = front + 6
     for cell in cells:
         _seat(pdf, cell, x + cell.col * _SEAT, top + (cell.row - 1) * _SEAT)

@@ -2,9 +2,10 @@
 
 Trips are lines through their stops, one colour and one switchable layer per travel date (the
 first date is shown, the others are ticked on in the layer list), drawn by leg: a direct trip
-as a thin line, a trunk thick, a feeder dashed, a distribution leg dotted; pickup points are
-circles sized by the people boarding there over the whole plan; drop-offs are small dark
-circles; the hubs where people change vehicles are orange circles sized by the people changing.
+as a thin line, a trunk thick (thick and dashed by rail), a feeder dashed, a distribution leg
+dotted; pickup points are circles sized by the people boarding there over the whole plan;
+drop-offs are small dark circles; the hubs and stations where people change vehicles are
+orange circles sized by the people changing.
 Leaflet's script and styles are written into the file, so the map works with no connection;
 only the background tiles (OpenStreetMap by default) need one. The shipped font, cut down to
 the characters of the map, is embedded too, so Chinese place names render.
@@ -39,6 +40,7 @@ LEG_STYLES = {  # weight, dashes (None: a solid line)
     "feeder": (2, "6 4"),
     "trunk": (5, None),
     "distribution": (2, "1 5"),
+    "rail": (6, "12 6"),  # a trunk by rail
 }
 
 
@@ -68,7 +70,7 @@ def plan_map(plan: Plan, tiles: str | None = "OpenStreetMap") -> folium.Map:
             show=index == 0,
         )
         for trip in trips:
-            weight, dashes = LEG_STYLES[trip.leg]
+            weight, dashes = LEG_STYLES["rail" if trip.mode == "rail" else trip.leg]
             folium.PolyLine(  # type: ignore[no-untyped-call]
                 [(s.lat, s.lon) for s in trip.stops],
                 color=colour,
@@ -116,6 +118,8 @@ def write_map(plan: Plan, path: Path, tiles: str | None = "OpenStreetMap") -> Pa
 
 def _trip_label(trip: Trip) -> str:
     leg = "" if trip.leg == "direct" else f"{trip.leg} · "
+    if trip.mode == "rail":
+        leg += f"rail, train {trip.train} ({trip.train_cars} cars) · "
     return _tooltip_text(
         f"{trip.trip_id} · {leg}{trip.date.isoformat()} · {trip.vehicle_type} · "
         f"{trip.passengers}/{trip.capacity} people · {trip.distance_km:,.0f} km"
@@ -178,12 +182,17 @@ def _legend(plan: Plan) -> str:
         "<br>Dark dots: drop-off points · hover for details"
         + (
             "<br>Thick: trunk legs · dashed: feeders · dotted: distribution (receiving side)"
-            "<br>Orange circles: hubs where people change vehicles"
+            + ("<br>Thick and dashed: trunk legs by rail" if _any_rail(plan) else "")
+            + "<br>Orange circles: hubs and stations where people change vehicles"
             if summary.legs
             else ""
         )
         + "</div>"
     )
+
+
+def _any_rail(plan: Plan) -> bool:
+    return any(trip.mode == "rail" for trip in plan.trips)
 
 
 def _font_style(page: str) -> str:

@@ -46,7 +46,8 @@ class FleetUse:
         if key not in self._extra_days:
             _, _, legs = ordered_route(self.problem, load)
             start = dt.datetime.combine(day, self.problem.policy.departure_time)
-            timeline = plan_timeline(start, legs, vehicle_type.speed_kmh, self.problem.policy)
+            policy = self.problem.policy.for_vehicle(vehicle_type)
+            timeline = plan_timeline(start, legs, vehicle_type.speed_kmh, policy)
             self._extra_days[key] = (timeline.stop_arrivals[-1].date() - day).days
         return [day + dt.timedelta(days=i) for i in range(self._extra_days[key] + 1)]
 
@@ -99,18 +100,35 @@ def cheapest_first(types: Sequence[VehicleType]) -> list[VehicleType]:
     return sorted(types, key=lambda vt: (vt.cost_per_trip, vt.cost_per_km, vt.name))
 
 
-def fleet_left(fleet: Fleet, fixed: Sequence[Trip]) -> Fleet:
-    """The fleet less the vehicles the fixed trips hold, counted on their busiest day (so
-    that any day's plan on top of them keeps to the daily counts)."""
+def on_the_road(trips: Sequence[Trip]) -> Counter[tuple[str, dt.date]]:
+    """Vehicles of each type (by name) on the road each day: a trip holds its vehicle from
+    its date to its arrival's."""
     busy: Counter[tuple[str, dt.date]] = Counter()
-    for trip in fixed:
+    for trip in trips:
         last = trip.arrival.date() if trip.arrival else trip.date
         day = trip.date
         while day <= last:
             busy[trip.vehicle_type, day] += 1
             day += dt.timedelta(days=1)
+    return busy
+
+
+def over_counts(fleet: Fleet, trips: Sequence[Trip]) -> Counter[str]:
+    """For each vehicle type the trips use more of on some day than its daily count, by how
+    many on its worst day (empty when the trips keep to the counts)."""
+    counts = {vt.name: vt.count for vt in fleet.vehicle_types if vt.count is not None}
+    over: Counter[str] = Counter()
+    for (name, _), used in on_the_road(trips).items():
+        if name in counts and used > counts[name]:
+            over[name] = max(over[name], used - counts[name])
+    return over
+
+
+def fleet_left(fleet: Fleet, fixed: Sequence[Trip]) -> Fleet:
+    """The fleet less the vehicles the fixed trips hold, counted on their busiest day (so
+    that any day's plan on top of them keeps to the daily counts)."""
     most: Counter[str] = Counter()
-    for (name, _), used in busy.items():
+    for (name, _), used in on_the_road(fixed).items():
         most[name] = max(most[name], used)
     return fleet.model_copy(
         update={

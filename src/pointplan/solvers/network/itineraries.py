@@ -74,7 +74,9 @@ def candidate_itineraries(
             if g.point_id != r.point_id
         ]
     if allowed >= 3 and policy.rail:
-        stations = sorted((h for h in hubs if h.kind == PointKind.STATION), key=lambda h: h.point_id)
+        stations = sorted(
+            (h for h in hubs if h.kind == PointKind.STATION), key=lambda h: h.point_id
+        )
         candidates += [
             _journey(
                 (pickup, a, b, dropoff),

@@ -1,18 +1,19 @@
-"""The network model (docs/networks.md): which journey each class takes, on which day, and
-how many vehicles of which type run each arc on each day, at the least cost, on CP-SAT.
+"""The network model (docs/networks.md): which journey each class takes, on which day, and how
+many vehicles of which type run each arc on each day, at the least cost, on CP-SAT.
 
 Time-expanded by day: a class leaves on a day of its window and rides every leg of its
 journey that day (a leg's trip may still arrive the next day). An arc is an ordered pair of
 zones (`zones.zone_of` by default: the places one vehicle can serve together); the people of
 every class and journey on an arc on a day ride the vehicles run on it that day, each type
-up to its capacity under the policy, together with any people `carried` there already by
-an earlier part's answer. The cost of a vehicle on an arc is its type's `cost_per_trip` plus
-`cost_per_km` times the arc's road km (the mean over the people on it), in whole yuan; among
-plans of equal cost the one with fewer vehicles is taken. A type with a daily `count` runs at
-most that many arcs a day. The direct journey of every class is always a candidate. The
-search starts from the best end of a local search over whole classes (`search.searched`,
-which prices each arc by its cheapest mix of types but does not count vehicles a day), and
-what CP-SAT returns is kept only when it costs less.
+up to its capacity under the policy, together with any people `carried` there already by an
+earlier part's answer (whose vehicles on other arcs count against the daily counts). The
+cost of a vehicle on an arc is its type's `cost_per_trip` plus `cost_per_km` times the arc's
+road km (the mean over the people on it), in whole yuan; among plans of equal cost the one
+with fewer vehicles is taken. A type with a daily `count` runs at most that many arcs a day.
+The direct journey of every class is always a candidate. The search starts from the best end
+of a local search over whole classes (`search.searched`, which prices each arc by its
+cheapest mix of types but does not count vehicles a day), and what CP-SAT returns is kept
+only when it costs less.
 
 Zones are an estimate of the trip builder's sharing, not the builder itself: whoever uses
 the model compares the trips built from its answer with the direct plan (docs/networks.md).
@@ -73,9 +74,12 @@ def plan_network(
     seed: int = 0,
     zone: Callable[[Place], Hashable] = zone_of,
     carried: Mapping[ArcDay, int] | None = None,
+    running: Mapping[tuple[Arc, dt.date, str], int] | None = None,
 ) -> NetworkAnswer:
     """Choose journeys and days for `classes` (`journeys[c]` are class c's candidates, the
     direct one first) and the vehicles on each arc, at the least cost (see the module).
+    `running` are the vehicles earlier parts run on each arc and day (for the people
+    `carried`): those on arcs this part does not use count against the daily counts.
 
     Raises `ValueError` when a class has no candidate or no carrier carries anyone."""
     usable = [c for c in carriers if c.capacity > 0]
@@ -90,8 +94,28 @@ def plan_network(
     prices = ArcPrices(usable, arc_km)
     choice, cost = searched(classes, journeys, prices, zone, carried)
     start = _answer(classes, journeys, choice, prices, zone, carried, cost)
-    whole = _solved(classes, journeys, usable, arc_km, limit, seed, zone, carried, start)
-    return whole if whole.people and whole.cost <= start.cost else start
+    whole = _solved(
+        classes, journeys, usable, arc_km, limit, seed, zone, carried, start, running or {}
+    )
+    if whole.people and (whole.cost <= start.cost or _over_daily(start, usable, running or {})):
+        return whole
+    return start
+
+
+def _over_daily(
+    answer: NetworkAnswer,
+    carriers: Sequence[Carrier],
+    running: Mapping[tuple[Arc, dt.date, str], int],
+) -> bool:
+    """Whether `answer` (with the vehicles `running` on the arcs it does not run) takes a
+    type over its daily count: the local search does not count them."""
+    on_day: dict[tuple[dt.date, str], int] = {}
+    for (_, day, name), n in {**running, **answer.vehicles}.items():
+        on_day[day, name] = on_day.get((day, name), 0) + n
+    daily = {c.vehicle_type.name: c.vehicle_type.count for c in carriers}
+    return any(
+        daily.get(name) is not None and n > (daily[name] or 0) for (_, name), n in on_day.items()
+    )
 
 
 def _arc_km(
@@ -147,6 +171,7 @@ def _solved(
     zone: Callable[[Place], Hashable],
     carried: Mapping[ArcDay, int],
     start: NetworkAnswer,
+    running: Mapping[tuple[Arc, dt.date, str], int],
 ) -> NetworkAnswer:
     """The model of `plan_network` built and solved, its search started from `start`."""
     model = CpModel()
@@ -185,10 +210,14 @@ def _solved(
         seats = sum(c.capacity * vehicles[arc, day, c.vehicle_type.name] for c in runners)
         model.add(sum(flow for flow, _ in riders) + before <= seats)
     daily = {c.vehicle_type.name: c.vehicle_type.count for c in usable}
-    for (_, name), counts in sorted(per_day.items()):
+    elsewhere: dict[tuple[dt.date, str], int] = {}
+    for (arc, day, name), n in running.items():
+        if (arc, day) not in on_arc:
+            elsewhere[day, name] = elsewhere.get((day, name), 0) + n
+    for (day, name), counts in sorted(per_day.items()):
         most_a_day = daily[name]
         if most_a_day is not None:
-            model.add(sum(counts) <= most_a_day)
+            model.add(sum(counts) + elsewhere.get((day, name), 0) <= most_a_day)
     model.minimize(sum(objective))
     answer = solve_cp(model, limit, seed=seed)
     if not answer.found:

@@ -70,6 +70,10 @@ class ArcPrices:
         """What carrying `load` people on `arc` costs, in whole yuan."""
         return self._table(arc, load)[0][load]
 
+    def one_vehicle(self, arc: Arc) -> int:
+        """The most people one vehicle carries on `arc`."""
+        return max((c.capacity for c in self._by_mode[arc[2]]), default=0)
+
     def mix(self, arc: Arc, load: int) -> dict[str, int]:
         """The vehicles of each type that carry `load` on `arc` at that cost."""
         last = self._table(arc, load)[1]
@@ -130,6 +134,10 @@ def searched(
     return best
 
 
+def _rides_on(routes: Sequence[Sequence[Arc]], chosen: Choice, key: ArcDay) -> bool:
+    return chosen[1] == key[1] and key[0] in routes[chosen[0]]
+
+
 def _most_gathered(mine: Sequence[Itinerary]) -> int:
     return min(range(len(mine)), key=lambda i: (-len(mine[i].legs), mine[i].km, i))
 
@@ -156,26 +164,82 @@ def _improved(
             change += prices.cost(arc, now + people) - prices.cost(arc, now)
         return change
 
-    for _ in range(passes):
+    def place(c: int, chosen: Choice, sign: int) -> None:
+        for arc in routes[c][chosen[0]]:
+            loads[arc, chosen[1]] = loads.get((arc, chosen[1]), 0) + sign * classes[c].people
+
+    def best_for(
+        c: int, other_than: Choice | None, closed: ArcDay | None = None
+    ) -> tuple[Choice | None, int]:
+        """Class c's cheapest journey and day but `other_than` and any through `closed`,
+        and what taking it adds to the cost (None when there is none)."""
+        best: Choice | None = None
+        best_change = 0
+        for j, arcs in enumerate(routes[c]):
+            for when in classes[c].window():
+                if (j, when) == other_than or (
+                    closed is not None and when == closed[1] and closed[0] in arcs
+                ):
+                    continue
+                change = moved(arcs, when, classes[c].people)
+                if best is None or change < best_change:
+                    best, best_change = (j, when), change
+        return best, best_change
+
+    def reseat_each() -> bool:
+        """Offer every class, in order, the journey and day that lowers the total most."""
         better = False
-        for c, demand in enumerate(classes):
-            i, day = choice[c]
-            people = demand.people
-            freed = moved(routes[c][i], day, -people)
+        for c in range(len(classes)):
+            now = choice[c]
+            staying = -moved(routes[c][now[0]], now[1], -classes[c].people)
+            place(c, now, -1)
+            best, change = best_for(c, now)
+            if best is not None and change < staying:
+                choice[c], better = best, True
+            place(c, choice[c], +1)
+        return better
+
+    def close_arcs() -> bool:
+        """Empty each arc-day whose load fits one vehicle, moving all its classes off at
+        once where that pays: one class leaving alone saves nothing while the vehicle still
+        runs for the others."""
+        riders: dict[ArcDay, list[int]] = {}
+        for c, (i, day) in enumerate(choice):
             for arc in routes[c][i]:
-                loads[arc, day] -= people
-            best, best_change = (i, day), -freed
-            for j, other in enumerate(routes[c]):
-                for when in demand.window():
-                    if (j, when) == (i, day):
-                        continue
-                    change = moved(other, when, people)
-                    if change < best_change:
-                        best, best_change = (j, when), change
-            choice[c] = best
-            for arc in routes[c][best[0]]:
-                loads[arc, best[1]] = loads.get((arc, best[1]), 0) + people
-            better = better or best != (i, day)
+                riders.setdefault((arc, day), []).append(c)
+        better = False
+        for key in sorted(riders, key=lambda k: loads[k]):
+            arc, day = key
+            members = [c for c in riders[key] if _rides_on(routes[c], choice[c], key)]
+            if not members or loads[key] > prices.one_vehicle(arc) or key in carried:
+                continue
+            before = [choice[c] for c in members]
+            change = 0
+            for c in members:
+                change += moved(routes[c][choice[c][0]], day, -classes[c].people)
+                place(c, choice[c], -1)
+            moved_off = True
+            for c in members:
+                best, added = best_for(c, None, closed=key)
+                if best is None:
+                    moved_off = False
+                    best = before[members.index(c)]
+                    added = moved(routes[c][best[0]], best[1], classes[c].people)
+                choice[c] = best
+                change += added
+                place(c, best, +1)
+            if moved_off and change < 0:
+                better = True
+                continue
+            for c, old in zip(members, before, strict=True):
+                place(c, choice[c], -1)
+                choice[c] = old
+                place(c, old, +1)
+        return better
+
+    for _ in range(passes):
+        better = reseat_each()
+        better = close_arcs() or better
         if not better:
             break
     total = sum(prices.cost(arc, n) for (arc, _), n in loads.items() if n and arc in prices.arcs)
