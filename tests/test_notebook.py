@@ -82,6 +82,14 @@ def test_looser_rules_need_no_more_vehicles(comparison: pd.DataFrame) -> None:
     week these are fixed facts and a change that breaks one deserves a look.
     """
     vehicles = comparison.vehicles
-    assert vehicles["load 75%"] <= vehicles["baseline"]
-    assert vehicles["±1 day"] <= vehicles["baseline"]
+    assert vehicles["load 75%"] <= vehicles["direct only"]
+    assert vehicles["±1 day"] <= vehicles["direct only"]
     assert vehicles["2 drop-offs"] <= vehicles["1 drop-off"]
+
+
+def test_hubs_are_never_dearer_a_person_than_direct(comparison: pd.DataFrame) -> None:
+    """A plan with transfers keeps the direct plan where gathering costs more, so neither
+    the sample policy's hubs nor hubs with rail cost more a person than direct only."""
+    cost = comparison.cost_per_person
+    assert cost["hubs"] <= cost["direct only"] and cost["hubs + rail"] <= cost["direct only"]
+    assert comparison.rail_cars["direct only"] == comparison.rail_cars["hubs"] == 0

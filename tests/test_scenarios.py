@@ -193,17 +193,21 @@ def test_sample_scenarios_file() -> None:
     """The shipped file holds the notebook's scenarios."""
     scenarios = load_scenarios(SAMPLE / "scenarios.yaml")
     assert [s.name for s in scenarios] == [
-        "baseline",
+        "direct only",
         "load 75%",
         "1 drop-off",
         "2 drop-offs",
         "±1 day",
         "hubs",
+        "hubs + rail",
         "hubs ±1 day",
     ]
-    assert scenarios[1].policy == {"max_load_factor": 0.75}
+    assert scenarios[1].policy == {"transfers": False, "max_load_factor": 0.75}
     assert scenarios[4].date_flexibility_days == 1
-    assert scenarios[5].policy == {"transfers": True} == scenarios[6].policy
+    assert scenarios[5].policy == {} == scenarios[7].policy  # the sample policy: transfers on
+    assert scenarios[6].policy == {"rail": True}
+    rail = scenarios[6].fleet
+    assert rail is not None and rail.by_name("rail-yz25").count == 40
 
 
 def test_scenario_fleet_from_a_file_or_inline(tmp_path: Path) -> None:

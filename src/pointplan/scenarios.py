@@ -54,6 +54,7 @@ COLUMNS = (
     "cost",
     "cost_per_person",
     "legs",
+    "rail_cars",
     "registrations",
     "people",
     "people_served",
@@ -331,8 +332,9 @@ def _readable(column: str, value: float) -> str:
 
 def plan_figures(plan: Plan) -> dict[str, float | int]:
     """A plan's figures for a comparison: vehicles against the bound, stops, km, cost (and per
-    person served), the trips that are legs of journeys through hubs, who is served, and how
-    full the vehicles are (`mean_load`: passengers / effective capacity)."""
+    person served), the trips that are legs of journeys through hubs and the rail cars among
+    them, who is served, and how full the vehicles are (`mean_load`: passengers / effective
+    capacity)."""
     s = plan.summary
     trips = plan.trips
     return {
@@ -344,6 +346,7 @@ def plan_figures(plan: Plan) -> dict[str, float | int]:
         "cost": s.cost,
         "cost_per_person": s.cost_per_person,
         "legs": s.legs,
+        "rail_cars": sum(1 for t in trips if t.mode == "rail"),
         "registrations": s.registrations,
         "people": s.passengers,
         "people_served": s.served_passengers,

@@ -1,9 +1,11 @@
 """Policies through the service: a plan asked for with overrides has every trip under them,
 named in plan.json; a bad override is 422 naming where, and so is rail without transfers;
+rail with transfers puts a big flow on a train between stored stations;
 transfers are planned, not re-planned. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from pointplan.io.config import default_fleet
 from tests.api.conftest import Service, new_id, point, registration
 
 SAIHAN = "150105"  # 呼和浩特市赛罕区; these dates (2022-12-01/02) no other test uses
@@ -108,3 +110,44 @@ def test_a_network_plan_gathers_at_a_stored_hub_and_its_pages_say_where(service:
     assert page.status_code == 200
     for feeder in (t for t in mine if t.get("leg") == "feeder"):
         assert f"join from {feeder['trip_id']} (feeder" in page.text
+
+
+def test_a_big_flow_rides_a_train_between_stored_stations(service: Service) -> None:
+    """Stations stored with POST /v1/points (kind `station`) and a fleet with rail cars: 100
+    people from Hohhot for Beijing ride feeders to Hohhot's station, two rail cars of one
+    train (each with an escort seat) and the receiving side's coaches; every person once,
+    and the car's page says which train it is."""
+    stations = [
+        point("RS-API-HHHT", adcode="150102", name="呼和浩特东站", lat=40.86, lon=111.72,
+              kind="station"),
+        point("RS-API-BJ", adcode="110101", name="北京站", lat=39.903, lon=116.427,
+              kind="station"),
+    ]  # fmt: skip
+    assert service.post_points(stations).status_code == 200
+    ids = [new_id("rail") for _ in range(25)]
+    day = {"earliest_date": "2022-12-14", "latest_date": "2022-12-14", "party_size": 4}
+    service.create(
+        *(registration(rid, origin="150102", destination="110105", **day) for rid in ids)
+    )
+    fleet = default_fleet().model_dump(mode="json")
+    for vehicle_type in fleet["vehicle_types"]:
+        if vehicle_type["name"].startswith("rail"):
+            vehicle_type["count"] = 10
+    rail = {"transfers": True, "rail": True}
+    plan_id, plan = service.solved(
+        "1501", "2022-12-14", "2022-12-14", time_limit=10, policy=rail, fleet=fleet
+    )
+    mine = [t for t in plan["trips"] if set(ids) & {s["registration_id"] for s in t["seats"]}]
+    cars = [t for t in mine if t.get("mode") == "rail"]
+    assert len(cars) == 2 and {t["leg"] for t in cars} == {"trunk"}
+    assert {t["train"] for t in cars} == {"L001"} and {t["train_cars"] for t in cars} == {2}
+    assert all(len(t["escort_seats"]) == 1 for t in cars)
+    assert [t["stops"][0]["point_id"] for t in cars] == ["RS-API-HHHT"] * 2
+    assert sum(t["passengers"] for t in cars) == 100
+    assert {t.get("leg") for t in mine} == {"feeder", "trunk", "distribution"}
+    page = service.client.get(
+        f"/v1/plans/{plan_id}/documents/trips/{cars[0]['trip_id']}.html",
+        headers=service.auth("admin"),
+    )
+    assert page.status_code == 200
+    assert "L001: 2 节车厢 cars" in page.text and "isolate" in page.text

@@ -62,23 +62,38 @@ def sample_plan(readme_run: tuple[int, Path]) -> tuple[Plan, Path]:
 
 def test_tables_match_the_plan(sample_plan: tuple[Plan, Path]) -> None:
     """The trip, stop and passenger tables hold the plan's figures, one row per trip, stop
-    and served registration, and `Plan.to_dataframe` gives each of them."""
+    and registration on a trip (a registration changing vehicles at a hub has a row per
+    leg, each with its whole itinerary), and `Plan.to_dataframe` gives each of them. The
+    sample policy has transfers on, and the plan gathers people at hubs."""
     plan, _ = sample_plan
     trips, stops, riders = (
         trips_table(plan.trips),
         stops_table(plan.trips),
         passengers_table(plan.trips),
     )
+    assert plan.summary.legs > 0
     assert len(trips) == plan.summary.vehicles
-    assert trips["passengers"].sum() == plan.summary.served_passengers
+    on_legs = sum(t.passengers for t in plan.trips)
+    assert trips["passengers"].sum() == riders["people"].sum() == on_legs
     assert len(stops) == plan.summary.stops
     assert trips["distance_km"].sum() == pytest.approx(plan.summary.distance_km, abs=0.01)
     assert (trips["load"] <= 1).all()
-    # every served registration once, with one seat per person
-    on_trips = [rid for t in plan.trips for rid in t.registration_ids()]
-    assert sorted(riders["registration_id"]) == sorted(on_trips)
-    assert riders["registration_id"].is_unique
-    assert sum(len(seats.split()) for seats in riders["seats"]) == plan.summary.served_passengers
+    # every registration once on each trip it rides, with one seat per person
+    on_trips = [(t.trip_id, rid) for t in plan.trips for rid in t.registration_ids()]
+    assert sorted(zip(riders["trip_id"], riders["registration_id"], strict=True)) == sorted(
+        on_trips
+    )
+    assert not riders.duplicated(["registration_id", "trip_id"]).any()
+    assert sum(len(seats.split()) for seats in riders["seats"]) == on_legs
+    # the summary counts a person once, however many legs
+    journeys = plan.itineraries()
+    assert riders["registration_id"].nunique() == len(journeys)
+    assert len(journeys) == plan.summary.served_registrations
+    first_legs = (legs[0].people_by_registration()[rid] for rid, legs in journeys.items())
+    assert sum(first_legs) == plan.summary.served_passengers
+    shown = dict(zip(riders["registration_id"], riders["itinerary"], strict=True))
+    for rid, legs in list(journeys.items())[:200]:
+        assert shown[rid] == " > ".join(t.trip_id for t in legs)
     # each stop row is the stop of the plan at that place in its trip's route
     trip = plan.trips[0]
     first_rows = stops[stops["trip_id"] == trip.trip_id]
@@ -87,16 +102,22 @@ def test_tables_match_the_plan(sample_plan: tuple[Plan, Path]) -> None:
     assert list(first_rows["registrations"]) == [len(s.registrations) for s in trip.stops]
     # each registration boards where and when its pickup stop says
     boarding = {
-        rid: s for t in plan.trips for s in t.stops if s.kind == "pickup" for rid in s.registrations
+        (t.trip_id, rid): s
+        for t in plan.trips
+        for s in t.stops
+        if s.kind == "pickup"
+        for rid in s.registrations
     }
-    for rid, pickup, when in riders[["registration_id", "pickup", "boarding"]].head(200).values:
-        assert (pickup, when) == (boarding[rid].place, boarding[rid].departure)
+    columns = ["trip_id", "registration_id", "pickup", "boarding"]
+    for trip_id, rid, pickup, when in riders[columns].head(200).values:
+        stop = boarding[trip_id, rid]
+        assert (pickup, when) == (stop.place, stop.departure)
     assert list(plan.to_dataframe().columns) == list(TRIP_COLUMNS)
     assert len(plan.to_dataframe("trips")) == plan.summary.vehicles
     assert list(plan.to_dataframe("stops").columns) == list(STOP_COLUMNS)
     assert len(plan.to_dataframe("stops")) == plan.summary.stops
     assert list(plan.to_dataframe("passengers").columns) == list(PASSENGER_COLUMNS)
-    assert len(plan.to_dataframe("passengers")) == plan.summary.served_registrations
+    assert len(plan.to_dataframe("passengers")) == len(riders)
     with pytest.raises(ValueError, match="unknown table"):
         plan.to_dataframe("seats")  # type: ignore[arg-type]
 
