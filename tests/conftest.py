@@ -13,6 +13,7 @@ import pytest
 from hypothesis import strategies as st
 
 from pointplan.domain import Fleet, Place, Plan, Policy, Registration
+from pointplan.domain.places import Point, PointKind
 from pointplan.io.config import default_fleet
 from tests.checker import check_plan
 
@@ -26,6 +27,22 @@ TUZUOQI = Place(label="呼和浩特市土默特左旗", lat=40.729572, lon=111.1
 BAOTOU = Place(label="包头市昆都仑区", lat=40.642, lon=109.822, adcode="150203")
 BEIJING = Place(label="北京市朝阳区", lat=39.921506, lon=116.443205, adcode="110105")
 HAILAR = Place(label="呼伦贝尔市海拉尔区", lat=49.212, lon=119.736, adcode="150702")
+# Railway stations near them (approximate coordinates), for journeys by rail.
+HOHHOT_STATION = Point(point_id="RS-HHHT", label="呼和浩特东站", lat=40.86, lon=111.72,
+                       adcode="150102", kind=PointKind.STATION)  # fmt: skip
+BAOTOU_STATION = Point(point_id="RS-BT", label="包头站", lat=40.61, lon=109.84,
+                       adcode="150202", kind=PointKind.STATION)  # fmt: skip
+BEIJING_STATION = Point(point_id="RS-BJ", label="北京站", lat=39.903, lon=116.427,
+                        adcode="110101", kind=PointKind.STATION)  # fmt: skip
+
+
+def rail_fleet(cars: int = 10) -> Fleet:
+    """The shipped fleet with `cars` rail cars a day (it has none)."""
+    fleet = default_fleet()
+    types = tuple(
+        vt.model_copy(update={"count": cars}) if vt.is_rail else vt for vt in fleet.vehicle_types
+    )
+    return fleet.model_copy(update={"vehicle_types": types})
 
 
 def readme_plan_args(out: Path) -> list[str]:

@@ -25,7 +25,15 @@ from pointplan.solvers.result import assemble_plan
 from pointplan.solvers.seating import with_capacities
 from pointplan.solvers.trips import build_trip
 from tests.checker import check_plan
-from tests.conftest import BAOTOU, HOHHOT, TUZUOQI, party
+from tests.conftest import (
+    BAOTOU,
+    BAOTOU_STATION,
+    HOHHOT,
+    HOHHOT_STATION,
+    TUZUOQI,
+    party,
+    rail_fleet,
+)
 
 DAY = dt.date(2022, 11, 21)
 TRANSFERS = Policy().model_copy(update={"transfers": True})  # not plannable yet, checkable
@@ -38,12 +46,7 @@ HUBS = (
 PICKUPS = (TUZUOQI, HOHHOT)
 RAIL = TRANSFERS.model_copy(update={"rail": True})
 RAIL_CAR = "rail-yz25"
-STATIONS = (
-    Point(point_id="RS-1501", label="呼和浩特东站", lat=40.86, lon=111.72, adcode="150102",
-          kind=PointKind.STATION),
-    Point(point_id="RS-1502", label="包头站", lat=40.61, lon=109.84, adcode="150202",
-          kind=PointKind.STATION),
-)  # fmt: skip
+STATIONS = (HOHHOT_STATION, BAOTOU_STATION)
 
 
 @dataclass(frozen=True)
@@ -205,15 +208,6 @@ def test_legs_out_of_order_are_caught() -> None:
     single["trips"][0]["leg"] = "feeder"
     problems = check_plan(single, [alone.registration], fleet, TRANSFERS)
     assert problems == ["R00002 rides only a feeder leg"]
-
-
-def rail_fleet() -> Fleet:
-    """The default fleet with ten rail cars a day."""
-    fleet = default_fleet()
-    types = tuple(
-        vt.model_copy(update={"count": 10}) if vt.is_rail else vt for vt in fleet.vehicle_types
-    )
-    return fleet.model_copy(update={"vehicle_types": types})
 
 
 rail_journeys = st.lists(

@@ -23,7 +23,15 @@ from pointplan.networked import solve_network
 from pointplan.problem import Problem
 from pointplan.solve import solve
 from tests.checker import check_plan
-from tests.conftest import BEIJING, HOHHOT, TUZUOQI, party
+from tests.conftest import (
+    BEIJING,
+    BEIJING_STATION,
+    HOHHOT,
+    HOHHOT_STATION,
+    TUZUOQI,
+    party,
+    rail_fleet,
+)
 
 DAY = dt.date(2022, 11, 21)
 TRANSFERS = Policy().model_copy(update={"transfers": True})  # checkable, not plannable yet
@@ -115,12 +123,7 @@ def test_the_map_draws_legs_by_kind_and_the_hub() -> None:
 
 
 RAIL = Policy().model_copy(update={"transfers": True, "rail": True})
-STATIONS = (
-    Point(point_id="ST-HHHT", label="呼和浩特东站", lat=40.86, lon=111.72, adcode="150102",
-          kind=PointKind.STATION),
-    Point(point_id="ST-BJ", label="北京站", lat=39.903, lon=116.427, adcode="110101",
-          kind=PointKind.STATION),
-)  # fmt: skip
+STATIONS = (HOHHOT_STATION, BEIJING_STATION)
 
 
 def rail_week(rail_cars: int) -> Problem:
@@ -128,13 +131,7 @@ def rail_week(rail_cars: int) -> Problem:
     from Tumed Left Banner, 50 km on), with `rail_cars` rail cars a day."""
     homes = [HOHHOT] * 60 + [TUZUOQI] * 40
     registrations = tuple(party(f"R{n:03d}", home, BEIJING, DAY) for n, home in enumerate(homes))
-    fleet = default_fleet()
-    types = tuple(
-        vt.model_copy(update={"count": rail_cars}) if vt.is_rail else vt
-        for vt in fleet.vehicle_types
-    )
-    return Problem(registrations, fleet.model_copy(update={"vehicle_types": types}), RAIL,
-                   points=STATIONS)  # fmt: skip
+    return Problem(registrations, rail_fleet(rail_cars), RAIL, points=STATIONS)
 
 
 def test_a_big_flow_rides_the_train_between_stations_for_less() -> None:
@@ -147,7 +144,7 @@ def test_a_big_flow_rides_the_train_between_stations_for_less() -> None:
     assert check_plan(json.loads(plan.to_json()), problem.registrations, problem.fleet, RAIL) == []
     rail = [t for t in plan.trips if t.mode == "rail"]
     assert [t.leg for t in rail] == ["trunk", "trunk"]
-    assert {(t.stops[0].point_id, t.stops[-1].point_id) for t in rail} == {("ST-HHHT", "ST-BJ")}
+    assert {(t.stops[0].point_id, t.stops[-1].point_id) for t in rail} == {("RS-HHHT", "RS-BJ")}
     assert {t.train for t in rail} == {"L001"} and {t.train_cars for t in rail} == {2}
     assert not any(t.special_train for t in rail)  # 2 cars: chartered cars of a scheduled train
     assert all(len(t.escort_seats) == 1 and t.drivers == 1 for t in rail)

@@ -24,7 +24,7 @@ from pointplan.solvers.network.zones import zone_of
 from pointplan.solvers.ortools_adapter import WorkLimit
 from pointplan.solvers.seating import with_capacities
 from pointplan.synthetic import make_week
-from tests.conftest import BEIJING, party
+from tests.conftest import BEIJING, BEIJING_STATION, HOHHOT_STATION, party, rail_fleet
 
 DAY = dt.date(2022, 11, 21)
 TRANSFERS = Policy().model_copy(update={"transfers": True})  # checkable, not plannable yet
@@ -135,21 +135,13 @@ def test_the_search_empties_a_rail_car_that_no_class_would_leave_alone() -> None
     stations (as the search's most gathered start puts them): either leaving alone saves
     nothing while the car runs for the other, so moves of one class stay put; emptying the
     car at once sends both direct, for less, and the search does it."""
-    stations = [
-        Point(point_id="ST-HHHT", label="呼和浩特东站", lat=40.86, lon=111.72, adcode="150102",
-              kind=PointKind.STATION),
-        Point(point_id="ST-BJ", label="北京站", lat=39.903, lon=116.427, adcode="110101",
-              kind=PointKind.STATION),
-    ]  # fmt: skip
+    stations = [HOHHOT_STATION, BEIJING_STATION]
     homes = [
         Place(label="home 0", lat=40.80, lon=111.60),
         Place(label="home 1", lat=40.95, lon=111.80),
     ]
     registrations = [party(f"R{n}", home, BEIJING, DAY) for n, home in enumerate(homes)]
-    fleet = default_fleet()
-    fleet = fleet.model_copy(update={"vehicle_types": tuple(
-        vt.model_copy(update={"count": 10}) if vt.is_rail else vt for vt in fleet.vehicle_types
-    )})  # fmt: skip
+    fleet = rail_fleet()
     rail = Policy().model_copy(update={"transfers": True, "rail": True})
     problem = with_capacities(Problem(tuple(registrations), fleet, rail))
     carriers = [Carrier(vt, problem.capacity(vt).effective) for vt in fleet.vehicle_types]

@@ -5,11 +5,13 @@ one hub together: moving one class alone onto a feeder and a trunk costs more th
 direct run, and only the move of many pays. This search moves whole classes between their
 journeys and days, pricing each arc and day by the cheapest mix of vehicle types for its
 load (exact, by a small knapsack over the types), from two starts: everyone direct on the
-first day of the window, and everyone on their most gathered journey (most legs, fewest
-km). Each pass offers every class, in order, the journey and day that lowers the total
-most; passes run until none does or `passes` are done. The best end of the two starts, and
-the vehicles of its mix, start the CP-SAT search (`model.plan_network`). Deterministic:
-classes, journeys and days are taken in order, ties to the earlier.
+first day of the window, and everyone on their most gathered journey (most legs, fewest km).
+Each pass offers every class, in order, the journey and day that lowers the total most, then
+tries to empty every arc and day whose load fits one vehicle by moving all its classes off
+at once (a vehicle several classes share is never left by one alone: the others still need
+it); passes run until neither move helps or `passes` are done. The best end of the two
+starts, and the vehicles of its mix, start the CP-SAT search (`model.plan_network`).
+Deterministic: classes, journeys and days are taken in order, ties to the earlier.
 """
 
 from __future__ import annotations
@@ -134,10 +136,6 @@ def searched(
     return best
 
 
-def _rides_on(routes: Sequence[Sequence[Arc]], chosen: Choice, key: ArcDay) -> bool:
-    return chosen[1] == key[1] and key[0] in routes[chosen[0]]
-
-
 def _most_gathered(mine: Sequence[Itinerary]) -> int:
     return min(range(len(mine)), key=lambda i: (-len(mine[i].legs), mine[i].km, i))
 
@@ -150,97 +148,125 @@ def _improved(
     start: Sequence[Choice],
     passes: int,
 ) -> tuple[list[Choice], int]:
-    choice = list(start)
-    loads: dict[ArcDay, int] = dict(carried)
-    for c, (i, day) in enumerate(choice):
-        for arc in routes[c][i]:
-            loads[arc, day] = loads.get((arc, day), 0) + classes[c].people
+    """The choice the local search reaches from `start` (see the module), and its cost."""
+    search = _LocalSearch(classes, routes, prices, carried, start)
+    for _ in range(passes):
+        better = search.reseat_each()
+        better = search.close_arcs() or better
+        if not better:
+            break
+    return search.choice, search.total()
 
-    def moved(arcs: Sequence[Arc], day: dt.date, people: int) -> int:
+
+class _LocalSearch:
+    """The classes' choices and the load they put on each arc and day, with the moves."""
+
+    def __init__(
+        self,
+        classes: Sequence[DemandClass],
+        routes: Sequence[Sequence[Sequence[Arc]]],
+        prices: ArcPrices,
+        carried: Mapping[ArcDay, int],
+        start: Sequence[Choice],
+    ) -> None:
+        self.classes, self.routes, self.prices, self.carried = classes, routes, prices, carried
+        self.choice = list(start)
+        self.loads: dict[ArcDay, int] = dict(carried)
+        for c, chosen in enumerate(self.choice):
+            self._place(c, chosen, +1)
+
+    def total(self) -> int:
+        """What the arcs cost with their loads."""
+        arcs = self.prices.arcs
+        return sum(
+            self.prices.cost(arc, n) for (arc, _), n in self.loads.items() if n and arc in arcs
+        )
+
+    def reseat_each(self) -> bool:
+        """Offer every class, in order, the journey and day that lowers the total most."""
+        better = False
+        for c in range(len(self.classes)):
+            now = self.choice[c]
+            staying = -self._moved(self.routes[c][now[0]], now[1], -self.classes[c].people)
+            self._place(c, now, -1)
+            best, change = self._best_for(c, other_than=now)
+            if best is not None and change < staying:
+                self.choice[c], better = best, True
+            self._place(c, self.choice[c], +1)
+        return better
+
+    def close_arcs(self) -> bool:
+        """Empty each arc-day whose load fits one vehicle, moving all its classes off at
+        once where that pays: one class leaving alone saves nothing while the vehicle still
+        runs for the others."""
+        riders: dict[ArcDay, list[int]] = {}
+        for c, (i, day) in enumerate(self.choice):
+            for arc in self.routes[c][i]:
+                riders.setdefault((arc, day), []).append(c)
+        better = False
+        for key in sorted(riders, key=lambda k: self.loads[k]):
+            members = [c for c in riders[key] if self._rides_on(c, key)]
+            fits = self.loads[key] <= self.prices.one_vehicle(key[0])
+            if members and fits and key not in self.carried:
+                better = self._empty(key, members) or better
+        return better
+
+    def _empty(self, key: ArcDay, members: list[int]) -> bool:
+        """Move `members` off the arc-day `key` at once, each to its cheapest other choice;
+        kept where that lowers the total, undone otherwise."""
+        before = [self.choice[c] for c in members]
+        change = 0
+        for c in members:
+            change += self._moved(
+                self.routes[c][self.choice[c][0]], key[1], -self.classes[c].people
+            )
+            self._place(c, self.choice[c], -1)
+        for c, old in zip(members, before, strict=True):
+            best, added = self._best_for(c, closed=key)
+            if best is None:  # every other choice runs on it too
+                best, added = old, 10**18
+            self.choice[c] = best
+            change += added
+            self._place(c, best, +1)
+        if change < 0:
+            return True
+        for c, old in zip(members, before, strict=True):
+            self._place(c, self.choice[c], -1)
+            self.choice[c] = old
+            self._place(c, old, +1)
+        return False
+
+    def _rides_on(self, c: int, key: ArcDay) -> bool:
+        i, day = self.choice[c]
+        return day == key[1] and key[0] in self.routes[c][i]
+
+    def _moved(self, arcs: Sequence[Arc], day: dt.date, people: int) -> int:
         """The change in cost when `people` join (or, negative, leave) these arc-days."""
         change = 0
         for arc in arcs:
-            now = loads.get((arc, day), 0)
-            change += prices.cost(arc, now + people) - prices.cost(arc, now)
+            now = self.loads.get((arc, day), 0)
+            change += self.prices.cost(arc, now + people) - self.prices.cost(arc, now)
         return change
 
-    def place(c: int, chosen: Choice, sign: int) -> None:
-        for arc in routes[c][chosen[0]]:
-            loads[arc, chosen[1]] = loads.get((arc, chosen[1]), 0) + sign * classes[c].people
+    def _place(self, c: int, chosen: Choice, sign: int) -> None:
+        """Put class c's people on (`sign` +1) or off (-1) the arcs of `chosen`."""
+        for arc in self.routes[c][chosen[0]]:
+            key = (arc, chosen[1])
+            self.loads[key] = self.loads.get(key, 0) + sign * self.classes[c].people
 
-    def best_for(
-        c: int, other_than: Choice | None, closed: ArcDay | None = None
+    def _best_for(
+        self, c: int, other_than: Choice | None = None, closed: ArcDay | None = None
     ) -> tuple[Choice | None, int]:
         """Class c's cheapest journey and day but `other_than` and any through `closed`,
         and what taking it adds to the cost (None when there is none)."""
         best: Choice | None = None
         best_change = 0
-        for j, arcs in enumerate(routes[c]):
-            for when in classes[c].window():
-                if (j, when) == other_than or (
-                    closed is not None and when == closed[1] and closed[0] in arcs
-                ):
+        for j, arcs in enumerate(self.routes[c]):
+            for when in self.classes[c].window():
+                through_closed = closed is not None and when == closed[1] and closed[0] in arcs
+                if (j, when) == other_than or through_closed:
                     continue
-                change = moved(arcs, when, classes[c].people)
+                change = self._moved(arcs, when, self.classes[c].people)
                 if best is None or change < best_change:
                     best, best_change = (j, when), change
         return best, best_change
-
-    def reseat_each() -> bool:
-        """Offer every class, in order, the journey and day that lowers the total most."""
-        better = False
-        for c in range(len(classes)):
-            now = choice[c]
-            staying = -moved(routes[c][now[0]], now[1], -classes[c].people)
-            place(c, now, -1)
-            best, change = best_for(c, now)
-            if best is not None and change < staying:
-                choice[c], better = best, True
-            place(c, choice[c], +1)
-        return better
-
-    def close_arcs() -> bool:
-        """Empty each arc-day whose load fits one vehicle, moving all its classes off at
-        once where that pays: one class leaving alone saves nothing while the vehicle still
-        runs for the others."""
-        riders: dict[ArcDay, list[int]] = {}
-        for c, (i, day) in enumerate(choice):
-            for arc in routes[c][i]:
-                riders.setdefault((arc, day), []).append(c)
-        better = False
-        for key in sorted(riders, key=lambda k: loads[k]):
-            arc, day = key
-            members = [c for c in riders[key] if _rides_on(routes[c], choice[c], key)]
-            if not members or loads[key] > prices.one_vehicle(arc) or key in carried:
-                continue
-            before = [choice[c] for c in members]
-            change = 0
-            for c in members:
-                change += moved(routes[c][choice[c][0]], day, -classes[c].people)
-                place(c, choice[c], -1)
-            moved_off = True
-            for c in members:
-                best, added = best_for(c, None, closed=key)
-                if best is None:
-                    moved_off = False
-                    best = before[members.index(c)]
-                    added = moved(routes[c][best[0]], best[1], classes[c].people)
-                choice[c] = best
-                change += added
-                place(c, best, +1)
-            if moved_off and change < 0:
-                better = True
-                continue
-            for c, old in zip(members, before, strict=True):
-                place(c, choice[c], -1)
-                choice[c] = old
-                place(c, old, +1)
-        return better
-
-    for _ in range(passes):
-        better = reseat_each()
-        better = close_arcs() or better
-        if not better:
-            break
-    total = sum(prices.cost(arc, n) for (arc, _), n in loads.items() if n and arc in prices.arcs)
-    return choice, total
