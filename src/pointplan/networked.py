@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from pointplan.domain.places import Place, Point, PointKind
-from pointplan.domain.plan import Plan, Trip
+from pointplan.domain.plan import Plan, Trip, Unassigned
 from pointplan.domain.registration import Registration
 from pointplan.domain.trip import Leg, Mode
 from pointplan.problem import Problem
@@ -57,6 +57,8 @@ REST_SHARE = 0.2
 """Shares of the budget: the direct plan, the network model, the plan of those riding
 direct in the network plan; the waves share the rest."""
 LEAST_SECONDS = 0.5
+WAVES = 3
+"""The waves of legs a journey of `max_legs` 3 needs, which share what the budget leaves."""
 FAR_KM = 150.0
 """Registrations going further than this (road km) are offered journeys through hubs."""
 LATEST_ONWARD = dt.time(13, 0)
@@ -95,36 +97,74 @@ class _Ride:
 
 def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: int) -> Plan:
     """The plan of `problem` through hubs where that costs less than direct (see the
-    module), within about `seconds`."""
+    module), within about `seconds`. With rail, the plan through hubs without it is made
+    too, in half the time each, and the cheaper kept: rail is one of the choices."""
     started = time.perf_counter()
     problem = with_capacities(problem)
     direct_problem = replace(problem, policy=problem.policy.model_copy(update={"transfers": False}))
     direct = plan_legs(direct_problem, max(LEAST_SECONDS, DIRECT_SHARE * seconds))
-    hubs = [p for p in problem.points if p.kind in _changes_at(problem)]
     far = [
         r for r in problem.registrations if problem.distances.road_km(r.pickup, r.dropoff) > FAR_KM
     ]
-    if not hubs or not far:
+    ways = [_changes_at(problem)]
+    if PointKind.STATION in ways[0]:
+        ways.append({PointKind.HUB})
+    share = seconds / len(ways)
+    best: tuple[list[Trip], tuple[Unassigned, ...]] | None = None
+    for changes in ways:
+        hubs = [p for p in problem.points if p.kind in changes]
+        found = _through_hubs(problem, direct, far, hubs, plan_legs, share, seed) if far else None
+        if found is not None and (best is None or _cost(found[0]) < _cost(best[0])):
+            best = found
+    if best is None:
         return _timed(direct, started)
+    trips, unassigned = best
+    largest = max((problem.capacity(vt).effective for vt in problem.available_types), default=1)
+    return assemble_plan(
+        problem,
+        _trains(_numbered(trips), problem.policy.special_train_cars),
+        unassigned,
+        lower_bound=math.ceil(problem.passengers / max(1, largest)),  # everyone rides one
+        solve_seconds=time.perf_counter() - started,
+        solver=direct.summary.solver,
+        seed=seed,
+    )
+
+
+def _through_hubs(
+    problem: Problem,
+    direct: Plan,
+    far: Sequence[Registration],
+    hubs: Sequence[Point],
+    plan_legs: PlanLegs,
+    seconds: float,
+    seed: int,
+) -> tuple[list[Trip], tuple[Unassigned, ...]] | None:
+    """The trips and unassigned of the plan through `hubs` (steps 2 to 5 of the module),
+    or None when it costs no less than `direct` or leaves anyone more unplanned."""
+    if not hubs:
+        return None
     rides = _journeys_chosen(problem, far, hubs, MODEL_SHARE * seconds, seed)
     through_hubs = [r for r in rides if len(r.journey.legs) > 1]
     if not through_hubs:
-        return _timed(direct, started)
+        return None
     routed = {r.registration.registration_id for r in through_hubs}
     rest = replace(
-        direct_problem,
+        problem,
+        policy=problem.policy.model_copy(update={"transfers": False}),
         registrations=tuple(r for r in problem.registrations if r.registration_id not in routed),
         rejected=(),
         held=(),
         held_passengers=0,
     )
     rest_plan = plan_legs(rest, max(LEAST_SECONDS, REST_SHARE * seconds))
-    wave_seconds = max(LEAST_SECONDS, (1 - DIRECT_SHARE - MODEL_SHARE - REST_SHARE) * seconds / 3)
+    wave_seconds = (1 - DIRECT_SHARE - MODEL_SHARE - REST_SHARE) * seconds / WAVES
     legs = _legs_planned(problem, through_hubs, rest_plan.trips, plan_legs, wave_seconds)
     network_cost = _cost([*rest_plan.trips, *(legs or [])])
     log.info(
-        "network plan: %d registrations through hubs, %d legs; direct %.0f, network %.0f%s",
+        "network plan: %d registrations through %d hubs, %d legs; direct %.0f, network %.0f%s",
         len(routed),
+        len(hubs),
         len(legs or []),
         _cost(direct.trips),
         network_cost,
@@ -135,18 +175,8 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
         or len(rest_plan.unassigned) > len(direct.unassigned) - len(problem.held)
         or network_cost >= _cost(direct.trips)
     ):
-        return _timed(direct, started)
-    trips = [*rest_plan.trips, *legs]
-    largest = max((problem.capacity(vt).effective for vt in problem.available_types), default=1)
-    return assemble_plan(
-        problem,
-        _trains(_numbered(trips), problem.policy.special_train_cars),
-        rest_plan.unassigned,
-        lower_bound=math.ceil(problem.passengers / max(1, largest)),  # everyone rides one
-        solve_seconds=time.perf_counter() - started,
-        solver=direct.summary.solver,
-        seed=seed,
-    )
+        return None
+    return [*rest_plan.trips, *legs], rest_plan.unassigned
 
 
 def _changes_at(problem: Problem) -> set[PointKind]:
@@ -246,9 +276,10 @@ def _legs_planned(
     plan_legs: PlanLegs,
     seconds: float,
 ) -> list[Trip] | None:
-    """Every leg of every ride planned, wave after wave, on the vehicles the `fixed` trips
-    leave; None when a wave leaves anyone. Rail trunks are planned on rail cars; those
-    the rail cars left ride coaches between the same stations."""
+    """Every leg of every ride planned, wave after wave, each in about `seconds` shared by
+    its kinds of leg, on the vehicles the `fixed` trips leave; None when a wave leaves
+    anyone. Rail trunks are planned on rail cars; those the rail cars left ride coaches
+    between the same stations."""
     trips: list[Trip] = []
     ready: dict[str, dt.datetime] = {}  # registration id -> when it may board its next leg
     wave = rides
@@ -257,6 +288,8 @@ def _legs_planned(
         following = []
         no_car: list[_Ride] = []
         # a journey through hubs has no direct leg
+        kinds = {(r.kind, r.mode) for r in wave}
+        each = max(LEAST_SECONDS, seconds / len(kinds))
         for kind, mode in (
             ("feeder", "coach"),
             ("trunk", "rail"),
@@ -269,7 +302,7 @@ def _legs_planned(
                 continue
             rail = mode == "rail"
             on = replace(problem, rail_legs=rail)
-            planned = _one_kind(on, group, ready, [*fixed, *trips], plan_legs, seconds, rail)
+            planned = _one_kind(on, group, ready, [*fixed, *trips], plan_legs, each, rail)
             if planned is None:
                 return None
             planned_trips, left = planned

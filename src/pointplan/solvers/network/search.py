@@ -60,6 +60,10 @@ class ArcPrices:
 
     def __init__(self, carriers: Sequence[Carrier], arc_km: Mapping[Arc, float]) -> None:
         self._by_mode = {mode: carriers_of(carriers, (None, None, mode)) for mode in MODES}
+        self._largest = {
+            mode: max((c.capacity for c in found), default=0)
+            for mode, found in self._by_mode.items()
+        }
         self._km = arc_km
         self._tables: dict[Arc, tuple[list[int], list[int]]] = {}  # cost, last type's index
 
@@ -70,11 +74,14 @@ class ArcPrices:
 
     def cost(self, arc: Arc, load: int) -> int:
         """What carrying `load` people on `arc` costs, in whole yuan."""
+        known = self._tables.get(arc)
+        if known is not None and load < len(known[0]):
+            return known[0][load]  # the search's hot path
         return self._table(arc, load)[0][load]
 
     def one_vehicle(self, arc: Arc) -> int:
         """The most people one vehicle carries on `arc`."""
-        return max((c.capacity for c in self._by_mode[arc[2]]), default=0)
+        return self._largest[arc[2]]
 
     def mix(self, arc: Arc, load: int) -> dict[str, int]:
         """The vehicles of each type that carry `load` on `arc` at that cost."""
@@ -169,7 +176,9 @@ class _LocalSearch:
         carried: Mapping[ArcDay, int],
         start: Sequence[Choice],
     ) -> None:
-        self.classes, self.routes, self.prices, self.carried = classes, routes, prices, carried
+        self.routes, self.prices, self.carried = routes, prices, carried
+        self.people = [demand.people for demand in classes]
+        self.windows = [demand.window() for demand in classes]
         self.choice = list(start)
         self.loads: dict[ArcDay, int] = dict(carried)
         for c, chosen in enumerate(self.choice):
@@ -185,9 +194,9 @@ class _LocalSearch:
     def reseat_each(self) -> bool:
         """Offer every class, in order, the journey and day that lowers the total most."""
         better = False
-        for c in range(len(self.classes)):
+        for c in range(len(self.people)):
             now = self.choice[c]
-            staying = -self._moved(self.routes[c][now[0]], now[1], -self.classes[c].people)
+            staying = -self._moved(self.routes[c][now[0]], now[1], -self.people[c])
             self._place(c, now, -1)
             best, change = self._best_for(c, other_than=now)
             if best is not None and change < staying:
@@ -196,9 +205,9 @@ class _LocalSearch:
         return better
 
     def close_arcs(self) -> bool:
-        """Empty each arc-day whose load fits one vehicle, moving all its classes off at
-        once where that pays: one class leaving alone saves nothing while the vehicle still
-        runs for the others."""
+        """Empty each arc-day whose load fits one vehicle and that several classes share,
+        moving them all off at once where that pays: one class leaving alone saves nothing
+        while the vehicle still runs for the others."""
         riders: dict[ArcDay, list[int]] = {}
         for c, (i, day) in enumerate(self.choice):
             for arc in self.routes[c][i]:
@@ -207,7 +216,7 @@ class _LocalSearch:
         for key in sorted(riders, key=lambda k: self.loads[k]):
             members = [c for c in riders[key] if self._rides_on(c, key)]
             fits = self.loads[key] <= self.prices.one_vehicle(key[0])
-            if members and fits and key not in self.carried:
+            if len(members) > 1 and fits and key not in self.carried:  # one: a reseat
                 better = self._empty(key, members) or better
         return better
 
@@ -217,9 +226,7 @@ class _LocalSearch:
         before = [self.choice[c] for c in members]
         change = 0
         for c in members:
-            change += self._moved(
-                self.routes[c][self.choice[c][0]], key[1], -self.classes[c].people
-            )
+            change += self._moved(self.routes[c][self.choice[c][0]], key[1], -self.people[c])
             self._place(c, self.choice[c], -1)
         for c, old in zip(members, before, strict=True):
             best, added = self._best_for(c, closed=key)
@@ -242,17 +249,18 @@ class _LocalSearch:
 
     def _moved(self, arcs: Sequence[Arc], day: dt.date, people: int) -> int:
         """The change in cost when `people` join (or, negative, leave) these arc-days."""
+        loads, cost = self.loads, self.prices.cost  # the search's hot loop
         change = 0
         for arc in arcs:
-            now = self.loads.get((arc, day), 0)
-            change += self.prices.cost(arc, now + people) - self.prices.cost(arc, now)
+            now = loads.get((arc, day), 0)
+            change += cost(arc, now + people) - cost(arc, now)
         return change
 
     def _place(self, c: int, chosen: Choice, sign: int) -> None:
         """Put class c's people on (`sign` +1) or off (-1) the arcs of `chosen`."""
         for arc in self.routes[c][chosen[0]]:
             key = (arc, chosen[1])
-            self.loads[key] = self.loads.get(key, 0) + sign * self.classes[c].people
+            self.loads[key] = self.loads.get(key, 0) + sign * self.people[c]
 
     def _best_for(
         self, c: int, other_than: Choice | None = None, closed: ArcDay | None = None
@@ -262,11 +270,11 @@ class _LocalSearch:
         best: Choice | None = None
         best_change = 0
         for j, arcs in enumerate(self.routes[c]):
-            for when in self.classes[c].window():
+            for when in self.windows[c]:
                 through_closed = closed is not None and when == closed[1] and closed[0] in arcs
                 if (j, when) == other_than or through_closed:
                     continue
-                change = self._moved(arcs, when, self.classes[c].people)
+                change = self._moved(arcs, when, self.people[c])
                 if best is None or change < best_change:
                     best, best_change = (j, when), change
         return best, best_change
