@@ -12,10 +12,15 @@ that feeders and distribution legs still share vehicles within the radii and sto
 3. the legs after those.
 
 Each leg of a wave leaves at least `transfer_minutes` after its riders' leg before it
-arrived (a party ready after `LATEST_ONWARD` goes on the next morning). A trip that must
-wait for them leaves later. The result stands only where it costs less than the direct plan
-and leaves nobody more unplanned; otherwise, or when a wave leaves anyone unplanned (nobody
-is left between two legs), the plan is the direct one, so it is never dearer.
+arrived (a party ready after `LATEST_ONWARD` goes on the next morning, unless its leg is
+short). A trip that must wait for them leaves later; the cars of a train leave together.
+With rail (the policy's `rail` and rail cars in the fleet), stations are among the places
+people change at: rail trunks are planned on rail cars alone, formed into trains, and those
+a day's cars cannot take ride coaches between the same stations; the plan through hubs
+without rail is made too, and the cheaper kept. The result stands only where it costs less
+than the direct plan and leaves nobody more unplanned; otherwise, or when a wave leaves
+anyone unplanned (nobody is left between two legs), the plan is the direct one, so it is
+never dearer.
 """
 
 from __future__ import annotations
@@ -309,7 +314,8 @@ def _legs_planned(
             if left:
                 log.info("%d rail trunk riders had no rail car: by coach", len(left))
                 no_car = left
-                group = [ride for ride in group if ride not in left]
+                gone = {ride.registration.registration_id for ride in left}
+                group = [ride for ride in group if ride.registration.registration_id not in gone]
             for trip in planned_trips:
                 trips.append(trip.model_copy(update={"leg": kind}))
                 for stop in trip.stops:
