@@ -38,7 +38,7 @@ class Problem:
     abnormal health check): each is unassigned with its reason, none is planned;
     `held_passengers` counts their people. Rail cars carry only the trunk legs between
     stations that the network plan gives them: a problem plans on them, and on them alone,
-    when it is one of `rail_legs`.
+    when its `rail_legs` is set.
     """
 
     registrations: tuple[Registration, ...]

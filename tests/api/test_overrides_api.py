@@ -1,7 +1,7 @@
 """Policies through the service: a plan asked for with overrides has every trip under them,
 named in plan.json; a bad override is 422 naming where, and so is rail without transfers;
-rail with transfers puts a big flow on a train between stored stations;
-transfers are planned, not re-planned. On SQLite and PostgreSQL."""
+rail with transfers puts a big flow on a train between stored stations; transfers are
+planned, not re-planned. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
