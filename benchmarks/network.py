@@ -1,16 +1,18 @@
 """Network benchmark (issue 14): plans measured as a transport department looks at them.
 
-For the shipped sample week (its own fleet and policy, as the README's main command plans it)
-and synthetic weeks (default fleet and policy), two plans of the same input in one run: the
-direct-only plan and the plan with `transfers: true` (hubs; docs/networks.md), each with the
-same time limit. Each plan's figures: vehicles (trips, legs included), people per trip over
-all trips and over trips longer than 300 km, trips carrying one or two people and the share
-of the km they drive, vehicle-km and cost per person served (a person riding three legs is
-one person), solve seconds, and rule violations (the independent checker, itineraries
-included). Beside them, for each input, `flow_bound`: the people a trip over 300 km would
-carry on average if each league's flow to each city (and back) of over 300 km rode together
-on as few days as the windows allow (interval stabbing), in vehicles of the largest
-capacity: an estimate of what gathering at league hubs could reach, not a proof.
+For the shipped sample week (its own fleet and policy, as the README's main command plans
+it) and synthetic weeks (default fleet and policy), the plans of the same input in one run:
+the direct-only plan, the plan with `transfers: true` (hubs; docs/networks.md) and, with
+`--rail-cars N` (40 by default; 0 for none), the plan with transfers and `rail: true` on the
+fleet with N rail cars a day, each with the same time limit. Each plan's figures: vehicles
+(trips, legs included), people per trip over all trips and over trips longer than 300 km,
+trips carrying one or two people and the share of the km they drive, vehicle-km and cost per
+person served (a person riding three legs is one person), rail cars, trains and people by
+rail, solve seconds, and rule violations (the independent checker, itineraries included).
+Beside them, for each input, `flow_bound`: the people a trip over 300 km would carry on
+average if each league's flow to each city (and back) of over 300 km rode together on as few
+days as the windows allow (interval stabbing), in vehicles of the largest capacity: an
+estimate of what gathering at league hubs could reach, not a proof.
 
     python -m benchmarks.network --sizes 5000 20000 100000 --time-limit 60
 

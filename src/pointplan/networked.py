@@ -118,7 +118,11 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
     best: tuple[list[Trip], tuple[Unassigned, ...]] | None = None
     for changes in ways:
         hubs = [p for p in problem.points if p.kind in changes]
-        found = _through_hubs(problem, direct, far, hubs, plan_legs, share, seed) if far else None
+        found = (
+            _through_hubs(problem, direct_problem, direct, far, hubs, plan_legs, share, seed)
+            if far
+            else None
+        )
         if found is not None and (best is None or _cost(found[0]) < _cost(best[0])):
             best = found
     if best is None:
@@ -138,6 +142,7 @@ def solve_network(problem: Problem, plan_legs: PlanLegs, seconds: float, seed: i
 
 def _through_hubs(
     problem: Problem,
+    direct_problem: Problem,
     direct: Plan,
     far: Sequence[Registration],
     hubs: Sequence[Point],
@@ -146,7 +151,8 @@ def _through_hubs(
     seed: int,
 ) -> tuple[list[Trip], tuple[Unassigned, ...]] | None:
     """The trips and unassigned of the plan through `hubs` (steps 2 to 5 of the module),
-    or None when it costs no less than `direct` or leaves anyone more unplanned."""
+    or None when it costs no less than `direct` (the plan of `direct_problem`) or leaves
+    anyone more unplanned."""
     if not hubs:
         return None
     rides = _journeys_chosen(problem, far, hubs, MODEL_SHARE * seconds, seed)
@@ -155,8 +161,7 @@ def _through_hubs(
         return None
     routed = {r.registration.registration_id for r in through_hubs}
     rest = replace(
-        problem,
-        policy=problem.policy.model_copy(update={"transfers": False}),
+        direct_problem,
         registrations=tuple(r for r in problem.registrations if r.registration_id not in routed),
         rejected=(),
         held=(),
@@ -394,25 +399,28 @@ def _waited(
 ) -> list[Trip] | None:
     """The trips, each leaving when the last of its riders is ready (the cars of a train
     together); None when one would leave after midnight."""
-    waits = {trip.trip_id: _wait(trip, ready) for trip in trips}
+    leaves = {trip.trip_id: _planned_departure(trip) + _wait(trip, ready) for trip in trips}
     if part.rail_legs:  # the cars of a train leave together, when the last are ready
-        longest: dict[tuple[str, ...], dt.timedelta] = {}
+        train: dict[tuple[str, ...], dt.datetime] = {}
         for trip in trips:
             key = _train_key(trip)
-            longest[key] = max(longest.get(key, dt.timedelta(0)), waits[trip.trip_id])
-        waits = {trip.trip_id: longest[_train_key(trip)] for trip in trips}
+            train[key] = max(train.get(key, leaves[trip.trip_id]), leaves[trip.trip_id])
+        leaves = {trip.trip_id: train[_train_key(trip)] for trip in trips}
     by_id = {r.registration_id: r for r in part.registrations}
     found = []
     for trip in trips:
-        wait = waits[trip.trip_id]
-        if wait:
-            leaves = dt.datetime.combine(trip.date, dt.time.fromisoformat(trip.departure)) + wait
-            if leaves.date() != trip.date:
+        when = leaves[trip.trip_id]
+        if when != _planned_departure(trip):
+            if when.date() != trip.date:
                 return None  # its riders are ready too late in the day for its route
             riders = [by_id[rid] for rid in trip.registration_ids()]
-            trip = rebuilt(trip, part, riders, leaves.time())
+            trip = rebuilt(trip, part, riders, when.time())
         found.append(trip)
     return found
+
+
+def _planned_departure(trip: Trip) -> dt.datetime:
+    return dt.datetime.combine(trip.date, dt.time.fromisoformat(trip.departure))
 
 
 def _wait(trip: Trip, ready: dict[str, dt.datetime]) -> dt.timedelta:
@@ -456,12 +464,12 @@ def _numbered(trips: list[Trip]) -> list[Trip]:
 
 def _trains(trips: list[Trip], special_cars: int) -> list[Trip]:
     """The trips, the rail cars among them formed into trains L001...: the cars leaving
-    one station for another on one date and minute run as one train, a special train (专列)
-    when it has at least `special_cars` cars."""
+    one station for another on one date (at one time: `_waited`) run as one train, a
+    special train (专列) when it has at least `special_cars` cars."""
     formed: dict[tuple[str, ...], list[int]] = {}
     for index, trip in enumerate(trips):
         if trip.mode == "rail":
-            formed.setdefault((*_train_key(trip), trip.departure), []).append(index)
+            formed.setdefault(_train_key(trip), []).append(index)
     found = list(trips)
     for number, key in enumerate(sorted(formed), 1):
         cars = formed[key]

@@ -9,6 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 _ROW_PATTERN = re.compile(r"^[A-Z]+(\|[A-Z]+)*$")
 
 
+RAIL_PREFIX = "rail"
+"""A vehicle type whose name starts with this is a rail car (interchange.md)."""
+
+
+def is_rail_car(vehicle_type: str) -> bool:
+    """Whether the vehicle type of this name is a rail car."""
+    return vehicle_type.startswith(RAIL_PREFIX)
+
+
 class VehicleType(BaseModel):
     """One kind of vehicle: its seat layout, rated seats, cost, speed and daily availability.
 
@@ -50,9 +59,9 @@ class VehicleType(BaseModel):
 
     @property
     def is_rail(self) -> bool:
-        """Whether this is a rail car (its name starts with `rail`, interchange.md): it carries
-        trunk legs between stations only, under the rail seat rules."""
-        return self.name.startswith("rail")
+        """Whether this is a rail car (`is_rail_car`): it carries trunk legs between
+        stations only, under the rail seat rules."""
+        return is_rail_car(self.name)
 
     @property
     def seat_count(self) -> int:

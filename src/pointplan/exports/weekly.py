@@ -24,6 +24,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from pointplan.domain.events import CHINA_TIME, EventKind, HealthResult, StatusEvent
+from pointplan.domain.fleet import is_rail_car
 from pointplan.domain.places import Place
 from pointplan.domain.plan import Plan, Trip
 from pointplan.domain.registration import Direction, Registration
@@ -43,8 +44,6 @@ OUTSIDE_SHEET = "区外及未定 outside or unknown"
 CODE = "行政区划代码 adcode"
 NAME = "名称 name"
 TOTAL = "合计 total"
-RAIL_PREFIX = "rail"
-"""Trips whose vehicle type's name starts with this are chartered rail carriages."""
 TOP_PLACES = 3
 """How many places the main-destinations (main-places) column names."""
 NOT_PLANNED = "not_planned"
@@ -440,7 +439,7 @@ def _carried_trips(group: Sequence[Standing], rail: bool | None = None) -> list[
     return [
         trip
         for _, trip in sorted(trips.items())
-        if rail is None or trip.vehicle_type.startswith(RAIL_PREFIX) == rail
+        if rail is None or is_rail_car(trip.vehicle_type) == rail
     ]
 
 
@@ -452,9 +451,7 @@ def _vehicle_trips(rail: bool) -> Count:
 
 
 def _carried_people(rail: bool) -> Count:
-    return _people(
-        lambda item: any(t.vehicle_type.startswith(RAIL_PREFIX) == rail for t in item.carried_on)
-    )
+    return _people(lambda item: any(is_rail_car(t.vehicle_type) == rail for t in item.carried_on))
 
 
 def _escorts(group: Sequence[Standing]) -> int:
