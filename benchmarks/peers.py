@@ -16,7 +16,12 @@ that proves infeasible (how a PyVRP user finds the fewest vehicles), and pointpl
 time spread over the groups by size. Each solver runs in a fresh process; wall time covers
 everything after the instance is read (matrices, search, turning routes into a plan).
 
+With `--large-groups` every destination city has one site (one drop-off point, the first
+of its points in a fixed order), so the groups are large routing problems: the routing
+component meets the peers where routing, not grouping, decides the plan.
+
     python -m benchmarks.peers --size 5000 --seed 2
+    python -m benchmarks.peers --size 5000 --seed 2 --large-groups
 """
 
 from __future__ import annotations
@@ -59,8 +64,9 @@ PEER_POLICY = Policy(
 Route = list[Registration]
 
 
-def peer_problem(size: int, seed: int) -> Problem:
-    """The peer-class instance made from the synthetic week of `size` and `seed`."""
+def peer_problem(size: int, seed: int, large_groups: bool = False) -> Problem:
+    """The peer-class instance made from the synthetic week of `size` and `seed` (with
+    `large_groups`, one drop-off point per destination city)."""
     week = make_week(size, seed=seed)
     points = read_points(week.points)
     built = build_problem(week.registrations, points=points, policy=Policy())
@@ -76,6 +82,8 @@ def peer_problem(size: int, seed: int) -> Problem:
                 "dropoff_point_id": r.pickup_point_id,
             }
         registrations.append(r.model_copy(update=update))
+    if large_groups:
+        registrations = _one_site_per_city(registrations)
     vehicle = default_fleet().by_name(VEHICLE).model_copy(update={"count": None})
     return build_problem(
         tuple(registrations),
@@ -84,6 +92,27 @@ def peer_problem(size: int, seed: int) -> Problem:
         policy=PEER_POLICY,
         distances=GeodesicDistances(road_factor=1.0),
     )
+
+
+def _one_site_per_city(registrations: list[Registration]) -> list[Registration]:
+    """The registrations with every drop-off moved to its city's site: the first drop-off
+    point of that city (by its key) stands for all of them."""
+
+    def city(r: Registration) -> str:
+        return (r.dropoff.adcode or r.dropoff.label)[:4]
+
+    site: dict[str, Registration] = {}
+    for r in sorted(registrations, key=lambda r: str(place_key(r.dropoff))):
+        site.setdefault(city(r), r)
+    return [
+        r.model_copy(
+            update={
+                "dropoff": site[city(r)].dropoff,
+                "dropoff_point_id": site[city(r)].dropoff_point_id,
+            }
+        )
+        for r in registrations
+    ]
 
 
 def groups(problem: Problem) -> list[list[Registration]]:
@@ -198,12 +227,14 @@ def _peer_figures(problem: Problem, routes: list[Route]) -> dict[str, object]:
     }
 
 
-def run_one(solver: str, size: int, seed: int, seconds: float) -> dict[str, object]:
+def run_one(
+    solver: str, size: int, seed: int, seconds: float, large_groups: bool = False
+) -> dict[str, object]:
     """Build the instance, run one solver on it in this process, return its figures."""
     from pointplan.solve import solve
     from tests.checker import check_plan
 
-    problem = peer_problem(size, seed)
+    problem = peer_problem(size, seed, large_groups)
     started = time.perf_counter()
     if solver == "pointplan":
         plan = solve(problem, seed=seed)
@@ -240,6 +271,7 @@ def run_one(solver: str, size: int, seed: int, seconds: float) -> dict[str, obje
 def _run_in_fresh_process(solver: str, args: argparse.Namespace, seconds: float) -> dict:  # type: ignore[type-arg]
     command = [sys.executable, "-m", "benchmarks.peers", "--one", solver]
     command += ["--size", str(args.size), "--seed", str(args.seed), "--seconds", str(seconds)]
+    command += ["--large-groups"] if args.large_groups else []
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     row: dict = json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[type-arg]
     print(row, flush=True)
@@ -252,10 +284,12 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--large-groups", action="store_true")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.size, args.seed, args.seconds)))
+        figures = run_one(args.one, args.size, args.seed, args.seconds, args.large_groups)
+        print(json.dumps(figures))
         return
     ours = _run_in_fresh_process("pointplan", args, 0)
     rows = [
@@ -270,13 +304,19 @@ def write_results(rows: list[dict], args: argparse.Namespace) -> None:  # type: 
     """Replace the peers section of RESULTS.md with these rows and their ratios."""
     ours = rows[0]
     best_km = min(float(r["km"]) for r in rows[1:])
+    heading = (
+        "## Peers with large groups: one site per destination city"
+        if args.large_groups
+        else "## Peers: VROOM and PyVRP on the class they model exactly"
+    )
+    large = " --large-groups" if args.large_groups else ""
     lines = [
-        "## Peers: VROOM and PyVRP on the class they model exactly",
+        heading,
         "",
         f"Machine: {platform.machine()}, 2 cores, Python {platform.python_version()}; "
         f"pyvroom {_version('pyvroom')}, pyvrp {_version('pyvrp')}, "
         f"ortools {_version('ortools')}. Date: {time.strftime('%Y-%m-%d')}.",
-        f"Command: `python -m benchmarks.peers --size {args.size} --seed {args.seed}` "
+        f"Command: `python -m benchmarks.peers --size {args.size} --seed {args.seed}{large}` "
         f"({ours['registrations']:,} registrations, {ours['people']:,} people, "
         f"{ours['groups']} (drop-off, date) groups; each solver in a fresh process).",
         "",
@@ -297,7 +337,7 @@ def write_results(rows: list[dict], args: argparse.Namespace) -> None:  # type: 
         "pointplan's wall time, shared over the groups by size. Peers' plans are checked for "
         "completeness and capacity; pointplan's by the independent checker.",
     ]
-    replace_section("## Peers:", "\n".join(lines) + "\n")
+    replace_section(heading.split(":")[0] + ":", "\n".join(lines) + "\n")
 
 
 def _version(package: str) -> str:

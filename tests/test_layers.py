@@ -24,8 +24,9 @@ ARCHITECTURE = ROOT / "docs" / "architecture.md"
 THIRD_PARTY_ALLOWED = {
     # The domain model: validated data and pure rules (no solver, no file format, no service).
     "domain": {"pydantic", "networkx", "pandas"},
-    # The solver core: no file formats, no service; OR-Tools only through its adapter.
-    "solvers": {"networkx", "ortools"},
+    # The solver core: no file formats, no service; OR-Tools and PyVRP only through their
+    # adapters.
+    "solvers": {"networkx", "ortools", "pyvrp", "numpy"},
     "problem": set(),
     "stop": set(),
     "parallel": set(),
@@ -155,7 +156,8 @@ def test_no_import_cycle() -> None:
 
 def test_lower_layers_use_only_their_libraries() -> None:
     """The domain imports no solver, file-format, map, PDF or service library; the solvers no
-    file-format or service library; only the OR-Tools adapter imports OR-Tools."""
+    file-format or service library; only the OR-Tools adapter imports OR-Tools, and only
+    the PyVRP adapter PyVRP and numpy (the matrices PyVRP reads)."""
     wrong = []
     for found in IMPORTS:
         top = found.target.split(".")[0]
@@ -167,16 +169,19 @@ def test_lower_layers_use_only_their_libraries() -> None:
             wrong.append(f"{found.source}:{found.line} imports {found.target}")
         if top == "ortools" and found.source != "pointplan.solvers.ortools_adapter":
             wrong.append(f"{found.source}:{found.line} imports OR-Tools outside the adapter")
+        outside = found.source != "pointplan.solvers.pyvrp_adapter"
+        if top in ("pyvrp", "numpy") and found.source.startswith("pointplan.solvers") and outside:
+            wrong.append(f"{found.source}:{found.line} imports {top} outside the adapter")
     assert wrong == [], "\n".join(wrong)
 
 
-def test_the_ortools_adapter_is_the_bottom_of_the_solvers() -> None:
-    """The adapter imports nothing else of the solver package."""
+def test_the_solver_adapters_are_the_bottom_of_the_solvers() -> None:
+    """The OR-Tools and PyVRP adapters import nothing else of the solver package."""
+    adapters = ("pointplan.solvers.ortools_adapter", "pointplan.solvers.pyvrp_adapter")
     above = [
         f.target
         for f in IMPORTS
-        if f.source == "pointplan.solvers.ortools_adapter"
-        and (resolve(f.target) or "").startswith("pointplan.solvers")
+        if f.source in adapters and (resolve(f.target) or "").startswith("pointplan.solvers")
     ]
     assert above == []
 

@@ -14,7 +14,7 @@ from pointplan.domain.policy import Policy
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
 from pointplan.solvers.decision import Decision
-from pointplan.solvers.fleet_use import fleet_left, on_the_road, over_counts
+from pointplan.solvers.fleet_use import FleetUse, fleet_left, on_the_road, over_counts
 from pointplan.solvers.seating import with_capacities
 from pointplan.solvers.trips import build_trip
 from tests.conftest import BEIJING, HAILAR, HOHHOT, party
@@ -57,3 +57,38 @@ def test_a_trip_past_midnight_holds_its_vehicle_two_days_and_over_counts_say_by_
     left = fleet_left(minibuses(5), [short, late, far])
     assert left.by_name("minibus-19").count == 2  # five less the busiest day's three
     assert left.by_name("coach-53").count is None  # unlimited stays unlimited
+
+
+def test_an_exchange_runs_new_trips_only_where_the_counts_leave_room() -> None:
+    """`FleetUse.exchange` swaps taken trips for new ones, each as the cheapest type with room
+    that seats it; when one new trip finds no vehicle nothing changes."""
+    fleet = minibuses(1)
+    problem = with_capacities(Problem((), fleet, Policy()))
+    use = FleetUse(problem)
+    coach = fleet.by_name("coach-53")
+    riders = [party(f"R{i}", HOHHOT, BEIJING, DAY) for i in range(3)]
+    old = [Decision(coach, DAY, (r,)) for r in riders]
+    for decision in old:
+        use.take(decision.vehicle_type, decision.date, decision.riders)
+
+    two_trips = [Decision(coach, DAY, tuple(riders[:2])), Decision(coach, DAY, (riders[2],))]
+    placed = use.exchange(old, two_trips)
+    assert placed is not None
+    assert sorted(d.vehicle_type.name for d in placed) == ["bus-33", "minibus-19"]
+    assert use.used["minibus-19", DAY] == 1 and use.used["coach-53", DAY] == 0
+
+    no_minibus = minibuses(0)
+    only_coaches = no_minibus.model_copy(
+        update={
+            "vehicle_types": tuple(
+                vt.model_copy(update={"count": 1 if vt.name == "coach-53" else 0})
+                for vt in no_minibus.vehicle_types
+            )
+        }
+    )
+    tight = FleetUse(with_capacities(Problem((), only_coaches, Policy())))
+    one = [Decision(coach, DAY, tuple(riders))]
+    tight.take(coach, DAY, riders)
+    before = dict(tight.used)
+    assert tight.exchange(one, [Decision(coach, DAY, (r,)) for r in riders]) is None
+    assert dict(tight.used) == before  # refused: the taken trip still holds its coach

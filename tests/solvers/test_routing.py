@@ -86,7 +86,7 @@ def test_stop_limit_and_oversized_node() -> None:
 def test_augerat_a_n32_k5_reaches_the_published_optimum() -> None:
     """A closed-tour CVRP (start and end at the depot): 5 routes, cost 784 (proven optimal)."""
     instance = read_cvrplib(DATA / "A-n32-k5.vrp")
-    routes = solve_pointplan(instance, steps=1000)
+    routes = solve_pointplan(instance, iterations_per_customer=100)
     assert len(routes) == 5
     assert tour_cost(instance.distance, routes) == 784
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pointplan.builder import build_problem
 from pointplan.domain import Fleet, Place, Plan, Policy, VehicleType
-from pointplan.io import read_points
+from pointplan.io import load_fleet, read_points
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
 from pointplan.solve import SOLVERS, solve
@@ -210,6 +210,21 @@ def test_stopping_criteria_steer_the_search(sample_problem: Problem, searched: S
     assert swept.summary.vehicles_lower_bound == parts_lower_bound(sample_problem, served)
     assert searched.plan.summary.vehicles_lower_bound > swept.summary.vehicles_lower_bound
     assert searched.plan.summary.vehicles <= swept.summary.vehicles
+
+
+def test_the_search_runs_under_the_fleets_daily_counts() -> None:
+    """With the sample fleet's daily counts the parts are searched too: the bound rises
+    above the sweep's, the plan is no larger than the sweep's and keeps to the counts."""
+    points = read_points(SAMPLE / "points.csv")
+    problem = build_problem(
+        SAMPLE / "registrations.csv", points=points, fleet=load_fleet(SAMPLE / "fleet.yaml")
+    )
+    assert any(vt.count is not None for vt in problem.fleet.vehicle_types)
+    swept = solve(problem, stop=GapReached(100.0))
+    plan = solve(problem, time_limit=2, workers=2)
+    assert_valid_plan(plan, problem.registrations, problem.fleet, problem.policy)
+    assert plan.summary.vehicles_lower_bound > swept.summary.vehicles_lower_bound
+    assert plan.summary.vehicles_lower_bound <= plan.summary.vehicles < swept.summary.vehicles
 
 
 def test_a_time_limit_is_max_runtime(make_registration: RegistrationFactory) -> None:

@@ -7,9 +7,10 @@ pickup and drop-off the vehicle already serves, then those who add a stop. A veh
 up to `max_pickups` pickups and `max_dropoffs` drop-offs, pairwise within the radii. Filling
 vehicles with flexible people now means fewer vehicles later; preferring stops already made
 keeps the stop count down. Each vehicle then becomes the cheapest free type that seats its
-load. When the fleet has no daily limits, the parts are then searched (`search`): the
-routing component for one-date, one-drop-off parts, the exact model where a part is still
-above its lower bound.
+load. The parts are then searched (`search`): the routing component for one-date,
+one-drop-off parts, the exact model where a part is still above its lower bound. Under a
+fleet's daily counts a part's searched plan replaces the sweep's only where the counts leave
+room for it (`FleetUse.exchange`), so the plan always keeps to them.
 """
 
 from __future__ import annotations
@@ -111,17 +112,14 @@ def solve_consolidated(
         )
         swept.append(SweptPart(part, tuple(part_decisions), bound))
 
-    exact_allowed = (
-        all(vt.count is None for vt in problem.available_types)
-        and not problem.policy.party_may_sit_together
-    )
-    if exact_allowed:
-        context = SearchContext(problem, seed)
-        searched = search_parts(context, swept, budget, stop, workers, on_progress)
-        decisions, lower_bound = searched.decisions, searched.lower_bound
-    else:
+    if problem.policy.party_may_sit_together:
         decisions = [d for s in swept for d in s.decisions]
         lower_bound = sum(s.bound for s in swept)
+    else:
+        context = SearchContext(problem, seed)
+        searched = search_parts(context, swept, budget, stop, workers, on_progress)
+        decisions = _within_fleet(fleet, swept, searched.part_decisions)
+        lower_bound = searched.lower_bound
     trips = numbered_trips(problem, decisions)
     served = {rid for trip in trips for rid in trip.registration_ids()}
     if len(served) < len(travellers):  # the bounds above assumed every traveller served
@@ -135,6 +133,25 @@ def solve_consolidated(
         solver="consolidate",
         seed=seed,
     )
+
+
+def _within_fleet(
+    fleet: FleetUse, swept: Sequence[SweptPart], searched: Sequence[tuple[Decision, ...]]
+) -> list[Decision]:
+    """The searched plans that the fleet's daily counts leave room for, part by part in the
+    parts' order, each instead of the sweep's (which `fleet` holds and always keeps to the
+    counts); a part whose searched plan finds no room, or whose sweep left someone
+    unassigned, keeps the sweep's plan."""
+    if all(vt.count is None for vt in fleet.problem.available_types):
+        return [d for part in searched for d in part]
+    decisions: list[Decision] = []
+    for part, better in zip(swept, searched, strict=True):
+        kept = part.decisions
+        everyone = sum(len(d.riders) for d in kept) == len(part.part.registrations)
+        if better != kept and everyone:
+            kept = fleet.exchange(part.decisions, better) or kept
+        decisions.extend(kept)
+    return decisions
 
 
 def _day_loader(loader: _Loader, fleet: FleetUse) -> LoadDay:

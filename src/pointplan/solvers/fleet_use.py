@@ -71,6 +71,37 @@ class FleetUse:
         for d in self.days_on_road(vehicle_type, day, load):
             self.used[vehicle_type.name, d] += 1
 
+    def give_back(
+        self, vehicle_type: VehicleType, day: dt.date, load: Sequence[Registration]
+    ) -> None:
+        """Undo `take`: the trip of this type leaving on `day` no longer runs."""
+        for d in self.days_on_road(vehicle_type, day, load):
+            self.used[vehicle_type.name, d] -= 1
+
+    def exchange(
+        self, old: Sequence[Decision], new: Sequence[Decision]
+    ) -> tuple[Decision, ...] | None:
+        """Run the `new` trips instead of the `old` (taken) ones if the fleet has room for
+        every one of them, each as the cheapest type that seats its load and has room (the
+        day's largest loads choose first); the new trips so typed, or None with nothing
+        changed when some trip finds no vehicle."""
+        for decision in old:
+            self.give_back(decision.vehicle_type, decision.date, decision.riders)
+        types = cheapest_first(self.problem.available_types)
+        placed: list[Decision] = []
+        order = sorted(new, key=lambda d: (d.date, -sum(r.party_size for r in d.riders)))
+        for decision in order:
+            chosen = self.pick(types, decision.date, decision.riders)
+            if chosen is None:
+                for undo in placed:
+                    self.give_back(undo.vehicle_type, undo.date, undo.riders)
+                for decision_back in old:
+                    self.take(decision_back.vehicle_type, decision_back.date, decision_back.riders)
+                return None
+            self.take(chosen, decision.date, decision.riders)
+            placed.append(decision.on(chosen))
+        return tuple(placed)
+
     def close_window(
         self, types: Sequence[VehicleType], registration: Registration, day: dt.date
     ) -> Decision | Unassigned:

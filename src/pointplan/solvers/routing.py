@@ -1,14 +1,18 @@
 """The routing component: capacitated vehicle routes over an integer distance matrix.
 
-OR-Tools' routing library does the search (through `ortools_adapter.solve_routes`): a first
-solution by a construction heuristic, then guided local search. The search is limited by a
-number of solutions, never by the clock, so the same input gives the same routes on any
-machine and under any load.
+Two uses, each with the library that does it best (benchmarks/RESULTS.md, "CVRP"):
 
-Two uses: `capacitated_routes` splits the pickups of one part among as few vehicles as
-possible and orders each route (open start, a fixed end such as a drop-off point, or a
-closed tour from a depot, as in the Augerat CVRP sets); `shortest_path` orders the stops of
-one vehicle, every pickup before any drop-off.
+- `capacitated_routes` splits the pickups of one part among as few vehicles as possible and
+  orders each route (open start, a fixed end such as a drop-off point, or a closed tour from
+  a depot, as in the CVRP benchmark sets). PyVRP's iterated local search does the search
+  (through `pyvrp_adapter`): first the fewest vehicles it can find, then the least distance
+  for that fleet.
+- `shortest_path` orders the stops of one vehicle, every pickup before any drop-off; a few
+  stops, which OR-Tools' routing library orders optimally in a few guided-local-search steps
+  (through `ortools_adapter.solve_routes`).
+
+Both searches are limited by a count of iterations or solutions, never by the clock, so the
+same input gives the same routes on any machine and under any load.
 """
 
 from __future__ import annotations
@@ -16,10 +20,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from pointplan.solvers.ortools_adapter import RouteLimit, solve_routes
+from pointplan.solvers.ortools_adapter import solve_routes
+from pointplan.solvers.pyvrp_adapter import fewest_vehicles, solve_pyvrp_routes
 
-SOLUTION_LIMIT = 30  # guided local search steps: enough for the few stops of one part
 PATH_STEPS = 100  # one vehicle's stop order: optimal on every 7-stop test case (tests)
+ITERATIONS_PER_CLIENT = 250
+"""The routing search's default length: iterations per node to visit (at least
+`MIN_ITERATIONS`), a quarter more for the fleet's size."""
+MIN_ITERATIONS = 1_000
+
+
+def default_iterations(clients: int) -> int:
+    """The routing search's iterations for `clients` nodes to visit."""
+    return max(MIN_ITERATIONS, ITERATIONS_PER_CLIENT * clients)
 
 
 def capacitated_routes(
@@ -30,9 +43,12 @@ def capacitated_routes(
     start: int | None = None,
     end: int | None = None,
     max_stops: int | None = None,
-    solution_limit: int = SOLUTION_LIMIT,
+    iterations: int | None = None,
+    fewest: bool = True,
+    seed: int = 0,
 ) -> list[list[int]] | None:
-    """Routes visiting every node with demand, fewest vehicles first, then least distance.
+    """Routes visiting every node with demand: fewest vehicles first, then least distance
+    (or, with `fewest=False`, least distance whatever the number of vehicles).
 
     `distance[a][b]` is the cost of driving from node a to node b. Nodes `start` and `end`
     (when given) are where every route begins and ends and carry no demand; `None` means a
@@ -40,23 +56,62 @@ def capacitated_routes(
     visits at most `max_stops` demand nodes. Returns each used vehicle's demand nodes in
     visiting order, or None when some node alone exceeds the capacity.
 
-    The vehicle count starts at the bin-packing bound ceil(total / capacity) and grows by
-    one until the search finds a plan, so fewer vehicles always come first.
+    The search runs `iterations` (default `default_iterations`) with `seed`: the fleet is
+    first made as small as the search can from one vehicle a node down to the bin-packing
+    bound (a quarter of the iterations more), then the routes of that fleet are searched.
     """
     customers = [i for i in range(len(demand)) if i not in (start, end)]
     if any(demand[i] > capacity for i in customers):
         return None
     if not customers:
         return []
-    vehicles = max(1, math.ceil(sum(demand[i] for i in customers) / capacity))
+    matrix, start_node, end_node = _with_open_ends(distance, start, end)
+    visited = set(customers)
+    amounts = [[int(demand[i]) if i in visited else 0 for i in range(len(matrix))]]
+    capacities = [capacity]
     if max_stops is not None:
-        vehicles = max(vehicles, math.ceil(len(customers) / max_stops))
-    while vehicles <= len(customers):
-        routes = _solve(distance, demand, capacity, vehicles, start, end, max_stops, solution_limit)
-        if routes is not None:
-            return routes
-        vehicles += 1
-    raise AssertionError("one vehicle per node always fits")  # pragma: no cover
+        amounts.append([1 if i in visited else 0 for i in range(len(matrix))])
+        capacities.append(max_stops)
+    budget = iterations or default_iterations(len(customers))
+    vehicles = len(customers)  # one a node always fits
+    if fewest:
+        least = max(1, math.ceil(sum(demand[i] for i in customers) / capacity))
+        if max_stops is not None:
+            least = max(least, math.ceil(len(customers) / max_stops))
+        if least < vehicles:
+            vehicles = fewest_vehicles(
+                matrix,
+                amounts,
+                capacities,
+                start_node,
+                end_node,
+                most=vehicles,
+                iterations=max(1, budget // 4),
+                seed=seed,
+            )
+    routes = solve_pyvrp_routes(
+        matrix,
+        amounts,
+        capacities,
+        start_node,
+        end_node,
+        vehicles=vehicles,
+        iterations=budget,
+        seed=seed,
+    )
+    if routes is None:  # the fleet search found it feasible: so must the final one, but be safe
+        routes = solve_pyvrp_routes(
+            matrix,
+            amounts,
+            capacities,
+            start_node,
+            end_node,
+            vehicles=len(customers),
+            iterations=budget,
+            seed=seed,
+        )
+    assert routes is not None, "one vehicle a node always fits"
+    return routes
 
 
 def shortest_path(distance: Sequence[Sequence[int]], first: int) -> list[int]:
@@ -73,25 +128,18 @@ def shortest_path(distance: Sequence[Sequence[int]], first: int) -> list[int]:
         ]
         for a in range(size)
     ]
-    routes = _solve(guarded, [0] * size, None, 1, None, None, None, PATH_STEPS)
+    matrix, start_node, end_node = _with_open_ends(guarded, None, None)
+    routes = solve_routes(matrix, 1, start_node, end_node, (), PATH_STEPS)
     assert routes is not None and len(routes) == 1  # one uncapacitated vehicle always fits
     return routes[0]
 
 
-def _solve(
-    distance: Sequence[Sequence[int]],
-    demand: Sequence[int],
-    capacity: int | None,
-    vehicles: int,
-    start: int | None,
-    end: int | None,
-    max_stops: int | None,
-    solution_limit: int,
-) -> list[list[int]] | None:
-    """One routing search with `vehicles` vehicles (no load limit when `capacity` is None);
-    None when no first solution is found."""
+def _with_open_ends(
+    distance: Sequence[Sequence[int]], start: int | None, end: int | None
+) -> tuple[list[list[int]], int, int]:
+    """The matrix with an extra node for an open start (free to leave) and one for an open
+    end (free to reach), and the start and end nodes."""
     size = len(distance)
-    # Open ends become extra nodes that cost nothing to leave (start) or to reach (end).
     start_node = size if start is None else start
     end_node = (size + (start is None)) if end is None else end
     nodes = size + (start is None) + (end is None)
@@ -99,11 +147,4 @@ def _solve(
     for a in range(size):
         for b in range(size):
             matrix[a][b] = int(distance[a][b])
-    limits = []
-    for name, values, most in (("load", demand, capacity), ("stops", [1] * size, max_stops)):
-        if most is not None:
-            per_node = [
-                int(values[i]) if i < size and i not in (start, end) else 0 for i in range(nodes)
-            ]
-            limits.append(RouteLimit(name, per_node, most))
-    return solve_routes(matrix, vehicles, start_node, end_node, limits, solution_limit)
+    return matrix, start_node, end_node

@@ -4,8 +4,9 @@ Parts are searched on a process pool, each with a share of the budget by its siz
 with one date and one drop-off point goes to the routing component (`routed`); a part still
 above its lower bound goes, time allowing, to the exact model of `exact`, which starts from
 the plan so far and keeps it unless it finds fewer vehicles or stops; a part too large for
-that model gets the relaxed stop bound (`bounds.relaxed_stop_bound`). Only fleets without
-daily limits are searched this way (parts would compete for the vehicles of a day).
+that model gets the relaxed stop bound (`bounds.relaxed_stop_bound`). Parts are searched
+as if the fleet had no daily counts; the caller keeps a part's new plan only where the
+counts leave room for it.
 
 Results are taken in the parts' order and the stopping criteria see the solver work handed
 out so far, never the clock, so the parts searched, and the plan, are the same with any
@@ -49,8 +50,13 @@ class SweptPart:
 class SearchOutcome:
     """Every part's plan, in the parts' order, and the sum of their bounds."""
 
-    decisions: list[Decision]
+    part_decisions: list[tuple[Decision, ...]]
     lower_bound: int
+
+    @property
+    def decisions(self) -> list[Decision]:
+        """All the parts' decisions, in the parts' order."""
+        return [d for part in self.part_decisions for d in part]
 
 
 @dataclass(frozen=True)
@@ -98,13 +104,13 @@ def search_parts(
     vehicles = sum(len(s.decisions) for s in swept)
     lower_bound = sum(s.bound for s in swept)
     jobs: list[_PartJob] = []
-    decisions: list[Decision] = []
-    for part in swept:
+    job_of: dict[int, int] = {}  # a searched part's place in `swept` -> its job
+    for index, part in enumerate(swept):
         if len(part.decisions) > min(1, part.bound):  # more than one vehicle, or above 0
             share = budget.seconds * len(part.part.registrations) / weight
+            job_of[index] = len(jobs)
             jobs.append(_PartJob(part, budget.part(share)))
-        else:
-            decisions.extend(part.decisions)
+    searched_decisions: list[tuple[Decision, ...]] = []
     results = ordered_map(_search_part, context, jobs, workers or default_workers())
     part_decisions: tuple[Decision, ...]
     spent = since_improvement = 0.0
@@ -131,10 +137,16 @@ def search_parts(
                 vehicles,
                 lower_bound,
             )
-        decisions.extend(part_decisions)
+        searched_decisions.append(part_decisions)
         if on_progress is not None:
             on_progress(Progress(spent, vehicles, lower_bound, since_improvement, done, len(jobs)))
-    return SearchOutcome(decisions, lower_bound)
+    return SearchOutcome(
+        [
+            searched_decisions[job_of[i]] if i in job_of else part.decisions
+            for i, part in enumerate(swept)
+        ],
+        lower_bound,
+    )
 
 
 def largest_type(problem: Problem, types: Sequence[VehicleType]) -> VehicleType:
