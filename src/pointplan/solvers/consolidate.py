@@ -31,8 +31,9 @@ from pointplan.solvers.budget import DEFAULT_SECONDS, Budget
 from pointplan.solvers.decision import Decision, PlaceKey, place_key, stops_added
 from pointplan.solvers.decompose import decompose
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
+from pointplan.solvers.ranking import largest_type
 from pointplan.solvers.result import assemble_plan
-from pointplan.solvers.search import SearchContext, SweptPart, largest_type, search_parts
+from pointplan.solvers.search import SearchContext, SweptPart, search_parts
 from pointplan.solvers.seating import fits, with_capacities
 from pointplan.solvers.sweep import LoadDay, split_travellers, sweep_days
 from pointplan.solvers.trips import numbered_trips

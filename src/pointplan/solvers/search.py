@@ -19,18 +19,15 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pointplan.domain.fleet import VehicleType
 from pointplan.parallel import default_workers, ordered_map
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import cover_lower_bound, relaxed_stop_bound
 from pointplan.solvers.budget import Budget
-from pointplan.solvers.decision import Decision, stop_places
+from pointplan.solvers.decision import Decision
 from pointplan.solvers.decompose import Part
 from pointplan.solvers.exact import enumerate_patterns, solve_part_exactly
-from pointplan.solvers.fleet_use import cheapest_first
+from pointplan.solvers.ranking import downsized, largest_type, plan_rank, stops_of
 from pointplan.solvers.routed import routable, route_part
-from pointplan.solvers.seating import fits
-from pointplan.solvers.trips import best_route_km
 from pointplan.stop import Progress, StoppingCriterion
 
 log = logging.getLogger(__name__)
@@ -149,11 +146,6 @@ def search_parts(
     )
 
 
-def largest_type(problem: Problem, types: Sequence[VehicleType]) -> VehicleType:
-    """The type that carries the most (ties: the last name)."""
-    return max(types, key=lambda vt: (problem.capacity(vt).effective, vt.name))
-
-
 def _routed_part(context: SearchContext, job: _PartJob) -> _Searched:
     """The routing component's plan where the part is one routing problem."""
     problem, part, swept = context.problem, job.swept.part, job.swept.decisions
@@ -195,9 +187,9 @@ def _refine(
     )
     if result is None:  # the model was too large to build: the relaxation bounds it
         return decisions, max(bound, relaxed_stop_bound(problem, registrations, capacity, half))
-    better = _downsized(problem, result.decisions)
+    better = downsized(problem, result.decisions)
     bound = max(bound, result.vehicles_bound)
-    if (len(better), _stops(better)) < (len(decisions), _stops(decisions)):
+    if (len(better), stops_of(better)) < (len(decisions), stops_of(decisions)):
         return better, bound
     return decisions, bound
 
@@ -206,31 +198,8 @@ def _route(problem: Problem, part: Part, decisions: tuple[Decision, ...]) -> tup
     """The routing component's plan for a one-date, one-drop-off part, where it is better
     (fewer vehicles, then stops, then km) than the sweep's."""
     biggest = largest_type(problem, problem.available_types)
-    routed = _downsized(
+    routed = downsized(
         problem,
         route_part(problem, part.registrations, biggest, problem.capacity(biggest).effective),
     )
-    routed_rank = (len(routed), _stops(routed))
-    swept_rank = (len(decisions), _stops(decisions))
-    if routed_rank < swept_rank or (
-        routed_rank == swept_rank and _km(problem, routed) < _km(problem, decisions)
-    ):
-        return routed
-    return decisions
-
-
-def _km(problem: Problem, decisions: Sequence[Decision]) -> float:
-    return sum(best_route_km(problem, *stop_places(d.riders)) for d in decisions)
-
-
-def _stops(decisions: Sequence[Decision]) -> int:
-    return sum(d.stops for d in decisions)
-
-
-def _downsized(problem: Problem, decisions: Sequence[Decision]) -> tuple[Decision, ...]:
-    """Each vehicle as the cheapest type that seats its load."""
-    cheapest = cheapest_first(problem.available_types)
-    return tuple(
-        d.on(next(vt for vt in cheapest if fits(problem, vt, [r.party_size for r in d.riders])))
-        for d in decisions
-    )
+    return routed if plan_rank(problem, routed) < plan_rank(problem, decisions) else decisions
