@@ -56,6 +56,7 @@ def readme_plan_args(out: Path) -> list[str]:
         str(SAMPLE / "fleet.yaml"),
         "--policy",
         str(SAMPLE / "policy.yaml"),
+        "--pdf",
         "--out",
         str(out),
     ]

@@ -40,7 +40,8 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         help="plan trips for a registrations file",
         description="Read registrations (CSV or XLSX), plan trips, write DIR/plan.json with "
         "plan.geojson, plan.xlsx, map.html, the per-vehicle plans (vehicles/: one HTML "
-        "page per trip and one PDF per date) and the weekly tables (weekly/), and print a "
+        "page per trip, and with --pdf one PDF per date) and the weekly tables (weekly/), and "
+        "print a "
         "summary. Exit 0 on a plan, 2 on "
         "bad input, 1 on an internal fault.",
     )
@@ -64,7 +65,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "--workers",
         type=positive_int,
         default=None,
-        help="processes that search parts and write PDFs at once (default: every core); "
+        help="processes that search parts and write the outputs at once (default: every core); "
         "same plan for any",
     )
     plan.add_argument(
@@ -73,10 +74,17 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         help="names, id numbers and phones in full in plan.xlsx and the vehicle plans "
         "(masked by default)",
     )
-    plan.add_argument(
+    pdfs = plan.add_mutually_exclusive_group()
+    pdfs.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write the per-vehicle PDFs, one per travel date (the slowest export: about "
+        "20 pages a second a core, so off by default; the HTML pages print the same)",
+    )
+    pdfs.add_argument(
         "--no-pdf",
         action="store_true",
-        help="skip the per-vehicle PDFs (the slowest export: about 20 pages a second a core)",
+        help="no PDFs (the default; kept for scripts that pass it)",
     )
     plan.add_argument(
         "--no-progress",
@@ -168,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
         fleet,
         problem.registrations,
         show_personal_data=args.show_personal_data,
-        pdf=not args.no_pdf,
+        pdf=args.pdf,
         workers=args.workers or default_workers(),
     )
     print(summary_table(plan))

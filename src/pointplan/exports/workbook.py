@@ -81,7 +81,7 @@ def write_workbook(
         ]
     )[list(PASSENGER_LIST_COLUMNS)]
     stops = stops_table(plan.trips).drop(columns=["date"])
-    routes = dict(tuple(stops.groupby("trip_id", sort=False)))
+    routes = dict(tuple(stops.drop(columns=["trip_id"]).groupby(stops["trip_id"], sort=False)))
     lists = dict(tuple(listed.groupby(riders["trip_id"], sort=False)))
     summary = plan.summary.model_dump()
     sheets = unique_names((t.trip_id for t in plan.trips), _sheet_name, FIXED_SHEETS)
@@ -97,7 +97,7 @@ def write_workbook(
         )
         sheet_writer = _SheetWriter(book.book)
         for trip in plan.trips:
-            route = routes[trip.trip_id].drop(columns=["trip_id"])
+            route = routes[trip.trip_id]
             sheet = book.book.add_worksheet(sheets[trip.trip_id])
             sheet_writer.write(sheet, route, 0)
             sheet_writer.write(sheet, lists[trip.trip_id], len(route) + 2)
