@@ -77,12 +77,11 @@ def test_an_exchange_runs_new_trips_only_where_the_counts_leave_room() -> None:
     assert sorted(d.vehicle_type.name for d in placed) == ["bus-33", "minibus-19"]
     assert use.used["minibus-19", DAY] == 1 and use.used["coach-53", DAY] == 0
 
-    no_minibus = minibuses(0)
-    only_coaches = no_minibus.model_copy(
+    only_coaches = fleet.model_copy(
         update={
             "vehicle_types": tuple(
                 vt.model_copy(update={"count": 1 if vt.name == "coach-53" else 0})
-                for vt in no_minibus.vehicle_types
+                for vt in fleet.vehicle_types
             )
         }
     )

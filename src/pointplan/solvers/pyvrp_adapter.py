@@ -5,9 +5,10 @@ of a fleet of one vehicle type between a start depot and an end depot, within lo
 dimensions (people, stops). It runs for a number of iterations with a seed, never on the
 clock, so the same input gives the same routes on any machine and under any load.
 
-`solve_pyvrp_routes` takes one problem in pointplan's terms (an integer cost matrix over
-nodes, where the start and end nodes are depots and every other node a client with amounts
-to gather); it returns the routes or None when the fleet given cannot carry everyone.
+`solve_pyvrp_routes` takes one problem in pointplan's terms (`RouteProblem`: an integer cost
+matrix over nodes, where the start and end nodes are depots and every other node a client
+with amounts to gather); it returns the routes or None when the fleet given cannot carry
+everyone.
 `fewest_vehicles` finds the smallest fleet it can (PyVRP's `minimise_fleet`) before the
 final search for the least distance.
 
@@ -18,24 +19,31 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyvrp
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations
 
-__all__ = ["fewest_vehicles", "solve_pyvrp_routes"]
+__all__ = ["RouteProblem", "fewest_vehicles", "solve_pyvrp_routes"]
 
 
-def _data(
-    matrix: Sequence[Sequence[int]],
-    amounts: Sequence[Sequence[int]],
-    capacities: Sequence[int],
-    start: int,
-    end: int,
-    vehicles: int,
-) -> tuple[pyvrp.ProblemData, list[int]]:
+@dataclass(frozen=True)
+class RouteProblem:
+    """Routes from node `start` to node `end` through every other node of `matrix` (the cost
+    of each arc); a route gathers at most `capacities[k]` of `amounts[k]` (one value a node)."""
+
+    matrix: Sequence[Sequence[int]]
+    amounts: Sequence[Sequence[int]]
+    capacities: Sequence[int]
+    start: int
+    end: int
+
+
+def _data(problem: RouteProblem, vehicles: int) -> tuple[pyvrp.ProblemData, list[int]]:
     """PyVRP's problem and, for each of its clients, the node it stands for."""
+    matrix, amounts, start, end = problem.matrix, problem.amounts, problem.start, problem.end
     nodes = len(matrix)
     clients = [node for node in range(nodes) if node not in (start, end)]
     # PyVRP numbers depots first, then clients; its locations follow the same order.
@@ -54,7 +62,7 @@ def _data(
         vehicle_types=[
             pyvrp.VehicleType(
                 num_available=max(1, vehicles),
-                capacity=list(capacities),
+                capacity=list(problem.capacities),
                 start_depot=0,
                 end_depot=len(depots) - 1,
             )
@@ -66,11 +74,11 @@ def _data(
     return data, clients
 
 
-def _params(matrix: Sequence[Sequence[int]], iterations: int) -> pyvrp.SolveParams:
+def _params(problem: RouteProblem, iterations: int) -> pyvrp.SolveParams:
     """PyVRP's defaults, but with penalties that can outweigh any route (a unit of excess
     load must cost more than the vehicle it saves, whatever the unit of distance) and that
     adapt often enough for a short search."""
-    longest = max((max(row) for row in matrix), default=0)
+    longest = max((max(row) for row in problem.matrix), default=0)
     return pyvrp.SolveParams(
         penalty=pyvrp.PenaltyParams(
             solutions_between_updates=max(10, min(500, iterations // 20)),
@@ -88,51 +96,32 @@ def _routes(solution: pyvrp.Solution, clients: Sequence[int]) -> list[list[int]]
     ]
 
 
-def fewest_vehicles(
-    matrix: Sequence[Sequence[int]],
-    amounts: Sequence[Sequence[int]],
-    capacities: Sequence[int],
-    start: int,
-    end: int,
-    *,
-    most: int,
-    iterations: int,
-    seed: int,
-) -> int:
-    """The fewest vehicles PyVRP finds feasible for these clients, starting from a fleet of
+def fewest_vehicles(problem: RouteProblem, *, most: int, iterations: int, seed: int) -> int:
+    """The fewest vehicles PyVRP finds feasible for the problem, starting from a fleet of
     `most` (which must be feasible) and spending at most `iterations` in all."""
-    data, _ = _data(matrix, amounts, capacities, start, end, most)
+    data, _ = _data(problem, most)
     with warnings.catch_warnings():
         # Probing a fleet one vehicle too small drives the penalties to their bound: that
         # is how the search learns the fleet is too small, not a fault.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         fleet = pyvrp.minimise_fleet(
-            data, MaxIterations(iterations), seed=seed, params=_params(matrix, iterations)
+            data, MaxIterations(iterations), seed=seed, params=_params(problem, iterations)
         )
     return int(fleet.num_available)
 
 
 def solve_pyvrp_routes(
-    matrix: Sequence[Sequence[int]],
-    amounts: Sequence[Sequence[int]],
-    capacities: Sequence[int],
-    start: int,
-    end: int,
-    *,
-    vehicles: int,
-    iterations: int,
-    seed: int,
+    problem: RouteProblem, *, vehicles: int, iterations: int, seed: int
 ) -> list[list[int]] | None:
-    """Least-cost routes of at most `vehicles` vehicles from node `start` to node `end`, every
-    other node visited once; a route gathers at most `capacities[k]` of `amounts[k]` (per
-    node). Each route's nodes in visiting order; None when no feasible plan was found."""
-    data, clients = _data(matrix, amounts, capacities, start, end, vehicles)
+    """Least-cost routes of the problem with at most `vehicles` vehicles, each route's nodes
+    in visiting order; None when no feasible plan was found."""
+    data, clients = _data(problem, vehicles)
     result = pyvrp.solve(
         data,
         stop=MaxIterations(iterations),
         seed=seed,
         display=False,
-        params=_params(matrix, iterations),
+        params=_params(problem, iterations),
     )
     if not result.best.is_feasible():
         return None

@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 
 from pointplan.solvers.ortools_adapter import solve_routes
-from pointplan.solvers.pyvrp_adapter import fewest_vehicles, solve_pyvrp_routes
+from pointplan.solvers.pyvrp_adapter import RouteProblem, fewest_vehicles, solve_pyvrp_routes
 
 PATH_STEPS = 100  # one vehicle's stop order: optimal on every 7-stop test case (tests)
 ITERATIONS_PER_CLIENT = 100
@@ -73,6 +73,7 @@ def capacitated_routes(
     if max_stops is not None:
         amounts.append([1 if i in visited else 0 for i in range(len(matrix))])
         capacities.append(max_stops)
+    problem = RouteProblem(matrix, amounts, capacities, start_node, end_node)
     budget = iterations or default_iterations(len(customers))
     vehicles = len(customers)  # one a node always fits
     if fewest:
@@ -81,38 +82,15 @@ def capacitated_routes(
             least = max(least, math.ceil(len(customers) / max_stops))
         if least < vehicles:
             vehicles = fewest_vehicles(
-                matrix,
-                amounts,
-                capacities,
-                start_node,
-                end_node,
-                most=vehicles,
-                iterations=max(1, budget // 4),
-                seed=seed,
+                problem, most=vehicles, iterations=max(1, budget // 4), seed=seed
             )
-    routes = solve_pyvrp_routes(
-        matrix,
-        amounts,
-        capacities,
-        start_node,
-        end_node,
-        vehicles=vehicles,
-        iterations=budget,
-        seed=seed,
-    )
-    if routes is None:  # the fleet search found it feasible: so must the final one, but be safe
-        routes = solve_pyvrp_routes(
-            matrix,
-            amounts,
-            capacities,
-            start_node,
-            end_node,
-            vehicles=len(customers),
-            iterations=budget,
-            seed=seed,
-        )
-    assert routes is not None, "one vehicle a node always fits"
-    return routes
+    # The fleet search found its fleet feasible, so the final search should too; should it
+    # not, one vehicle a node always fits.
+    for fleet in dict.fromkeys((vehicles, len(customers))):
+        routes = solve_pyvrp_routes(problem, vehicles=fleet, iterations=budget, seed=seed)
+        if routes is not None:
+            return routes
+    raise AssertionError("one vehicle a node always fits")  # pragma: no cover
 
 
 def shortest_path(distance: Sequence[Sequence[int]], first: int) -> list[int]:
