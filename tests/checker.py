@@ -118,7 +118,9 @@ def check_plan(
             problems.append(
                 f"{used} vehicles of {name} on the road on {date}, only {count} available"
             )
-    problems += _check_summary(plan, regs, rejected_rows)
+    problems += _check_summary(plan, regs, rejected_rows, fleet)
+    if fleet.depots:
+        problems += _check_buses(plan, fleet, policy)
     return problems
 
 
@@ -481,7 +483,7 @@ def _check_driving(trip: Mapping[str, Any], policy: Policy) -> list[str]:
 
 
 def _check_summary(
-    plan: Mapping[str, Any], regs: Mapping[str, Registration], rejected_rows: int
+    plan: Mapping[str, Any], regs: Mapping[str, Registration], rejected_rows: int, fleet: Fleet
 ) -> list[str]:
     problems = []
     summary = plan["summary"]
@@ -505,12 +507,146 @@ def _check_summary(
     everyone = expected["served_passengers"] + sum(
         regs[a["registration_id"]].party_size for a in advised if a["registration_id"] in regs
     )
+    empty_cost = sum(
+        bus["empty_km"] * fleet.by_name(bus["vehicle_type"]).cost_per_km
+        for bus in plan.get("buses", [])
+    )
+    if abs(summary["cost"] - sum(t["cost"] for t in trips) - empty_cost) > 0.01 * (
+        1 + len(plan.get("buses", []))
+    ):
+        problems.append("summary cost is not the trips' and the empty runs' cost")
     if "cost_per_person" in summary and everyone:
-        spent = sum(t["cost"] for t in trips) + sum(a["cost"] for a in advised)
+        spent = sum(t["cost"] for t in trips) + empty_cost + sum(a["cost"] for a in advised)
         per_person = spent / everyone
         if abs(summary["cost_per_person"] - per_person) > 0.01:
             problems.append(
                 f"summary cost_per_person is not the cost (advised included) over the people "
                 f"({per_person:.2f})"
             )
+    return problems
+
+
+def _check_buses(plan: Mapping[str, Any], fleet: Fleet, policy: Policy) -> list[str]:
+    """Every depot bus's chain: its trips and empty runs in order, where and when they run
+    (the crew's rest after a trip, the break before the next, no run faster than the type's
+    speed), the km of each run, the buses of each depot against what it has, and the
+    figures."""
+    problems: list[str] = []
+    trips = {t["trip_id"]: t for t in plan["trips"]}
+    depots = {d.depot_id: d for d in fleet.depots}
+    run_by_depots = {name for d in fleet.depots for name in d.buses}
+    on_bus: Counter[str] = Counter()
+    per_depot: Counter[tuple[str, str]] = Counter()
+    for bus in plan.get("buses", []):
+        name = f"bus {bus['bus_id']}"
+        depot = depots.get(bus["depot_id"])
+        if depot is None or bus["vehicle_type"] not in depot.buses:
+            problems.append(f"{name}: depot {bus['depot_id']} has no {bus['vehicle_type']}")
+            continue
+        per_depot[depot.depot_id, bus["vehicle_type"]] += 1
+        problems += [f"{name}: {p}" for p in _check_chain(bus, trips, depot, fleet, policy)]
+        for trip_id in bus["trips"]:
+            on_bus[trip_id] += 1
+            trip = trips.get(trip_id)
+            if trip is not None and (
+                trip.get("bus_id") != bus["bus_id"] or trip.get("depot_id") != depot.depot_id
+            ):
+                problems.append(f"{trip_id}: its bus_id or depot_id is not {name}'s")
+    for trip in plan["trips"]:
+        runs_by_depot = trip["vehicle_type"] in run_by_depots and trip.get("mode") != "rail"
+        if runs_by_depot and on_bus[trip["trip_id"]] != 1:
+            problems.append(f"{trip['trip_id']}: on {on_bus[trip['trip_id']]} buses, not 1")
+    summary = plan["summary"]
+    short = 0
+    for depot in fleet.depots:
+        for name, available in depot.buses.items():
+            used = per_depot[depot.depot_id, name]
+            if available is not None:
+                short += max(0, used - available)
+    if summary.get("buses") != len(plan.get("buses", [])):
+        problems.append("summary buses is not the number of buses")
+    if summary.get("buses_short") != short:
+        problems.append(f"summary buses_short is {summary.get('buses_short')}, not {short}")
+    empty = sum(b["empty_km"] for b in plan.get("buses", []))
+    if abs((summary.get("empty_km") or 0.0) - empty) > 0.01:
+        problems.append("summary empty_km is not the sum of the buses'")
+    for need in plan.get("fleet_sizing", []):
+        used = per_depot[need["depot_id"], need["vehicle_type"]]
+        if need["buses"] != used:
+            problems.append(
+                f"fleet_sizing {need['depot_id']} {need['vehicle_type']}: {need['buses']} "
+                f"buses, the plan has {used}"
+            )
+    return problems
+
+
+def _check_chain(
+    bus: Mapping[str, Any],
+    trips: Mapping[str, Mapping[str, Any]],
+    depot: Any,
+    fleet: Fleet,
+    policy: Policy,
+) -> list[str]:
+    problems: list[str] = []
+    runs = bus["runs"]
+    speed = fleet.by_name(bus["vehicle_type"]).speed_kmh
+    turnaround = dt.timedelta(minutes=policy.turnaround_minutes)
+    rest = dt.timedelta(minutes=policy.rest_minutes)
+    home = (depot.lat, depot.lon)
+    if not runs or runs[0]["kind"] != "from_depot" or runs[-1]["kind"] != "to_depot":
+        return ["does not start and end at its depot"]
+    # The runs around each trip, in order: (run before, trip, run after).
+    expected_order: list[str] = []
+    for trip_id in bus["trips"]:
+        expected_order += [f"to {trip_id}", f"after {trip_id}"]
+    seen: list[str] = []
+    for run in runs:
+        if run["before_trip"] is not None and run["kind"] != "to_depot":
+            if run["after_trip"] is not None:
+                seen.append(f"after {run['after_trip']}")
+            seen.append(f"to {run['before_trip']}")
+        elif run["after_trip"] is not None:
+            seen.append(f"after {run['after_trip']}")
+    if seen != expected_order:
+        return ["its runs and trips are not in order"]
+    total = 0.0
+    last_trip: Mapping[str, Any] | None = None
+    last_end: dt.datetime | None = None  # when the bus last stopped driving
+    for run in runs:
+        kind = run["kind"]
+        if kind == "between" and not policy.chain_trips:
+            problems.append("chains trips while the policy's chain_trips is false")
+        before = trips.get(run["before_trip"]) if run["before_trip"] else None
+        after = trips.get(run["after_trip"]) if run["after_trip"] else None
+        if (run["before_trip"] and before is None) or (run["after_trip"] and after is None):
+            problems.append("a run names a trip the plan does not have")
+            continue
+        start, end, km = _parse_dt(run["start"]), _parse_dt(run["end"]), run["km"]
+        total += km
+        here = home if after is None else (after["stops"][-1]["lat"], after["stops"][-1]["lon"])
+        if kind == "to_depot" or before is None:
+            there = home
+        else:
+            there = (before["stops"][0]["lat"], before["stops"][0]["lon"])
+        road = geodesic(here, there).km * policy.road_factor
+        if abs(road - km) > 0.01:
+            problems.append(f"{kind} run of {km} km, the road is {road:.3f} km")
+        if end - start < dt.timedelta(hours=km / speed) - dt.timedelta(seconds=TOLERANCE_S):
+            problems.append(f"{kind} run of {km} km in less time than at {speed} km/h")
+        if after is not None:
+            trip_end = _parse_dt(after["stops"][-1]["departure"])
+            earliest = trip_end + turnaround if km > 0 else trip_end
+            if start < earliest:
+                problems.append(f"{kind} run leaves {run['after_trip']} before its crew rested")
+            last_trip, last_end = after, (end if km > 0 else trip_end + turnaround)
+        elif last_trip is not None and last_end is not None and start < last_end and km > 0:
+            problems.append("leaves its depot before its crew rested")
+        if before is not None:
+            trip_start = _parse_dt(before["stops"][0]["arrival"])
+            if end + rest > trip_start:
+                problems.append(f"reaches {run['before_trip']} without a break before it")
+            if last_end is not None and kind == "from_depot" and trip_start < last_end:
+                problems.append(f"starts {run['before_trip']} before its crew rested")
+    if abs(total - bus["empty_km"]) > 0.01:
+        problems.append("empty_km is not the sum of its runs'")
     return problems

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from pointplan.advised import with_advice
+from pointplan.buses import with_buses
 from pointplan.domain.plan import Plan
 from pointplan.networked import solve_network
 from pointplan.problem import Problem
@@ -52,16 +53,35 @@ def solve(
     one with `min_trip_passengers` above 1 is planned without it, then the people of its
     direct and trunk trips under it are `advised` (`pointplan.advised`); with
     `date_suggestion_days` the plan lists whom staff could ask to move, in groups, and what
-    each group saves (`pointplan.suggestions`).
+    each group saves (`pointplan.suggestions`). With a fleet of depots, the plan's trips are
+    then chained into the depots' buses (`pointplan.buses`).
     """
     if time_limit is not None and time_limit <= 0:
         raise ValueError("time_limit must be more than 0 seconds")
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
+    plan = _plan(
+        problem, solver=solver, seed=seed, stop=stop, time_limit=time_limit, workers=workers,
+        on_progress=on_progress,
+    )  # fmt: skip
+    return with_buses(problem, plan)
+
+
+def _plan(
+    problem: Problem,
+    *,
+    solver: str,
+    seed: int,
+    stop: StoppingCriterion | None,
+    time_limit: float | None,
+    workers: int | None,
+    on_progress: Callable[[Progress], None] | None,
+) -> Plan:
+    """`solve` without the buses."""
     for key, off, finish in AFTER_PLANNING:
         if getattr(problem.policy, key) != off:
             without = problem.policy.model_copy(update={key: off})
-            plan = solve(
+            plan = _plan(
                 replace(problem, policy=without), solver=solver, seed=seed, stop=stop,
                 time_limit=time_limit, workers=workers, on_progress=on_progress,
             )  # fmt: skip
@@ -71,9 +91,9 @@ def solve(
 
         def plan_legs(part: Problem, seconds: float) -> Plan:
             direct = part.policy.model_copy(update={"transfers": False})
-            return solve(
-                replace(part, policy=direct), solver=solver, seed=seed, time_limit=seconds,
-                workers=workers, on_progress=on_progress,
+            return _plan(
+                replace(part, policy=direct), solver=solver, seed=seed, stop=None,
+                time_limit=seconds, workers=workers, on_progress=on_progress,
             )  # fmt: skip
 
         budget = time_limit or (stop.time_limit() if stop else None) or DEFAULT_SECONDS
@@ -81,9 +101,9 @@ def solve(
     if problem.policy.overrides:
 
         def plan_class(part: Problem, seconds: float) -> Plan:
-            return solve(
-                part, solver=solver, seed=seed, time_limit=seconds, workers=workers,
-                on_progress=on_progress,
+            return _plan(
+                part, solver=solver, seed=seed, stop=None, time_limit=seconds,
+                workers=workers, on_progress=on_progress,
             )  # fmt: skip
 
         budget = time_limit or (stop.time_limit() if stop else None) or DEFAULT_SECONDS

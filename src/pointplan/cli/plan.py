@@ -250,8 +250,8 @@ class ProgressBar:
 
 
 def summary_table(plan: Plan) -> str:
-    """A short human summary of a plan's figures (legs, advised and date guidance only when
-    the plan has them)."""
+    """A short human summary of a plan's figures (legs, advised, buses and date guidance only
+    when the plan has them)."""
     s = plan.summary
     share = f"{100 * s.served_passengers / s.passengers:.1f}%" if s.passengers else "-"
     lines = [
@@ -272,4 +272,9 @@ def summary_table(plan: Plan) -> str:
         groups = len({d.group for d in plan.date_suggestions})
         asked = len(plan.date_suggestions)
         lines.append(("date guidance", f"{groups} vehicles saved if {asked} registrations move"))
+    if s.buses is not None:
+        short = f", {s.buses_short} more than the depots have" if s.buses_short else ""
+        lines.insert(
+            4, ("buses", f"{s.buses} of the depots ({s.empty_km or 0:,.1f} km empty{short})")
+        )
     return "\n".join(f"{name:<14} {value}" for name, value in lines)

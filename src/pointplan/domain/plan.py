@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pointplan.domain.bus import Bus, DepotNeed
 from pointplan.domain.trip import EscortSeat, ScheduleEvent, SeatAssignment, Stop, Trip, itineraries
 
 if TYPE_CHECKING:
@@ -105,6 +106,24 @@ class Summary(BaseModel):
     advised: int = 0
     legs: int = 0
     cost_per_person: float = 0.0
+    buses: int | None = Field(
+        default=None,
+        exclude_if=lambda buses: buses is None,
+        description="physical vehicles of the fleet's depots that run the trips (written "
+        "only for a fleet with depots; docs/fleet.md)",
+    )
+    empty_km: float | None = Field(
+        default=None,
+        exclude_if=lambda km: km is None,
+        description="km the depots' buses drive without passengers (written with buses); "
+        "their cost is in `cost`",
+    )
+    buses_short: int | None = Field(
+        default=None,
+        exclude_if=lambda short: short is None,
+        description="buses the depots lack for the plan, summed over depots and types "
+        "(written with buses)",
+    )
 
 
 RE_PLAN_FIELDS = ("base_plan", "frozen_through", "changes")
@@ -134,6 +153,17 @@ class Plan(BaseModel):
         exclude_if=lambda advised: not advised,
         description="registrations advised to travel by scheduled service (written only when "
         "there are some)",
+    )
+    buses: tuple[Bus, ...] = Field(
+        default=(),
+        exclude_if=lambda buses: not buses,
+        description="the depots' buses and the trips each runs in turn (a fleet with depots)",
+    )
+    fleet_sizing: tuple[DepotNeed, ...] = Field(
+        default=(),
+        exclude_if=lambda needs: not needs,
+        description="per depot and vehicle type, the least buses the plan needs, what the "
+        "depot has, and the buses away on each date",
     )
 
     @model_validator(mode="after")

@@ -210,6 +210,23 @@ class Policy(BaseModel):
         "cost of anyone advised (a proposal, no reported figure)",
     )
 
+    # A fleet's depots and buses (docs/fleet.md).
+    chain_trips: bool = Field(
+        default=True,
+        description="a depot's bus may drive from where one trip ends to the start of its "
+        "next (false: every trip starts and ends at its bus's depot)",
+    )
+    turnaround_minutes: int = Field(
+        default=480,
+        ge=0,
+        description="rest of a bus's crew after a trip before the bus drives again",
+    )
+    max_empty_km: float = Field(
+        default=800.0,
+        ge=0,
+        description="longest empty run of a bus from the end of one trip to the start of the next",
+    )
+
     def with_rules(self, values: Mapping[str, Any]) -> Policy:
         """This policy with these rule values (an override's, or a trip's `rules`) in place
         of its own, and no overrides: the rules one trip is planned under."""

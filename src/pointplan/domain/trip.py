@@ -152,6 +152,17 @@ class Trip(BaseModel):
         description="the policy's overrides (their indices) that may hold for this trip's "
         "people; written only when there are some",
     )
+    bus_id: str | None = Field(
+        default=None,
+        exclude_if=lambda bus: bus is None,
+        description="the depot's bus that runs this trip (plan.buses); written only for a "
+        "fleet with depots",
+    )
+    depot_id: str | None = Field(
+        default=None,
+        exclude_if=lambda depot: depot is None,
+        description="the depot of that bus",
+    )
     rules: dict[str, Any] = Field(
         default_factory=dict,
         exclude_if=lambda rules: not rules,

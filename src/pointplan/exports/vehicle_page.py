@@ -280,6 +280,11 @@ def _facts(trip: Trip, policy: Policy, fleet: Fleet | None) -> tuple[tuple[str, 
         crew = (
             ("驾驶员人数 drivers", str(trip.drivers)),
             ("随车人员座位 escort seats", str(len(trip.escort_seats))),
+            *(
+                (("车队 / 车辆 depot / bus", f"{trip.depot_id} / {trip.bus_id}"),)
+                if trip.bus_id
+                else ()
+            ),
         )
     return (
         ("日期 date", trip.date.isoformat()),

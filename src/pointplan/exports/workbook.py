@@ -10,8 +10,11 @@ are `advised` (too few for a charter), `advised`: each with the mode, why, its e
 cost, and the name and phone to call; with date suggestions, `date suggestions`: the
 people staff could ask to travel on another date, group by group (the best saving per
 person asked first), with their window, the date to ask for, the trip that would take them,
-and the name and phone to call. Names, id numbers
-and phones come from the registrations and are masked unless `show_personal_data` is set.
+and the name and phone to call; with a fleet of depots, `buses` (each bus of each depot,
+its trips in turn and its empty runs) and `fleet sizing` (per depot and vehicle type the
+buses the plan needs, what the depot has and lacks, and the buses away on each date).
+Names, id numbers and phones come from the registrations and are masked unless
+`show_personal_data` is set.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from pointplan.exports.people import PersonalData
 
 FIXED_SHEETS = (
     "summary", "trips", "boarding", "not served", "changes", "advised", "date suggestions",
+    "buses", "fleet sizing",
 )  # fmt: skip
 BOARDING_COLUMNS = (
     "date",
@@ -110,6 +114,48 @@ def write_workbook(
             )
         if plan.base_plan is not None:
             _to_tell(plan, registrations, people).to_excel(book, sheet_name="changes", index=False)
+        if plan.buses:
+            _buses(plan).to_excel(book, sheet_name="buses", index=False)
+            _fleet_sizing(plan).to_excel(book, sheet_name="fleet sizing", index=False)
+
+
+def _buses(plan: Plan) -> pd.DataFrame:
+    """One row per empty run of each bus, in the bus's order, with the trip it goes to."""
+    rows = [
+        {
+            "bus_id": bus.bus_id,
+            "depot_id": bus.depot_id,
+            "vehicle_type": bus.vehicle_type,
+            "run": run.kind,
+            "after_trip": run.after_trip or "",
+            "before_trip": run.before_trip or "",
+            "start": run.start,
+            "end": run.end,
+            "empty_km": run.km,
+        }
+        for bus in plan.buses
+        for run in bus.runs
+    ]
+    return pd.DataFrame(rows)
+
+
+def _fleet_sizing(plan: Plan) -> pd.DataFrame:
+    """Per depot and type: the buses needed, had and lacking, then one column per date."""
+    dates = sorted({day for need in plan.fleet_sizing for day in need.by_date})
+    rows = [
+        {
+            "depot_id": need.depot_id,
+            "vehicle_type": need.vehicle_type,
+            "trips": need.trips,
+            "buses_needed": need.buses,
+            "buses_available": need.available,
+            "short": need.short,
+            "empty_km": need.empty_km,
+            **{day.isoformat(): need.by_date.get(day, 0) for day in dates},
+        }
+        for need in plan.fleet_sizing
+    ]
+    return pd.DataFrame(rows)
 
 
 CHANGE_COLUMNS = (

@@ -74,6 +74,12 @@ def _great_circle_km(a: Location, b: Location) -> float:
     return 2 * EARTH_MEAN_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def great_circle_km(a: Location, b: Location) -> float:
+    """The distance on a sphere of the Earth's mean radius: within half a percent of the
+    geodesic and far quicker, for ranking places by nearness."""
+    return _great_circle_km(a, b)
+
+
 def geodesic_within(a: Location, b: Location, radius_km: float) -> bool:
     """Whether the geodesic distance is at most `radius_km`: the same answer as comparing
     `geodesic_km`, but the slow geodesic runs only for pairs near the boundary."""

@@ -10,6 +10,7 @@ types named here, and solved here, so that parameters and status handling are wr
 - `solve_routes`: the routing library with a solution limit (never the clock), trying
   first-solution strategies in turn.
 - `new_lp` and `lp_optimum`: the GLOP linear solver, with the status checked.
+- `min_cost_flow`: the network simplex on integer arcs, with the status checked.
 
 No other module imports `ortools` (tests/test_layers.py checks it).
 """
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 from ortools.linear_solver.pywraplp import Solver as LpSolver
 from ortools.linear_solver.pywraplp import Variable as LpVariable
 from ortools.sat.python import cp_model
@@ -34,6 +36,7 @@ __all__ = [
     "FIRST_SOLUTION_STRATEGIES",
     "CpAnswer",
     "CpModel",
+    "FlowArc",
     "IntVar",
     "LinearExpr",
     "LpSolver",
@@ -42,6 +45,7 @@ __all__ = [
     "SolverFault",
     "WorkLimit",
     "lp_optimum",
+    "min_cost_flow",
     "new_lp",
     "solve_cp",
     "solve_routes",
@@ -216,3 +220,28 @@ def lp_optimum(solver: LpSolver) -> float | None:
     if status != LpSolver.OPTIMAL:
         return None
     return float(solver.Objective().Value())
+
+
+@dataclass(frozen=True)
+class FlowArc:
+    """An arc of a min-cost flow: tail and head nodes, capacity and cost per unit."""
+
+    tail: int
+    head: int
+    capacity: int
+    cost: int
+
+
+def min_cost_flow(supplies: Sequence[int], arcs: Sequence[FlowArc]) -> list[int]:
+    """The flow on each of `arcs` (in their order) of a least-cost flow meeting every
+    node's supply (positive) or demand (negative); nodes are 0..len(supplies)-1. Raises
+    `SolverFault` when no flow meets them. Network simplex: exact and deterministic."""
+    flow = SimpleMinCostFlow()
+    for a in arcs:
+        flow.add_arc_with_capacity_and_unit_cost(a.tail, a.head, a.capacity, a.cost)
+    for node, supply in enumerate(supplies):
+        flow.set_node_supply(node, supply)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise SolverFault(f"the min-cost flow has no optimum (status {status})")
+    return [flow.flow(a) for a in range(len(arcs))]
