@@ -23,6 +23,7 @@ empty run and the trip it goes to.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -312,21 +313,29 @@ class _Network:
         start = [2 + 2 * j for j in range(n)]
         end = [3 + 2 * j for j in range(n)]
         next_node = 2 + 2 * n
-        # Timelines: depots are 0..len(yards)-1, stations follow.
+        # Timelines (depots 0..len(yards)-1, then stations): a node at each moment a bus may
+        # leave from there; a bus that arrives waits for the next such moment.
         moments: dict[int, set[dt.datetime]] = defaultdict(set)
-        for (y, _), (t, _) in [*self.leave.items(), *self.back.items()]:
+        for (y, _), (t, _) in self.leave.items():
             moments[y].add(t)
-        for (_, q), (t, _) in self.chained.items():
-            moments[len(yards) + q].add(t)
+        reached = {len(yards) + q for (_, q) in self.chained}
         for trip in self.trips:
-            q = len(yards) + self.station_of[trip.first]
-            if q in moments:
-                moments[q].add(trip.start)
+            line = len(yards) + self.station_of[trip.first]
+            if line in reached:
+                moments[line].add(trip.start)
+        lines = {line: sorted(times) for line, times in moments.items()}
         timeline: dict[tuple[int, dt.datetime], int] = {}
-        for line in sorted(moments):
-            for t in sorted(moments[line]):
+        for line in sorted(lines):
+            for t in lines[line]:
                 timeline[line, t] = next_node
                 next_node += 1
+
+        def waiting(line: int, t: dt.datetime) -> int:
+            """The node of the first moment at or after `t` on `line` (the sink if none)."""
+            times = lines.get(line, [])
+            k = bisect.bisect_left(times, t)
+            return timeline[line, times[k]] if k < len(times) else sink
+
         tenths = [
             round(10 * d)
             for d in [d for _, d in self.chained.values()]
@@ -338,7 +347,7 @@ class _Network:
         if overflow * (n + 1) >= 2**62:
             raise ValueError(f"too many trips ({n}) or too long runs for one network")
         for y, depot in enumerate(yards):
-            nodes = [timeline[key] for key in sorted(k for k in timeline if k[0] == y)]
+            nodes = [timeline[y, t] for t in lines.get(y, [])]
             if not nodes:
                 continue
             available = depot.buses[self.trips[0].vehicle_type]
@@ -353,13 +362,12 @@ class _Network:
         for (y, j), (t, d) in sorted(self.leave.items()):
             arc(timeline[y, t], start[j], 1, round(10 * d), ("leave", y, j))
         for (y, i), (t, d) in sorted(self.back.items()):
-            arc(end[i], timeline[y, t], 1, round(10 * d), ("return", y, i))
+            arc(end[i], waiting(y, t), 1, round(10 * d), ("return", y, i))
         for (i, q), (t, d) in sorted(self.chained.items()):
-            arc(end[i], timeline[len(yards) + q, t], 1, round(10 * d), ("chain", i, q))
-        for q in range(len(yards), len(yards) + len(self.stations)):
-            waits = [timeline[key] for key in sorted(k for k in timeline if k[0] == q)]
-            for a, b in pairwise(waits):
-                arc(a, b, n, 0, ("wait", q, b))
+            arc(end[i], waiting(len(yards) + q, t), 1, round(10 * d), ("chain", i, q))
+        for line in range(len(yards), len(yards) + len(self.stations)):
+            for a, b in pairwise([timeline[line, t] for t in lines.get(line, [])]):
+                arc(a, b, n, 0, ("wait", line, b))
         for j, trip in enumerate(self.trips):
             key = (len(yards) + self.station_of[trip.first], trip.start)
             if key in timeline:
