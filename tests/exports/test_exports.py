@@ -13,6 +13,7 @@ import pytest
 from pointplan.builder import build_problem
 from pointplan.cli import main
 from pointplan.domain import Plan, Registration
+from pointplan.exports import workbook
 from pointplan.exports.workbook import write_workbook
 from pointplan.io import read_points
 from pointplan.synthetic import make_week
@@ -94,3 +95,29 @@ def test_workbook_lists_every_passenger_once_with_masked_personal_data(
     boarding = list(book["boarding"].iter_rows(values_only=True))
     book.close()
     assert len(boarding) - 1 == len(listed)
+
+
+def test_a_large_plan_stacks_its_manifests_with_a_page_break_before_each_trip(
+    week: Week, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above SHEET_PER_TRIP_UP_TO trips, the manifests are blocks on `manifests` sheets of
+    TRIPS_PER_MANIFESTS_SHEET trips each: every trip's heading once, every rider once."""
+    monkeypatch.setattr(workbook, "SHEET_PER_TRIP_UP_TO", 1)
+    monkeypatch.setattr(workbook, "TRIPS_PER_MANIFESTS_SHEET", 3)
+    plan = week.plan
+    path = tmp_path / "plan.xlsx"
+    write_workbook(plan, path, week.registrations)
+    book = openpyxl.load_workbook(path)
+    pages = -(-len(plan.trips) // 3)
+    stacked = ["manifests", *(f"manifests {n}" for n in range(2, pages + 1))]
+    assert book.sheetnames == ["summary", "trips", "boarding", *stacked, "not served"]
+    headings, riders = [], []
+    for name in stacked:
+        sheet = book[name]
+        rows = list(sheet.iter_rows(values_only=True))
+        starts = [k for k, row in enumerate(rows) if row[0] in {t.trip_id for t in plan.trips}]
+        headings += [rows[k][0] for k in starts]
+        assert [b.id for b in sheet.row_breaks.brk] == starts[1:]  # each before its row
+        riders += [row[0] for row in rows if str(row[0]).startswith("R")]
+    assert headings == [t.trip_id for t in plan.trips]
+    assert sorted(riders) == sorted(rid for t in plan.trips for rid in t.registration_ids())

@@ -159,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         fleet_label=str(args.fleet or "default fleet"),
         held=held,
     )
+    read = time.perf_counter()
     with ProgressBar(enabled=not args.no_progress and sys.stderr.isatty()) as bar:
         planner = solve if base is None else partial(replan, base=base)
         plan = planner(
@@ -169,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             on_progress=bar.update,
         )
+    planned = time.perf_counter()
     written = write_outputs(
         plan,
         args.out,
@@ -186,8 +188,15 @@ def run(args: argparse.Namespace) -> int:
         per_person = split.per_person()
         for payer, paid in sorted(split.by_payer.items()):
             print(f"paid by {payer:<12} {paid:,.2f} ({per_person.get(payer, 0):,.2f} a person)")
-    seconds = time.perf_counter() - started
-    print(f"wrote {', '.join(path.name for path in written)} to {args.out} in {seconds:.1f} s")
+    finished = time.perf_counter()
+    stages = (
+        f"reading {read - started:.1f} s, planning {planned - read:.1f} s, "
+        f"writing {finished - planned:.1f} s"
+    )
+    print(
+        f"wrote {', '.join(path.name for path in written)} to {args.out} in "
+        f"{finished - started:.1f} s ({stages})"
+    )
     return EXIT_OK
 
 

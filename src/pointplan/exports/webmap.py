@@ -55,6 +55,14 @@ class _Place:
 
 def plan_map(plan: Plan, tiles: str | None = "OpenStreetMap") -> folium.Map:
     """The plan on a map (see the module's description). `tiles=None` draws no background."""
+    web_map = _drawn(plan, tiles)
+    root = web_map.get_root()
+    root.header.add_child(folium.Element(_font_style(root.render())))  # type: ignore[attr-defined]
+    return web_map
+
+
+def _drawn(plan: Plan, tiles: str | None) -> folium.Map:
+    """The map without its font (which is cut down to the rendered page's characters)."""
     stops = [(s.lat, s.lon) for trip in plan.trips for s in trip.stops]
     web_map = folium.Map(tiles=tiles, prefer_canvas=True, control_scale=True)
     _inline_leaflet(web_map)
@@ -92,7 +100,6 @@ def plan_map(plan: Plan, tiles: str | None = "OpenStreetMap") -> folium.Map:
     root = web_map.get_root()
     root.html.add_child(folium.Element(_legend(plan)))  # type: ignore[attr-defined]
     _number_elements(root, itertools.count())
-    root.header.add_child(folium.Element(_font_style(root.render())))  # type: ignore[attr-defined]
     return web_map
 
 
@@ -111,8 +118,12 @@ def _tooltip_text(text: str) -> str:
 
 
 def write_map(plan: Plan, path: Path, tiles: str | None = "OpenStreetMap") -> Path:
-    """Write the plan's map to `path` as one HTML file."""
-    plan_map(plan, tiles).save(str(path))
+    """Write the plan's map to `path` as one HTML file (rendered once: folium's rendering is
+    most of the time a large plan's map takes)."""
+    page = _drawn(plan, tiles).get_root().render()
+    head_ends = page.index("</head>")
+    page = page[:head_ends] + _font_style(page) + page[head_ends:]
+    path.write_text(page, encoding="utf-8")
     return path
 
 

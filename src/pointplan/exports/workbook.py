@@ -2,7 +2,11 @@
 
 Sheets: `summary` (the plan's figures), `trips` (one row per trip), `boarding` (the
 per-pickup-point list: who boards which vehicle where and when, for the people who run each
-assembly point), one sheet per trip (its stops, then its passenger list, 乘客信息登记表), and
+assembly point), one sheet per trip (its stops, then its passenger list, 乘客信息登记表; a plan
+of more than `SHEET_PER_TRIP_UP_TO` trips has instead the sheets `manifests`, `manifests 2`,
+... of `TRIPS_PER_MANIFESTS_SHEET` trips each, every trip a block of its heading, stops and
+passenger list, with a page break before each: a workbook of thousands of tabs is one nobody
+can find a trip in, and Excel allows 1,023 page breaks a sheet), and
 `not served` (unassigned and rejected registrations with their reasons), and for a re-plan
 `changes` (everyone added, moved or removed against the base plan, by origin and destination,
 with the name and phone to call: each registrar's list of people to tell), and when some
@@ -22,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +43,10 @@ FIXED_SHEETS = (
     "summary", "trips", "boarding", "not served", "changes", "advised", "date suggestions",
     "buses", "fleet sizing",
 )  # fmt: skip
+SHEET_PER_TRIP_UP_TO = 500
+"""Plans of at most this many trips get a sheet per trip; larger ones stacked manifests."""
+TRIPS_PER_MANIFESTS_SHEET = 1000
+"""Trips on one stacked manifests sheet (each after a page break; Excel allows 1,023)."""
 BOARDING_COLUMNS = (
     "date",
     "pickup",
@@ -85,38 +94,41 @@ def write_workbook(
         ]
     )[list(PASSENGER_LIST_COLUMNS)]
     stops = stops_table(plan.trips).drop(columns=["date"])
-    routes = dict(tuple(stops.drop(columns=["trip_id"]).groupby(stops["trip_id"], sort=False)))
-    lists = dict(tuple(listed.groupby(riders["trip_id"], sort=False)))
+    routes = _Table.groups(stops, "trip_id")
+    lists = _Table.groups(listed.assign(trip_id=riders["trip_id"]), "trip_id")
     summary = plan.summary.model_dump()
-    sheets = unique_names((t.trip_id for t in plan.trips), _sheet_name, FIXED_SHEETS)
     with pd.ExcelWriter(path, engine="xlsxwriter") as book:
         # A fixed creation date, so that the same plan gives the same file.
         book.book.set_properties({"created": dt.datetime(2000, 1, 1)})
-        pd.DataFrame({"figure": list(summary), "value": list(summary.values())}).to_excel(
-            book, sheet_name="summary", index=False
-        )
-        trips_table(plan.trips).to_excel(book, sheet_name="trips", index=False)
-        boarding.sort_values(["date", "pickup", "departure", "trip_id"], kind="stable").to_excel(
-            book, sheet_name="boarding", index=False
-        )
         sheet_writer = _SheetWriter(book.book)
-        for trip in plan.trips:
-            route = routes[trip.trip_id]
-            sheet = book.book.add_worksheet(sheets[trip.trip_id])
-            sheet_writer.write(sheet, route, 0)
-            sheet_writer.write(sheet, lists[trip.trip_id], len(route) + 2)
-        _not_served(plan).to_excel(book, sheet_name="not served", index=False)
+        sheet_writer.sheet(
+            "summary", pd.DataFrame({"figure": list(summary), "value": list(summary.values())})
+        )
+        sheet_writer.sheet("trips", trips_table(plan.trips))
+        sheet_writer.sheet(
+            "boarding",
+            boarding.sort_values(["date", "pickup", "departure", "trip_id"], kind="stable"),
+        )
+        if len(plan.trips) <= SHEET_PER_TRIP_UP_TO:
+            sheets = unique_names((t.trip_id for t in plan.trips), _sheet_name, FIXED_SHEETS)
+            for trip in plan.trips:
+                route = routes.get(trip.trip_id, _Table.empty(routes))
+                sheet = book.book.add_worksheet(sheets[trip.trip_id])
+                sheet_writer.write(sheet, route, 0)
+                riding = lists.get(trip.trip_id, _Table.empty(lists))
+                sheet_writer.write(sheet, riding, len(route) + 2)
+        else:
+            _stacked_manifests(book.book, sheet_writer, plan, routes, lists)
+        sheet_writer.sheet("not served", _not_served(plan))
         if plan.advised:
-            _advised(plan, people).to_excel(book, sheet_name="advised", index=False)
+            sheet_writer.sheet("advised", _advised(plan, people))
         if plan.date_suggestions:
-            _suggested(plan, registrations, people).to_excel(
-                book, sheet_name="date suggestions", index=False
-            )
+            sheet_writer.sheet("date suggestions", _suggested(plan, registrations, people))
         if plan.base_plan is not None:
-            _to_tell(plan, registrations, people).to_excel(book, sheet_name="changes", index=False)
+            sheet_writer.sheet("changes", _to_tell(plan, registrations, people))
         if plan.buses:
-            _buses(plan).to_excel(book, sheet_name="buses", index=False)
-            _fleet_sizing(plan).to_excel(book, sheet_name="fleet sizing", index=False)
+            sheet_writer.sheet("buses", _buses(plan))
+            sheet_writer.sheet("fleet sizing", _fleet_sizing(plan))
 
 
 def _buses(plan: Plan) -> pd.DataFrame:
@@ -156,6 +168,33 @@ def _fleet_sizing(plan: Plan) -> pd.DataFrame:
         for need in plan.fleet_sizing
     ]
     return pd.DataFrame(rows)
+
+
+def _stacked_manifests(
+    workbook: Any,
+    sheet_writer: _SheetWriter,
+    plan: Plan,
+    routes: dict[str, _Table],
+    lists: dict[str, _Table],
+) -> None:
+    """The trips' manifests stacked on `manifests` sheets (see the module)."""
+    for first in range(0, len(plan.trips), TRIPS_PER_MANIFESTS_SHEET):
+        number = first // TRIPS_PER_MANIFESTS_SHEET + 1
+        sheet = workbook.add_worksheet("manifests" if number == 1 else f"manifests {number}")
+        row, breaks = 0, []
+        for trip in plan.trips[first : first + TRIPS_PER_MANIFESTS_SHEET]:
+            if row:
+                breaks.append(row)
+            heading = [trip.trip_id, trip.date.isoformat(), trip.departure, trip.vehicle_type]
+            sheet.write_row(
+                row, 0, [*heading, f"乘客 passengers {trip.passengers}"], sheet_writer.bold
+            )
+            route = routes.get(trip.trip_id, _Table.empty(routes))
+            sheet_writer.write(sheet, route, row + 1)
+            people = lists.get(trip.trip_id, _Table.empty(lists))
+            sheet_writer.write(sheet, people, row + len(route) + 3)
+            row += len(route) + len(people) + 5
+        sheet.set_h_pagebreaks(breaks)
 
 
 CHANGE_COLUMNS = (
@@ -209,22 +248,65 @@ class _SheetWriter:
             {"bold": True, "border": 1, "align": "center", "valign": "top"}
         )
         self.moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self.day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.bold = workbook.add_format({"bold": True})
+        self.workbook = workbook
 
-    def write(self, sheet: Any, table: pd.DataFrame, first_row: int) -> None:
-        """`table` with its header at `first_row`, without its index."""
-        sheet.write_row(first_row, 0, [str(c) for c in table.columns], self.header)
-        for column, (_, values) in enumerate(table.items()):
-            for offset, value in enumerate(values.tolist(), start=first_row + 1):
-                if (
-                    value is None
-                    or value is pd.NaT
-                    or (isinstance(value, float) and value != value)
-                ):
-                    continue
-                if isinstance(value, (pd.Timestamp, dt.datetime)):
-                    sheet.write_datetime(offset, column, value, self.moment)
-                else:
+    def sheet(self, name: str, table: pd.DataFrame) -> None:
+        """A new sheet `name` holding `table`."""
+        self.write(self.workbook.add_worksheet(name), _Table.of(table), 0)
+
+    def write(self, sheet: Any, table: _Table, first_row: int) -> None:
+        """`table` with its header at `first_row`. Each cell goes to the writer of its type
+        (a text stays text, as pandas writes it)."""
+        sheet.write_row(first_row, 0, table.columns, self.header)
+        for offset, row in enumerate(table.rows, start=first_row + 1):
+            for column, value in enumerate(row):
+                if isinstance(value, str):
+                    sheet.write_string(offset, column, value)
+                elif isinstance(value, bool):
+                    sheet.write_boolean(offset, column, value)
+                elif isinstance(value, (int, float)):
+                    if value == value:  # not NaN: a missing value is a blank
+                        sheet.write_number(offset, column, value)
+                elif isinstance(value, (pd.Timestamp, dt.datetime)):
+                    if not pd.isna(value):
+                        sheet.write_datetime(offset, column, value, self.moment)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(offset, column, value, self.day)
+                elif value is not None:
                     sheet.write(offset, column, value)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A table as plain rows, for writing cell by cell without pandas in the loop."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> _Table:
+        """The rows of `table`, as Python values, without its index."""
+        return cls([str(c) for c in table.columns], table.astype(object).to_numpy().tolist())
+
+    @classmethod
+    def groups(cls, table: pd.DataFrame, key: str) -> dict[str, _Table]:
+        """The rows of `table` by the value of its column `key`, without that column, in
+        order."""
+        whole = cls.of(table.drop(columns=[key]))
+        found: dict[str, _Table] = {}
+        for value, row in zip(table[key].tolist(), whole.rows, strict=True):
+            found.setdefault(value, cls(whole.columns, [])).rows.append(row)
+        return found
+
+    @staticmethod
+    def empty(groups: dict[str, _Table]) -> _Table:
+        """A table of no rows with the columns of `groups`' tables."""
+        return _Table(next(iter(groups.values())).columns if groups else [], [])
 
 
 def _sheet_name(trip_id: str) -> str:
