@@ -1,5 +1,5 @@
 """Chaining trips into buses: which bus of which depot runs each trip, and the least buses
-each depot needs (vehicle scheduling as a min-cost flow, solved by network simplex).
+each depot needs (vehicle scheduling as a min-cost flow, solved exactly by OR-Tools).
 
 For each vehicle type, a time-space network: every trip is a unit of flow that must be met
 (its start) and sent on (its end); each depot has a timeline of the moments its buses may

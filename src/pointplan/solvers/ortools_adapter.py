@@ -10,7 +10,7 @@ types named here, and solved here, so that parameters and status handling are wr
 - `solve_routes`: the routing library with a solution limit (never the clock), trying
   first-solution strategies in turn.
 - `new_lp` and `lp_optimum`: the GLOP linear solver, with the status checked.
-- `min_cost_flow`: the network simplex on integer arcs, with the status checked.
+- `min_cost_flow`: OR-Tools' min-cost flow (cost scaling) on integer arcs, status checked.
 
 No other module imports `ortools` (tests/test_layers.py checks it).
 """
@@ -235,7 +235,7 @@ class FlowArc:
 def min_cost_flow(supplies: Sequence[int], arcs: Sequence[FlowArc]) -> list[int]:
     """The flow on each of `arcs` (in their order) of a least-cost flow meeting every
     node's supply (positive) or demand (negative); nodes are 0..len(supplies)-1. Raises
-    `SolverFault` when no flow meets them. Network simplex: exact and deterministic."""
+    `SolverFault` when no flow meets them. Exact (cost scaling) and deterministic."""
     flow = SimpleMinCostFlow()
     for a in arcs:
         flow.add_arc_with_capacity_and_unit_cost(a.tail, a.head, a.capacity, a.cost)
