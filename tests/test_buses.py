@@ -21,6 +21,7 @@ from pointplan.domain.places import Location, Place
 from pointplan.domain.plan import Plan
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
+from pointplan.replan import Base, replan
 from pointplan.solve import solve
 from pointplan.solvers.chaining import ChainRules, TripSpan, chain_trips
 from tests.checker import check_plan
@@ -259,3 +260,15 @@ def test_chaining_covers_every_trip_once_and_never_needs_more_buses(
                 assert a.end + rules.turnaround <= b.start  # the crew rests between
         found[chain] = len(result.buses)
     assert found[True] <= found[False]
+
+
+def test_a_re_plan_gives_every_trip_one_bus_frozen_trips_too() -> None:
+    regs = both_ways(30)
+    fleet = one_type_fleet(depot("tzq", TUZUOQI, 10))
+    base = planned(regs, fleet, Policy())
+    more = both_ways(40)  # ten more each way
+    plan = replan(Problem(more, fleet, Policy()), Base(base, "base", frozen_through=DAY),
+                  time_limit=2, workers=1)  # fmt: skip
+    violations = check_plan(json.loads(plan.to_json()), more, fleet, Policy())
+    assert violations == [], violations
+    assert plan.summary.buses is not None and plan.summary.buses <= plan.summary.vehicles

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from pointplan.buses import with_buses
 from pointplan.domain.fleet import Fleet, VehicleType
 from pointplan.domain.manifest import trip_manifest
 from pointplan.domain.places import Place
@@ -153,6 +154,7 @@ def replan(
             time_limit=seconds or (time_limit or DEFAULT_SECONDS) / 2,
             workers=workers,
             on_progress=on_progress if seconds is None else None,
+            buses=False,
         )
 
     scratch = plan_part(open_regs, frozen, None)
@@ -168,13 +170,14 @@ def replan(
         solver=solver,
         seed=seed,
     )
-    return plan.model_copy(
+    plan = plan.model_copy(
         update={
             "base_plan": base.name,
             "frozen_through": base.frozen_through,
             "changes": state.changes(plan),
         }
     )
+    return with_buses(problem, plan)
 
 
 RIDING_REASON = "boarded or handed over: on its way or arrived, never put on a new trip"

@@ -36,6 +36,7 @@ def solve(
     time_limit: float | None = None,
     workers: int | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    buses: bool = True,
 ) -> Plan:
     """Plan `problem` with the named solver; the same problem and seed give the same plan.
 
@@ -54,7 +55,8 @@ def solve(
     direct and trunk trips under it are `advised` (`pointplan.advised`); with
     `date_suggestion_days` the plan lists whom staff could ask to move, in groups, and what
     each group saves (`pointplan.suggestions`). With a fleet of depots, the plan's trips are
-    then chained into the depots' buses (`pointplan.buses`).
+    then chained into the depots' buses (`pointplan.buses`), unless `buses` is false (a part
+    of a larger plan, whose buses are found once it is whole).
     """
     if time_limit is not None and time_limit <= 0:
         raise ValueError("time_limit must be more than 0 seconds")
@@ -64,7 +66,7 @@ def solve(
         problem, solver=solver, seed=seed, stop=stop, time_limit=time_limit, workers=workers,
         on_progress=on_progress,
     )  # fmt: skip
-    return with_buses(problem, plan)
+    return with_buses(problem, plan) if buses else plan
 
 
 def _plan(

@@ -99,12 +99,12 @@ def chain_trips(
         if not yards:
             unchained += [s.trip_id for s in trips]
             continue
-        network = _Network(trips, km, clocks[vehicle_type], rules)
         assigned: dict[str, list[TripSpan]] = {d.depot_id: [] for d in yards}
         if len(yards) == 1:
             assigned[yards[0].depot_id] = trips
         else:
-            for depot, path in network.solve(yards, capped=True):
+            pooled = _Network(trips, km, clocks[vehicle_type], rules)
+            for depot, path in pooled.solve(yards, capped=True):
                 assigned[depot.depot_id] += [trips[j] for j in path.trips]
         for depot in yards:
             own = sorted(assigned[depot.depot_id], key=lambda s: (s.start, s.trip_id))
