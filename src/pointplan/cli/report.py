@@ -1,5 +1,6 @@
-"""`pointplan report weekly` (the weekly return-to-work and return-home tables) and
-`pointplan report classified` (the classified list of demand).
+"""`pointplan report weekly` (the weekly return-to-work and return-home tables),
+`pointplan report classified` (the classified list of demand) and `pointplan report
+coordination` (who coordinates which flow, and the lists for other provinces).
 
 Kept apart from `pointplan.cli` (which calls `add_parser`), so it imports nothing from it.
 """
@@ -18,7 +19,9 @@ from pydantic import ValidationError
 from pointplan.cli.common import EXIT_OK, add_inputs, add_out
 from pointplan.domain.plan import Plan
 from pointplan.exports.classified import write_classified_list
+from pointplan.exports.coordination import write_coordination
 from pointplan.exports.weekly import registration_note, report_week, write_weekly_report
+from pointplan.hr.flows import Level, flows
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
 from pointplan.io.points import read_points
@@ -30,11 +33,13 @@ from pointplan.io.registrations import (
 )
 
 CLASSIFIED_FILE = "classified_list.xlsx"
+COORDINATION_FILE = "coordination.xlsx"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add `report` (with its sub-command `weekly`) to the command line's sub-commands."""
+    """Add `report` (with its sub-commands `weekly`, `classified` and `coordination`) to the
+    command line's sub-commands."""
     report = commands.add_parser(
         "report",
         help="write reports from a plan",
@@ -70,6 +75,22 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     add_out(classified)
     _add_keep_going(classified, "the list")
     classified.set_defaults(handler=classified_report)
+    coordination = reports.add_parser(
+        "coordination",
+        help="who coordinates which flow, and the lists for other provinces (协调清单)",
+        description="Write DIR/coordination.xlsx: every flow (direction, origin county, "
+        "destination county) classified as inside a county, inside a league, between leagues "
+        "or between provinces, with the level and office that answer for it, and for each "
+        "other province the coordination list the region sends it (with --plan, the dates "
+        "and places of the trips). Exit 0 on success, 2 on bad input.",
+    )
+    add_inputs(coordination, fleet_and_policy=False)
+    coordination.add_argument(
+        "--plan", type=Path, metavar="PLAN_JSON", help="plan.json, for the dates and places"
+    )
+    add_out(coordination)
+    _add_keep_going(coordination, "the lists")
+    coordination.set_defaults(handler=coordination_report)
 
 
 def _add_keep_going(parser: argparse.ArgumentParser, what: str) -> None:
@@ -116,6 +137,24 @@ def classified_report(args: argparse.Namespace) -> int:
     path = args.out / CLASSIFIED_FILE
     table = write_classified_list(path, batch.registrations)
     print(f"wrote {path.name} to {args.out}: {len(table)} groups, {table['people'].sum()} people")
+    return EXIT_OK
+
+
+def coordination_report(args: argparse.Namespace) -> int:
+    """Handle `pointplan report coordination`: read and check the inputs, write the workbook
+    and print how many flows each level answers for."""
+    batch = _registrations(args, then="leave them out of the lists")
+    plan = None
+    if args.plan:
+        plan = read_plan(args.plan)
+        check_plan_registrations(plan, batch.ids(), args.plan.name)
+    path = write_coordination(args.out / COORDINATION_FILE, batch.registrations, plan)
+    found = flows(batch.registrations)
+    print(f"wrote {path.name} to {args.out}: {len(found)} flows")
+    for level in Level:
+        mine = [f for f in found if f.level is level]
+        people = sum(f.people for f in mine)
+        print(f"  {level.value:<7} {len(mine):>6} flows {people:>8} people")
     return EXIT_OK
 
 
