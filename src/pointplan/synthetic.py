@@ -228,6 +228,36 @@ def _network_points(
     return points
 
 
+def make_jobs(seed: int = 0, gazetteer: Gazetteer | None = None) -> pd.DataFrame:
+    """A jobs file (docs/hr.md) of postings in about 40% of Inner Mongolia's counties: one to
+    three each, for a trade of `TRADES` or any (one in five), 1-15 openings, 3,000-9,000 yuan
+    a month, for seekers within 50, 100 or 200 km."""
+    gaz = gazetteer or default_gazetteer()
+    rng = random.Random(f"{seed}-jobs")
+    counties = sorted(
+        (u for u in gaz.by_code.values() if u.code[:2] == "15" and u.level == 3),
+        key=lambda u: u.code,
+    )
+    rows = []
+    for unit in counties:
+        if rng.random() >= 0.4:
+            continue
+        for number in range(1, rng.randint(1, 3) + 1):
+            rows.append(
+                {
+                    "job_id": f"J{unit.short_code}-{number}",
+                    "employer": f"{gaz.label(unit)}用工单位{number}号",
+                    "county": unit.short_code,
+                    "trade": "" if rng.random() < 0.2 else rng.choice(TRADES),
+                    "openings": rng.randint(1, 15),
+                    "wage": 100 * rng.randint(30, 90),
+                    "max_km": rng.choice((50, 100, 200)),
+                }
+            )
+    return pd.DataFrame(rows, columns=["job_id", "employer", "county", "trade", "openings",
+                                       "wage", "max_km"])  # fmt: skip
+
+
 def _record(
     rng: random.Random, gaz: Gazetteer, work: AdminUnit, earliest: dt.date, direction: str
 ) -> dict[str, str]:

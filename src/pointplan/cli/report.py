@@ -1,6 +1,7 @@
 """`pointplan report weekly` (the weekly return-to-work and return-home tables),
 `pointplan report classified` (the classified list of demand) and `pointplan report
-coordination` (who coordinates which flow, and the lists for other provinces).
+coordination` (who coordinates which flow, and the lists for other provinces) and
+`pointplan report ledger` (the return-home services ledger with job matching).
 
 Kept apart from `pointplan.cli` (which calls `add_parser`), so it imports nothing from it.
 """
@@ -20,10 +21,13 @@ from pointplan.cli.common import EXIT_OK, add_inputs, add_out
 from pointplan.domain.plan import Plan
 from pointplan.exports.classified import write_classified_list
 from pointplan.exports.coordination import write_coordination
+from pointplan.exports.ledger import write_ledger
 from pointplan.exports.weekly import registration_note, report_week, write_weekly_report
 from pointplan.hr.flows import Level, flows
+from pointplan.hr.matching import match_jobs, seekers
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
+from pointplan.io.jobs import read_jobs
 from pointplan.io.points import read_points
 from pointplan.io.registrations import (
     FIRST_DATE,
@@ -34,12 +38,13 @@ from pointplan.io.registrations import (
 
 CLASSIFIED_FILE = "classified_list.xlsx"
 COORDINATION_FILE = "coordination.xlsx"
+LEDGER_FILE = "ledger.xlsx"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add `report` (with its sub-commands `weekly`, `classified` and `coordination`) to the
-    command line's sub-commands."""
+    """Add `report` (with its sub-commands `weekly`, `classified`, `coordination` and
+    `ledger`) to the command line's sub-commands."""
     report = commands.add_parser(
         "report",
         help="write reports from a plan",
@@ -91,6 +96,27 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     add_out(coordination)
     _add_keep_going(coordination, "the lists")
     coordination.set_defaults(handler=coordination_report)
+    ledger = reports.add_parser(
+        "ledger",
+        help="the return-home services ledger, with job matching (台账)",
+        description="Write DIR/ledger.xlsx: every need of every returnee with its state and "
+        "office, the job seekers matched to the postings of the jobs file (the most matches "
+        "within each posting's distance and trade, then the least distance), the push list "
+        "per county and the routed training, business and rights requests. Exit 0 on "
+        "success, 2 on bad input.",
+    )
+    add_inputs(ledger, fleet_and_policy=False)
+    ledger.add_argument(
+        "--jobs", type=Path, required=True, metavar="FILE", help="the jobs file (CSV or XLSX)"
+    )
+    ledger.add_argument(
+        "--show-personal-data",
+        action="store_true",
+        help="names and phones in full in the push list (masked by default)",
+    )
+    add_out(ledger)
+    _add_keep_going(ledger, "the ledger")
+    ledger.set_defaults(handler=ledger_report)
 
 
 def _add_keep_going(parser: argparse.ArgumentParser, what: str) -> None:
@@ -155,6 +181,24 @@ def coordination_report(args: argparse.Namespace) -> int:
         mine = [f for f in found if f.level is level]
         people = sum(f.people for f in mine)
         print(f"  {level.value:<7} {len(mine):>6} flows {people:>8} people")
+    return EXIT_OK
+
+
+def ledger_report(args: argparse.Namespace) -> int:
+    """Handle `pointplan report ledger`: read and check the inputs, match the job seekers,
+    write the workbook and print the counts."""
+    batch = _registrations(args, then="leave them out of the ledger")
+    jobs = read_jobs(args.jobs)
+    found = seekers(batch.registrations)
+    matching = match_jobs(found, jobs)
+    path = write_ledger(
+        args.out / LEDGER_FILE, batch.registrations, jobs, matching, args.show_personal_data
+    )
+    openings = sum(job.openings for job in jobs)
+    print(
+        f"wrote {path.name} to {args.out}: {len(found)} job seekers, {len(matching.matches)} "
+        f"matched to {openings} openings of {len(jobs)} postings ({matching.total_km:,.1f} km)"
+    )
     return EXIT_OK
 
 

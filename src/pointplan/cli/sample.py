@@ -14,8 +14,8 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     sample = commands.add_parser(
         "sample",
         help="write a synthetic Inner Mongolia week",
-        description="Write registrations.csv and points.csv of a synthetic week with real "
-        "county codes; the same size and seed give the same files.",
+        description="Write registrations.csv, points.csv and jobs.csv of a synthetic week "
+        "with real county codes; the same size and seed give the same files.",
     )
     sample.add_argument(
         "--size", type=positive_int, default=3000, help="registrations (default 3000)"
@@ -27,11 +27,16 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the sample week's files; the exit code."""
-    from pointplan.synthetic import make_week
+    from pointplan.synthetic import make_jobs, make_week
 
     week = make_week(args.size, seed=args.seed)
+    jobs = make_jobs(seed=args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     week.registrations.to_csv(args.out / "registrations.csv", index=False)
     week.points.to_csv(args.out / "points.csv", index=False)
-    print(f"wrote {args.size} registrations and {len(week.points)} points to {args.out}")
+    jobs.to_csv(args.out / "jobs.csv", index=False)
+    print(
+        f"wrote {args.size} registrations, {len(week.points)} points and {len(jobs)} job "
+        f"postings to {args.out}"
+    )
     return EXIT_OK

@@ -1,2 +1,3 @@
 """Human resources' duties over the registrations, plans and events pointplan holds: who
-coordinates which flow (`flows`)."""
+coordinates which flow (`flows`), job matching for returnees (`matching`) and the return-home
+services ledger (`ledger`)."""

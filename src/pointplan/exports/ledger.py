@@ -1,0 +1,129 @@
+"""ledger.xlsx: the return-home services ledger (台账), the job matches and the push lists.
+
+Sheets: `台账 ledger` (every need of every returnee with needs: home county, why they came
+back, trade, the need, its state, the office it goes to and, for an offered job, the posting
+and its distance), `岗位 postings` (each posting with its openings, how many were matched and
+how many are left), `推送清单 push list` (the offers to push, by home county: who, with name
+and phone to call, and which posting), `转办 routed` (training, business start-up and rights
+requests by office and home county), `未匹配 unmatched` (seekers left without an offer, and
+why). Names and phones are masked unless `show_personal_data`; id numbers never appear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from pointplan.domain.jobs import JobPosting
+from pointplan.domain.registration import Need, Registration
+from pointplan.exports.people import PersonalData
+from pointplan.hr.ledger import fills, ledger
+from pointplan.hr.matching import Matching
+
+REASONS = {
+    "voluntary": "自愿 voluntary",
+    "stoppage": "停工停产 stoppage",
+    "layoff": "裁员 layoff",
+    "unpaid_wages": "欠薪 unpaid wages",
+    "other": "其他 other",
+    "": "",
+}
+NEEDS = {
+    Need.JOB: "就业 job",
+    Need.TRAINING: "培训 training",
+    Need.BUSINESS: "创业 business",
+    Need.RIGHTS: "维权 rights",
+}
+STATES = {"open": "待办 open", "offered": "已推送 offered", "served": "已办结 served"}
+
+
+def write_ledger(
+    path: Path,
+    registrations: Sequence[Registration],
+    jobs: Sequence[JobPosting],
+    matching: Matching,
+    show_personal_data: bool = False,
+) -> Path:
+    """Write ledger.xlsx (see the module); the same input gives the same file."""
+    people = PersonalData(registrations, show_personal_data)
+    entries = ledger(registrations, matching)
+    postings = {job.job_id: job for job in jobs}
+    book = pd.DataFrame(
+        [
+            {
+                "旗县代码 home county": e.home_county,
+                "家乡 home": e.home,
+                "登记编号 registration_id": e.registration_id,
+                "返乡原因 return reason": REASONS[e.return_reason],
+                "非自愿 involuntary": "是 yes" if e.involuntary else "",
+                "工种 trade": e.trade,
+                "需求 need": NEEDS[e.need],
+                "状态 state": STATES[e.state],
+                "承办 office": e.office,
+                "岗位 job_id": e.job_id,
+                "距离 km": e.km,
+            }
+            for e in entries
+        ]
+    )
+    filled = pd.DataFrame(
+        [
+            {
+                "岗位 job_id": f.job.job_id,
+                "用人单位 employer": f.job.employer,
+                "旗县代码 county": f.job.county,
+                "工种 trade": f.job.trade or "不限 any",
+                "月工资 wage": f.job.wage,
+                "最远 max km": f.job.max_km,
+                "岗位数 openings": f.job.openings,
+                "已匹配 matched": f.matched,
+                "剩余 left": f.left,
+            }
+            for f in fills(jobs, matching)
+        ]
+    )
+    home_of = {e.registration_id: (e.home_county, e.home, e.trade) for e in entries}
+    push = pd.DataFrame(
+        [
+            {
+                "旗县代码 home county": home_of[m.registration_id][0],
+                "家乡 home": home_of[m.registration_id][1],
+                "登记编号 registration_id": m.registration_id,
+                "姓名 name": people.fields(m.registration_id)["name"],
+                "电话 phone": people.fields(m.registration_id)["phone"],
+                "工种 trade": home_of[m.registration_id][2],
+                "岗位 job_id": m.job_id,
+                "用人单位 employer": postings[m.job_id].employer,
+                "岗位旗县 job county": postings[m.job_id].county,
+                "月工资 wage": postings[m.job_id].wage,
+                "距离 km": m.km,
+            }
+            for m in sorted(
+                matching.matches, key=lambda m: (home_of[m.registration_id][0], m.registration_id)
+            )
+        ]
+    )
+    routed = book[book["需求 need"] != NEEDS[Need.JOB]].sort_values(
+        ["承办 office", "旗县代码 home county", "登记编号 registration_id"], kind="stable"
+    )
+    unmatched = pd.DataFrame(
+        [{"登记编号 registration_id": rid, "原因 reason": why} for rid, why in matching.unmatched]
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        writer.book.set_properties({"created": dt.datetime(2000, 1, 1)})
+        for name, table in (
+            ("台账 ledger", book),
+            ("岗位 postings", filled),
+            ("推送清单 push list", push),
+            ("转办 routed", routed),
+            ("未匹配 unmatched", unmatched),
+        ):
+            table.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.set_column(0, max(len(table.columns) - 1, 0), 16)
+            sheet.freeze_panes(1, 0)
+    return path

@@ -1,0 +1,93 @@
+"""The return-home services ledger (台账, 三(六)): every returnee with needs, each need with
+its state and the office it goes to, and the push list of job offers per county.
+
+A need is `open` until something moves it: a job need is `offered` when the matching
+(`pointplan.hr.matching`) finds it a posting. Training, business start-up and rights-claim
+requests are routed to the office that serves them (`OFFICES`), in the returnee's home county.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pointplan.domain.jobs import JobPosting
+from pointplan.domain.registration import Direction, Need, Registration
+from pointplan.hr.matching import Matching
+
+OFFICES = {
+    Need.JOB: "就业服务 employment service",
+    Need.TRAINING: "职业培训 vocational training",
+    Need.BUSINESS: "创业服务 business start-up",
+    Need.RIGHTS: "劳动保障监察 labour inspection (rights claims)",
+}
+"""The office of a home county's human-resources bureau that serves each need."""
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One need of one returnee: where home is, why they came back, the need's state and
+    office, and for an offered job the posting and its distance."""
+
+    registration_id: str
+    home_county: str
+    home: str
+    return_reason: str
+    involuntary: bool
+    trade: str
+    need: Need
+    state: str
+    office: str
+    job_id: str = ""
+    km: float | None = None
+
+
+def ledger(registrations: Sequence[Registration], matching: Matching) -> list[LedgerEntry]:
+    """The ledger of `registrations` (see the module), by home county, registration and
+    need."""
+    offered = {m.registration_id: m for m in matching.matches}
+    entries = []
+    for r in registrations:
+        if r.direction is not Direction.RETURN_HOME or not r.needs:
+            continue
+        for need in sorted(set(r.needs), key=list(Need).index):
+            match = offered.get(r.registration_id) if need is Need.JOB else None
+            entries.append(
+                LedgerEntry(
+                    registration_id=r.registration_id,
+                    home_county=(r.destination.adcode or "")[:6],
+                    home=r.destination.label,
+                    return_reason=r.return_reason.value if r.return_reason else "",
+                    involuntary=bool(r.return_reason and r.return_reason.involuntary),
+                    trade=r.trade or "",
+                    need=need,
+                    state="offered" if match else "open",
+                    office=OFFICES[need],
+                    job_id=match.job_id if match else "",
+                    km=match.km if match else None,
+                )
+            )
+    return sorted(
+        entries, key=lambda e: (e.home_county, e.registration_id, list(Need).index(e.need))
+    )
+
+
+@dataclass(frozen=True)
+class JobFill:
+    """A posting, its openings and how many the matching filled."""
+
+    job: JobPosting
+    matched: int
+
+    @property
+    def left(self) -> int:
+        """Openings still open."""
+        return self.job.openings - self.matched
+
+
+def fills(jobs: Sequence[JobPosting], matching: Matching) -> list[JobFill]:
+    """Each posting with the seekers it was matched to, in the jobs file's order."""
+    taken: dict[str, int] = {}
+    for match in matching.matches:
+        taken[match.job_id] = taken.get(match.job_id, 0) + 1
+    return [JobFill(job, taken.get(job.job_id, 0)) for job in jobs]
