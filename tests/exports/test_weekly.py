@@ -314,8 +314,9 @@ def test_a_week_must_start_on_monday(make: RegistrationFactory) -> None:
 def test_columns_the_inputs_cannot_fill_stay_empty(
     make: RegistrationFactory, tmp_path: Path
 ) -> None:
-    """Air, stranded, quarantine, jobs, training, rights and warnings are empty (not 0), in
-    the frames and in the written workbook, total rows included."""
+    """Air, stranded, quarantine, and (without reasons, needs or a jobs file) involuntary
+    returns, jobs, training, rights and warnings are empty (not 0), in the frames and in the
+    written workbook, total rows included."""
     registration = make(direction="return_home", earliest_date=day(0))
     tables = tables_of([registration])
     work, home = tables[RTW][HOHHOT_SHEET], tables[RH]["包头市"]
@@ -337,6 +338,35 @@ def test_columns_the_inputs_cannot_fill_stay_empty(
     read = pd.read_excel(paths[1], sheet_name="包头市")
     assert read["预警 warnings"].isna().all()
     assert read["有返乡意愿(累计登记) wishing to return (registered, total)"].notna().all()
+
+
+def test_reasons_needs_and_offers_fill_the_return_home_columns(
+    make: RegistrationFactory,
+) -> None:
+    """Involuntary returns by reason, each need and the job offers pushed, in people (offers:
+    one per registration matched), per home county and in the total; none of it without
+    reasons, needs or a jobs file."""
+    home = dict(direction="return_home", earliest_date=day(0))
+    laid_off = make(**home, party_size=2, return_reason="layoff", needs=("job", "rights"))
+    unpaid = make(**home, return_reason="unpaid_wages", needs=("rights",))
+    stopped = make(**home, return_reason="stoppage", needs=("job", "training", "business"))
+    voluntary = make(**home, return_reason="voluntary")
+    everyone = [laid_off, unpaid, stopped, voluntary]
+    offered = {laid_off.registration_id}
+    tables = weekly_tables(everyone, plan_of(), (), WEEK, offered=offered)
+    sheet = tables[RH]["包头市"]
+    for code in ("150203", TOTAL):
+        assert row_values(
+            sheet, code,
+            "involuntary returns: stoppage", "involuntary returns: layoff",
+            "involuntary returns: unpaid wages", "job needs", "jobs pushed", "training needs",
+            "entrepreneurship wishes", "rights claims",
+        ) == [1, 2, 1, 3, 1, 1, 1, 3]  # fmt: skip
+    for header in ("employed", "trained", "entrepreneurship served", "warnings"):
+        assert pd.isna(cell(sheet, TOTAL, header)), header
+    without_jobs = tables_of(everyone)[RH]["包头市"]
+    assert pd.isna(cell(without_jobs, TOTAL, "jobs pushed"))
+    assert cell(without_jobs, TOTAL, "job needs") == 3
 
 
 def test_personal_data_never_appears(make: RegistrationFactory, tmp_path: Path) -> None:

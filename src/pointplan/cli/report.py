@@ -66,6 +66,12 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "--week", required=True, metavar="YYYY-MM-DD", help="the Monday the week starts on"
     )
     weekly.add_argument("--events", type=Path, metavar="FILE", help="status events CSV or XLSX")
+    weekly.add_argument(
+        "--jobs",
+        type=Path,
+        metavar="FILE",
+        help="the jobs file: fills the return-home table's jobs pushed (docs/hr.md)",
+    )
     add_out(weekly)
     _add_keep_going(weekly, "the counts")
     weekly.set_defaults(handler=weekly_report)
@@ -149,7 +155,13 @@ def weekly_report(args: argparse.Namespace) -> int:
     if args.events:
         unplanned = {u.registration_id for u in plan.unassigned}
         standings(events, unplanned, args.events.name)  # refuses what the machine refuses
-    paths = write_weekly_report(args.out, batch.registrations, plan, events, week_start)
+    offered = None
+    if args.jobs:
+        matching = match_jobs(seekers(batch.registrations), read_jobs(args.jobs))
+        offered = {m.registration_id for m in matching.matches}
+    paths = write_weekly_report(
+        args.out, batch.registrations, plan, events, week_start, offered=offered
+    )
     print(f"wrote {', '.join(path.name for path in paths)} to {args.out}")
     if any(r.registered_at is None for r in batch.registrations):
         print(f"note: {registration_note(batch.registrations)}", file=sys.stderr)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -104,6 +104,9 @@ class Standing:
     abnormal: bool
     not_travelled: str | None
     waiting: bool
+    return_reason: str = ""
+    needs: frozenset[str] = frozenset()
+    offered: bool = False
 
 
 Count = Callable[[Sequence[Standing]], int | str]
@@ -111,10 +114,17 @@ Count = Callable[[Sequence[Standing]], int | str]
 
 class Column(NamedTuple):
     """A column of a weekly table: its header and how a group of standings fills it
-    (`None`: the inputs cannot fill it and it stays empty)."""
+    (`None`: the inputs cannot fill it and it stays empty), and what the inputs must give
+    for it to be filled (`given`: one of `REASONS_GIVEN`, `NEEDS_GIVEN`, `JOBS_GIVEN`; None:
+    always)."""
 
     header: str
     fill: Count | None
+    given: str | None = None
+
+
+REASONS_GIVEN, NEEDS_GIVEN, JOBS_GIVEN = "reasons", "needs", "jobs"
+"""What a column may wait for: return reasons, needs, the job offers pushed."""
 
 
 def weekly_tables(
@@ -123,6 +133,7 @@ def weekly_tables(
     events: Sequence[StatusEvent],
     week_start: dt.date,
     gazetteer: Gazetteer | None = None,
+    offered: Collection[str] | None = None,
 ) -> dict[str, dict[str, pd.DataFrame]]:
     """The weekly tables of the week starting Monday `week_start`: table -> sheet -> rows.
 
@@ -141,21 +152,34 @@ def weekly_tables(
     unassigned = {u.registration_id for u in plan.unassigned}
     history = event_history(events, week)
     tables = {}
+    pushed = set(offered or ())
     for table, direction in TABLES.items():
         standings = [
-            standing(
-                registration,
-                week,
-                trips.get(registration.registration_id, ()),
-                registration.registration_id in unassigned,
-                history.get(registration.registration_id, ()),
-                places,
+            replace(
+                standing(
+                    registration,
+                    week,
+                    trips.get(registration.registration_id, ()),
+                    registration.registration_id in unassigned,
+                    history.get(registration.registration_id, ()),
+                    places,
+                ),
+                offered=registration.registration_id in pushed,
             )
             for registration in registrations
             if registration.direction is direction and registered_on(registration) <= week.end
         ]
-        tables[table] = table_sheets(standings, COLUMNS[table], places)
         counted = [r for r in registrations if r.direction is direction]
+        known = {
+            REASONS_GIVEN: any(r.return_reason for r in counted),
+            NEEDS_GIVEN: any(r.needs for r in counted),
+            JOBS_GIVEN: offered is not None,
+        }
+        columns = [
+            column if column.given is None or known[column.given] else _empty(column.header)
+            for column in COLUMNS[table]
+        ]
+        tables[table] = table_sheets(standings, columns, places)
         tables[table][NOTES_SHEET] = pd.DataFrame({NOTE: [registration_note(counted)]})
     return tables
 
@@ -189,13 +213,15 @@ def write_weekly_report(
     events: Sequence[StatusEvent],
     week_start: dt.date,
     gazetteer: Gazetteer | None = None,
+    offered: Collection[str] | None = None,
 ) -> list[Path]:
-    """Write `weekly_<table>_<week_start>.xlsx` for each table into `out_dir`; their paths.
+    """Write `weekly_<table>_<week_start>.xlsx` for each table into `out_dir`; their paths
+    (`offered`: as for `weekly_tables`).
 
     The same inputs give byte-identical files (the workbook's creation date is the week's
     Monday).
     """
-    tables = weekly_tables(registrations, plan, events, week_start, gazetteer)
+    tables = weekly_tables(registrations, plan, events, week_start, gazetteer, offered)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for table, sheets in tables.items():
@@ -254,6 +280,8 @@ def standing(
         and not cancelled
         and not unassigned
         and registration.latest_date > week.end,
+        return_reason=registration.return_reason.value if registration.return_reason else "",
+        needs=frozenset(need.value for need in registration.needs),
     )
 
 
@@ -478,6 +506,25 @@ def _empty(header: str) -> Column:
     return Column(header, None)
 
 
+def _because(reason: str) -> Count:
+    return _people(lambda item: item.return_reason == reason)
+
+
+def _needing(need: str) -> Count:
+    return _people(lambda item: need in item.needs)
+
+
+def _given(header: str, fill: Count) -> Column:
+    """A column of reasons or needs: filled when the table's registrations give some."""
+    given = REASONS_GIVEN if header.startswith("非自愿") else NEEDS_GIVEN
+    return Column(header, fill, given)
+
+
+def _offers(group: Sequence[Standing]) -> int:
+    """Job offers pushed (one per registration matched)."""
+    return sum(1 for item in group if item.offered)
+
+
 def _everyone(item: Standing) -> bool:
     return True
 
@@ -537,17 +584,17 @@ RETURN_HOME_COLUMNS = (
     Column("到达交接 handed over", _people(lambda item: item.handed_over)),
     _empty("集中隔离 in quarantine"),
     _empty("居家健康监测 in health monitoring"),
-    _empty("非自愿返乡:停工停产 involuntary returns: stoppage"),
-    _empty("非自愿返乡:裁员 involuntary returns: layoff"),
-    _empty("非自愿返乡:欠薪 involuntary returns: unpaid wages"),
-    _empty("就业需求 job needs"),
-    _empty("推送岗位 jobs pushed"),
+    _given("非自愿返乡:停工停产 involuntary returns: stoppage", _because("stoppage")),
+    _given("非自愿返乡:裁员 involuntary returns: layoff", _because("layoff")),
+    _given("非自愿返乡:欠薪 involuntary returns: unpaid wages", _because("unpaid_wages")),
+    _given("就业需求 job needs", _needing("job")),
+    Column("推送岗位 jobs pushed", _offers, JOBS_GIVEN),
     _empty("实现就业 employed"),
-    _empty("培训需求 training needs"),
+    _given("培训需求 training needs", _needing("training")),
     _empty("已培训 trained"),
-    _empty("创业意愿 entrepreneurship wishes"),
+    _given("创业意愿 entrepreneurship wishes", _needing("business")),
     _empty("创业服务 entrepreneurship served"),
-    _empty("维权诉求 rights claims"),
+    _given("维权诉求 rights claims", _needing("rights")),
     _empty("维权已解决 rights claims resolved"),
     _empty("预警 warnings"),
 )
