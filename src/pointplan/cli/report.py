@@ -1,7 +1,8 @@
 """`pointplan report weekly` (the weekly return-to-work and return-home tables),
 `pointplan report classified` (the classified list of demand) and `pointplan report
 coordination` (who coordinates which flow, and the lists for other provinces) and
-`pointplan report ledger` (the return-home services ledger with job matching).
+`pointplan report ledger` (the return-home services ledger with job matching) and
+`pointplan report warnings` (the early warning of involuntary returns).
 
 Kept apart from `pointplan.cli` (which calls `add_parser`), so it imports nothing from it.
 """
@@ -12,6 +13,7 @@ import argparse
 import datetime as dt
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,11 @@ from pointplan.domain.plan import Plan
 from pointplan.exports.classified import write_classified_list
 from pointplan.exports.coordination import write_coordination
 from pointplan.exports.ledger import write_ledger
+from pointplan.exports.warnings import write_warnings
 from pointplan.exports.weekly import registration_note, report_week, write_weekly_report
 from pointplan.hr.flows import Level, flows
 from pointplan.hr.matching import match_jobs, seekers
+from pointplan.io.config import load_thresholds
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
 from pointplan.io.jobs import read_jobs
@@ -39,12 +43,13 @@ from pointplan.io.registrations import (
 CLASSIFIED_FILE = "classified_list.xlsx"
 COORDINATION_FILE = "coordination.xlsx"
 LEDGER_FILE = "ledger.xlsx"
+WARNINGS_FILE = "warnings.xlsx"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add `report` (with its sub-commands `weekly`, `classified`, `coordination` and
-    `ledger`) to the command line's sub-commands."""
+    """Add `report` (with its sub-commands `weekly`, `classified`, `coordination`, `ledger`
+    and `warnings`) to the command line's sub-commands."""
     report = commands.add_parser(
         "report",
         help="write reports from a plan",
@@ -71,6 +76,12 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         type=Path,
         metavar="FILE",
         help="the jobs file: fills the return-home table's jobs pushed (docs/hr.md)",
+    )
+    weekly.add_argument(
+        "--thresholds",
+        type=Path,
+        metavar="FILE",
+        help="the early warning's thresholds (YAML/JSON): fills the warnings column",
     )
     add_out(weekly)
     _add_keep_going(weekly, "the counts")
@@ -123,6 +134,24 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     add_out(ledger)
     _add_keep_going(ledger, "the ledger")
     ledger.set_defaults(handler=ledger_report)
+    warnings = reports.add_parser(
+        "warnings",
+        help="the early warning of involuntary returns for a week (预警)",
+        description="Write DIR/warnings.xlsx: for the week Monday WEEK to Sunday, each home "
+        "county's returnees, involuntary returns by reason, their share, the change against "
+        "the weeks before and the open rights claims, and the warning level the thresholds "
+        "file raises. Exit 0 on success, 2 on bad input.",
+    )
+    add_inputs(warnings, fleet_and_policy=False)
+    warnings.add_argument(
+        "--thresholds", type=Path, required=True, metavar="FILE", help="thresholds (YAML/JSON)"
+    )
+    warnings.add_argument(
+        "--week", required=True, metavar="YYYY-MM-DD", help="the Monday the week starts on"
+    )
+    add_out(warnings)
+    _add_keep_going(warnings, "the indicators")
+    warnings.set_defaults(handler=warnings_report)
 
 
 def _add_keep_going(parser: argparse.ArgumentParser, what: str) -> None:
@@ -159,9 +188,11 @@ def weekly_report(args: argparse.Namespace) -> int:
     if args.jobs:
         matching = match_jobs(seekers(batch.registrations), read_jobs(args.jobs))
         offered = {m.registration_id for m in matching.matches}
+    thresholds = load_thresholds(args.thresholds) if args.thresholds else None
     paths = write_weekly_report(
-        args.out, batch.registrations, plan, events, week_start, offered=offered
-    )
+        args.out, batch.registrations, plan, events, week_start, offered=offered,
+        thresholds=thresholds,
+    )  # fmt: skip
     print(f"wrote {', '.join(path.name for path in paths)} to {args.out}")
     if any(r.registered_at is None for r in batch.registrations):
         print(f"note: {registration_note(batch.registrations)}", file=sys.stderr)
@@ -211,6 +242,20 @@ def ledger_report(args: argparse.Namespace) -> int:
         f"wrote {path.name} to {args.out}: {len(found)} job seekers, {len(matching.matches)} "
         f"matched to {openings} openings of {len(jobs)} postings ({matching.total_km:,.1f} km)"
     )
+    return EXIT_OK
+
+
+def warnings_report(args: argparse.Namespace) -> int:
+    """Handle `pointplan report warnings`: read and check the inputs, write the workbook and
+    print the counties warned at each level."""
+    week_start = parse_week(args.week)
+    thresholds = load_thresholds(args.thresholds)
+    batch = _registrations(args, then="leave them out of the indicators")
+    path = args.out / WARNINGS_FILE
+    table = write_warnings(path, batch.registrations, week_start, thresholds)
+    levels = Counter(table["预警 level"]) if len(table) else Counter[str]()
+    shown = ", ".join(f"{level} {count}" for level, count in sorted(levels.items()))
+    print(f"wrote {path.name} to {args.out}: {len(table)} counties ({shown or 'none'})")
     return EXIT_OK
 
 

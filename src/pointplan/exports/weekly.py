@@ -28,7 +28,9 @@ from pointplan.domain.fleet import is_rail_car
 from pointplan.domain.places import Place
 from pointplan.domain.plan import Plan, Trip
 from pointplan.domain.registration import Direction, Registration
+from pointplan.domain.warnings import Thresholds
 from pointplan.geo.gazetteer import AdminUnit, Gazetteer, default_gazetteer
+from pointplan.hr.warning import Returnee, indicators, level_of
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,7 @@ class Standing:
     return_reason: str = ""
     needs: frozenset[str] = frozenset()
     offered: bool = False
+    registered: dt.date | None = None
 
 
 Count = Callable[[Sequence[Standing]], int | str]
@@ -134,6 +137,7 @@ def weekly_tables(
     week_start: dt.date,
     gazetteer: Gazetteer | None = None,
     offered: Collection[str] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> dict[str, dict[str, pd.DataFrame]]:
     """The weekly tables of the week starting Monday `week_start`: table -> sheet -> rows.
 
@@ -179,6 +183,11 @@ def weekly_tables(
             column if column.given is None or known[column.given] else _empty(column.header)
             for column in COLUMNS[table]
         ]
+        if thresholds is not None:
+            columns = [
+                Column(c.header, _warning(thresholds, week.start)) if c.header == WARNINGS else c
+                for c in columns
+            ]
         tables[table] = table_sheets(standings, columns, places)
         tables[table][NOTES_SHEET] = pd.DataFrame({NOTE: [registration_note(counted)]})
     return tables
@@ -214,14 +223,15 @@ def write_weekly_report(
     week_start: dt.date,
     gazetteer: Gazetteer | None = None,
     offered: Collection[str] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> list[Path]:
     """Write `weekly_<table>_<week_start>.xlsx` for each table into `out_dir`; their paths
-    (`offered`: as for `weekly_tables`).
+    (`offered`, `thresholds`: as for `weekly_tables`).
 
     The same inputs give byte-identical files (the workbook's creation date is the week's
     Monday).
     """
-    tables = weekly_tables(registrations, plan, events, week_start, gazetteer, offered)
+    tables = weekly_tables(registrations, plan, events, week_start, gazetteer, offered, thresholds)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for table, sheets in tables.items():
@@ -282,6 +292,7 @@ def standing(
         and registration.latest_date > week.end,
         return_reason=registration.return_reason.value if registration.return_reason else "",
         needs=frozenset(need.value for need in registration.needs),
+        registered=registered_on(registration),
     )
 
 
@@ -520,6 +531,29 @@ def _given(header: str, fill: Count) -> Column:
     return Column(header, fill, given)
 
 
+WARNINGS = "预警 warnings"
+NO_WARNING = "无 none"
+
+
+def _warning(thresholds: Thresholds, week_start: dt.date) -> Count:
+    """The early-warning level of a row's (or a sheet's) returnees in the week."""
+
+    def level(group: Sequence[Standing]) -> str:
+        found = indicators(
+            (
+                Returnee(item.registered, item.people, item.return_reason, "rights" in item.needs)
+                for item in group
+                if item.registered is not None
+            ),
+            week_start,
+            thresholds.weeks_before,
+        )
+        raised, reasons = level_of(found, thresholds)
+        return f"{raised.label}: {'; '.join(reasons)}" if raised else NO_WARNING
+
+    return level
+
+
 def _offers(group: Sequence[Standing]) -> int:
     """Job offers pushed (one per registration matched)."""
     return sum(1 for item in group if item.offered)
@@ -596,7 +630,7 @@ RETURN_HOME_COLUMNS = (
     _empty("创业服务 entrepreneurship served"),
     _given("维权诉求 rights claims", _needing("rights")),
     _empty("维权已解决 rights claims resolved"),
-    _empty("预警 warnings"),
+    _empty(WARNINGS),
 )
 """The return-home table's columns after the adcode and name."""
 

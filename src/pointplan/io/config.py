@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pointplan.domain.cost_sharing import CostSharing
 from pointplan.domain.fleet import Fleet, VehicleType
 from pointplan.domain.policy import Policy
+from pointplan.domain.warnings import Thresholds
 from pointplan.io.errors import InputError, InputIssue
 
 
@@ -109,6 +110,12 @@ def load_cost_sharing(path: Path | str) -> CostSharing:
     return _validated(Path(path), CostSharing, 'a cost-sharing file holds {"rules": [...]}')
 
 
+def load_thresholds(path: Path | str) -> Thresholds:
+    """The early warning's thresholds in a YAML/JSON file (domain/warnings.py:
+    `weeks_before`, `levels`); a bad key or value is an error naming it."""
+    return _validated(Path(path), Thresholds, 'a thresholds file holds {"levels": [...]}')
+
+
 def _validated(path: Path, model: type[M], shape: str, empty: M | None = None) -> M:
     """The file's one object as `model` (`empty` for an empty file, when given); an error
     naming the key, or saying what the file holds (`shape`)."""
@@ -137,4 +144,5 @@ __all__ = [
     "load_cost_sharing",
     "load_fleet",
     "load_policy",
+    "load_thresholds",
 ]
