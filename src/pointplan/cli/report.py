@@ -2,7 +2,8 @@
 `pointplan report classified` (the classified list of demand) and `pointplan report
 coordination` (who coordinates which flow, and the lists for other provinces) and
 `pointplan report ledger` (the return-home services ledger with job matching) and
-`pointplan report warnings` (the early warning of involuntary returns).
+`pointplan report warnings` (the early warning of involuntary returns) and `pointplan
+report receiving` (the receiving side's lists).
 
 Kept apart from `pointplan.cli` (which calls `add_parser`), so it imports nothing from it.
 """
@@ -24,6 +25,7 @@ from pointplan.domain.plan import Plan
 from pointplan.exports.classified import write_classified_list
 from pointplan.exports.coordination import write_coordination
 from pointplan.exports.ledger import write_ledger
+from pointplan.exports.receiving import write_receiving
 from pointplan.exports.warnings import write_warnings
 from pointplan.exports.weekly import registration_note, report_week, write_weekly_report
 from pointplan.hr.flows import Level, flows
@@ -44,12 +46,13 @@ CLASSIFIED_FILE = "classified_list.xlsx"
 COORDINATION_FILE = "coordination.xlsx"
 LEDGER_FILE = "ledger.xlsx"
 WARNINGS_FILE = "warnings.xlsx"
+RECEIVING_FILE = "receiving.xlsx"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add `report` (with its sub-commands `weekly`, `classified`, `coordination`, `ledger`
-    and `warnings`) to the command line's sub-commands."""
+    """Add `report` (with its sub-commands `weekly`, `classified`, `coordination`, `ledger`,
+    `warnings` and `receiving`) to the command line's sub-commands."""
     report = commands.add_parser(
         "report",
         help="write reports from a plan",
@@ -152,6 +155,25 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     add_out(warnings)
     _add_keep_going(warnings, "the indicators")
     warnings.set_defaults(handler=warnings_report)
+    receiving = reports.add_parser(
+        "receiving",
+        help="the receiving side's lists: who arrives when and where (接收名单)",
+        description="Write DIR/receiving.xlsx: for each receiving county and employer, who "
+        "arrives on which trip, when and where they are handed over, with the escort seats "
+        "and the pickup they came from. Exit 0 on success, 2 on bad input.",
+    )
+    add_inputs(receiving, fleet_and_policy=False)
+    receiving.add_argument(
+        "--plan", type=Path, required=True, metavar="PLAN_JSON", help="plan.json"
+    )
+    receiving.add_argument(
+        "--show-personal-data",
+        action="store_true",
+        help="names and phones in full (masked by default)",
+    )
+    add_out(receiving)
+    _add_keep_going(receiving, "the lists")
+    receiving.set_defaults(handler=receiving_report)
 
 
 def _add_keep_going(parser: argparse.ArgumentParser, what: str) -> None:
@@ -256,6 +278,19 @@ def warnings_report(args: argparse.Namespace) -> int:
     levels = Counter(table["预警 level"]) if len(table) else Counter[str]()
     shown = ", ".join(f"{level} {count}" for level, count in sorted(levels.items()))
     print(f"wrote {path.name} to {args.out}: {len(table)} counties ({shown or 'none'})")
+    return EXIT_OK
+
+
+def receiving_report(args: argparse.Namespace) -> int:
+    """Handle `pointplan report receiving`: read and check the inputs, write the lists."""
+    batch = _registrations(args, then="leave them out of the lists")
+    plan = read_plan(args.plan)
+    check_plan_registrations(plan, batch.ids(), args.plan.name)
+    path = args.out / RECEIVING_FILE
+    table = write_receiving(path, batch.registrations, plan, args.show_personal_data)
+    counties = table["接收旗县代码 receiving county"].nunique() if len(table) else 0
+    people = int(table["人数 people"].sum()) if len(table) else 0
+    print(f"wrote {path.name} to {args.out}: {people} people received in {counties} counties")
     return EXIT_OK
 
 

@@ -1,0 +1,130 @@
+"""receiving.xlsx: the receiving side's lists (三(二), 三(五)): who arrives on which trip, when
+and where, for each receiving county and each employer.
+
+A person is received where their journey's last trip drops them: the county of their
+destination (its adcode, cut to the county) and, where they gave one, their employer. Sheets:
+`到达汇总 by county` (per receiving county: people, registrations, trips, the first and last
+arrival), `到达名单 arrivals` (a row per person's registration: receiving county, employer,
+trip, date, arrival at the drop-off, the drop-off place, the vehicle type, the escort seats
+on the trip, the pickup they came from, and name and phone to call, masked unless
+`show_personal_data`), and `用人单位 by employer` (the same rows of registrations that give an
+employer, by employer). Id numbers never appear. Registrations the plan does not carry are
+not received and not listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from pointplan.domain.plan import Plan
+from pointplan.domain.registration import Registration
+from pointplan.exports.people import PersonalData
+from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
+
+ARRIVALS_SHEET, SUMMARY_SHEET, EMPLOYER_SHEET = (
+    "到达名单 arrivals",
+    "到达汇总 by county",
+    ("用人单位 by employer"),
+)
+
+
+def arrivals(
+    registrations: Sequence[Registration],
+    plan: Plan,
+    show_personal_data: bool = False,
+    gazetteer: Gazetteer | None = None,
+) -> pd.DataFrame:
+    """A row per registration the plan carries, by receiving county, arrival and trip."""
+    places = gazetteer or default_gazetteer()
+    people = PersonalData(registrations, show_personal_data)
+    legs = plan.itineraries()
+    rows = []
+    for r in registrations:
+        trips = legs.get(r.registration_id)
+        if not trips:
+            continue
+        first, last = trips[0], trips[-1]
+        (drop,) = [
+            s for s in last.stops if s.kind == "dropoff" and r.registration_id in s.registrations
+        ]
+        (pick,) = [
+            s for s in first.stops if s.kind == "pickup" and r.registration_id in s.registrations
+        ]
+        county = (r.destination.adcode or "")[:6]
+        shown = people.fields(r.registration_id)
+        rows.append(
+            {
+                "接收旗县代码 receiving county": county,
+                "接收旗县 county": _name(county, places) if county else r.destination.label,
+                "用人单位 employer": r.employer or "",
+                "登记编号 registration_id": r.registration_id,
+                "人数 people": r.party_size,
+                "姓名 name": shown["name"],
+                "电话 phone": shown["phone"],
+                "车次 trip": last.trip_id,
+                "日期 date": last.date.isoformat(),
+                "到达 arrival": drop.arrival.strftime("%Y-%m-%d %H:%M") if drop.arrival else "",
+                "交接点 handover at": drop.place,
+                "车型 vehicle": last.vehicle_type,
+                "随车人员座位 escort seats": len(last.escort_seats),
+                "上车点 from": pick.place,
+            }
+        )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    return table.sort_values(
+        ["接收旗县代码 receiving county", "到达 arrival", "车次 trip", "登记编号 registration_id"],
+        kind="stable",
+    ).reset_index(drop=True)
+
+
+def write_receiving(
+    path: Path,
+    registrations: Sequence[Registration],
+    plan: Plan,
+    show_personal_data: bool = False,
+) -> pd.DataFrame:
+    """Write receiving.xlsx (see the module); the arrivals written."""
+    table = arrivals(registrations, plan, show_personal_data)
+    if table.empty:
+        summary = pd.DataFrame()
+        by_employer = pd.DataFrame()
+    else:
+        grouped = table.groupby(["接收旗县代码 receiving county", "接收旗县 county"], sort=True)
+        summary = grouped.agg(
+            **{
+                "人数 people": ("人数 people", "sum"),
+                "登记数 registrations": ("登记编号 registration_id", "count"),
+                "车次数 trips": ("车次 trip", "nunique"),
+                "最早到达 first arrival": ("到达 arrival", "min"),
+                "最晚到达 last arrival": ("到达 arrival", "max"),
+            }
+        ).reset_index()
+        by_employer = table[table["用人单位 employer"] != ""].sort_values(
+            ["用人单位 employer", "到达 arrival", "登记编号 registration_id"], kind="stable"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        writer.book.set_properties({"created": dt.datetime(2000, 1, 1)})
+        for name, frame in (
+            (SUMMARY_SHEET, summary),
+            (ARRIVALS_SHEET, table),
+            (EMPLOYER_SHEET, by_employer),
+        ):
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.set_column(0, max(len(frame.columns) - 1, 0), 16)
+            sheet.freeze_panes(1, 0)
+    return table
+
+
+def _name(code: str, places: Gazetteer) -> str:
+    try:
+        return places.label(places.unit_for_code(code))
+    except PlaceNotFound:
+        return code

@@ -1,0 +1,101 @@
+"""The receiving side's lists: everyone the plan carries listed once, at the county and the
+employer that receive them, with the trip's arrival and handover; personal data masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pointplan.cli import main
+from pointplan.domain import Place, Plan, Policy, Registration
+from pointplan.exports.receiving import arrivals, write_receiving
+from pointplan.io.config import default_fleet
+from pointplan.problem import Problem
+from pointplan.solve import solve
+from tests.conftest import BAOTOU, BEIJING, HOHHOT, TUZUOQI
+
+DAY = dt.date(2022, 11, 21)
+
+
+def worker(rid: str, home: Place, work: Place, employer: str | None, size: int = 1) -> Registration:
+    return Registration(
+        registration_id=rid, direction="return_to_work", origin=home, destination=work,
+        pickup=home, dropoff=work, earliest_date=DAY, latest_date=DAY, party_size=size,
+        employer=employer, name="张三丰", phone="13800138000",
+    )  # fmt: skip
+
+
+Week = tuple[list[Registration], Plan]
+
+
+@pytest.fixture(scope="module")
+def week() -> Week:
+    regs = [
+        worker(f"B{k}", TUZUOQI, BAOTOU, "包钢" if k % 2 else None, 1 + k % 3) for k in range(12)
+    ]
+    regs += [worker(f"P{k}", HOHHOT, BEIJING, "北京工地") for k in range(5)]
+    plan = solve(Problem(tuple(regs), default_fleet(), Policy()), time_limit=1, workers=1)
+    return regs, plan
+
+
+def test_everyone_carried_is_listed_once_where_they_are_received(week: Week) -> None:
+    regs, plan = week
+    table = arrivals(regs, plan)
+    carried = {rid for t in plan.trips for rid in t.registration_ids()}
+    assert sorted(table["登记编号 registration_id"]) == sorted(carried)
+    by_id = {r.registration_id: r for r in regs}
+    for _, row in table.iterrows():
+        registration = by_id[row["登记编号 registration_id"]]
+        assert row["接收旗县代码 receiving county"] == (registration.destination.adcode or "")[:6]
+        trip = next(t for t in plan.trips if t.trip_id == row["车次 trip"])
+        (stop,) = [
+            s
+            for s in trip.stops
+            if s.kind == "dropoff" and registration.registration_id in s.registrations
+        ]
+        assert stop.arrival is not None
+        assert row["到达 arrival"] == stop.arrival.strftime("%Y-%m-%d %H:%M")
+        assert row["交接点 handover at"] == stop.place
+        assert "*" in row["姓名 name"] and "*" in row["电话 phone"]
+    people = table.groupby("接收旗县代码 receiving county")["人数 people"].sum().to_dict()
+    assert people == {"150203": sum(r.party_size for r in regs if r.destination == BAOTOU),
+                      "110105": 5}  # fmt: skip
+
+
+def test_the_workbook_sums_by_county_and_lists_by_employer(week: Week, tmp_path: Path) -> None:
+    regs, plan = week
+    write_receiving(tmp_path / "receiving.xlsx", regs, plan, show_personal_data=True)
+    summary = pd.read_excel(tmp_path / "receiving.xlsx", sheet_name="到达汇总 by county",
+                            dtype={"接收旗县代码 receiving county": str})  # fmt: skip
+    counties = summary["接收旗县代码 receiving county"]
+    assert dict(zip(counties, summary["人数 people"], strict=True)) == {
+        "110105": 5, "150203": sum(r.party_size for r in regs if r.destination == BAOTOU),
+    }  # fmt: skip
+    employers = pd.read_excel(tmp_path / "receiving.xlsx", sheet_name="用人单位 by employer")
+    assert len(employers) == sum(1 for r in regs if r.employer)
+    assert (employers["姓名 name"] == "张三丰").all()  # shown when asked
+
+
+def test_the_command_writes_the_lists(week: Week, tmp_path: Path) -> None:
+    regs, plan = week
+    rows = [
+        {"registration_id": r.registration_id, "direction": "return_to_work",
+         "origin": r.origin.adcode, "destination": r.destination.adcode,
+         "earliest_date": DAY.isoformat(), "latest_date": DAY.isoformat(),
+         "party_size": r.party_size, "employer": r.employer or ""}
+        for r in regs
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "registrations.csv", index=False)
+    (tmp_path / "plan.json").write_text(plan.to_json(), encoding="utf-8")
+    args = ["report", "receiving", str(tmp_path / "registrations.csv"), "--plan",
+            str(tmp_path / "plan.json"), "--out", str(tmp_path / "out")]  # fmt: skip
+    assert main(args) == 0
+    book = openpyxl.load_workbook(tmp_path / "out" / "receiving.xlsx", read_only=True)
+    assert book.sheetnames == ["到达汇总 by county", "到达名单 arrivals", "用人单位 by employer"]
+    book.close()
+    assert json.loads(plan.to_json())["trips"]
