@@ -129,11 +129,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     ledger.add_argument(
         "--jobs", type=Path, required=True, metavar="FILE", help="the jobs file (CSV or XLSX)"
     )
-    ledger.add_argument(
-        "--show-personal-data",
-        action="store_true",
-        help="names and phones in full in the push list (masked by default)",
-    )
+    _add_show_personal_data(ledger, "in the push list")
     add_out(ledger)
     _add_keep_going(ledger, "the ledger")
     ledger.set_defaults(handler=ledger_report)
@@ -166,14 +162,18 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     receiving.add_argument(
         "--plan", type=Path, required=True, metavar="PLAN_JSON", help="plan.json"
     )
-    receiving.add_argument(
-        "--show-personal-data",
-        action="store_true",
-        help="names and phones in full (masked by default)",
-    )
+    _add_show_personal_data(receiving, "in the lists")
     add_out(receiving)
     _add_keep_going(receiving, "the lists")
     receiving.set_defaults(handler=receiving_report)
+
+
+def _add_show_personal_data(parser: argparse.ArgumentParser, where: str) -> None:
+    parser.add_argument(
+        "--show-personal-data",
+        action="store_true",
+        help=f"names and phones in full {where} (masked by default)",
+    )
 
 
 def _add_keep_going(parser: argparse.ArgumentParser, what: str) -> None:

@@ -18,6 +18,8 @@ import pandas as pd
 
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
+from pointplan.exports.classified import HEADERS
+from pointplan.exports.sheets import write_tables
 from pointplan.geo.gazetteer import Gazetteer
 from pointplan.hr.flows import COORDINATION_COLUMNS, coordination_rows, flows
 
@@ -32,18 +34,17 @@ SCOPES = {
 }
 LEVELS = {"county": "旗县 county", "league": "盟市 league", "region": "自治区 region"}
 FLOW_HEADERS = {
-    "direction": "方向 direction",
-    "origin_adcode": "出发地代码 origin adcode",
-    "origin": "出发地 origin",
-    "destination_adcode": "目的地代码 destination adcode",
-    "destination": "目的地 destination",
+    **{
+        key: HEADERS[key]
+        for key in ("direction", "origin_adcode", "origin", "destination_adcode", "destination")
+    },
     "scope": "流向类别 scope",
     "level": "负责层级 level",
     "responsible_adcode": "负责单位代码 responsible adcode",
     "responsible": "负责单位 responsible",
     "other_province": "对方省份 other province",
-    "registrations": "登记数 registrations",
-    "people": "人数 people",
+    "registrations": HEADERS["registrations"],
+    "people": HEADERS["people"],
     "first_date": "最早日期 first date",
     "last_date": "最晚日期 last date",
     "employers": "用人单位 employers",
@@ -51,16 +52,7 @@ FLOW_HEADERS = {
 LIST_HEADERS = {
     "other_province_adcode": "省份代码 province adcode",
     "other_province": "对方省份 other province",
-    "direction": "方向 direction",
-    "origin_adcode": "出发地代码 origin adcode",
-    "origin": "出发地 origin",
-    "destination_adcode": "目的地代码 destination adcode",
-    "destination": "目的地 destination",
-    "earliest_date": "最早日期 earliest date",
-    "latest_date": "最晚日期 latest date",
-    "employer": "用人单位 employer",
-    "registrations": "登记数 registrations",
-    "people": "人数 people",
+    **HEADERS,
     "planned_dates": "计划出行日期 planned dates (people)",
     "pickups": "上车点 pickups",
     "dropoffs": "下车点 drop-offs",
@@ -110,25 +102,9 @@ def write_coordination(
     lists = pd.DataFrame(
         coordination_rows(registrations, plan, gazetteer), columns=list(COORDINATION_COLUMNS)
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter", date_format="yyyy-mm-dd") as writer:
-        first = min((r.earliest_date for r in registrations), default=dt.date(2000, 1, 1))
-        writer.book.set_properties({"created": dt.datetime.combine(first, dt.time())})
-        _sheet(writer, FLOWS_SHEET, shown)
-        for (code, name), rows in lists.groupby(
-            ["other_province_adcode", "other_province"], sort=True
-        ):
-            sheet = rows.assign(direction=rows["direction"].map(DIRECTIONS))
-            _sheet(
-                writer, f"协调 {name}"[:31] or f"协调 {code}", sheet.rename(columns=LIST_HEADERS)
-            )
-    return path
-
-
-def _sheet(writer: pd.ExcelWriter, name: str, table: pd.DataFrame) -> None:
-    """`table` on sheet `name`, with a filter, the header row frozen and readable widths."""
-    table.to_excel(writer, sheet_name=name, index=False)
-    sheet = writer.sheets[name]
-    sheet.set_column(0, len(table.columns) - 1, 18)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
+    sheets = {FLOWS_SHEET: shown}
+    for (code, name), rows in lists.groupby(["other_province_adcode", "other_province"]):
+        sheet = rows.assign(direction=rows["direction"].map(DIRECTIONS))
+        sheets[f"协调 {name}"[:31] or f"协调 {code}"] = sheet.rename(columns=LIST_HEADERS)
+    first = min((r.earliest_date for r in registrations), default=dt.date(2000, 1, 1))
+    return write_tables(path, sheets, dt.datetime.combine(first, dt.time()))

@@ -11,7 +11,6 @@ why). Names and phones are masked unless `show_personal_data`; id numbers never 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pandas as pd
 from pointplan.domain.jobs import JobPosting
 from pointplan.domain.registration import Need, Registration
 from pointplan.exports.people import PersonalData
+from pointplan.exports.sheets import write_tables
 from pointplan.hr.ledger import fills, ledger
 from pointplan.hr.matching import Matching
 
@@ -112,18 +112,13 @@ def write_ledger(
     unmatched = pd.DataFrame(
         [{"登记编号 registration_id": rid, "原因 reason": why} for rid, why in matching.unmatched]
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        writer.book.set_properties({"created": dt.datetime(2000, 1, 1)})
-        for name, table in (
-            ("台账 ledger", book),
-            ("岗位 postings", filled),
-            ("推送清单 push list", push),
-            ("转办 routed", routed),
-            ("未匹配 unmatched", unmatched),
-        ):
-            table.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.set_column(0, max(len(table.columns) - 1, 0), 16)
-            sheet.freeze_panes(1, 0)
-    return path
+    return write_tables(
+        path,
+        {
+            "台账 ledger": book,
+            "岗位 postings": filled,
+            "推送清单 push list": push,
+            "转办 routed": routed,
+            "未匹配 unmatched": unmatched,
+        },
+    )

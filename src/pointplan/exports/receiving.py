@@ -14,7 +14,6 @@ not received and not listed.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pandas as pd
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
 from pointplan.exports.people import PersonalData
+from pointplan.exports.sheets import write_tables
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
 
 ARRIVALS_SHEET, SUMMARY_SHEET, EMPLOYER_SHEET = (
@@ -108,18 +108,7 @@ def write_receiving(
         by_employer = table[table["用人单位 employer"] != ""].sort_values(
             ["用人单位 employer", "到达 arrival", "登记编号 registration_id"], kind="stable"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        writer.book.set_properties({"created": dt.datetime(2000, 1, 1)})
-        for name, frame in (
-            (SUMMARY_SHEET, summary),
-            (ARRIVALS_SHEET, table),
-            (EMPLOYER_SHEET, by_employer),
-        ):
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.set_column(0, max(len(frame.columns) - 1, 0), 16)
-            sheet.freeze_panes(1, 0)
+    write_tables(path, {SUMMARY_SHEET: summary, ARRIVALS_SHEET: table, EMPLOYER_SHEET: by_employer})
     return table
 
 

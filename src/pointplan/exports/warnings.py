@@ -13,6 +13,7 @@ import pandas as pd
 
 from pointplan.domain.registration import Registration
 from pointplan.domain.warnings import Thresholds
+from pointplan.exports.sheets import write_tables
 from pointplan.exports.weekly import registered_on
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
 from pointplan.hr.warning import Warning, county_warnings
@@ -46,13 +47,7 @@ def write_warnings(
 ) -> pd.DataFrame:
     """Write warnings.xlsx; the table written."""
     table = warnings_table(registrations, week_start, thresholds)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        writer.book.set_properties({"created": dt.datetime.combine(week_start, dt.time())})
-        table.to_excel(writer, sheet_name=SHEET, index=False)
-        sheet = writer.sheets[SHEET]
-        sheet.set_column(0, max(len(table.columns) - 1, 0), 16)
-        sheet.freeze_panes(1, 0)
+    write_tables(path, {SHEET: table}, dt.datetime.combine(week_start, dt.time()))
     return table
 
 
