@@ -1,4 +1,5 @@
-"""The worked notebook runs headless from top to bottom and its comparison holds up.
+"""The worked notebooks run headless from top to bottom, and what they save holds up: the
+planner's comparison of scenarios, and a league's human-resources week.
 
 The kernel is this interpreter (a kernelspec written to a temporary folder that comes first
 on JUPYTER_PATH), so the test needs nothing beyond `pip install -e ".[test]"`.
@@ -15,10 +16,12 @@ import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
+from pointplan.io import read_points, read_registrations
 from pointplan.scenarios import COLUMNS, load_scenarios
 from tests.conftest import ROOT, SAMPLE
 
 NOTEBOOK = ROOT / "notebooks" / "planning_a_week.ipynb"
+HR_NOTEBOOK = ROOT / "notebooks" / "human_resources_week.ipynb"
 
 
 def _kernelspec(folder: Path) -> None:
@@ -29,30 +32,36 @@ def _kernelspec(folder: Path) -> None:
     (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def comparison(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    """Run the notebook once; the comparison table it saved."""
-    folder = tmp_path_factory.mktemp("notebook")
+def run_notebook(path: Path, folder: Path) -> Path:
+    """Run the notebook at `path` headless on this interpreter; the folder it saved into."""
     _kernelspec(folder / "jupyter")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JUPYTER_PATH", str(folder / "jupyter"))
         patch.setenv("JUPYTER_PLATFORM_DIRS", "1")
         patch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
         patch.setenv("POINTPLAN_OUT", str(folder / "out"))
-        notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
+        notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
         client = NotebookClient(
             notebook,
             kernel_name="python3",
             timeout=300,
-            resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+            resources={"metadata": {"path": str(path.parent)}},
         )
         client.execute()
-    return pd.read_csv(folder / "out" / "compare.csv", index_col="scenario")
+    return folder / "out"
 
 
-def test_notebook_is_stored_without_outputs() -> None:
-    """The notebook in the repository is clean: no outputs, no execution counts."""
-    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """Run the notebook once; the comparison table it saved."""
+    out = run_notebook(NOTEBOOK, tmp_path_factory.mktemp("notebook"))
+    return pd.read_csv(out / "compare.csv", index_col="scenario")
+
+
+@pytest.mark.parametrize("path", [NOTEBOOK, HR_NOTEBOOK], ids=["planning", "hr"])
+def test_notebook_is_stored_without_outputs(path: Path) -> None:
+    """The notebooks in the repository are clean: no outputs, no execution counts."""
+    notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
@@ -93,3 +102,27 @@ def test_hubs_are_never_dearer_a_person_than_direct(comparison: pd.DataFrame) ->
     cost = comparison.cost_per_person
     assert cost["hubs"] <= cost["direct only"] and cost["hubs + rail"] <= cost["direct only"]
     assert comparison.rail_cars["direct only"] == comparison.rail_cars["hubs"] == 0
+
+
+def test_the_league_notebook_counts_what_the_files_hold(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The human-resources notebook's figures for 呼伦贝尔市, against counts made here from
+    the sample files."""
+    out = run_notebook(HR_NOTEBOOK, tmp_path_factory.mktemp("hr_notebook"))
+    summary = pd.read_csv(out / "hr_summary.csv").iloc[0]
+    points = read_points(SAMPLE / "points.csv")
+    registrations = read_registrations(SAMPLE / "registrations.csv", points=points).registrations
+    home = [
+        r
+        for r in registrations
+        if r.direction.value == "return_home" and (r.destination.adcode or "").startswith("1507")
+    ]
+    assert summary["returnees"] == sum(r.party_size for r in home)
+    involuntary = ("stoppage", "layoff", "unpaid_wages")
+    assert summary["involuntary"] == sum(
+        r.party_size for r in home if r.return_reason and r.return_reason.value in involuntary
+    )
+    assert summary["seekers"] == sum(1 for r in home if "job" in {n.value for n in r.needs})
+    assert 0 <= summary["matched"] <= summary["seekers"]
+    assert summary["league_flows"] > 0

@@ -170,6 +170,18 @@ def comparison_chart(table: pd.DataFrame, ax: Axes | None = None, km: bool = Tru
     return _fonts(ax)
 
 
+def stacked_counts(table: pd.DataFrame, title: str, unit: str, ax: Axes | None = None) -> Axes:
+    """Horizontal bars, one per row of `table` (its index names them, Chinese included),
+    stacked by its columns: for example people by home county and return reason."""
+    ax = _axes(ax, size=(8.0, max(3.0, 0.35 * len(table) + 1.5)))
+    table.plot.barh(stacked=True, ax=ax)
+    ax.set_title(title)
+    ax.set_xlabel(unit)
+    ax.set_ylabel("")
+    ax.invert_yaxis()  # the first row on top
+    return _fonts(ax)
+
+
 def plan_overview(plan: Plan, fleet: Fleet | None = None, policy: Policy | None = None) -> Figure:
     """A figure of two charts: vehicles per day and how full the vehicles are."""
     from matplotlib import pyplot
