@@ -3,9 +3,9 @@ hand-checkable cases, and the command line end to end.
 
 The golden files tests/data/weekly/return_to_work.csv and return_home.csv hold every sheet of
 the two workbooks written from the fixture in tests/data/weekly (registrations.csv, plan.json,
-events.csv; week of Monday 2026-02-16), read back with pandas, one block of rows per sheet
-with the sheet's name in the first column. After an intended change of the tables, regenerate
-them with
+events.csv, jobs.csv, thresholds.yaml; week of Monday 2026-02-16), read back with pandas, one
+block of rows per sheet with the sheet's name in the first column. After an intended change
+of the tables, regenerate them with
 
     POINTPLAN_REGOLD=1 python -m pytest tests/test_weekly.py -k golden
 
@@ -35,7 +35,10 @@ from pointplan.exports.weekly import (
     weekly_tables,
     write_weekly_report,
 )
+from pointplan.hr.matching import match_jobs, seekers
+from pointplan.io.config import load_thresholds
 from pointplan.io.events import read_events
+from pointplan.io.jobs import read_jobs
 from pointplan.io.registrations import read_registrations
 from tests.conftest import BAOTOU, BEIJING, DATA_ROOT, HAILAR, HOHHOT, TUZUOQI, RegistrationFactory
 from tests.golden import check_golden, frame_text
@@ -159,7 +162,12 @@ def fixture_report(out: Path) -> list[Path]:
     known = {r.registration_id for r in batch.registrations}
     events = read_events(DATA / "events.csv", known)
     plan = Plan.read(DATA / "plan.json")
-    return write_weekly_report(out, batch.registrations, plan, events, FIXTURE_WEEK)
+    matching = match_jobs(seekers(batch.registrations), read_jobs(DATA / "jobs.csv"))
+    return write_weekly_report(
+        out, batch.registrations, plan, events, FIXTURE_WEEK,
+        offered={m.registration_id for m in matching.matches},
+        thresholds=load_thresholds(DATA / "thresholds.yaml"),
+    )  # fmt: skip
 
 
 def workbook_as_table(path: Path) -> pd.DataFrame:
@@ -203,6 +211,11 @@ def test_the_fixture_week_by_hand(tmp_path: Path) -> None:
         3,
     ]
     assert cell(home, "1507", "name") == "呼伦贝尔市 (未指明旗县 county not given)"
+    # H02 (3 people, stoppage, job and training), matched to J2, raises orange at 3.
+    assert row_values(
+        home, "150702", "involuntary returns: stoppage", "job needs", "jobs pushed",
+        "training needs", "warnings",
+    ) == [3, 3, 1, 3, "橙色预警 orange: involuntary_people 3 >= 3"]  # fmt: skip
 
 
 def test_same_inputs_give_the_same_bytes(tmp_path: Path) -> None:
