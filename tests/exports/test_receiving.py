@@ -99,3 +99,14 @@ def test_the_command_writes_the_lists(week: Week, tmp_path: Path) -> None:
     assert book.sheetnames == ["到达汇总 by county", "到达名单 arrivals", "用人单位 by employer"]
     book.close()
     assert json.loads(plan.to_json())["trips"]
+
+
+def test_a_returnees_former_employer_receives_nobody() -> None:
+    returnee = Registration(
+        registration_id="H1", direction="return_home", origin=BAOTOU, destination=TUZUOQI,
+        pickup=BAOTOU, dropoff=TUZUOQI, earliest_date=DAY, latest_date=DAY, employer="包钢",
+    )  # fmt: skip
+    plan = solve(Problem((returnee,), default_fleet(), Policy()), time_limit=1, workers=1)
+    (row,) = arrivals([returnee], plan).to_dict("records")
+    assert row["用人单位 employer"] == "" and row["方向 direction"] == "返乡 return home"
+    assert row["接收旗县代码 receiving county"] == "150121"

@@ -7,8 +7,9 @@ destination (its adcode, cut to the county) and, where they gave one, their empl
 arrival), `到达名单 arrivals` (a row per person's registration: receiving county, employer,
 trip, date, arrival at the drop-off, the drop-off place, the vehicle type, the escort seats
 on the trip, the pickup they came from, and name and phone to call, masked unless
-`show_personal_data`), and `用人单位 by employer` (the same rows of registrations that give an
-employer, by employer). Id numbers never appear. Registrations the plan does not carry are
+`show_personal_data`), and `用人单位 by employer` (the same rows of return-to-work
+registrations that give an employer, by employer: a returnee's employer is the one they
+left). Id numbers never appear. Registrations the plan does not carry are
 not received and not listed.
 """
 
@@ -20,16 +21,16 @@ from pathlib import Path
 import pandas as pd
 
 from pointplan.domain.plan import Plan
-from pointplan.domain.registration import Registration
+from pointplan.domain.registration import Direction, Registration
 from pointplan.exports.people import PersonalData
 from pointplan.exports.sheets import write_tables
 from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
 
-ARRIVALS_SHEET, SUMMARY_SHEET, EMPLOYER_SHEET = (
-    "到达名单 arrivals",
-    "到达汇总 by county",
-    ("用人单位 by employer"),
-)
+ARRIVALS_SHEET = "到达名单 arrivals"
+SUMMARY_SHEET = "到达汇总 by county"
+EMPLOYER_SHEET = "用人单位 by employer"
+TO_WORK = Direction.RETURN_TO_WORK
+DIRECTIONS = {TO_WORK: "返岗 return to work", Direction.RETURN_HOME: "返乡 return home"}
 
 
 def arrivals(
@@ -60,7 +61,9 @@ def arrivals(
             {
                 "接收旗县代码 receiving county": county,
                 "接收旗县 county": _name(county, places) if county else r.destination.label,
-                "用人单位 employer": r.employer or "",
+                "方向 direction": DIRECTIONS[r.direction],
+                # A returnee's employer is the one they left: nobody there receives them.
+                "用人单位 employer": (r.employer or "") if r.direction is TO_WORK else "",
                 "登记编号 registration_id": r.registration_id,
                 "人数 people": r.party_size,
                 "姓名 name": shown["name"],
