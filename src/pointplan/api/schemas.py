@@ -39,6 +39,7 @@ from pointplan.domain.personal import (
 from pointplan.domain.places import PointKind
 from pointplan.domain.plan import ChangeKind, Plan
 from pointplan.domain.policy import Policy
+from pointplan.domain.registration import Need
 from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
 from pointplan.domain.trip import Trip
 from pointplan.io import REGISTRATION_COLUMNS
@@ -182,6 +183,11 @@ class EventIn(BaseModel):
     latest_date: dt.date | None = Field(
         default=None, description="rescheduled only: the new last day of the window"
     )
+    need: Need | None = Field(
+        default=None,
+        description="need_offered and need_served only (required there): the need of the "
+        "return-home services ledger the step moves",
+    )
 
     @field_validator("time")
     @classmethod
@@ -189,9 +195,10 @@ class EventIn(BaseModel):
         return in_china_time(time)
 
     def problems(self) -> list[tuple[str, str]]:
-        """(field, message) for a reason, result or window that does not fit the event kind."""
+        """(field, message) for a reason, result, window or need that does not fit the event
+        kind."""
         window = (self.earliest_date, self.latest_date)
-        return detail_problems(self.event, self.reason, self.result, window)
+        return detail_problems(self.event, self.reason, self.result, window, self.need)
 
 
 class EventOut(BaseModel):

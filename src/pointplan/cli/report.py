@@ -129,6 +129,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     ledger.add_argument(
         "--jobs", type=Path, required=True, metavar="FILE", help="the jobs file (CSV or XLSX)"
     )
+    ledger.add_argument(
+        "--events", type=Path, metavar="FILE", help="status events: the ledger's steps"
+    )
     _add_show_personal_data(ledger, "in the push list")
     add_out(ledger)
     _add_keep_going(ledger, "the ledger")
@@ -254,11 +257,13 @@ def ledger_report(args: argparse.Namespace) -> int:
     write the workbook and print the counts."""
     batch = _registrations(args, then="leave them out of the ledger")
     jobs = read_jobs(args.jobs)
+    events = read_events(args.events, batch.ids()) if args.events else ()
     found = seekers(batch.registrations)
     matching = match_jobs(found, jobs)
     path = write_ledger(
-        args.out / LEDGER_FILE, batch.registrations, jobs, matching, args.show_personal_data
-    )
+        args.out / LEDGER_FILE, batch.registrations, jobs, matching, args.show_personal_data,
+        events,
+    )  # fmt: skip
     openings = sum(job.openings for job in jobs)
     print(
         f"wrote {path.name} to {args.out}: {len(found)} job seekers, {len(matching.matches)} "

@@ -2,7 +2,10 @@
 
 A registration moves registered -> health-checked -> planned -> confirmed -> boarded ->
 handed over, or is cancelled or rescheduled with a reason (domain.md). Each step is a
-`StatusEvent`; the weekly tables count over them. Event kinds are those of the HTTP contract
+`StatusEvent`; the weekly tables count over them. Beside the journey, human resources record
+the follow-up after a handover (quarantined, monitored, cleared) and the steps of the
+return-home services ledger (a need offered, a need served, with the `need`): these never
+move the status. Event kinds are those of the HTTP contract
 (`POST /v1/registrations/{id}/events`). `replay` is the status machine: which event may follow
 which, in the order of their times.
 """
@@ -15,6 +18,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from pointplan.domain.registration import Need
 
 CHINA_OFFSET = dt.timedelta(hours=8)
 CHINA_TIME = dt.timezone(CHINA_OFFSET, "CST")
@@ -31,6 +36,19 @@ class EventKind(StrEnum):
     HANDED_OVER = "handed_over"  # 到达交接
     CANCELLED = "cancelled"
     RESCHEDULED = "rescheduled"
+    QUARANTINED = "quarantined"  # 集中隔离, after the handover
+    MONITORED = "monitored"  # 居家健康监测, after the handover
+    CLEARED = "cleared"  # follow-up ended
+    NEED_OFFERED = "need_offered"  # the ledger: a service offered (a job pushed, a course)
+    NEED_SERVED = "need_served"  # the ledger: the need met (employed, trained, resolved)
+
+
+FOLLOW_UP = frozenset({EventKind.QUARANTINED, EventKind.MONITORED, EventKind.CLEARED})
+"""Health follow-up after a handover: recorded only once the registration is handed over."""
+LEDGER_STEPS = frozenset({EventKind.NEED_OFFERED, EventKind.NEED_SERVED})
+"""The ledger's steps: they name the `need` they move."""
+JOURNEY = frozenset(EventKind) - FOLLOW_UP - LEDGER_STEPS
+"""The events of the journey itself, the ones the status follows."""
 
 
 class EventReason(StrEnum):
@@ -58,9 +76,10 @@ def detail_problems(
     reason: EventReason | None,
     result: HealthResult | None,
     window: tuple[dt.date | None, dt.date | None] = (None, None),
+    need: Need | None = None,
 ) -> list[tuple[str, str]]:
-    """(field, message) for each `reason`, `result` or new window that does not fit the
-    event kind.
+    """(field, message) for each `reason`, `result`, new window or `need` that does not fit
+    the event kind (a need is required on the ledger's steps and belongs nowhere else).
 
     A reason belongs only to cancelled and rescheduled events (where it may be left out:
     it then defaults to the event's own kind); a result is required on health_checked
@@ -88,6 +107,13 @@ def detail_problems(
         problems.append(
             ("result", f"a result belongs only to health_checked events, not {event.value}")
         )
+    needs = ", ".join(n.value for n in Need)
+    if event in LEDGER_STEPS and need is None:
+        problems.append(("need", f"a {event.value} event needs a need: {needs}"))
+    if need is not None and event not in LEDGER_STEPS:
+        problems.append(
+            ("need", f"a need belongs only to need_offered and need_served, not {event.value}")
+        )
     return problems
 
 
@@ -105,6 +131,7 @@ class StatusEvent(BaseModel):
     result: HealthResult | None = None
     earliest_date: dt.date | None = None
     latest_date: dt.date | None = None
+    need: Need | None = None
     row: int | None = Field(default=None, description="source row (header is row 1), for messages")
 
     @field_validator("time")
@@ -115,7 +142,7 @@ class StatusEvent(BaseModel):
     @model_validator(mode="after")
     def _details_fit_the_kind(self) -> StatusEvent:
         window = (self.earliest_date, self.latest_date)
-        problems = detail_problems(self.event, self.reason, self.result, window)
+        problems = detail_problems(self.event, self.reason, self.result, window, self.need)
         if problems:
             raise ValueError("; ".join(f"{field}: {message}" for field, message in problems))
         return self
@@ -187,13 +214,20 @@ def next_status(status: Status, kind: str) -> Status:
 
     A health check moves the status only before planning: afterwards it is history, not a
     stage (a check dated before a handover never undoes it). A plan moves only registrations
-    not yet planned or re-planned; later stages stay.
+    not yet planned or re-planned; later stages stay. The follow-up (after a handover only)
+    and the ledger's steps (at any time) never move it.
     """
     if kind == PLANNED_KIND:
         return Status.PLANNED if status in BEFORE_PLANNING or status is Status.PLANNED else status
     if kind not in _EVENT_KINDS:
         return status  # registered, updated: no change of stage
     event = EventKind(kind)
+    if event in LEDGER_STEPS:
+        return status  # services go on whatever became of the journey
+    if event in FOLLOW_UP:
+        if status is not Status.HANDED_OVER:
+            raise Refused(f"{event.value} follows a handover, not {status.value}")
+        return status
     if status is Status.CANCELLED:
         raise Refused("the registration is cancelled: register again under a new id")
     if status not in _MAY_FOLLOW[event]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pointplan.domain.events import StatusEvent
 from pointplan.domain.jobs import JobPosting
 from pointplan.domain.registration import Need, Registration
 from pointplan.exports.people import PersonalData
@@ -46,10 +47,12 @@ def write_ledger(
     jobs: Sequence[JobPosting],
     matching: Matching,
     show_personal_data: bool = False,
+    events: Sequence[StatusEvent] = (),
 ) -> Path:
-    """Write ledger.xlsx (see the module); the same input gives the same file."""
+    """Write ledger.xlsx (see the module; `events`: the ledger's steps among others); the
+    same input gives the same file."""
     people = PersonalData(registrations, show_personal_data)
-    entries = ledger(registrations, matching)
+    entries = ledger(registrations, matching, events)
     postings = {job.job_id: job for job in jobs}
     book = pd.DataFrame(
         [
@@ -65,6 +68,7 @@ def write_ledger(
                 "承办 office": e.office,
                 "岗位 job_id": e.job_id,
                 "距离 km": e.km,
+                "经办记录 steps": "; ".join(e.steps),
             }
             for e in entries
         ]

@@ -23,11 +23,18 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from pointplan.domain.events import CHINA_TIME, EventKind, HealthResult, StatusEvent
+from pointplan.domain.events import (
+    CHINA_TIME,
+    FOLLOW_UP,
+    JOURNEY,
+    EventKind,
+    HealthResult,
+    StatusEvent,
+)
 from pointplan.domain.fleet import is_rail_car
 from pointplan.domain.places import Place
 from pointplan.domain.plan import Plan, Trip
-from pointplan.domain.registration import Direction, Registration
+from pointplan.domain.registration import Direction, Need, Registration
 from pointplan.domain.warnings import Thresholds
 from pointplan.geo.gazetteer import AdminUnit, Gazetteer, default_gazetteer
 from pointplan.hr.warning import Returnee, indicators, level_of
@@ -110,6 +117,8 @@ class Standing:
     needs: frozenset[str] = frozenset()
     offered: bool = False
     registered: dt.date | None = None
+    served: frozenset[str] = frozenset()
+    follow_up: str = ""
 
 
 Count = Callable[[Sequence[Standing]], int | str]
@@ -127,7 +136,9 @@ class Column(NamedTuple):
 
 
 REASONS_GIVEN, NEEDS_GIVEN, JOBS_GIVEN = "reasons", "needs", "jobs"
-"""What a column may wait for: return reasons, needs, the job offers pushed."""
+SERVED_GIVEN, FOLLOW_UP_GIVEN = "served", "follow-up"
+"""What a column may wait for: return reasons, needs, the job offers pushed (by the jobs
+file's matching or by need_offered events), need_served events, follow-up events."""
 
 
 def weekly_tables(
@@ -159,7 +170,7 @@ def weekly_tables(
     pushed = set(offered or ())
     for table, direction in TABLES.items():
         standings = [
-            replace(
+            _with_offer(
                 standing(
                     registration,
                     week,
@@ -168,16 +179,19 @@ def weekly_tables(
                     history.get(registration.registration_id, ()),
                     places,
                 ),
-                offered=registration.registration_id in pushed,
+                registration.registration_id in pushed,
             )
             for registration in registrations
             if registration.direction is direction and registered_on(registration) <= week.end
         ]
         counted = [r for r in registrations if r.direction is direction]
+        kinds = {e.event for e in events}
         known = {
             REASONS_GIVEN: any(r.return_reason for r in counted),
             NEEDS_GIVEN: any(r.needs for r in counted),
-            JOBS_GIVEN: offered is not None,
+            JOBS_GIVEN: offered is not None or EventKind.NEED_OFFERED in kinds,
+            SERVED_GIVEN: EventKind.NEED_SERVED in kinds,
+            FOLLOW_UP_GIVEN: bool(kinds & FOLLOW_UP),
         }
         columns = [
             column if column.given is None or known[column.given] else _empty(column.header)
@@ -262,8 +276,11 @@ def standing(
 ) -> Standing:
     """Where `registration` stands at the end of `week`, given its plan trips (one per leg,
     none when it has none), whether the plan left it unassigned, and its events up to the
-    end of the week."""
+    end of the week. The journey's events say where it stands; the follow-up after a
+    handover and the ledger's steps say what came after."""
     trip = itinerary[0] if itinerary else None
+    services = [e for e in history if e.event not in JOURNEY]
+    history = [e for e in history if e.event in JOURNEY]
     latest = history[-1] if history else None
     withdrawn = latest is not None and latest.withdrawal_reason is not None
     cancelled = latest is not None and latest.event is EventKind.CANCELLED
@@ -293,6 +310,15 @@ def standing(
         return_reason=registration.return_reason.value if registration.return_reason else "",
         needs=frozenset(need.value for need in registration.needs),
         registered=registered_on(registration),
+        # A step for a need the registration does not list is not the ledger's (docs/hr.md).
+        served=frozenset(
+            e.need.value
+            for e in services
+            if e.event is EventKind.NEED_SERVED and e.need in registration.needs
+        ),
+        offered=Need.JOB in registration.needs
+        and any(e.event is EventKind.NEED_OFFERED and e.need is Need.JOB for e in services),
+        follow_up=next((e.event.value for e in reversed(services) if e.event in FOLLOW_UP), ""),
     )
 
 
@@ -554,6 +580,18 @@ def _warning(thresholds: Thresholds, week_start: dt.date) -> Count:
     return level
 
 
+def _serving(need: str) -> Count:
+    return _people(lambda item: need in item.served)
+
+
+def _following(kind: str) -> Count:
+    return _people(lambda item: item.follow_up == kind)
+
+
+def _with_offer(item: Standing, matched: bool) -> Standing:
+    return replace(item, offered=item.offered or matched) if matched else item
+
+
 def _offers(group: Sequence[Standing]) -> int:
     """Job offers pushed (one per registration matched)."""
     return sum(1 for item in group if item.offered)
@@ -616,20 +654,20 @@ RETURN_HOME_COLUMNS = (
     Column("汽车包车人数 coach charters (people)", _carried_people(rail=False)),
     *_RAIL_AND_AIR,
     Column("到达交接 handed over", _people(lambda item: item.handed_over)),
-    _empty("集中隔离 in quarantine"),
-    _empty("居家健康监测 in health monitoring"),
+    Column("集中隔离 in quarantine", _following("quarantined"), FOLLOW_UP_GIVEN),
+    Column("居家健康监测 in health monitoring", _following("monitored"), FOLLOW_UP_GIVEN),
     _given("非自愿返乡:停工停产 involuntary returns: stoppage", _because("stoppage")),
     _given("非自愿返乡:裁员 involuntary returns: layoff", _because("layoff")),
     _given("非自愿返乡:欠薪 involuntary returns: unpaid wages", _because("unpaid_wages")),
     _given("就业需求 job needs", _needing("job")),
     Column("推送岗位 jobs pushed", _offers, JOBS_GIVEN),
-    _empty("实现就业 employed"),
+    Column("实现就业 employed", _serving("job"), SERVED_GIVEN),
     _given("培训需求 training needs", _needing("training")),
-    _empty("已培训 trained"),
+    Column("已培训 trained", _serving("training"), SERVED_GIVEN),
     _given("创业意愿 entrepreneurship wishes", _needing("business")),
-    _empty("创业服务 entrepreneurship served"),
+    Column("创业服务 entrepreneurship served", _serving("business"), SERVED_GIVEN),
     _given("维权诉求 rights claims", _needing("rights")),
-    _empty("维权已解决 rights claims resolved"),
+    Column("维权已解决 rights claims resolved", _serving("rights"), SERVED_GIVEN),
     _empty(WARNINGS),
 )
 """The return-home table's columns after the adcode and name."""

@@ -1,9 +1,12 @@
 """The return-home services ledger (台账, 三(六)): every returnee with needs, each need with
 its state and the office it goes to, and the push list of job offers per county.
 
-A need is `open` until something moves it: a job need is `offered` when the matching
-(`pointplan.hr.matching`) finds it a posting. Training, business start-up and rights-claim
-requests are routed to the office that serves them (`OFFICES`), in the returnee's home county.
+A need is `open` until something moves it: `offered` when a `need_offered` event names it
+or, for a job, when the matching (`pointplan.hr.matching`) finds it a posting; `served` when
+a `need_served` event names it (the entry lists the events that moved it). Training,
+business start-up and rights-claim requests are routed to the office that serves them
+(`OFFICES`), in the returnee's home county. Steps for a need the registration does not list
+are not in the ledger.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pointplan.domain.events import LEDGER_STEPS, EventKind, StatusEvent
 from pointplan.domain.jobs import JobPosting
 from pointplan.domain.registration import Direction, Need, Registration
 from pointplan.hr.matching import Matching
@@ -40,18 +44,34 @@ class LedgerEntry:
     office: str
     job_id: str = ""
     km: float | None = None
+    steps: tuple[str, ...] = ()
 
 
-def ledger(registrations: Sequence[Registration], matching: Matching) -> list[LedgerEntry]:
+def ledger(
+    registrations: Sequence[Registration],
+    matching: Matching,
+    events: Sequence[StatusEvent] = (),
+) -> list[LedgerEntry]:
     """The ledger of `registrations` (see the module), by home county, registration and
-    need."""
+    need; `events` are the ledger's steps (need_offered, need_served) among others."""
     offered = {m.registration_id: m for m in matching.matches}
+    moved: dict[tuple[str, Need], list[StatusEvent]] = {}
+    for event in sorted(events, key=lambda e: (e.time, e.row or 0)):
+        if event.event in LEDGER_STEPS and event.need is not None:
+            moved.setdefault((event.registration_id, event.need), []).append(event)
     entries = []
     for r in registrations:
         if r.direction is not Direction.RETURN_HOME or not r.needs:
             continue
         for need in sorted(set(r.needs), key=list(Need).index):
             match = offered.get(r.registration_id) if need is Need.JOB else None
+            steps = moved.get((r.registration_id, need), [])
+            kinds = {e.event for e in steps}
+            state = "open"
+            if EventKind.NEED_SERVED in kinds:
+                state = "served"
+            elif match or EventKind.NEED_OFFERED in kinds:
+                state = "offered"
             entries.append(
                 LedgerEntry(
                     registration_id=r.registration_id,
@@ -61,10 +81,11 @@ def ledger(registrations: Sequence[Registration], matching: Matching) -> list[Le
                     involuntary=bool(r.return_reason and r.return_reason.involuntary),
                     trade=r.trade or "",
                     need=need,
-                    state="offered" if match else "open",
+                    state=state,
                     office=OFFICES[need],
                     job_id=match.job_id if match else "",
                     km=match.km if match else None,
+                    steps=tuple(f"{e.time:%Y-%m-%d %H:%M} {e.event.value}" for e in steps),
                 )
             )
     return sorted(

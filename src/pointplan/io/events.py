@@ -29,6 +29,7 @@ from pointplan.domain.events import (
     detail_problems,
     next_status,
 )
+from pointplan.domain.registration import Need
 from pointplan.domain.text import id_problem, text_problem
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.registrations import FIRST_DATE, LAST_DATE, parse_date, valid_id
@@ -44,6 +45,7 @@ COLUMNS = (
     "result",
     "earliest_date",
     "latest_date",
+    "need",
 )
 """Every column of the events table."""
 REQUIRED = ("registration_id", "event", "time")
@@ -143,6 +145,7 @@ def _read_row(
     time = _time(cells.get("time", "").strip(), problem)
     reason = _choice(EventReason, cells.get("reason", ""), "reason", problem)
     result = _choice(HealthResult, cells.get("result", ""), "result", problem)
+    need = _choice(Need, cells.get("need", ""), "need", problem)
     earliest, latest = (
         parse_date(cells[c].strip(), c, problem) if cells.get(c, "").strip() else None
         for c in _WINDOW
@@ -152,7 +155,7 @@ def _read_row(
             problem(column, f"longer than {limit} characters")
     if kind is not None:
         named = {issue.column for issue in issues}
-        for column, message in detail_problems(kind, reason, result, (earliest, latest)):
+        for column, message in detail_problems(kind, reason, result, (earliest, latest), need):
             if column not in named:  # a cell already reported as unreadable is not re-judged
                 problem(column, message)
     if issues or kind is None or time is None:
@@ -167,6 +170,7 @@ def _read_row(
         result=result,
         earliest_date=earliest,
         latest_date=latest,
+        need=need,
         row=row,
     )
     return event, issues

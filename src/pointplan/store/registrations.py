@@ -369,7 +369,8 @@ def record_event(
 ) -> models.RegistrationEvent:
     """Record a status event and move the registration's status as the status machine says,
     replaying its history in time order with the event in its place; a rescheduled event
-    with a new window moves the registration's window (its `changes` say from what).
+    with a new window moves the registration's window (its `changes` say from what); a
+    ledger step keeps its `need` in `changes` (`{"need": "job"}`).
     `EventRefused` when the event is dated before the registration was received or more
     than `max_ahead` from now, asks a window longer than the rules allow, or may not follow
     what happened before it (or what happened after it)."""
@@ -402,7 +403,9 @@ def record_event(
         note=event.note,
         reason=event.withdrawal_reason.value if event.withdrawal_reason else None,
         result=event.result.value if event.result else None,
-        changes=None if window is None else _move_window(stored, window),
+        changes=_move_window(stored, window)
+        if window is not None
+        else ({"need": event.need.value} if event.need else None),
     )
     session.add(row)
     stored.status = status.value

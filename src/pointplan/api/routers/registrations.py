@@ -304,7 +304,10 @@ def post_event(
 ) -> EventOut:
     """health_checked (with a result), confirmed, boarded, handed_over, cancelled or
     rescheduled (with an optional reason, and optionally the new `earliest_date` and
-    `latest_date`, which become the registration's window), at a time and place. The event
+    `latest_date`, which become the registration's window), at a time and place; after a
+    handover quarantined, monitored or cleared; and the ledger's need_offered and
+    need_served (with the `need`, kept in the history's `changes`), which never move the
+    status. The event
     must fit the registration's history in the order of event times (the status machine of
     docs/concepts.md), else 409 with the reason; its time lies between the registration's
     receipt and `max_event_ahead_hours` from now, else 422."""
