@@ -49,7 +49,7 @@ SOMEWHERE = Place(label="a farm by its coordinates", lat=41.0, lon=112.0)
 def test_each_flow_is_classified_by_how_far_it_goes(
     origin: str, destination: str, scope: Scope, level: Level
 ) -> None:
-    assert scope_of(WORK, origin, destination) is scope
+    assert scope_of(origin, destination) is scope
     assert LEVEL_OF[scope] is level
 
 

@@ -109,9 +109,9 @@ def flows(registrations: Iterable[Registration], gazetteer: Gazetteer | None = N
     )  # fmt: skip
 
 
-def scope_of(direction: Direction, origin_adcode: str, destination_adcode: str) -> Scope:
-    """How far a flow between these county codes goes ("" for an end without one)."""
-    del direction  # the scope is the same both ways
+def scope_of(origin_adcode: str, destination_adcode: str) -> Scope:
+    """How far a flow between these county codes goes ("" for an end without one), the
+    same either way."""
     if not origin_adcode or not destination_adcode:
         return Scope.UNKNOWN
     if not (origin_adcode.startswith(REGION) and destination_adcode.startswith(REGION)):
@@ -163,9 +163,7 @@ def coordination_rows(
     for registration in registrations:
         origin = _county(registration.origin, places)
         destination = _county(registration.destination, places)
-        if scope_of(registration.direction, origin[0], destination[0]) is not (
-            Scope.BETWEEN_PROVINCES
-        ):
+        if scope_of(origin[0], destination[0]) is not (Scope.BETWEEN_PROVINCES):
             continue
         outside = origin if not origin[0].startswith(REGION) else destination
         province = _province(outside[0], places)
@@ -221,7 +219,7 @@ def _flow(
     members: Sequence[Registration],
     places: Gazetteer,
 ) -> Flow:
-    scope = scope_of(direction, origin[0], destination[0])
+    scope = scope_of(origin[0], destination[0])
     level = LEVEL_OF[scope]
     home = home_end(direction, origin[0], destination[0])
     if level is Level.COUNTY:
