@@ -22,6 +22,7 @@ from pointplan.domain.plan import Plan, Trip
 from pointplan.domain.policy import Policy
 from pointplan.problem import Problem
 from pointplan.solvers.chaining import ChainRules, TripSpan, chain_trips
+from pointplan.solvers.result import cost_per_person
 
 
 def with_buses(problem: Problem, plan: Plan) -> Plan:
@@ -52,12 +53,7 @@ def with_buses(problem: Problem, plan: Plan) -> Plan:
     )
     empty_cost = sum(bus.empty_cost for bus in chained.buses)
     summary = plan.summary
-    sizes = {r.registration_id: r.party_size for r in problem.registrations}
-    everyone = summary.served_passengers + sum(
-        sizes.get(a.registration_id, 0) for a in plan.advised
-    )
     cost = round(summary.cost + empty_cost, 2)
-    spent = cost + sum(a.cost for a in plan.advised)
     return plan.model_copy(
         update={
             "trips": trips,
@@ -69,7 +65,9 @@ def with_buses(problem: Problem, plan: Plan) -> Plan:
                     "empty_km": round(sum(bus.empty_km for bus in chained.buses), 3),
                     "buses_short": sum(need.short for need in chained.needs),
                     "cost": cost,
-                    "cost_per_person": round(spent / everyone, 2) if everyone else 0.0,
+                    "cost_per_person": cost_per_person(
+                        problem, cost, summary.served_passengers, plan.advised
+                    ),
                 }
             ),
         }

@@ -20,11 +20,11 @@ from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
 from pointplan.exports.classified import HEADERS
 from pointplan.exports.sheets import write_tables
+from pointplan.exports.vehicle_page import DIRECTION_LABELS
 from pointplan.geo.gazetteer import Gazetteer
 from pointplan.hr.flows import COORDINATION_COLUMNS, coordination_rows, flows
 
 FLOWS_SHEET = "流向 flows"
-DIRECTIONS = {"return_to_work": "返岗 return to work", "return_home": "返乡 return home"}
 SCOPES = {
     "inside_county": "县内 inside a county",
     "inside_league": "盟市内跨县 inside a league",
@@ -95,7 +95,7 @@ def write_coordination(
     """Write coordination.xlsx (see the module); the same input gives the same file."""
     table = flows_table(registrations, gazetteer)
     shown = table.assign(
-        direction=table["direction"].map(DIRECTIONS),
+        direction=table["direction"].map(DIRECTION_LABELS),
         scope=table["scope"].map(SCOPES),
         level=table["level"].map(LEVELS),
     ).rename(columns=FLOW_HEADERS)
@@ -104,7 +104,7 @@ def write_coordination(
     )
     sheets = {FLOWS_SHEET: shown}
     for (code, name), rows in lists.groupby(["other_province_adcode", "other_province"]):
-        sheet = rows.assign(direction=rows["direction"].map(DIRECTIONS))
+        sheet = rows.assign(direction=rows["direction"].map(DIRECTION_LABELS))
         sheets[f"协调 {name}"[:31] or f"协调 {code}"] = sheet.rename(columns=LIST_HEADERS)
     first = min((r.earliest_date for r in registrations), default=dt.date(2000, 1, 1))
     return write_tables(path, sheets, dt.datetime.combine(first, dt.time()))

@@ -24,13 +24,12 @@ from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Direction, Registration
 from pointplan.exports.people import PersonalData
 from pointplan.exports.sheets import write_tables
-from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
+from pointplan.exports.vehicle_page import DIRECTION_LABELS
+from pointplan.geo.gazetteer import Gazetteer, default_gazetteer
 
 ARRIVALS_SHEET = "到达名单 arrivals"
 SUMMARY_SHEET = "到达汇总 by county"
 EMPLOYER_SHEET = "用人单位 by employer"
-TO_WORK = Direction.RETURN_TO_WORK
-DIRECTIONS = {TO_WORK: "返岗 return to work", Direction.RETURN_HOME: "返乡 return home"}
 
 
 def arrivals(
@@ -60,10 +59,14 @@ def arrivals(
         rows.append(
             {
                 "接收旗县代码 receiving county": county,
-                "接收旗县 county": _name(county, places) if county else r.destination.label,
-                "方向 direction": DIRECTIONS[r.direction],
+                "接收旗县 county": places.name_of(county, label=True)
+                if county
+                else r.destination.label,
+                "方向 direction": DIRECTION_LABELS[r.direction],
                 # A returnee's employer is the one they left: nobody there receives them.
-                "用人单位 employer": (r.employer or "") if r.direction is TO_WORK else "",
+                "用人单位 employer": (r.employer or "")
+                if r.direction is Direction.RETURN_TO_WORK
+                else "",
                 "登记编号 registration_id": r.registration_id,
                 "人数 people": r.party_size,
                 "姓名 name": shown["name"],
@@ -113,10 +116,3 @@ def write_receiving(
         )
     write_tables(path, {SUMMARY_SHEET: summary, ARRIVALS_SHEET: table, EMPLOYER_SHEET: by_employer})
     return table
-
-
-def _name(code: str, places: Gazetteer) -> str:
-    try:
-        return places.label(places.unit_for_code(code))
-    except PlaceNotFound:
-        return code

@@ -15,7 +15,7 @@ from pointplan.domain.registration import Registration
 from pointplan.domain.warnings import Thresholds
 from pointplan.exports.sheets import write_tables
 from pointplan.exports.weekly import registered_on
-from pointplan.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
+from pointplan.geo.gazetteer import Gazetteer, default_gazetteer
 from pointplan.hr.warning import Warning, county_warnings
 
 SHEET = "预警 warnings"
@@ -55,8 +55,8 @@ def _row(warning: Warning, places: Gazetteer) -> dict[str, object]:
     found = warning.indicators
     return {
         "旗县代码 county": warning.area,
-        "旗县 name": _name(warning.area, places),
-        "盟市 league": _name(warning.area[:4], places) if warning.area else "",
+        "旗县 name": places.name_of(warning.area) if warning.area else "未知 unknown",
+        "盟市 league": places.name_of(warning.area[:4]) if warning.area else "",
         "本周返乡登记 returnees (week)": found.returnees,
         "非自愿返乡 involuntary": found.involuntary_people,
         "停工停产 stoppage": found.by_reason["stoppage"],
@@ -69,12 +69,3 @@ def _row(warning: Warning, places: Gazetteer) -> dict[str, object]:
         "预警 level": warning.level.label if warning.level else "无 none",
         "原因 why": "; ".join(warning.reasons),
     }
-
-
-def _name(code: str, places: Gazetteer) -> str:
-    if not code:
-        return "未知 unknown"
-    try:
-        return places.unit_for_code(code).name
-    except PlaceNotFound:
-        return code

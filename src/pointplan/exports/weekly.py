@@ -551,12 +551,6 @@ def _needing(need: str) -> Count:
     return _people(lambda item: need in item.needs)
 
 
-def _given(header: str, fill: Count) -> Column:
-    """A column of reasons or needs: filled when the table's registrations give some."""
-    given = REASONS_GIVEN if header.startswith("非自愿") else NEEDS_GIVEN
-    return Column(header, fill, given)
-
-
 WARNINGS = "预警 warnings"
 NO_WARNING = "无 none"
 
@@ -656,17 +650,21 @@ RETURN_HOME_COLUMNS = (
     Column("到达交接 handed over", _people(lambda item: item.handed_over)),
     Column("集中隔离 in quarantine", _following("quarantined"), FOLLOW_UP_GIVEN),
     Column("居家健康监测 in health monitoring", _following("monitored"), FOLLOW_UP_GIVEN),
-    _given("非自愿返乡:停工停产 involuntary returns: stoppage", _because("stoppage")),
-    _given("非自愿返乡:裁员 involuntary returns: layoff", _because("layoff")),
-    _given("非自愿返乡:欠薪 involuntary returns: unpaid wages", _because("unpaid_wages")),
-    _given("就业需求 job needs", _needing("job")),
+    Column(
+        "非自愿返乡:停工停产 involuntary returns: stoppage", _because("stoppage"), REASONS_GIVEN
+    ),
+    Column("非自愿返乡:裁员 involuntary returns: layoff", _because("layoff"), REASONS_GIVEN),
+    Column(
+        "非自愿返乡:欠薪 involuntary returns: unpaid wages", _because("unpaid_wages"), REASONS_GIVEN
+    ),
+    Column("就业需求 job needs", _needing("job"), NEEDS_GIVEN),
     Column("推送岗位 jobs pushed", _offers, JOBS_GIVEN),
     Column("实现就业 employed", _serving("job"), SERVED_GIVEN),
-    _given("培训需求 training needs", _needing("training")),
+    Column("培训需求 training needs", _needing("training"), NEEDS_GIVEN),
     Column("已培训 trained", _serving("training"), SERVED_GIVEN),
-    _given("创业意愿 entrepreneurship wishes", _needing("business")),
+    Column("创业意愿 entrepreneurship wishes", _needing("business"), NEEDS_GIVEN),
     Column("创业服务 entrepreneurship served", _serving("business"), SERVED_GIVEN),
-    _given("维权诉求 rights claims", _needing("rights")),
+    Column("维权诉求 rights claims", _needing("rights"), NEEDS_GIVEN),
     Column("维权已解决 rights claims resolved", _serving("rights"), SERVED_GIVEN),
     _empty(WARNINGS),
 )

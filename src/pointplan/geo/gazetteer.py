@@ -170,6 +170,15 @@ class Gazetteer:
         unit = self.unit_for_code(text) if _DIGITS.match(text) else self.unit_for_name(text)
         return Place(label=self.label(unit), lat=unit.lat, lon=unit.lon, adcode=unit.short_code)
 
+    def name_of(self, code: str, label: bool = False) -> str:
+        """The name (with `label`, the short unambiguous label) of the unit of an adcode; the
+        code itself when the table has none."""
+        try:
+            unit = self.unit_for_code(code)
+        except PlaceNotFound:
+            return code
+        return self.label(unit) if label else unit.name
+
     def label(self, unit: AdminUnit) -> str:
         """A short unambiguous label: a county with its league or city ('呼和浩特市新城区')."""
         parents = self.parents(unit)

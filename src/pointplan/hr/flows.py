@@ -241,7 +241,7 @@ def _flow(
         scope=scope,
         level=level,
         responsible_adcode=responsible,
-        responsible=_name(responsible, places),
+        responsible=places.name_of(responsible),
         other_province_adcode=other[0],
         other_province=other[1],
         registrations=len(members),
@@ -267,11 +267,4 @@ def _county(place: Place, gazetteer: Gazetteer) -> tuple[str, str]:
 
 def _province(code: str, gazetteer: Gazetteer) -> tuple[str, str]:
     """(2-digit code, name) of the province of an adcode."""
-    return code[:2], _name(code[:2], gazetteer)
-
-
-def _name(code: str, gazetteer: Gazetteer) -> str:
-    try:
-        return gazetteer.unit_for_code(code).name
-    except PlaceNotFound:
-        return code
+    return code[:2], gazetteer.name_of(code[:2])

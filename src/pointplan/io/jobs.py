@@ -11,7 +11,7 @@ from pointplan.domain.jobs import JobPosting
 from pointplan.domain.text import id_problem, text_problem
 from pointplan.geo.gazetteer import PlaceNotFound, default_gazetteer
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.tables import missing_columns, read_table, refuse_unknown_columns
+from pointplan.io.tables import read_columned_table
 
 REQUIRED = ("job_id", "employer", "county", "openings", "wage")
 COLUMNS = (*REQUIRED, "trade", "max_km")
@@ -21,12 +21,10 @@ COLUMNS = (*REQUIRED, "trade", "max_km")
 def read_jobs(source: Path | str | pd.DataFrame) -> tuple[JobPosting, ...]:
     """Read and validate job postings; raises `InputError` naming every bad row and column
     (and any column the jobs table does not have)."""
-    table = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
+    table = read_columned_table(
+        source if isinstance(source, pd.DataFrame) else Path(source), REQUIRED, COLUMNS
+    )
     name = table.name
-    missing = missing_columns(table, REQUIRED)
-    if missing:
-        raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
-    refuse_unknown_columns(table, COLUMNS)
     issues = [InputIssue(name, why, row) for row, why in table.unreadable]
     jobs: list[JobPosting] = []
     first_row: dict[str, int] = {}

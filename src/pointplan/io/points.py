@@ -9,7 +9,7 @@ import pandas as pd
 from pointplan.domain.places import Point, PointKind
 from pointplan.domain.text import id_problem, text_problem
 from pointplan.io.errors import InputError, InputIssue
-from pointplan.io.tables import missing_columns, read_table, refuse_unknown_columns
+from pointplan.io.tables import read_columned_table
 
 REQUIRED = ("point_id", "name", "lat", "lon")
 COLUMNS = (*REQUIRED, "adcode", "kind")
@@ -21,12 +21,10 @@ KINDS = ", ".join(kind.value for kind in PointKind)
 def read_points(source: Path | str | pd.DataFrame) -> tuple[Point, ...]:
     """Read and validate points; raises `InputError` naming every bad row and column (and
     any column the points table does not have)."""
-    table = read_table(source if isinstance(source, pd.DataFrame) else Path(source))
+    table = read_columned_table(
+        source if isinstance(source, pd.DataFrame) else Path(source), REQUIRED, COLUMNS
+    )
     name = table.name
-    missing = missing_columns(table, REQUIRED)
-    if missing:
-        raise InputError([InputIssue(name, f"missing column(s): {', '.join(missing)}")])
-    refuse_unknown_columns(table, COLUMNS)
     issues: list[InputIssue] = []
     points: list[Point] = []
     first_row: dict[str, int] = {}

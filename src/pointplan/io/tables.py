@@ -67,6 +67,19 @@ def refuse_unknown_columns(table: Table, known: Sequence[str]) -> None:
     raise InputError([InputIssue(table.name, message)])
 
 
+def read_columned_table(
+    source: Path | pd.DataFrame, required: Sequence[str], known: Sequence[str]
+) -> Table:
+    """`read_table`, then `InputError` when a `required` column is missing or a column is not
+    `known`."""
+    table = read_table(source)
+    missing = missing_columns(table, required)
+    if missing:
+        raise InputError([InputIssue(table.name, f"missing column(s): {', '.join(missing)}")])
+    refuse_unknown_columns(table, known)
+    return table
+
+
 def missing_columns(table: Table, required: Collection[str]) -> list[str]:
     """The `required` columns `table` lacks, in the order given."""
     return [column for column in required if column not in table.columns]

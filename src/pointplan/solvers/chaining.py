@@ -69,12 +69,11 @@ class ChainRules:
 
 @dataclass(frozen=True)
 class Chaining:
-    """The buses (in depot, type, first trip order), each depot's needs, and the trips no
-    depot has a bus for (their type is run by no depot)."""
+    """The buses (in depot, type, first trip order) and each depot's needs; a trip whose type
+    no depot runs has no bus."""
 
     buses: tuple[Bus, ...]
     needs: tuple[DepotNeed, ...]
-    unchained: tuple[str, ...]
 
 
 def chain_trips(
@@ -92,12 +91,10 @@ def chain_trips(
         by_type[span.vehicle_type].append(span)
     buses: list[Bus] = []
     needs: list[DepotNeed] = []
-    unchained: list[str] = []
     for vehicle_type in sorted(by_type):
         trips = by_type[vehicle_type]
         yards = [d for d in depots if vehicle_type in d.buses]
         if not yards:
-            unchained += [s.trip_id for s in trips]
             continue
         assigned: dict[str, list[TripSpan]] = {d.depot_id: [] for d in yards}
         if len(yards) == 1:
@@ -120,7 +117,7 @@ def chain_trips(
             ]  # fmt: skip
             buses += made
             needs.append(_need(depot, vehicle_type, made, len(own)))
-    return Chaining(tuple(buses), tuple(needs), tuple(sorted(unchained)))
+    return Chaining(tuple(buses), tuple(needs))
 
 
 def _need(depot: Depot, vehicle_type: str, buses: Sequence[Bus], trips: int) -> DepotNeed:

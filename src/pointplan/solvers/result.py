@@ -30,10 +30,6 @@ def assemble_plan(
         riders.update(trip.people_by_registration())
     served = sum(riders.values())
     cost = round(sum(trip.cost for trip in trips), 2)
-    sizes = {r.registration_id: r.party_size for r in problem.registrations}
-    advised_people = sum(sizes[a.registration_id] for a in advised)
-    everyone = served + advised_people
-    spent = cost + sum(a.cost for a in advised)
     if problem.held:
         unassigned = sorted([*unassigned, *problem.held], key=lambda u: u.registration_id)
     summary = Summary(
@@ -48,7 +44,7 @@ def assemble_plan(
         solve_seconds=round(solve_seconds, 3),
         served_registrations=len(riders),
         legs=sum(1 for trip in trips if trip.leg != "direct"),
-        cost_per_person=round(spent / everyone, 2) if everyone else 0.0,
+        cost_per_person=cost_per_person(problem, cost, served, advised),
         advised=len(advised),
         unassigned=len(unassigned),
         rejected=len(problem.rejected),
@@ -62,6 +58,17 @@ def assemble_plan(
         rejected=problem.rejected,
         advised=tuple(advised),
     )
+
+
+def cost_per_person(
+    problem: Problem, cost: float, served_passengers: int, advised: Sequence[Advice]
+) -> float:
+    """The plan's `cost` and the advised registrations' estimated costs over the people on
+    its trips and the people advised."""
+    sizes = {r.registration_id: r.party_size for r in problem.registrations}
+    everyone = served_passengers + sum(sizes.get(a.registration_id, 0) for a in advised)
+    spent = cost + sum(a.cost for a in advised)
+    return round(spent / everyone, 2) if everyone else 0.0
 
 
 def riders_bound(problem: Problem, trips: Sequence[Trip]) -> int:
