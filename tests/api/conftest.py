@@ -47,7 +47,7 @@ ID_NUMBER, OTHER_ID_NUMBER = "11010519491231002X", "15012119900101123X"
 PHONE, OTHER_PHONE = "13812345678", "13987654321"
 PERSONAL_VALUES = (NAME, OTHER_NAME, ID_NUMBER, OTHER_ID_NUMBER, PHONE, OTHER_PHONE)
 
-ROLES = ("planner", "registrar", "viewer")
+ROLES = ("planner", "registrar", "viewer", "hr")
 WHO = ("admin", *(f"{role}-{area}" for area in (HOHHOT, BAOTOU) for role in ROLES))
 """The token names: `admin`, and `<role>-<area>` for each role and both areas."""
 

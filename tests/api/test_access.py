@@ -2,7 +2,8 @@
 inside and outside its area, with the answer the contract gives (interchange.md, "HTTP API").
 
 `admin` may do everything. A `planner` or `registrar` reads and writes registrations whose
-origin or destination lies in its area; a `viewer` reads plans only, never registrations.
+origin or destination lies in its area; a `viewer` reads plans only, never registrations;
+`hr` makes human resources' calls (tests/api/test_hr.py) and none of these.
 Points are written by admins and by planners, for points in their area. A registration
 outside the caller's area is read and evented as if it did not exist (404), is not listed
 and is not found by the hotline's lookup; a write of one is rejected, saying why.
@@ -48,6 +49,10 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "planner-1502": ("area", "ok", "ok", "area", "ok"),
     "registrar-1502": ("area", "ok", "ok", "role", "role"),
     "viewer-1502": ("role", "role", "role", "role", "role"),
+    # hr records the follow-up and the ledger's steps only (tests/api/test_hr.py), not the
+    # journey's events such as this matrix's health check
+    "hr-1501": ("role", "role", "role", "role", "role"),
+    "hr-1502": ("role", "role", "role", "role", "role"),
 }
 REGISTRATION_CALLS = ("read", "write", "event", "list", "lookup")
 
@@ -174,6 +179,8 @@ PLAN_ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "planner-1502": ("area", "area", "area", "area", "area"),
     "registrar-1502": ("role", "role", "area", "role", "role"),
     "viewer-1502": ("role", "role", "role", "area", "area"),
+    "hr-1501": ("role", "role", "role", "role", "role"),
+    "hr-1502": ("role", "role", "role", "role", "role"),
 }
 PLAN_CALLS = ("publish", "answer", "changes", "trip", "document")
 CREW = {

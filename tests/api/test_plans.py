@@ -769,6 +769,8 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "planner-1502":   ("area", "ok",   "area", "ok",   "area", "ok",   "area", "ok"),
     "registrar-1502": ("role", "role", "role", "role", "role", "role", "role", "role"),
     "viewer-1502":    ("role", "role", "area", "ok",   "area", "ok",   "role", "role"),
+    "hr-1501":        ("role", "role", "role", "role", "role", "role", "role", "role"),
+    "hr-1502":        ("role", "role", "role", "role", "role", "role", "role", "role"),
 }  # fmt: skip
 
 

@@ -16,8 +16,8 @@ from fastapi.routing import APIRoute
 
 from pointplan.api.batch_writer import BatchWriter
 from pointplan.api.jobs import PlanRunner
-from pointplan.api.routers import documents, health, plans, points, registrations
-from pointplan.api.settings import Settings
+from pointplan.api.routers import documents, health, hr, plans, points, registrations
+from pointplan.api.settings import Settings, thresholds_of
 from pointplan.api.trip_index import TripIndex
 from pointplan.store.database import Database, migrate
 from pointplan.store.lookup import hash_unhashed
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             hash_unhashed(session, sealer)  # rows stored before their lookup hashes were kept
         app.state.db = db
         app.state.settings = settings
+        thresholds_of(settings)  # a bad thresholds file stops the start, saying why
         app.state.sealer = sealer
         app.state.points_version = 0
         app.state.token_cache = {}
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=EscapingJSONResponse,
         generate_unique_id_function=operation_id,
     )
-    for module in (health, points, registrations, plans, documents):
+    for module in (health, points, registrations, plans, documents, hr):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

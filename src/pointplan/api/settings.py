@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pointplan.domain.warnings import Thresholds
+from pointplan.io.config import default_thresholds, load_thresholds
 from pointplan.store.database import DEFAULT_URL, sqlite_path
 from pointplan.store.sealing import DataKeyError, Sealer, key_file, keys_from
 
@@ -38,6 +40,11 @@ class Settings(BaseSettings):
     max_event_ahead_hours: float = Field(
         default=24.0, ge=0, description="how far in the future an event may be dated, hours"
     )
+    thresholds_file: str = Field(
+        default="",
+        description="the early warning's thresholds (YAML/JSON, docs/hr.md); empty: the "
+        "shipped ones",
+    )
     data_keys: SecretStr = Field(
         default=SecretStr(""),
         description="Fernet keys for id numbers and phones at rest, comma-separated, newest "
@@ -62,6 +69,13 @@ class Settings(BaseSettings):
                 "or POINTPLAN_DATA_KEY_FILE (`pointplan db new-key` makes a key)"
             )
         return Sealer(key_file(Path(path)))
+
+
+def thresholds_of(settings: Settings) -> Thresholds:
+    """The thresholds the service raises warnings with: its file's, else the shipped ones."""
+    if settings.thresholds_file:
+        return load_thresholds(settings.thresholds_file)
+    return default_thresholds()
 
 
 def _default_key_file(database_url: str) -> str:

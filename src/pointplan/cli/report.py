@@ -30,7 +30,7 @@ from pointplan.exports.warnings import write_warnings
 from pointplan.exports.weekly import registration_note, report_week, write_weekly_report
 from pointplan.hr.flows import Level, flows
 from pointplan.hr.matching import match_jobs, seekers
-from pointplan.io.config import load_thresholds
+from pointplan.io.config import load_policy, load_thresholds
 from pointplan.io.errors import InputError, InputIssue
 from pointplan.io.events import read_events, standings
 from pointplan.io.jobs import read_jobs
@@ -151,6 +151,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     warnings.add_argument(
         "--week", required=True, metavar="YYYY-MM-DD", help="the Monday the week starts on"
     )
+    warnings.add_argument(
+        "--events", type=Path, metavar="FILE", help="status events: rights claims served"
+    )
     add_out(warnings)
     _add_keep_going(warnings, "the indicators")
     warnings.set_defaults(handler=warnings_report)
@@ -164,6 +167,15 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     add_inputs(receiving, fleet_and_policy=False)
     receiving.add_argument(
         "--plan", type=Path, required=True, metavar="PLAN_JSON", help="plan.json"
+    )
+    receiving.add_argument(
+        "--events", type=Path, metavar="FILE", help="status events: the follow-up on arrival"
+    )
+    receiving.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="policy YAML/JSON: its arrival_measure lists whom to house or follow up",
     )
     _add_show_personal_data(receiving, "in the lists")
     add_out(receiving)
@@ -278,8 +290,9 @@ def warnings_report(args: argparse.Namespace) -> int:
     week_start = parse_week(args.week)
     thresholds = load_thresholds(args.thresholds)
     batch = _registrations(args, then="leave them out of the indicators")
+    events = read_events(args.events, batch.ids()) if args.events else ()
     path = args.out / WARNINGS_FILE
-    table = write_warnings(path, batch.registrations, week_start, thresholds)
+    table = write_warnings(path, batch.registrations, week_start, thresholds, events)
     levels = Counter(table["预警 level"]) if len(table) else Counter[str]()
     shown = ", ".join(f"{level} {count}" for level, count in sorted(levels.items()))
     print(f"wrote {path.name} to {args.out}: {len(table)} counties ({shown or 'none'})")
@@ -291,8 +304,12 @@ def receiving_report(args: argparse.Namespace) -> int:
     batch = _registrations(args, then="leave them out of the lists")
     plan = read_plan(args.plan)
     check_plan_registrations(plan, batch.ids(), args.plan.name)
+    events = read_events(args.events, batch.ids()) if args.events else ()
+    measure = load_policy(args.policy).arrival_measure if args.policy else "none"
     path = args.out / RECEIVING_FILE
-    table = write_receiving(path, batch.registrations, plan, args.show_personal_data)
+    table = write_receiving(
+        path, batch.registrations, plan, args.show_personal_data, events, measure
+    )
     counties = table["接收旗县代码 receiving county"].nunique() if len(table) else 0
     people = int(table["人数 people"].sum()) if len(table) else 0
     print(f"wrote {path.name} to {args.out}: {people} people received in {counties} counties")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -118,6 +118,10 @@ class Override(BaseModel):
         return self.date_to is None or first <= self.date_to
 
 
+ArrivalMeasure = Literal["none", "monitoring", "quarantine"]
+"""What the receiving side does with people on arrival (the policy's `arrival_measure`)."""
+
+
 class Policy(BaseModel):
     """Every rule a plan must keep. All keys are optional; misspelled keys are refused.
 
@@ -208,6 +212,14 @@ class Policy(BaseModel):
         ge=0,
         description="yuan a person pays per road km by scheduled coach or train: the estimated "
         "cost of anyone advised (a proposal, no reported figure)",
+    )
+
+    # What the receiving side does on arrival (docs/hr.md).
+    arrival_measure: ArrivalMeasure = Field(
+        default="none",
+        description="what the receiving county does with the people a plan carries after "
+        "their handover: none, monitoring (居家健康监测) or quarantine (集中隔离); the "
+        "receiving lists then list whom to house or follow up, until cleared",
     )
 
     # A fleet's depots and buses (docs/fleet.md).

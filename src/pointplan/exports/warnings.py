@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pointplan.domain.events import StatusEvent
 from pointplan.domain.registration import Registration
 from pointplan.domain.warnings import Thresholds
 from pointplan.exports.sheets import write_tables
@@ -26,14 +27,17 @@ def warnings_table(
     week_start: dt.date,
     thresholds: Thresholds,
     gazetteer: Gazetteer | None = None,
+    events: Sequence[StatusEvent] = (),
 ) -> pd.DataFrame:
-    """The week's warnings as a table, the highest level first, then by county code."""
+    """The week's warnings as a table, the highest level first, then by county code
+    (`events`: the rights claims served)."""
     places = gazetteer or default_gazetteer()
     found = county_warnings(
         registrations,
         {r.registration_id: registered_on(r) for r in registrations},
         week_start,
         thresholds,
+        events,
     )
     ranked = sorted(found, key=lambda w: (-(w.level.rank if w.level else -1), w.area))
     return pd.DataFrame([_row(w, places) for w in ranked])
@@ -44,9 +48,10 @@ def write_warnings(
     registrations: Sequence[Registration],
     week_start: dt.date,
     thresholds: Thresholds,
+    events: Sequence[StatusEvent] = (),
 ) -> pd.DataFrame:
     """Write warnings.xlsx; the table written."""
-    table = warnings_table(registrations, week_start, thresholds)
+    table = warnings_table(registrations, week_start, thresholds, events=events)
     write_tables(path, {SHEET: table}, dt.datetime.combine(week_start, dt.time()))
     return table
 

@@ -35,7 +35,7 @@ from pointplan.domain.fleet import is_rail_car
 from pointplan.domain.places import Place
 from pointplan.domain.plan import Plan, Trip
 from pointplan.domain.registration import Direction, Need, Registration
-from pointplan.domain.warnings import Thresholds
+from pointplan.domain.warnings import Thresholds, WarningLevel
 from pointplan.geo.gazetteer import AdminUnit, Gazetteer, default_gazetteer
 from pointplan.hr.warning import Returnee, indicators, level_of
 
@@ -163,11 +163,58 @@ def weekly_tables(
     week = report_week(week_start)
     places = gazetteer or default_gazetteer()
     _log_strangers(registrations, plan, events)
-    trips = plan.itineraries()
-    unassigned = {u.registration_id for u in plan.unassigned}
-    history = event_history(events, week)
     tables = {}
+    for table, (standings, columns) in _counted(
+        registrations, plan, events, week, places, offered, thresholds
+    ).items():
+        counted = [r for r in registrations if r.direction is TABLES[table]]
+        tables[table] = table_sheets(standings, columns, places)
+        tables[table][NOTES_SHEET] = pd.DataFrame({NOTE: [registration_note(counted)]})
+    return tables
+
+
+def area_rows(
+    registrations: Sequence[Registration],
+    plan: Plan | None,
+    events: Sequence[StatusEvent],
+    week_start: dt.date,
+    area: str,
+    gazetteer: Gazetteer | None = None,
+    offered: Collection[str] | None = None,
+    thresholds: Thresholds | None = None,
+) -> dict[str, dict[str, object]]:
+    """One area's row of each weekly table (table -> column header -> value), counted as
+    `weekly_tables` counts its rows, over the registrations keyed by a place in `area` (an
+    adcode prefix): a county's report. Without a plan nobody rode a charter."""
+    week = report_week(week_start)
+    places = gazetteer or default_gazetteer()
+    rows = {}
+    for table, (standings, columns) in _counted(
+        registrations, plan, events, week, places, offered, thresholds
+    ).items():
+        mine = [item for item in standings if item.area.startswith(area)]
+        row = _row(area, area_name(area, places), mine, columns)
+        rows[table] = {key: None if value is pd.NA else value for key, value in row.items()}
+    return rows
+
+
+def _counted(
+    registrations: Sequence[Registration],
+    plan: Plan | None,
+    events: Sequence[StatusEvent],
+    week: Week,
+    places: Gazetteer,
+    offered: Collection[str] | None,
+    thresholds: Thresholds | None,
+) -> dict[str, tuple[list[Standing], list[Column]]]:
+    """Each table's standings (registrations registered by the week's end) and columns
+    (those the inputs cannot fill made empty)."""
+    trips = plan.itineraries() if plan is not None else {}
+    unassigned = {u.registration_id for u in plan.unassigned} if plan is not None else set()
+    history = event_history(events, week)
     pushed = set(offered or ())
+    kinds = {e.event for e in events}
+    counted = {}
     for table, direction in TABLES.items():
         standings = [
             _with_offer(
@@ -184,11 +231,10 @@ def weekly_tables(
             for registration in registrations
             if registration.direction is direction and registered_on(registration) <= week.end
         ]
-        counted = [r for r in registrations if r.direction is direction]
-        kinds = {e.event for e in events}
+        mine = [r for r in registrations if r.direction is direction]
         known = {
-            REASONS_GIVEN: any(r.return_reason for r in counted),
-            NEEDS_GIVEN: any(r.needs for r in counted),
+            REASONS_GIVEN: any(r.return_reason for r in mine),
+            NEEDS_GIVEN: any(r.needs for r in mine),
             JOBS_GIVEN: offered is not None or EventKind.NEED_OFFERED in kinds,
             SERVED_GIVEN: EventKind.NEED_SERVED in kinds,
             FOLLOW_UP_GIVEN: bool(kinds & FOLLOW_UP),
@@ -202,9 +248,58 @@ def weekly_tables(
                 Column(c.header, _warning(thresholds, week.start)) if c.header == WARNINGS else c
                 for c in columns
             ]
-        tables[table] = table_sheets(standings, columns, places)
-        tables[table][NOTES_SHEET] = pd.DataFrame({NOTE: [registration_note(counted)]})
-    return tables
+        counted[table] = (standings, columns)
+    return counted
+
+
+def combined_rows(
+    code: str, name: str, rows: Sequence[dict[str, object]], table: str
+) -> dict[str, object]:
+    """The row of an area made by combining its areas' rows of `table` (a league's from its
+    counties' submissions, the region's from its leagues'): counts add up (a vehicle-trip
+    serving two counties counts in each); the main places rank the places the rows name,
+    with their people added; the warnings list the rows' levels with how many rows raised
+    each. A column empty in every row stays empty."""
+    combined: dict[str, object] = {CODE: code, NAME: name}
+    for column in COLUMNS[table]:
+        values = [row.get(column.header) for row in rows]
+        given = [v for v in values if v is not None and not (isinstance(v, float) and pd.isna(v))]
+        if not given:
+            combined[column.header] = None
+        elif column.header == WARNINGS:
+            combined[column.header] = _combined_warnings([str(v) for v in given])
+        elif all(isinstance(v, int) for v in given):
+            combined[column.header] = sum(int(v) for v in given)  # type: ignore[call-overload]
+        else:
+            combined[column.header] = _combined_places([str(v) for v in given])
+    return combined
+
+
+def _combined_places(cells: Sequence[str]) -> str:
+    people: Counter[str] = Counter()
+    for cell in cells:
+        for part in filter(None, (p.strip() for p in cell.split(";"))):
+            name, _, count = part.rpartition(" ")
+            people[name] += int(count)
+    ranked = sorted(people.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_PLACES]
+    return "; ".join(f"{name} {n}" for name, n in ranked)
+
+
+def _combined_warnings(cells: Sequence[str]) -> str:
+    raised: Counter[str] = Counter()
+    for cell in cells:
+        if cell == NO_WARNING:
+            continue
+        if ":" in cell:  # a county's: its level, then why
+            raised[cell.split(":")[0]] += 1
+            continue
+        for part in cell.split("; "):  # combined already: levels with counts
+            label, _, count = part.rpartition(" x ")
+            raised[label] += int(count)
+    if not raised:
+        return NO_WARNING
+    order = [level.label for level in reversed(WarningLevel)]
+    return "; ".join(f"{label} x {raised[label]}" for label in order if raised[label])
 
 
 def registered_on(registration: Registration) -> dt.date:
@@ -561,7 +656,12 @@ def _warning(thresholds: Thresholds, week_start: dt.date) -> Count:
     def level(group: Sequence[Standing]) -> str:
         found = indicators(
             (
-                Returnee(item.registered, item.people, item.return_reason, "rights" in item.needs)
+                Returnee(
+                    item.registered,
+                    item.people,
+                    item.return_reason,
+                    "rights" in item.needs and "rights" not in item.served,
+                )
                 for item in group
                 if item.registered is not None
             ),

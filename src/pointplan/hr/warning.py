@@ -4,8 +4,8 @@ counts and how a level is raised).
 
 The week is Monday to Sunday; a returnee belongs to the week it registered in (its
 `registered_at`, else its window's first day, as the weekly tables count it), and to its
-home county (the destination). A rights claim stays open until the ledger records it
-served, which it does not yet: every rights claim registered by the week's end is open.
+home county (the destination). A rights claim stays open until a `need_served` event for
+`rights` dated by the week's end closes it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from pointplan.domain.events import EventKind, StatusEvent
 from pointplan.domain.registration import Direction, Need, Registration
 from pointplan.domain.warnings import LevelRule, Thresholds, WarningLevel
 
@@ -58,13 +59,14 @@ class Warning:
     reasons: tuple[str, ...] = field(default=())
 
 
-def returnee(registration: Registration, registered: dt.date) -> Returnee:
-    """A return-home registration as the indicators read it, registered on `registered`."""
+def returnee(registration: Registration, registered: dt.date, rights_served: bool) -> Returnee:
+    """A return-home registration as the indicators read it, registered on `registered`,
+    its rights claim (if it has one) served or not."""
     return Returnee(
         registered=registered,
         people=registration.party_size,
         return_reason=registration.return_reason.value if registration.return_reason else "",
-        rights_open=Need.RIGHTS in registration.needs,
+        rights_open=Need.RIGHTS in registration.needs and not rights_served,
     )
 
 
@@ -119,14 +121,23 @@ def county_warnings(
     registered_on: dict[str, dt.date],
     week_start: dt.date,
     thresholds: Thresholds,
+    events: Sequence[StatusEvent] = (),
 ) -> list[Warning]:
     """Each home county's warning for the week (level None: none raised), by county code;
-    `registered_on` gives each registration's day of registration."""
+    `registered_on` gives each registration's day of registration; `events` close rights
+    claims (need_served for rights, by the week's end)."""
+    week_end = dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time())
+    served = {
+        e.registration_id
+        for e in events
+        if e.event is EventKind.NEED_SERVED and e.need is Need.RIGHTS and e.time < week_end
+    }
     by_county: dict[str, list[Returnee]] = defaultdict(list)
     for r in registrations:
         if r.direction is Direction.RETURN_HOME:
             county = (r.destination.adcode or "")[:6]
-            by_county[county].append(returnee(r, registered_on[r.registration_id]))
+            rid = r.registration_id
+            by_county[county].append(returnee(r, registered_on[rid], rid in served))
     warnings = []
     for county in sorted(by_county):
         found = indicators(by_county[county], week_start, thresholds.weeks_before)

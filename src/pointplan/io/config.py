@@ -136,11 +136,19 @@ def default_fleet() -> Fleet:
     return Fleet.model_validate(yaml.safe_load(text))
 
 
+def default_thresholds() -> Thresholds:
+    """The early warning's thresholds shipped with pointplan (the service's default; the
+    same as sample_data/thresholds.yaml)."""
+    text = resources.files("pointplan").joinpath("data/thresholds.yaml").read_text("utf-8")
+    return Thresholds.model_validate(yaml.safe_load(text))
+
+
 __all__ = [
     "Fleet",
     "Policy",
     "VehicleType",
     "default_fleet",
+    "default_thresholds",
     "load_cost_sharing",
     "load_fleet",
     "load_policy",

@@ -193,3 +193,80 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class JobPostingRow(Base):
+    """A job posting (the jobs-file columns), created or updated by `job_id`."""
+
+    __tablename__ = "job_postings"
+
+    job_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    employer: Mapped[str] = mapped_column(String(200))
+    county: Mapped[str] = mapped_column(String(6), index=True)
+    trade: Mapped[str] = mapped_column(String(100), default="")
+    openings: Mapped[int] = mapped_column(Integer)
+    wage: Mapped[float] = mapped_column(Float)
+    max_km: Mapped[float] = mapped_column(Float, default=100.0)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class WarningState(StrEnum):
+    """Where a raised warning stands: raised, then acknowledged by the county's office,
+    then closed with what was done."""
+
+    RAISED = "raised"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+
+
+class WarningRecord(Base):
+    """An early warning raised for a county and week: its level (the highest raised), the
+    indicators and reasons it was last raised with, and its state."""
+
+    __tablename__ = "warnings"
+
+    warning_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    county: Mapped[str] = mapped_column(String(6), index=True)
+    week_start: Mapped[dt.date] = mapped_column(index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    indicators: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default=WarningState.RAISED.value)
+    raised_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class WarningStep(Base):
+    """One step of a warning's trail: raised (or raised again at a higher level),
+    acknowledged, closed; who, when and the note."""
+
+    __tablename__ = "warning_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    warning_id: Mapped[str] = mapped_column(
+        ForeignKey("warnings.warning_id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class ReportSubmission(Base):
+    """A weekly report submitted by an area's office (a county, a league, the region): its
+    tables as submitted, and, once the level above reopens it, who did, when and why. The
+    area's current submission is its latest one not reopened."""
+
+    __tablename__ = "report_submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area: Mapped[str] = mapped_column(String(6), index=True)
+    week_start: Mapped[dt.date] = mapped_column(index=True)
+    tables: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    reopened_by: Mapped[str] = mapped_column(String(100), default="")
+    reopen_reason: Mapped[str] = mapped_column(Text, default="")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from pointplan.store import models
 from pointplan.store.audit import audit
 
-ROLES = ("admin", "planner", "registrar", "viewer")
+ROLES = ("admin", "planner", "registrar", "viewer", "hr")
 TOKEN_CACHE_SECONDS = 30.0
 """How long the service trusts a valid token without asking the database again (so how long
 a revoked token may still open it)."""

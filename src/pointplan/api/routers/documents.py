@@ -10,18 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi import Path as PathParam
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from pointplan.api.auth import DB, Caller
 from pointplan.api.routers.plans import PlanId, plan_job, plan_result
 from pointplan.api.schemas import error_responses
 from pointplan.domain.personal import shown_personal_fields
 from pointplan.domain.plan import Plan
-from pointplan.domain.registration import Registration
 from pointplan.exports.geojson import plan_geojson
 from pointplan.exports.people import PersonalData
 from pointplan.exports.vehicle_html import FONT_FILE, render_vehicle_pages
@@ -30,13 +26,11 @@ from pointplan.exports.vehicle_pdf import write_vehicle_pdf
 from pointplan.exports.webmap import write_map
 from pointplan.exports.workbook import write_workbook
 from pointplan.fonts import font_path
-from pointplan.io import REGISTRATION_COLUMNS
-from pointplan.io.registrations import read_registrations
 from pointplan.store import models
 from pointplan.store.answers import answers_of, fleet_and_policy, opened, with_answers
 from pointplan.store.audit import audit
 from pointplan.store.models import JobState
-from pointplan.store.points import load_points
+from pointplan.store.reading import registrations_by_id
 from pointplan.store.sealing import Sealer
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"], responses=error_responses(401, 403, 404))
@@ -73,15 +67,16 @@ def get_document(
             body = json.dumps(plan_geojson(plan), ensure_ascii=False)
             return Response(body, media_type="application/geo+json")
         if name == "map.html":
-            return Response(_written(lambda path: write_map(plan, path)), media_type="text/html")
+            return Response(file_bytes(lambda path: write_map(plan, path)), media_type="text/html")
         show = caller.sees_personal_data
         sealer = request.app.state.sealer
-        registrations = _registrations(session, plan, sealer)
+        ids = [rid for trip in plan.trips for rid in trip.registration_ids()]
+        registrations = registrations_by_id(session, ids, sealer)
         answers = answers_of(session, plan_id)
         if show:
             audit(session, caller.name, "documents.read", f"{plan_id} {name}")
     if name == "plan.xlsx":
-        content = _written(lambda path: write_workbook(plan, path, registrations, show))
+        content = file_bytes(lambda path: write_workbook(plan, path, registrations, show))
         return Response(content, media_type=XLSX)
     trip_id, _, kind = name.removeprefix("trips/").rpartition(".")
     trip = next((t for t in plan.trips if t.trip_id == trip_id), None)
@@ -96,7 +91,7 @@ def get_document(
         return Response(render_vehicle_pages([page]), media_type="text/html")
     if kind == "pdf":
         return Response(
-            _written(lambda path: write_vehicle_pdf([page], path)), media_type="application/pdf"
+            file_bytes(lambda path: write_vehicle_pdf([page], path)), media_type="application/pdf"
         )
     raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {name!r}")
 
@@ -118,30 +113,9 @@ def _printed(answer: models.TripAnswer, sealer: Sealer, show: bool) -> Transport
     )
 
 
-def _written(write: Callable[[Path], object]) -> bytes:
+def file_bytes(write: Callable[[Path], object]) -> bytes:
     """The bytes a writer of files writes."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "document"
         write(path)
         return path.read_bytes()
-
-
-def _registrations(session: Session, plan: Plan, sealer: Sealer) -> tuple[Registration, ...]:
-    """The stored registrations on the plan's trips, opened and read as a file's rows (for
-    their names, id numbers and phones); one that no longer reads is left out."""
-    ids = sorted({rid for trip in plan.trips for rid in trip.registration_ids()})
-    records = []
-    for chunk in range(0, len(ids), 1000):
-        for row in session.scalars(
-            select(models.Registration).where(
-                models.Registration.registration_id.in_(ids[chunk : chunk + 1000])
-            )
-        ):
-            fields = sealer.open(row.fields)
-            records.append(
-                {c: "" if fields.get(c) is None else str(fields[c]) for c in REGISTRATION_COLUMNS}
-            )
-    if not records:
-        return ()
-    table = pd.DataFrame(records, columns=list(REGISTRATION_COLUMNS))
-    return read_registrations(table, points=load_points(session)).registrations

@@ -35,7 +35,14 @@ from pointplan.api.schemas import (
     registration_view,
 )
 from pointplan.api.trip_index import TripIndex
-from pointplan.domain.events import CHINA_TIME, Status, StatusEvent
+from pointplan.domain.events import (
+    CHINA_TIME,
+    FOLLOW_UP,
+    JOURNEY,
+    LEDGER_STEPS,
+    Status,
+    StatusEvent,
+)
 from pointplan.domain.manifest import trip_manifest
 from pointplan.domain.text import ID_PATTERN, id_problem
 from pointplan.io.aliases import with_column_names
@@ -310,8 +317,15 @@ def post_event(
     status. The event
     must fit the registration's history in the order of event times (the status machine of
     docs/concepts.md), else 409 with the reason; its time lies between the registration's
-    receipt and `max_event_ahead_hours` from now, else 422."""
-    caller.require("planner", "registrar")
+    receipt and `max_event_ahead_hours` from now, else 422. Planners and registrars; hr
+    (human resources) record the follow-up and the ledger's steps only."""
+    caller.require("planner", "registrar", "hr")
+    if caller.role == "hr" and event.event in JOURNEY:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "the hr role records the follow-up and the ledger's steps only: "
+            + ", ".join(sorted(kind.value for kind in FOLLOW_UP | LEDGER_STEPS)),
+        )
     problems = event.problems()
     if problems:
         invalid(*problems)

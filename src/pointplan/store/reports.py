@@ -1,0 +1,149 @@
+"""Human resources' views over what the service holds: the job matching of every stored
+job seeker and posting, the plan a week's report counts trips from, a county's weekly rows
+made from the data, and a league's or the region's made by combining the submissions of the
+areas that report to it (`pointplan.hr.reports` has the rules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
+
+from pointplan.domain.plan import Plan
+from pointplan.domain.registration import Direction, Registration
+from pointplan.domain.warnings import Thresholds
+from pointplan.exports.weekly import CODE, COLUMNS, NAME, TOTAL, area_rows, combined_rows
+from pointplan.geo.gazetteer import Gazetteer, default_gazetteer
+from pointplan.hr.matching import Matching, match_jobs, seekers
+from pointplan.hr.reports import Submitted, reporting_areas, standing_of
+from pointplan.store import models
+from pointplan.store.jobs import stored_postings
+from pointplan.store.models import JobState
+from pointplan.store.reading import registrations_touching, stored_events
+from pointplan.store.registrations import covers
+from pointplan.store.sealing import Sealer
+from pointplan.store.submissions import current_submissions
+
+
+@dataclass(frozen=True)
+class JobMatching:
+    """Every stored return-home registration, the stored postings and their matching."""
+
+    returnees: tuple[Registration, ...]
+    matching: Matching
+
+
+def job_matching(session: Session, sealer: Sealer) -> JobMatching:
+    """The matching of every stored job seeker to every stored posting: one matching for
+    the whole service, so that no opening is offered twice to seekers of two areas."""
+    returnees = registrations_touching(session, "", sealer, Direction.RETURN_HOME)
+    postings = stored_postings(session)
+    return JobMatching(returnees, match_jobs(seekers(returnees), postings))
+
+
+def newest_plan(
+    session: Session, area: str, week_start: dt.date | None = None
+) -> tuple[str | None, Plan | None]:
+    """The newest done plan whose area holds `area` (and whose dates meet the week of
+    `week_start` when given): its id and plan; None, None without one. A week's report of
+    `area` counts trips from it."""
+    query = (
+        select(models.PlanJob)
+        .options(defer(models.PlanJob.result))
+        .where(models.PlanJob.status == JobState.DONE.value)
+        .order_by(models.PlanJob.created_at.desc(), models.PlanJob.plan_id.desc())
+    )
+    if week_start is not None:
+        query = query.where(
+            models.PlanJob.date_from <= week_start + dt.timedelta(days=6),
+            models.PlanJob.date_to >= week_start,
+        )
+    for job in session.scalars(query):
+        if covers(job.area, area):
+            session.refresh(job, ["result"])
+            assert job.result is not None
+            return job.plan_id, Plan.from_json(job.result)
+    return None, None
+
+
+def county_tables(
+    session: Session,
+    sealer: Sealer,
+    county: str,
+    week_start: dt.date,
+    thresholds: Thresholds,
+    offered: set[str],
+) -> dict[str, Any]:
+    """A county's report made from the data: each table's one row (as `tables_of` gives
+    them), counting trips from `newest_plan` of the week, the stored events and the job offers of
+    `offered` (registration ids)."""
+    registrations = registrations_touching(session, county, sealer)
+    plan_id, plan = newest_plan(session, county, week_start)
+    events = stored_events(session, [r.registration_id for r in registrations])
+    rows = area_rows(
+        registrations, plan, events, week_start, county, offered=offered, thresholds=thresholds
+    )
+    tables = {table: {"rows": [row], "total": row} for table, row in rows.items()}
+    return {"plan_id": plan_id, **tables}
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """An area that reports to the one asking: its code, name, current submission (None:
+    none) and where it stands."""
+
+    code: str
+    name: str
+    submission: models.ReportSubmission | None
+    standing: Submitted
+
+
+def combined_tables(
+    session: Session,
+    area: str,
+    week_start: dt.date,
+    now: dt.datetime,
+    gazetteer: Gazetteer | None = None,
+) -> tuple[dict[str, Any], list[Reporting]]:
+    """A league's or the region's report combined from the current submissions of the areas
+    that report to it: each table's rows (one per reporting area, empty where it has not
+    submitted) and total; and where each reporting area stands at `now` (naive Beijing)."""
+    places = gazetteer or default_gazetteer()
+    below = reporting_areas(area, places)
+    current = current_submissions(session, [a.code for a in below], week_start)
+    reporting = [
+        Reporting(
+            a.code,
+            a.name,
+            current.get(a.code),
+            standing_of(
+                models.beijing_time(current[a.code].submitted_at) if a.code in current else None,
+                week_start,
+                now,
+            ),
+        )
+        for a in below
+    ]
+    tables: dict[str, Any] = {}
+    for table in COLUMNS:
+        rows = []
+        for item in reporting:
+            if item.submission is None:
+                rows.append(_blank_row(item.code, item.name, table))
+            else:
+                submitted = dict(item.submission.tables[table]["total"])
+                rows.append({**submitted, CODE: item.code, NAME: item.name})
+        given = [row for item, row in zip(reporting, rows, strict=True) if item.submission]
+        tables[table] = {"rows": rows, "total": combined_rows(area, TOTAL, given, table)}
+    return tables, reporting
+
+
+def _blank_row(code: str, name: str, table: str) -> dict[str, Any]:
+    return {
+        CODE: code,
+        NAME: name,
+        **{column.header: None for column in COLUMNS[table]},
+    }
