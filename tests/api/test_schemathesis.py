@@ -1,9 +1,11 @@
 """Property-based API tests generated from the service's own OpenAPI document
 (schemathesis): whatever the generated requests hold, the service never answers 5xx.
 
-The calls carry an admin token, so they reach the handlers rather than stopping at 401. The
-database is a SQLite file holding a few points and registrations, so that generated ids
-sometimes hit real rows.
+The calls carry an admin token, so they reach the handlers rather than stopping at 401; human
+resources' calls run once more with an `hr` token of the region. The database is a SQLite
+file holding a point, registrations (one a returnee with needs) and a job posting, so that
+generated ids sometimes hit real rows and the ledger, the warnings and the reports count
+something.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def running_app() -> Iterator[None]:
     migrate(db.engine)
     with db.session() as session:
         TOKEN["admin"] = add_token(session, "fuzz", "admin")
+        TOKEN["hr"] = add_token(session, "fuzz-hr", "hr", "15")
     with TestClient(APP) as client:
         headers = {"Authorization": f"Bearer {TOKEN['admin']}"}
         point = client.post(
@@ -61,6 +64,28 @@ def running_app() -> Iterator[None]:
             ],
         )
         assert registration.json()["accepted"] == 1, registration.text  # ids generated may hit it
+        returnee = client.post(
+            "/v1/registrations",
+            headers=headers,
+            json=[
+                {
+                    "registration_id": "R2",
+                    "direction": "return_home",
+                    "origin": "110105",
+                    "destination": "150121",
+                    "earliest_date": "2022-11-21",
+                    "latest_date": "2022-11-21",
+                    "registered_at": "2022-11-21",
+                    "return_reason": "layoff",
+                    "needs": "job;rights",
+                    "trade": "建筑",
+                }
+            ],
+        )
+        assert returnee.json()["accepted"] == 1, returnee.text
+        job = {"job_id": "J1", "employer": "公司", "county": "150121", "openings": 1, "wage": 1}
+        posted = client.post("/v1/hr/jobs", headers=headers, json=[job])
+        assert posted.status_code == 200, posted.text
         yield
     db.dispose()
     shutil.rmtree(_FOLDER, ignore_errors=True)
@@ -76,4 +101,17 @@ def test_no_server_error(case: schemathesis.Case[Any]) -> None:
     """No generated request gets a 5xx."""
     case.call_and_validate(
         headers={"Authorization": f"Bearer {TOKEN['admin']}"}, checks=[not_a_server_error]
+    )
+
+
+@schema.include(path_regex="^/v1/hr/").parametrize()
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+def test_no_server_error_as_hr(case: schemathesis.Case[Any]) -> None:
+    """No generated request to human resources' calls gets a 5xx with an hr token."""
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {TOKEN['hr']}"}, checks=[not_a_server_error]
     )

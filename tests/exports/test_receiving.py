@@ -110,3 +110,67 @@ def test_a_returnees_former_employer_receives_nobody() -> None:
     (row,) = arrivals([returnee], plan).to_dict("records")
     assert row["用人单位 employer"] == "" and row["方向 direction"] == "返乡 return home"
     assert row["接收旗县代码 receiving county"] == "150121"
+
+
+def test_the_policy_asks_for_quarantine_and_the_list_follows_each_person_until_cleared(
+    week: Week, tmp_path: Path
+) -> None:
+    """`arrival_measure: quarantine`: every arrival carries the measure; the list to house
+    holds everyone carried, each at the step its latest follow-up event gives."""
+    from pointplan.domain.events import EventKind, StatusEvent
+    from pointplan.exports.receiving import housing
+
+    regs, plan = week
+    carried = sorted({rid for t in plan.trips for rid in t.registration_ids()})
+    first, second, third = carried[:3]
+    when = dt.datetime(2022, 11, 21, 20)
+
+    def step(rid: str, kind: EventKind, hours: int) -> StatusEvent:
+        return StatusEvent(registration_id=rid, event=kind, time=when + dt.timedelta(hours=hours))
+
+    events = [
+        step(first, EventKind.QUARANTINED, 0),
+        step(first, EventKind.CLEARED, 48),
+        step(second, EventKind.QUARANTINED, 1),
+    ]
+    table = arrivals(regs, plan, events=events, measure="quarantine")
+    assert set(table["到达后措施 measure"]) == {"集中隔离 quarantine"}
+    housed = housing(table)
+    states = dict(zip(housed["登记编号 registration_id"], housed["状态 state"], strict=True))
+    assert len(states) == len(carried)
+    assert states[first] == "已解除 cleared" and states[second] == "集中隔离中 in quarantine"
+    assert states[third] == "待安置 to be housed"
+    assert housing(arrivals(regs, plan)).empty  # no measure: nobody to house
+    write_receiving(tmp_path / "r.xlsx", regs, plan, events=events, measure="quarantine")
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
+    assert book.sheetnames[-1] == "待安置 to be housed"
+    book.close()
+
+
+def test_the_command_takes_the_policy_and_the_events(week: Week, tmp_path: Path) -> None:
+    regs, plan = week
+    rows = [
+        {"registration_id": r.registration_id, "direction": "return_to_work",
+         "origin": r.origin.adcode, "destination": r.destination.adcode,
+         "earliest_date": DAY.isoformat(), "latest_date": DAY.isoformat(),
+         "party_size": r.party_size}
+        for r in regs
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "registrations.csv", index=False)
+    (tmp_path / "plan.json").write_text(plan.to_json(), encoding="utf-8")
+    (tmp_path / "policy.yaml").write_text("arrival_measure: monitoring\n", encoding="utf-8")
+    rid = next(iter(plan.trips[0].registration_ids()))
+    (tmp_path / "events.csv").write_text(
+        "registration_id,event,time\n"
+        f"{rid},boarded,2022-11-21 08:00\n{rid},handed_over,2022-11-21 12:00\n"
+        f"{rid},monitored,2022-11-21 13:00\n",
+        encoding="utf-8",
+    )
+    args = ["report", "receiving", str(tmp_path / "registrations.csv"), "--plan",
+            str(tmp_path / "plan.json"), "--policy", str(tmp_path / "policy.yaml"),
+            "--events", str(tmp_path / "events.csv"), "--out", str(tmp_path / "out")]  # fmt: skip
+    assert main(args) == 0
+    housed = pd.read_excel(tmp_path / "out" / "receiving.xlsx", sheet_name="待安置 to be housed")
+    states = dict(zip(housed["登记编号 registration_id"], housed["状态 state"], strict=True))
+    assert states[rid] == "健康监测中 in monitoring"
+    assert set(housed["到达后措施 measure"]) == {"居家健康监测 monitoring"}

@@ -147,3 +147,31 @@ def test_the_command_writes_the_warnings(
     table = pd.read_excel(tmp_path / "warnings.xlsx", dtype={"旗县代码 county": str})
     assert len(table) and table["旗县代码 county"].str.len().eq(6).all()
     assert main([*args, "--week", "2022-11-22"]) == 2  # a Tuesday
+
+
+def test_a_rights_claim_served_by_the_weeks_end_is_no_longer_open() -> None:
+    """Two returnees with rights claims; one served on Wednesday, the other on the next
+    Monday: one claim is open at the end of the week."""
+    from pointplan.domain.events import EventKind, StatusEvent
+    from pointplan.hr.warning import county_warnings
+    from tests.conftest import BAOTOU, BEIJING
+
+    def claimant(rid: str) -> Registration:
+        return Registration(
+            registration_id=rid, direction="return_home", origin=BEIJING, destination=BAOTOU,
+            pickup=BEIJING, dropoff=BAOTOU, earliest_date=MONDAY, latest_date=MONDAY,
+            needs=("rights",), party_size=3,
+        )  # fmt: skip
+
+    claims = [claimant("C1"), claimant("C2")]
+    served = [
+        StatusEvent(registration_id=rid, event=EventKind.NEED_SERVED, need="rights", time=when)
+        for rid, when in (
+            ("C1", dt.datetime(2022, 11, 23, 9)),
+            ("C2", dt.datetime(2022, 11, 28, 9)),
+        )
+    ]
+    registered = {r.registration_id: MONDAY for r in claims}
+    (before,) = county_warnings(claims, registered, MONDAY, THRESHOLDS)
+    (after,) = county_warnings(claims, registered, MONDAY, THRESHOLDS, served)
+    assert (before.indicators.open_rights, after.indicators.open_rights) == (6, 3)

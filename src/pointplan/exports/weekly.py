@@ -182,17 +182,23 @@ def area_rows(
     gazetteer: Gazetteer | None = None,
     offered: Collection[str] | None = None,
     thresholds: Thresholds | None = None,
+    exact: bool = False,
 ) -> dict[str, dict[str, object]]:
     """One area's row of each weekly table (table -> column header -> value), counted as
     `weekly_tables` counts its rows, over the registrations keyed by a place in `area` (an
-    adcode prefix): a county's report. Without a plan nobody rode a charter."""
+    adcode prefix; with `exact`, by `area` itself: a league's people whose county is not
+    known): a county's report. Without a plan nobody rode a charter."""
     week = report_week(week_start)
     places = gazetteer or default_gazetteer()
     rows = {}
     for table, (standings, columns) in _counted(
         registrations, plan, events, week, places, offered, thresholds
     ).items():
-        mine = [item for item in standings if item.area.startswith(area)]
+        mine = [
+            item
+            for item in standings
+            if (item.area == area if exact else item.area.startswith(area))
+        ]
         row = _row(area, area_name(area, places), mine, columns)
         rows[table] = {key: None if value is pd.NA else value for key, value in row.items()}
     return rows

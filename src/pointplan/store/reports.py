@@ -12,10 +12,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
+from pointplan.domain.jobs import JobPosting
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Direction, Registration
 from pointplan.domain.warnings import Thresholds
-from pointplan.exports.weekly import CODE, COLUMNS, NAME, TOTAL, area_rows, combined_rows
+from pointplan.exports.weekly import (
+    CODE,
+    COLUMNS,
+    NAME,
+    TABLES,
+    TOTAL,
+    area_rows,
+    combined_rows,
+    keyed_ends,
+)
 from pointplan.geo.gazetteer import Gazetteer, default_gazetteer
 from pointplan.hr.matching import Matching, match_jobs, seekers
 from pointplan.hr.reports import Submitted, reporting_areas, standing_of
@@ -33,7 +43,14 @@ class JobMatching:
     """Every stored return-home registration, the stored postings and their matching."""
 
     returnees: tuple[Registration, ...]
+    postings: tuple[JobPosting, ...]
     matching: Matching
+
+    @property
+    def offered(self) -> set[str] | None:
+        """The registrations offered a job (None when nothing is posted: the weekly
+        tables' jobs pushed then waits for postings)."""
+        return {m.registration_id for m in self.matching.matches} if self.postings else None
 
 
 def job_matching(session: Session, sealer: Sealer) -> JobMatching:
@@ -41,7 +58,7 @@ def job_matching(session: Session, sealer: Sealer) -> JobMatching:
     the whole service, so that no opening is offered twice to seekers of two areas."""
     returnees = registrations_touching(session, "", sealer, Direction.RETURN_HOME)
     postings = stored_postings(session)
-    return JobMatching(returnees, match_jobs(seekers(returnees), postings))
+    return JobMatching(returnees, postings, match_jobs(seekers(returnees), postings))
 
 
 def newest_plan(
@@ -75,19 +92,55 @@ def county_tables(
     county: str,
     week_start: dt.date,
     thresholds: Thresholds,
-    offered: set[str],
+    offered: set[str] | None,
 ) -> dict[str, Any]:
-    """A county's report made from the data: each table's one row (as `tables_of` gives
-    them), counting trips from `newest_plan` of the week, the stored events and the job offers of
-    `offered` (registration ids)."""
-    registrations = registrations_touching(session, county, sealer)
-    plan_id, plan = newest_plan(session, county, week_start)
-    events = stored_events(session, [r.registration_id for r in registrations])
-    rows = area_rows(
-        registrations, plan, events, week_start, county, offered=offered, thresholds=thresholds
-    )
+    """A county's report made from the data: each table's one row, counting trips from
+    `newest_plan` of the week, the stored events and the job offers of `offered`
+    (registration ids)."""
+    plan_id, rows = _data_rows(session, sealer, county, week_start, thresholds, offered)
     tables = {table: {"rows": [row], "total": row} for table, row in rows.items()}
     return {"plan_id": plan_id, **tables}
+
+
+def unplaced_rows(
+    session: Session,
+    sealer: Sealer,
+    area: str,
+    week_start: dt.date,
+    thresholds: Thresholds,
+    offered: set[str] | None,
+) -> dict[str, dict[str, object]]:
+    """The rows, made from the data, of the people a league's (or the region's) report
+    holds that no area below it reports: those keyed by the league's (or region's) own code,
+    whose county (or league) is not known. Tables with none are left out."""
+    _, rows = _data_rows(session, sealer, area, week_start, thresholds, offered, exact=True)
+    registrations = registrations_touching(session, area, sealer)
+    keyed = {
+        table
+        for table, direction in TABLES.items()
+        for r in registrations
+        if r.direction is direction and (keyed_ends(r)[0].adcode or "") == area
+    }
+    return {table: row for table, row in rows.items() if table in keyed}
+
+
+def _data_rows(
+    session: Session,
+    sealer: Sealer,
+    area: str,
+    week_start: dt.date,
+    thresholds: Thresholds,
+    offered: set[str] | None,
+    exact: bool = False,
+) -> tuple[str | None, dict[str, dict[str, object]]]:
+    registrations = registrations_touching(session, area, sealer)
+    plan_id, plan = newest_plan(session, area, week_start)
+    events = stored_events(session, [r.registration_id for r in registrations])
+    rows = area_rows(
+        registrations, plan, events, week_start, area, offered=offered,
+        thresholds=thresholds, exact=exact,
+    )  # fmt: skip
+    return plan_id, rows
 
 
 @dataclass(frozen=True)
@@ -106,11 +159,13 @@ def combined_tables(
     area: str,
     week_start: dt.date,
     now: dt.datetime,
+    unplaced: dict[str, dict[str, object]] | None = None,
     gazetteer: Gazetteer | None = None,
 ) -> tuple[dict[str, Any], list[Reporting]]:
     """A league's or the region's report combined from the current submissions of the areas
     that report to it: each table's rows (one per reporting area, empty where it has not
-    submitted) and total; and where each reporting area stands at `now` (naive Beijing)."""
+    submitted; then the `unplaced` row of the table, if any) and total; and where each
+    reporting area stands at `now` (naive Beijing)."""
     places = gazetteer or default_gazetteer()
     below = reporting_areas(area, places)
     current = current_submissions(session, [a.code for a in below], week_start)
@@ -137,6 +192,9 @@ def combined_tables(
                 submitted = dict(item.submission.tables[table]["total"])
                 rows.append({**submitted, CODE: item.code, NAME: item.name})
         given = [row for item, row in zip(reporting, rows, strict=True) if item.submission]
+        if unplaced and table in unplaced:
+            rows.append(unplaced[table])
+            given.append(unplaced[table])
         tables[table] = {"rows": rows, "total": combined_rows(area, TOTAL, given, table)}
     return tables, reporting
 

@@ -74,6 +74,7 @@ from pointplan.store.reports import (
     county_tables,
     job_matching,
     newest_plan,
+    unplaced_rows,
 )
 from pointplan.store.submissions import (
     SubmissionRefused,
@@ -521,16 +522,6 @@ def _report_caller(caller: Principal, area: str, week_start: dt.date) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"{area} is outside your area")
 
 
-def _fresh_county_tables(
-    request: Request, session: Session, week_start: dt.date, county: str
-) -> dict[str, Any]:
-    """A county's report from the data now, job offers from the service's matching."""
-    sealer = request.app.state.sealer
-    offered = {m.registration_id for m in job_matching(session, sealer).matching.matches}
-    thresholds = thresholds_of(request.app.state.settings)
-    return county_tables(session, sealer, county, week_start, thresholds, offered)
-
-
 def _now() -> dt.datetime:
     """Now, naive Beijing time (the deadline's clock)."""
     return dt.datetime.now(CHINA_TIME).replace(tzinfo=None)
@@ -540,10 +531,15 @@ def _tables_as_they_stand(
     request: Request, session: Session, week_start: dt.date, area: str
 ) -> tuple[dict[str, Any], list[Reporting]]:
     """An area's report now: a county's from the data, another's combined from its areas'
-    submissions (with where each stands)."""
+    submissions (with where each stands) and the data of its people no area below reports;
+    job offers from the service's matching."""
+    sealer = request.app.state.sealer
+    offered = job_matching(session, sealer).offered
+    thresholds = thresholds_of(request.app.state.settings)
     if len(area) == 6:
-        return _fresh_county_tables(request, session, week_start, area), []
-    return combined_tables(session, area, week_start, _now())
+        return county_tables(session, sealer, area, week_start, thresholds, offered), []
+    unplaced = unplaced_rows(session, sealer, area, week_start, thresholds, offered)
+    return combined_tables(session, area, week_start, _now(), unplaced)
 
 
 def _report(request: Request, session: Session, week_start: dt.date, area: str) -> ReportOut:
