@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from pointplan.api import Settings, create_app
 from pointplan.domain.events import CHINA_TIME
+from pointplan.io.errors import InputError
 from pointplan.store.database import Database, migrate
 from pointplan.store.tokens import add_token
 from tests.api.conftest import (
@@ -524,3 +525,33 @@ def test_the_receiving_county_lists_its_arrivals_and_their_follow_up(hr: Service
     assert rows["RC-1"]["姓名 name"] == NAME
     assert get(hr, "/v1/hr/receiving", "hr-150121", plan_id=plan_id).json()["items"] == []
     assert get(hr, "/v1/hr/receiving", "hr-1502", plan_id="no-such").status_code == 404
+
+
+def test_a_leagues_report_holds_its_people_whose_county_is_not_known(hr: Service) -> None:
+    """Returnees registered with Ordos (1506) as home and no county are in no county's
+    report: the league's report has a row of them from the data, in its total."""
+    hr.create(
+        returnee("UN-1", home="1506", party_size=2, return_reason="layoff"),
+        returnee("UN-2", home="150602", party_size=1),
+    )
+    league = get(hr, f"/v1/hr/reports/{WEEK}/1506", "hr-15").json()
+    home = league["tables"]["return_home"]
+    code, registered = _column(home, "adcode"), _column(home, "registered (this week)")
+    (unplaced,) = [row for row in home["rows"] if row[code] == "1506"]
+    assert unplaced[registered] == 2 and unplaced[_column(home, "layoff")] == 2
+    assert "county not given" in unplaced[_column(home, "name")]
+    assert home["total"][registered] == 2  # 150602 has not submitted: its 1 is not in yet
+    assert [r[code] for r in league["tables"]["return_to_work"]["rows"]] == [
+        a["area"] for a in league["reporting"]
+    ]  # no unknown county in the return-to-work table: no row for it
+
+
+def test_a_bad_thresholds_file_stops_the_start_naming_the_key(tmp_path: Any) -> None:
+    bad = tmp_path / "thresholds.yaml"
+    bad.write_text("levels:\n  - level: purple\n    involuntary_people: 3\n", encoding="utf-8")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", data_keys=DATA_KEY,
+        thresholds_file=str(bad),
+    )  # fmt: skip
+    with pytest.raises(InputError, match=r"levels\[0\]\.level"), TestClient(create_app(settings)):
+        pass

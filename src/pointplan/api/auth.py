@@ -2,7 +2,8 @@
 
 Roles (interchange.md): `admin` everything; `planner` plans and registrations touching its
 area; `registrar` writes and reads registrations whose origin or destination lies in its
-area; `viewer` reads plans of its area, personal data masked. An area is an adcode prefix;
+area; `viewer` reads plans of its area, personal data masked; `hr` makes human resources'
+calls for its area and records the follow-up and the ledger's steps. An area is an adcode prefix;
 every role but admin needs one (a token made without one, before that was the rule, opens
 nothing).
 """

@@ -30,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn  # the service's imports are paid only by `serve`
 
     from pointplan.api import Settings, create_app
+    from pointplan.api.settings import thresholds_of
 
     settings = Settings(database_url=args.db) if args.db else Settings()
+    thresholds_of(settings)  # a bad thresholds file: exit 2 naming the key, before starting
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return EXIT_OK
