@@ -16,7 +16,16 @@ from fastapi.routing import APIRoute
 
 from pointplan.api.batch_writer import BatchWriter
 from pointplan.api.jobs import PlanRunner
-from pointplan.api.routers import documents, health, hr, plans, points, registrations
+from pointplan.api.routers import (
+    documents,
+    health,
+    hr_reports,
+    hr_services,
+    hr_warnings,
+    plans,
+    points,
+    registrations,
+)
 from pointplan.api.settings import Settings, thresholds_of
 from pointplan.api.trip_index import TripIndex
 from pointplan.store.database import Database, migrate
@@ -72,7 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=EscapingJSONResponse,
         generate_unique_id_function=operation_id,
     )
-    for module in (health, points, registrations, plans, documents, hr):
+    for module in (
+        health, points, registrations, plans, documents, hr_services, hr_warnings, hr_reports,
+    ):  # fmt: skip
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -54,6 +54,10 @@ class Principal:
         """Whether one of `adcodes` lies in the caller's area."""
         return any(covers(self.scope, adcode) for adcode in adcodes)
 
+    def meets(self, area: str) -> bool:
+        """Whether `area` (an adcode prefix) and the caller's area hold one another."""
+        return covers(self.scope, area) or covers(area, self.scope)
+
     def require_area(self, *adcodes: str | None) -> None:
         """403 unless one of `adcodes` lies in the caller's area."""
         if not self.reaches(*adcodes):

@@ -11,6 +11,8 @@ from pointplan.api.schemas import Scalar, StoredTime
 from pointplan.domain.jobs import JobPosting
 from pointplan.domain.text import ID_PATTERN, SafeNote, SafeText
 from pointplan.domain.warnings import Thresholds, WarningLevel
+from pointplan.hr.flows import Flow
+from pointplan.hr.ledger import LedgerEntry
 from pointplan.hr.reports import Submitted
 from pointplan.store.models import WarningState
 
@@ -77,23 +79,6 @@ class PostingsOut(BaseModel):
     items: list[PostingOut]
 
 
-class LedgerLine(BaseModel):
-    """One need of one returnee: its state, office, the posting offered, and the steps."""
-
-    registration_id: str
-    home_county: str
-    home: str
-    return_reason: str
-    involuntary: bool
-    trade: str
-    need: str
-    state: str
-    office: str
-    job_id: str
-    km: float | None
-    steps: list[str]
-
-
 class PushLine(BaseModel):
     """A job offer to push: who, to call, and the posting."""
 
@@ -111,32 +96,11 @@ class PushLine(BaseModel):
 class LedgerOut(BaseModel):
     """The ledger of the returnees whose home is in the caller's area."""
 
-    items: list[LedgerLine]
+    items: list[LedgerEntry] = Field(description="one per need of each returnee")
     push_list: list[PushLine]
     unmatched: list[dict[str, str]] = Field(
         description="job seekers of the area left without an offer: registration_id, reason"
     )
-
-
-class FlowOut(BaseModel):
-    """A flow (direction, origin county, destination county) and who answers for it."""
-
-    direction: str
-    origin_adcode: str
-    origin: str
-    destination_adcode: str
-    destination: str
-    scope: str
-    level: str
-    responsible_adcode: str
-    responsible: str
-    other_province_adcode: str
-    other_province: str
-    registrations: int
-    people: int
-    first_date: dt.date
-    last_date: dt.date
-    employers: list[str]
 
 
 class CoordinationRow(BaseModel):
@@ -167,7 +131,7 @@ class CoordinationOut(BaseModel):
 
     area: str
     level: str
-    flows: list[FlowOut]
+    flows: list[Flow]
     coordination_lists: list[CoordinationRow]
 
 

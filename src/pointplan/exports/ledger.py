@@ -21,7 +21,7 @@ from pointplan.domain.jobs import JobPosting
 from pointplan.domain.registration import Need, Registration
 from pointplan.exports.people import PersonalData
 from pointplan.exports.sheets import write_tables
-from pointplan.hr.ledger import fills, ledger
+from pointplan.hr.ledger import fills, ledger, push_list
 from pointplan.hr.matching import Matching
 
 REASONS = {
@@ -53,7 +53,6 @@ def write_ledger(
     same input gives the same file."""
     people = PersonalData(registrations, show_personal_data)
     entries = ledger(registrations, matching, events)
-    postings = {job.job_id: job for job in jobs}
     book = pd.DataFrame(
         [
             {
@@ -89,25 +88,22 @@ def write_ledger(
             for f in fills(jobs, matching)
         ]
     )
-    home_of = {e.registration_id: (e.home_county, e.home, e.trade) for e in entries}
     push = pd.DataFrame(
         [
             {
-                "旗县代码 home county": home_of[m.registration_id][0],
-                "家乡 home": home_of[m.registration_id][1],
-                "登记编号 registration_id": m.registration_id,
-                "姓名 name": people.fields(m.registration_id)["name"],
-                "电话 phone": people.fields(m.registration_id)["phone"],
-                "工种 trade": home_of[m.registration_id][2],
-                "岗位 job_id": m.job_id,
-                "用人单位 employer": postings[m.job_id].employer,
-                "岗位旗县 job county": postings[m.job_id].county,
-                "月工资 wage": postings[m.job_id].wage,
-                "距离 km": m.km,
+                "旗县代码 home county": offer.home_county,
+                "家乡 home": offer.home,
+                "登记编号 registration_id": offer.registration_id,
+                "姓名 name": people.fields(offer.registration_id)["name"],
+                "电话 phone": people.fields(offer.registration_id)["phone"],
+                "工种 trade": offer.trade,
+                "岗位 job_id": offer.job.job_id,
+                "用人单位 employer": offer.job.employer,
+                "岗位旗县 job county": offer.job.county,
+                "月工资 wage": offer.job.wage,
+                "距离 km": offer.km,
             }
-            for m in sorted(
-                matching.matches, key=lambda m: (home_of[m.registration_id][0], m.registration_id)
-            )
+            for offer in push_list(entries, jobs, matching)
         ]
     )
     routed = book[book["需求 need"] != NEEDS[Need.JOB]].sort_values(

@@ -112,3 +112,37 @@ def fills(jobs: Sequence[JobPosting], matching: Matching) -> list[JobFill]:
     for match in matching.matches:
         taken[match.job_id] = taken.get(match.job_id, 0) + 1
     return [JobFill(job, taken.get(job.job_id, 0)) for job in jobs]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A job offer to push: the returnee (home county, trade), the posting and how far."""
+
+    home_county: str
+    home: str
+    registration_id: str
+    trade: str
+    job: JobPosting
+    km: float
+
+
+def push_list(
+    entries: Sequence[LedgerEntry], jobs: Sequence[JobPosting], matching: Matching
+) -> list[Offer]:
+    """The offers to push, by home county and registration: one per match of a returnee
+    with an entry in `entries` (others are another area's)."""
+    postings = {job.job_id: job for job in jobs}
+    home = {e.registration_id: e for e in entries}
+    offers = [
+        Offer(
+            home_county=home[m.registration_id].home_county,
+            home=home[m.registration_id].home,
+            registration_id=m.registration_id,
+            trade=home[m.registration_id].trade,
+            job=postings[m.job_id],
+            km=m.km,
+        )
+        for m in matching.matches
+        if m.registration_id in home
+    ]
+    return sorted(offers, key=lambda o: (o.home_county, o.registration_id))

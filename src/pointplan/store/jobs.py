@@ -10,31 +10,13 @@ from sqlalchemy.orm import Session
 from pointplan.domain.jobs import JobPosting
 from pointplan.store import models
 from pointplan.store.audit import audit
+from pointplan.store.saving import save_by_key
 
 
 def save_postings(session: Session, postings: Sequence[JobPosting], actor: str) -> tuple[int, int]:
     """Create or update each posting by `job_id`; (created, updated)."""
-    ids = [posting.job_id for posting in postings]
-    stored = {
-        row.job_id: row
-        for row in session.scalars(
-            select(models.JobPostingRow).where(models.JobPostingRow.job_id.in_(ids))
-        )
-    }
-    created = updated = 0
-    for posting in postings:
-        values = posting.model_dump()
-        row = stored.get(posting.job_id)
-        if row is None:
-            row = models.JobPostingRow(**values, updated_by=actor)
-            session.add(row)
-            stored[posting.job_id] = row
-            created += 1
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.updated_at, row.updated_by = models.utc_now(), actor
-            updated += 1
+    items = [posting.model_dump() for posting in postings]
+    created, updated = save_by_key(session, models.JobPostingRow, "job_id", items, actor)
     audit(session, actor, "jobs.save", f"{len(postings)} postings")
     return created, updated
 

@@ -11,30 +11,14 @@ from sqlalchemy.orm import Session
 from pointplan.domain.places import Point, PointKind
 from pointplan.store import models
 from pointplan.store.audit import audit
+from pointplan.store.saving import save_by_key
 
 
 def save_points(
     session: Session, points: Sequence[Mapping[str, Any]], actor: str
 ) -> tuple[int, int]:
     """Create or update each point by `point_id`; (created, updated)."""
-    ids = [point["point_id"] for point in points]
-    stored = {
-        p.point_id: p
-        for p in session.scalars(select(models.Point).where(models.Point.point_id.in_(ids)))
-    }
-    created = updated = 0
-    for point in points:
-        row = stored.get(point["point_id"])
-        if row is None:
-            row = models.Point(**point, updated_by=actor)
-            session.add(row)
-            stored[row.point_id] = row
-            created += 1
-        else:
-            for name, value in point.items():
-                setattr(row, name, value)
-            row.updated_at, row.updated_by = models.utc_now(), actor
-            updated += 1
+    created, updated = save_by_key(session, models.Point, "point_id", points, actor)
     audit(session, actor, "points.save", f"{len(points)} points")
     return created, updated
 

@@ -223,7 +223,7 @@ def get_changes(
     caller.require("planner", "registrar")
     with db.session() as session:
         job = session.get(models.PlanJob, plan_id)
-        if job is None or not (covers(caller.scope, job.area) or covers(job.area, caller.scope)):
+        if job is None or not caller.meets(job.area):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id!r}")
         if job.status != JobState.DONE:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
