@@ -60,9 +60,6 @@ Monday = Annotated[dt.date, Path(description="the Monday the week starts on")]
 TABLE_FILE = r"^weekly_(return_to_work|return_home)\.xlsx$"
 
 
-# --- weekly reports ------------------------------------------------------------------------
-
-
 @router.get("/reports/{week_start}/{area}", summary="an area's weekly report (周报)")
 def get_report(
     request: Request, week_start: Monday, area: Area, caller: Caller, db: DB

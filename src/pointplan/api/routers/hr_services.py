@@ -30,9 +30,7 @@ from pointplan.exports.receiving import arrivals
 from pointplan.geo.gazetteer import default_gazetteer
 from pointplan.hr.flows import Level, coordination_rows, flows, for_area
 from pointplan.hr.ledger import fills, ledger, push_list
-from pointplan.hr.reports import (
-    level_of_area,
-)
+from pointplan.hr.reports import level_of_area
 from pointplan.store import models
 from pointplan.store.answers import fleet_and_policy
 from pointplan.store.audit import audit
@@ -40,10 +38,7 @@ from pointplan.store.jobs import delete_posting, save_postings, stored_postings
 from pointplan.store.models import JobState
 from pointplan.store.reading import registrations_by_id, registrations_touching, stored_events
 from pointplan.store.registrations import covers
-from pointplan.store.reports import (
-    job_matching,
-    newest_plan,
-)
+from pointplan.store.reports import job_matching, newest_plan
 
 router = APIRouter(
     prefix="/v1/hr",

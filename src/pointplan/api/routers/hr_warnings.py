@@ -45,9 +45,6 @@ router = APIRouter(
 )
 
 
-# --- the early warning ---------------------------------------------------------------------
-
-
 @router.post("/warnings/evaluate", summary="raise the week's warnings for your area (预警)")
 def evaluate_warnings(request: Request, caller: Caller, db: DB, body: EvaluateIn) -> EvaluatedOut:
     """Admins and hr: the indicators of every home county of their area for the week, and a
