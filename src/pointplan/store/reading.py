@@ -73,6 +73,20 @@ def registrations_touching(
     return opened_registrations(session, session.scalars(query), sealer)
 
 
+def registrations_at(session: Session, area: str, sealer: Sealer) -> tuple[Registration, ...]:
+    """The stored registrations with an end whose adcode is `area` itself (a league's or the
+    region's code: the people whose county is not known), opened, by id."""
+    query = (
+        select(models.Registration)
+        .where(
+            (models.Registration.origin_adcode == area)
+            | (models.Registration.destination_adcode == area)
+        )
+        .order_by(models.Registration.registration_id)
+    )
+    return opened_registrations(session, session.scalars(query), sealer)
+
+
 def stored_events(session: Session, registration_ids: Sequence[str]) -> list[StatusEvent]:
     """The status events of `registration_ids` (the journey, the follow-up and the ledger's
     steps; not the service's own registered, updated and planned), as the weekly tables and

@@ -6,6 +6,7 @@ areas that report to it (`pointplan.hr.reports` has the rules)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ from pointplan.hr.reports import Submitted, reporting_areas, standing_of
 from pointplan.store import models
 from pointplan.store.jobs import stored_postings
 from pointplan.store.models import JobState
-from pointplan.store.reading import registrations_touching, stored_events
+from pointplan.store.reading import registrations_at, registrations_touching, stored_events
 from pointplan.store.registrations import covers
 from pointplan.store.sealing import Sealer
 from pointplan.store.submissions import current_submissions
@@ -97,7 +98,12 @@ def county_tables(
     """A county's report made from the data: each table's one row, counting trips from
     `newest_plan` of the week, the stored events and the job offers of `offered`
     (registration ids)."""
-    plan_id, rows = _data_rows(session, sealer, county, week_start, thresholds, offered)
+    registrations = registrations_touching(session, county, sealer)
+    plan_id, plan = newest_plan(session, county, week_start)
+    events = stored_events(session, [r.registration_id for r in registrations])
+    rows = area_rows(
+        registrations, plan, events, week_start, county, offered=offered, thresholds=thresholds
+    )
     tables = {table: {"rows": [row], "total": row} for table, row in rows.items()}
     return {"plan_id": plan_id, **tables}
 
@@ -108,39 +114,28 @@ def unplaced_rows(
     area: str,
     week_start: dt.date,
     thresholds: Thresholds,
-    offered: set[str] | None,
+    offered: Callable[[], set[str] | None],
 ) -> dict[str, dict[str, object]]:
     """The rows, made from the data, of the people a league's (or the region's) report
     holds that no area below it reports: those keyed by the league's (or region's) own code,
-    whose county (or league) is not known. Tables with none are left out."""
-    _, rows = _data_rows(session, sealer, area, week_start, thresholds, offered, exact=True)
-    registrations = registrations_touching(session, area, sealer)
+    whose county (or league) is not known. Tables with none are left out. `offered` gives
+    the job offers, asked only when there are such people."""
+    registrations = registrations_at(session, area, sealer)
     keyed = {
         table
         for table, direction in TABLES.items()
         for r in registrations
         if r.direction is direction and (keyed_ends(r)[0].adcode or "") == area
     }
-    return {table: row for table, row in rows.items() if table in keyed}
-
-
-def _data_rows(
-    session: Session,
-    sealer: Sealer,
-    area: str,
-    week_start: dt.date,
-    thresholds: Thresholds,
-    offered: set[str] | None,
-    exact: bool = False,
-) -> tuple[str | None, dict[str, dict[str, object]]]:
-    registrations = registrations_touching(session, area, sealer)
-    plan_id, plan = newest_plan(session, area, week_start)
+    if not keyed:
+        return {}
+    _, plan = newest_plan(session, area, week_start)
     events = stored_events(session, [r.registration_id for r in registrations])
     rows = area_rows(
-        registrations, plan, events, week_start, area, offered=offered,
-        thresholds=thresholds, exact=exact,
+        registrations, plan, events, week_start, area, offered=offered(),
+        thresholds=thresholds, exact=True,
     )  # fmt: skip
-    return plan_id, rows
+    return {table: row for table, row in rows.items() if table in keyed}
 
 
 @dataclass(frozen=True)

@@ -166,10 +166,13 @@ def _tables_as_they_stand(
     submissions (with where each stands) and the data of its people no area below reports;
     job offers from the service's matching."""
     sealer = request.app.state.sealer
-    offered = job_matching(session, sealer).offered
     thresholds = thresholds_of(request.app.state.settings)
+
+    def offered() -> set[str] | None:
+        return job_matching(session, sealer).offered
+
     if len(area) == 6:
-        return county_tables(session, sealer, area, week_start, thresholds, offered), []
+        return county_tables(session, sealer, area, week_start, thresholds, offered()), []
     unplaced = unplaced_rows(session, sealer, area, week_start, thresholds, offered)
     return combined_tables(session, area, week_start, _now(), unplaced)
 
