@@ -28,3 +28,12 @@ def check_golden(found: str, golden: Path) -> None:
 def frame_text(frame: pd.DataFrame) -> str:
     """A table as the CSV text its golden file holds."""
     return frame.to_csv(index=False, lineterminator="\n")
+
+
+def workbook_as_table(path: Path) -> pd.DataFrame:
+    """Every sheet of a workbook read back as text, stacked, the sheet's name first."""
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str, na_filter=False)
+    return pd.concat(
+        [frame.assign(sheet=name)[["sheet", *frame.columns]] for name, frame in sheets.items()],
+        ignore_index=True,
+    ).fillna("")  # the notes sheet has none of the other sheets' columns

@@ -41,7 +41,7 @@ from pointplan.io.events import read_events
 from pointplan.io.jobs import read_jobs
 from pointplan.io.registrations import read_registrations
 from tests.conftest import BAOTOU, BEIJING, DATA_ROOT, HAILAR, HOHHOT, TUZUOQI, RegistrationFactory
-from tests.golden import check_golden, frame_text
+from tests.golden import check_golden, frame_text, workbook_as_table
 
 DATA = DATA_ROOT / "weekly"
 FIXTURE_WEEK = dt.date(2026, 2, 16)
@@ -168,15 +168,6 @@ def fixture_report(out: Path) -> list[Path]:
         offered={m.registration_id for m in matching.matches},
         thresholds=load_thresholds(DATA / "thresholds.yaml"),
     )  # fmt: skip
-
-
-def workbook_as_table(path: Path) -> pd.DataFrame:
-    """Every sheet of a workbook read back as text, stacked, the sheet's name first."""
-    sheets = pd.read_excel(path, sheet_name=None, dtype=str, na_filter=False)
-    return pd.concat(
-        [frame.assign(sheet=name)[["sheet", *frame.columns]] for name, frame in sheets.items()],
-        ignore_index=True,
-    ).fillna("")  # the notes sheet has none of the other sheets' columns
 
 
 @pytest.mark.parametrize("table", [RTW, RH])
