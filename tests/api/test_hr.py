@@ -555,3 +555,46 @@ def test_a_bad_thresholds_file_stops_the_start_naming_the_key(tmp_path: Any) -> 
     )  # fmt: skip
     with pytest.raises(InputError, match=r"levels\[0\]\.level"), TestClient(create_app(settings)):
         pass
+
+
+@pytest.mark.parametrize("who", ["planner-1501", "registrar-1501", "viewer-1501"])
+def test_every_hr_call_refuses_the_other_roles(hr: Service, who: str) -> None:
+    """Every route under /v1/hr of the OpenAPI document answers 403 naming the role to a
+    planner, a registrar and a viewer, whatever the method (with a valid body)."""
+    schema = hr.client.get("/openapi.json").json()
+    calls = [
+        (method, path)
+        for path, operations in schema["paths"].items()
+        if path.startswith("/v1/hr/")
+        for method in operations
+    ]
+    assert len(calls) == 14
+    filled = {
+        "{week_start}": WEEK, "{area}": TUZUOQI, "{name}": "weekly_return_home.xlsx",
+        "{job_id}": "J-1", "{warning_id}": f"W-{TUZUOQI}-20221121",
+    }  # fmt: skip
+    for method, path in calls:
+        for key, value in filled.items():
+            path = path.replace(key, value)
+        bodies: dict[str, Any] = {
+            "/v1/hr/jobs": [], "/v1/hr/warnings/evaluate": {"week_start": WEEK},
+            "reopen": {"reason": "x"}, "acknowledge": {}, "close": {},
+        }  # fmt: skip
+        body = next((b for end, b in bodies.items() if path.endswith(end)), None)
+        body = body if method == "post" else None
+        response = hr.client.request(method, path, json=body, headers=hr.auth(who))
+        assert response.status_code == 403, (method, path, response.text)
+        assert "role" in response.json()["detail"]
+
+
+def test_reads_of_names_and_phones_are_audited(hr: Service) -> None:
+    from sqlalchemy import select
+
+    from pointplan.store import models
+
+    get(hr, "/v1/hr/ledger", "hr-150102")
+    with hr.db.session() as session:
+        actions = session.scalars(
+            select(models.AuditEntry.action).where(models.AuditEntry.actor == "hr-150102")
+        ).all()
+    assert "hr.ledger.read" in actions
