@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from pointplan.domain.events import EventKind, EventReason, HealthResult, StatusEvent
+from pointplan.domain.registration import Need
 from pointplan.io.errors import InputError
 from pointplan.io.events import read_events, standings
 from tests.conftest import DATA_ROOT
@@ -28,14 +29,16 @@ def write(tmp_path: Path, *rows: str, header: str = HEADER, bom: bool = False) -
 def test_the_sample_events_file_is_read_in_file_order() -> None:
     """The weekly fixture's events all read, in file order, with their details."""
     events = read_events(DATA / "events.csv")
-    assert len(events) == 16
-    assert [e.row for e in events] == list(range(2, 18))
+    assert len(events) == 19
+    assert [e.row for e in events] == list(range(2, 21))
     first_check = events[2]
     assert first_check.registration_id == "W01"
     assert first_check.event is EventKind.HEALTH_CHECKED
     assert first_check.result is HealthResult.NORMAL
     assert first_check.place == "土默特左旗卫生院"
     assert events[6].reason is EventReason.HEALTH
+    served = events[-1]  # the ledger's step, with its need
+    assert (served.event, served.need) == (EventKind.NEED_SERVED, Need.RIGHTS)
 
 
 def test_bom_case_and_offsets(tmp_path: Path) -> None:
