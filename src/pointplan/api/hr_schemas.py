@@ -211,6 +211,8 @@ class ReopenIn(BaseModel):
 class SubmissionOut(BaseModel):
     """One submission of the trail: who submitted when, and who reopened it, if anyone."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     submitted_at: StoredTime
     submitted_by: str
     reopened_at: StoredTime | None

@@ -47,7 +47,7 @@ def read_jobs(source: Path | str | pd.DataFrame) -> tuple[JobPosting, ...]:
             issues.extend(row_issues)
             continue
         first_row[job_id] = row
-        if not _is_county(record["county"]):
+        if not is_county(record["county"]):
             issues.append(InputIssue(name, "not a county's 6-digit adcode", row, "county"))
             continue
         values = {key: value for key, value in record.items() if value != "" or key == "trade"}
@@ -62,7 +62,8 @@ def read_jobs(source: Path | str | pd.DataFrame) -> tuple[JobPosting, ...]:
     return tuple(jobs)
 
 
-def _is_county(code: str) -> bool:
+def is_county(code: str) -> bool:
+    """Whether `code` is the 6-digit adcode of a county of the place table."""
     try:
         return len(code) == 6 and default_gazetteer().unit_for_code(code).level == 3
     except PlaceNotFound:

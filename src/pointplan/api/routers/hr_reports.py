@@ -216,14 +216,5 @@ def _report(request: Request, session: Session, week_start: dt.date, area: str) 
         ],
         late=[item.code for item in reporting if item.standing is Submitted.LATE],
         missing=[item.code for item in reporting if item.standing is Submitted.MISSING],
-        trail=[
-            SubmissionOut(
-                submitted_at=s.submitted_at,
-                submitted_by=s.submitted_by,
-                reopened_at=s.reopened_at,
-                reopened_by=s.reopened_by,
-                reopen_reason=s.reopen_reason,
-            )
-            for s in submissions_of(session, area, week_start)
-        ],
+        trail=[SubmissionOut.model_validate(s) for s in submissions_of(session, area, week_start)],
     )

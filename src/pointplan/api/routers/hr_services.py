@@ -27,10 +27,10 @@ from pointplan.api.schemas import error_responses, invalid
 from pointplan.domain.plan import Plan
 from pointplan.exports.people import PersonalData
 from pointplan.exports.receiving import arrivals
-from pointplan.geo.gazetteer import default_gazetteer
 from pointplan.hr.flows import Level, coordination_rows, flows, for_area
 from pointplan.hr.ledger import fills, ledger, push_list
 from pointplan.hr.reports import level_of_area
+from pointplan.io.jobs import is_county
 from pointplan.store import models
 from pointplan.store.answers import fleet_and_policy
 from pointplan.store.audit import audit
@@ -55,15 +55,13 @@ def post_jobs(caller: Caller, db: DB, body: list[PostingIn]) -> PostingsSaved:
     """Admins and hr, for jobs in counties of their area (403 for one outside it). Each
     county must be a county's 6-digit adcode; a `job_id` twice in the body is 422."""
     caller.require("hr")
-    places = default_gazetteer()
     problems = []
     seen: set[str] = set()
     for index, item in enumerate(body):
         if item.job_id in seen:
             problems.append((f"{index}.job_id", "sent twice in this body"))
         seen.add(item.job_id)
-        unit = places.by_code.get(item.county.ljust(12, "0"))
-        if unit is None or unit.level != 3:
+        if not is_county(item.county):
             problems.append((f"{index}.county", "not a county's 6-digit adcode"))
     if problems:
         invalid(*problems)
