@@ -31,6 +31,7 @@ from pointplan.api.trip_index import TripIndex
 from pointplan.store.database import Database, migrate
 from pointplan.store.lookup import hash_unhashed
 from pointplan.store.registrations import WriteRules
+from pointplan.store.reports import MatchingCache
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.points_version = 0
         app.state.token_cache = {}
         app.state.trip_index = TripIndex()
+        app.state.matching = MatchingCache()
         rules = WriteRules(max_window_days=settings.max_window_days)
         app.state.batch_writer = BatchWriter(db, settings.validation_processes, sealer, rules)
         await app.state.batch_writer.start()

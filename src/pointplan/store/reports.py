@@ -6,11 +6,12 @@ areas that report to it (`pointplan.hr.reports` has the rules)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from pointplan.domain.jobs import JobPosting
@@ -60,6 +61,39 @@ def job_matching(session: Session, sealer: Sealer) -> JobMatching:
     returnees = registrations_touching(session, "", sealer, Direction.RETURN_HOME)
     postings = stored_postings(session)
     return JobMatching(returnees, postings, match_jobs(seekers(returnees), postings))
+
+
+class MatchingCache:
+    """The last job matching made, kept while the stored return-home registrations and
+    postings are as they were (their counts and latest update times): one per service
+    process, so that a morning of ledger and report reads matches once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: tuple[tuple[Any, ...], JobMatching] | None = None
+
+    def get(self, session: Session, sealer: Sealer) -> JobMatching:
+        """The matching of the data as it stands (see `job_matching`)."""
+        state = _matching_state(session)
+        with self._lock:
+            if self._kept is not None and self._kept[0] == state:
+                return self._kept[1]
+        made = job_matching(session, sealer)
+        with self._lock:
+            self._kept = (state, made)
+        return made
+
+
+def _matching_state(session: Session) -> tuple[Any, ...]:
+    registrations = session.execute(
+        select(func.count(), func.max(models.Registration.updated_at)).where(
+            models.Registration.direction == Direction.RETURN_HOME.value
+        )
+    ).one()
+    postings = session.execute(
+        select(func.count(), func.max(models.JobPostingRow.updated_at))
+    ).one()
+    return (*registrations, *postings)
 
 
 def newest_plan(

@@ -36,10 +36,10 @@ from pointplan.hr.reports import (
 from pointplan.store import models
 from pointplan.store.registrations import covers
 from pointplan.store.reports import (
+    MatchingCache,
     Reporting,
     combined_tables,
     county_tables,
-    job_matching,
     unplaced_rows,
 )
 from pointplan.store.submissions import (
@@ -168,8 +168,10 @@ def _tables_as_they_stand(
     sealer = request.app.state.sealer
     thresholds = thresholds_of(request.app.state.settings)
 
+    matching: MatchingCache = request.app.state.matching
+
     def offered() -> set[str] | None:
-        return job_matching(session, sealer).offered
+        return matching.get(session, sealer).offered
 
     if len(area) == 6:
         return county_tables(session, sealer, area, week_start, thresholds, offered()), []

@@ -38,7 +38,7 @@ from pointplan.store.jobs import delete_posting, save_postings, stored_postings
 from pointplan.store.models import JobState
 from pointplan.store.reading import registrations_by_id, registrations_touching, stored_events
 from pointplan.store.registrations import covers
-from pointplan.store.reports import job_matching, newest_plan
+from pointplan.store.reports import newest_plan
 
 router = APIRouter(
     prefix="/v1/hr",
@@ -91,7 +91,7 @@ def get_jobs(request: Request, caller: Caller, db: DB) -> PostingsOut:
     posting)."""
     caller.require("hr")
     with db.session() as session:
-        matched = job_matching(session, request.app.state.sealer)
+        matched = request.app.state.matching.get(session, request.app.state.sealer)
         mine = stored_postings(session, caller.scope)
     return PostingsOut(
         items=[
@@ -127,7 +127,7 @@ def get_ledger(request: Request, caller: Caller, db: DB) -> LedgerOut:
     read is audited); the job seekers left without one, with why."""
     caller.require("hr")
     with db.session() as session:
-        matched = job_matching(session, request.app.state.sealer)
+        matched = request.app.state.matching.get(session, request.app.state.sealer)
         mine = [
             r
             for r in matched.returnees
