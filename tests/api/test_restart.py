@@ -3,7 +3,8 @@
 A real `pointplan serve` (uvicorn, SQLite file) takes a stream of registration posts and a plan;
 the whole process group is killed with SIGKILL in the middle, as a crash would. Started again on
 the same database, every acknowledged registration is there exactly once, and the plan that was
-running is failed with the reason (or, if it was still queued, solved).
+running is queued again and solved (a SQLite database has one service process, so the
+starting one takes back every job left running).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from sqlalchemy import func, select
 
 from pointplan.store import models
 from pointplan.store.database import Database, migrate
-from pointplan.store.plans import RESTART_REASON
 from pointplan.store.tokens import add_token
 from tests.api.live import LIVE_TIMEOUT, free_port, serve
 
@@ -91,9 +91,7 @@ def test_hard_kill_loses_no_acknowledged_registration(tmp_path: Path) -> None:
         while job["status"] in ("queued", "running") and time.monotonic() - waited < 120:
             time.sleep(0.5)  # a plan still queued at the kill runs after the restart
             job = client.get(f"/v1/plans/{plan_id}").json()
-    assert job["status"] in ("failed", "done"), job["status"]
-    if job["status"] == "failed":
-        assert job["error"] == RESTART_REASON
+    assert job["status"] == "done", job
     with db.session() as session:
         stream = select(models.Registration).where(models.Registration.registration_id.like("K0%"))
         stored = [r.registration_id for r in session.scalars(stream)]

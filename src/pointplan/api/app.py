@@ -53,7 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         thresholds_of(settings)  # a bad thresholds file stops the start, saying why
         app.state.sealer = sealer
-        app.state.points_version = 0
         app.state.token_cache = {}
         app.state.trip_index = TripIndex()
         app.state.matching = MatchingCache()
@@ -61,7 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.batch_writer = BatchWriter(db, settings.validation_processes, sealer, rules)
         await app.state.batch_writer.start()
         runner = app.state.runner = PlanRunner(
-            db, settings.plan_workers, sealer, settings.plan_margin_seconds
+            db,
+            settings.plan_workers,
+            sealer,
+            settings.plan_margin_seconds,
+            lease_seconds=settings.plan_lease_seconds,
         )
         runner.recover()
         task = asyncio.create_task(runner.run())

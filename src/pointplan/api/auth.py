@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pointplan.store.database import Database
 from pointplan.store.registrations import covers
-from pointplan.store.tokens import TOKEN_CACHE_SECONDS, find_token, token_hash
+from pointplan.store.tokens import find_token, token_hash
 
 TOKEN_CACHE_SIZE = 10_000
 
@@ -80,8 +80,8 @@ async def principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller of this request; 401 without a valid bearer token. A token seen in the
-    last TOKEN_CACHE_SECONDS is answered from memory, on the event loop; only an unknown
-    one costs a database query, in a thread."""
+    last `token_cache_seconds` (a setting, 30 by default) is answered from memory, on the
+    event loop; only an unknown one costs a database query, in a thread."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("a bearer token is required")
     cache: dict[str, tuple[float, Principal]] = request.app.state.token_cache
@@ -99,7 +99,7 @@ async def principal(
         )
     if len(cache) > TOKEN_CACHE_SIZE:
         cache.clear()
-    cache[key] = (now + TOKEN_CACHE_SECONDS, caller)
+    cache[key] = (now + request.app.state.settings.token_cache_seconds, caller)
     return caller
 
 

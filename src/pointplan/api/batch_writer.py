@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from pointplan.api.processes import worker_context
 from pointplan.domain.places import Point
 from pointplan.store.database import Database
-from pointplan.store.points import load_points
+from pointplan.store.points import load_points, points_version
 from pointplan.store.registrations import BatchResult, Moved, WriteRules, save_batch
 from pointplan.store.sealing import Sealer
 
@@ -31,19 +31,20 @@ ATTEMPTS = 5
 
 class BatchStore:
     """Validates and saves batches on one database, reading the points again only when
-    their version (counted by the service, which alone writes them) has moved."""
+    their version in the database (`points_version`) has moved: whichever service process
+    saved them."""
 
     def __init__(self, db: Database, sealer: Sealer, rules: WriteRules) -> None:
         self.db = db
         self.sealer = sealer
         self.rules = rules
-        self._points: tuple[int, tuple[Point, ...]] = (-1, ())
+        self._points: tuple[str, tuple[Point, ...]] = ("", ())
 
-    def save(self, items: Sequence[Any], actor: str, area: str, points_version: int) -> BatchResult:
+    def save(self, items: Sequence[Any], actor: str, area: str) -> BatchResult:
         """Validate `items` against the points and save the good ones as `actor`, writing
         within `area`; the batch's answer. A batch whose registrations another writer
         stored or changed meanwhile is read and tried again."""
-        points = self._points_at(points_version)
+        points = self._current_points()
         for _ in range(ATTEMPTS - 1):
             try:
                 return self._save_once(items, points, actor, area)
@@ -57,19 +58,18 @@ class BatchStore:
         with self.db.session() as session:
             return save_batch(session, items, points, actor, area, self.sealer, self.rules)
 
-    def check(
-        self, items: Sequence[Any], actor: str, area: str, points_version: int
-    ) -> BatchResult:
+    def check(self, items: Sequence[Any], actor: str, area: str) -> BatchResult:
         """What `save` would answer for `items`, saving nothing."""
-        points = self._points_at(points_version)
+        points = self._current_points()
         with self.db.session() as session:
             return save_batch(
                 session, items, points, actor, area, self.sealer, self.rules, dry_run=True
             )
 
-    def _points_at(self, version: int) -> tuple[Point, ...]:
-        if self._points[0] != version:
-            with self.db.session() as session:
+    def _current_points(self) -> tuple[Point, ...]:
+        with self.db.session() as session:
+            version = points_version(session)
+            if self._points[0] != version:
                 self._points = (version, load_points(session))
         return self._points[1]
 
@@ -86,11 +86,9 @@ def _ready() -> bool:
     return _worker_store is not None
 
 
-def _save_in_worker(
-    items: Sequence[Any], actor: str, area: str, points_version: int
-) -> BatchResult:
+def _save_in_worker(items: Sequence[Any], actor: str, area: str) -> BatchResult:
     assert _worker_store is not None, "the pool's initializer opens the database"
-    return _worker_store.save(items, actor, area, points_version)
+    return _worker_store.save(items, actor, area)
 
 
 class BatchWriter:
@@ -123,29 +121,23 @@ class BatchWriter:
         started = [loop.run_in_executor(self._pool, _ready) for _ in range(self.processes)]
         await asyncio.gather(*started)
 
-    async def save(
-        self, items: Sequence[Any], actor: str, area: str, points_version: int
-    ) -> BatchResult:
+    async def save(self, items: Sequence[Any], actor: str, area: str) -> BatchResult:
         """`BatchStore.save`, computed off the event loop and the interpreter lock."""
         pool = self._pool
         if pool is None:
-            return await run_in_threadpool(self._here.save, items, actor, area, points_version)
+            return await run_in_threadpool(self._here.save, items, actor, area)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(
-                pool, _save_in_worker, items, actor, area, points_version
-            )
+            return await loop.run_in_executor(pool, _save_in_worker, items, actor, area)
         except BrokenProcessPool:  # a worker died: start a new pool once, save from a thread
             if self._pool is pool:
                 pool.shutdown(wait=False)
                 self._pool = self._new_pool()
-            return await run_in_threadpool(self._here.save, items, actor, area, points_version)
+            return await run_in_threadpool(self._here.save, items, actor, area)
 
-    async def check(
-        self, items: Sequence[Any], actor: str, area: str, points_version: int
-    ) -> BatchResult:
+    async def check(self, items: Sequence[Any], actor: str, area: str) -> BatchResult:
         """`BatchStore.check`, in a thread of this process (nothing is written)."""
-        return await run_in_threadpool(self._here.check, items, actor, area, points_version)
+        return await run_in_threadpool(self._here.check, items, actor, area)
 
     def close(self) -> None:
         """Stop the worker processes."""

@@ -1,11 +1,15 @@
 """Plans as background jobs: each is solved in its own process, never on the request loop.
 
-`PlanRunner` runs beside the app: it claims queued jobs (at most `plan_workers` at once),
-starts a process for each, watches them, and kills one when its plan is cancelled or when it
-runs past its wall-clock limit (its search time, the solver's own wall guard beyond it, and a
-margin for reading and writing), so that one stuck job never holds the queue. A process that
-dies leaves its job failed with the reason. On start, jobs that were running when the service
-stopped are marked failed (their process is gone); queued jobs simply run.
+`PlanRunner` runs beside the app (or alone, as `pointplan worker`): it claims queued jobs (at
+most `plan_workers` at once) with a lease, starts a process for each, renews the leases while
+they run, and kills one when its plan is cancelled (by any service process), when its lease
+was taken back, or when it runs past its wall-clock limit (its search time, the solver's own
+wall guard beyond it, and a margin for reading and writing), so that one stuck job never
+holds the queue. A process that dies leaves its job failed with the reason. Any number of
+runners may share one PostgreSQL database: a job whose runner died is queued again once its
+lease runs out and another runner solves it (`MAX_ATTEMPTS` claims at most); a runner that
+stops gives its jobs back. On SQLite (one process per database) a starting runner queues
+again every job left running.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
+import socket
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -38,10 +44,12 @@ from pointplan.store.database import Database
 from pointplan.store.models import JobState
 from pointplan.store.plans import (
     claim_queued,
-    fail_interrupted,
     finish,
+    give_back,
     mark_planned,
     plan_input,
+    renew_leases,
+    take_back_expired,
 )
 from pointplan.store.points import load_points
 from pointplan.store.sealing import Sealer
@@ -75,23 +83,33 @@ class PlanRunner:
         sealer: Sealer,
         margin_seconds: float = 60.0,
         solver_workers: int = 1,
+        lease_seconds: float = 30.0,
     ) -> None:
         self.db = db
         self.workers = workers
         self.sealer = sealer
         self.margin_seconds = margin_seconds
         self.solver_workers = solver_workers
+        self.lease_seconds = lease_seconds
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.running: dict[str, _Running] = {}
+        self._next_renewal = 0.0
         self._lock = threading.Lock()  # DELETE cancels from a request thread
         self._wake = asyncio.Event()
         self._context = worker_context()
 
     def recover(self) -> None:
-        """Fail the jobs a stopped service left running."""
+        """Queue again the jobs a stopped runner left running: on SQLite all of them (one
+        process per database), elsewhere those whose lease ran out."""
+        one_process = self.db.url.startswith("sqlite")
         with self.db.session() as session:
-            failed = fail_interrupted(session)
-        if failed:
-            log.warning("%d plan(s) were running when the service stopped: marked failed", failed)
+            queued, failed = take_back_expired(session, every_running=one_process)
+        if queued or failed:
+            log.warning(
+                "%d plan(s) left running by a stopped worker queued again, %d failed",
+                queued,
+                failed,
+            )
 
     def wake(self) -> None:
         """Look for queued jobs now rather than at the next poll."""
@@ -102,13 +120,13 @@ class PlanRunner:
         try:
             while True:
                 self._reap()
+                self._keep_leases()
                 self._start_queued()
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
         finally:
-            for plan_id in list(self.running):
-                self.cancel(plan_id, "the service stopped while this plan was being solved")
+            self._give_back_all()
 
     def cancel(self, plan_id: str, reason: str = "") -> bool:
         """Stop a job's process, if it has one, and mark it cancelled (or failed, with a
@@ -122,12 +140,46 @@ class PlanRunner:
             state = JobState.FAILED if reason else JobState.CANCELLED
             return finish(session, plan_id, state, None, reason)
 
+    def _give_back_all(self) -> None:
+        """Stop every local process and queue its job again, for another runner."""
+        with self._lock:
+            running, self.running = self.running, {}
+        for item in running.values():
+            item.process.kill()
+            item.process.join(timeout=5)
+        with self.db.session() as session:
+            given = give_back(session, self.owner, list(running))
+        if given:
+            log.warning("stopping: %d plan(s) given back to the queue", given)
+
+    def _keep_leases(self) -> None:
+        """Every third of a lease: renew this runner's leases, stop the processes of jobs it
+        no longer holds (cancelled, or taken back), and queue again the jobs of runners whose
+        leases ran out."""
+        now = time.monotonic()
+        if now < self._next_renewal:
+            return
+        self._next_renewal = now + self.lease_seconds / 3
+        with self._lock:
+            mine = list(self.running)
+        with self.db.session() as session:
+            held = renew_leases(session, self.owner, mine, self.lease_seconds)
+            queued, failed = take_back_expired(session)
+        if queued or failed:
+            log.warning("%d plan(s) of a stopped worker queued again, %d failed", queued, failed)
+        for plan_id in set(mine) - held:
+            with self._lock:
+                running = self.running.pop(plan_id, None)
+            if running is not None:
+                running.process.kill()
+                running.process.join(timeout=5)
+
     def _start_queued(self) -> None:
         free = self.workers - len(self.running)
         if free <= 0:
             return
         with self.db.session() as session:
-            claimed = claim_queued(session, free)
+            claimed = claim_queued(session, free, self.owner, self.lease_seconds)
         for plan_id, time_limit in claimed:
             process = self._context.Process(
                 target=solve_job,

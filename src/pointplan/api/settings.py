@@ -11,6 +11,7 @@ from pointplan.domain.warnings import Thresholds
 from pointplan.io.config import default_thresholds, load_thresholds
 from pointplan.store.database import DEFAULT_URL, sqlite_path
 from pointplan.store.sealing import DataKeyError, Sealer, key_file, keys_from
+from pointplan.store.tokens import TOKEN_CACHE_SECONDS
 
 
 class Settings(BaseSettings):
@@ -21,7 +22,24 @@ class Settings(BaseSettings):
     database_url: str = Field(default=DEFAULT_URL, description="any SQLAlchemy URL")
     max_body_bytes: int = Field(default=10_000_000, ge=1_000, description="larger bodies: 413")
     max_batch: int = Field(default=10_000, ge=1, description="registrations per request")
-    plan_workers: int = Field(default=1, ge=1, description="plans solved at once")
+    plan_workers: int = Field(
+        default=1,
+        ge=0,
+        description="plans this process solves at once (0: none; `pointplan worker` "
+        "processes on the same database solve them)",
+    )
+    plan_lease_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        description="how long a plan worker holds a job without renewing it: a job whose "
+        "worker died is queued again after this, s",
+    )
+    token_cache_seconds: float = Field(
+        default=TOKEN_CACHE_SECONDS,
+        ge=0,
+        description="how long a process trusts a token it has seen without asking the "
+        "database (so how long a revoked token may still open it), s",
+    )
     validation_processes: int = Field(
         default=1,
         ge=0,

@@ -66,12 +66,18 @@ def _sqlite_pragmas(connection: Any, _: object) -> None:
     cursor.close()
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to date (create it on an empty database), or up to `revision`."""
+def migration_scripts() -> Config:
+    """The Alembic configuration of the schema's migrations (`migrations/`)."""
     config = Config()
     config.set_main_option(
         "script_location", str(resources.files("pointplan.store") / "migrations")
     )
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to date (create it on an empty database), or up to `revision`."""
+    config = migration_scripts()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

@@ -164,6 +164,13 @@ class PlanJob(Base):
     published_through: Mapped[dt.date | None] = mapped_column(default=None)
     published_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     published_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    lease_owner: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    """The plan worker that holds a running job (`host:pid:nonce`)."""
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    """Until when its worker holds it: the worker renews the lease while it solves; a job
+    whose lease ran out is queued again for another worker."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times a worker claimed the job."""
 
 
 class TripAnswer(Base):

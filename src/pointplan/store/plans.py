@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pointplan.domain.events import (
@@ -32,7 +32,6 @@ from pointplan.store.sealing import Sealer
 PLANNABLE = tuple(status.value for status in (*BEFORE_PLANNING, Status.PLANNED))
 """Statuses a new plan moves to `planned`; later ones (confirmed, boarded, ...) stay (the
 status machine's `planned` step, `pointplan.domain.events.next_status`)."""
-RESTART_REASON = "the service stopped while this plan was being solved; ask for it again"
 
 
 def add_job(
@@ -96,24 +95,137 @@ def publish(session: Session, job: models.PlanJob, through: dt.date, actor: str)
     return sum(1 for trip in plan.trips if trip.date <= through)
 
 
-def claim_queued(session: Session, limit: int) -> list[tuple[str, float]]:
-    """Mark up to `limit` queued jobs running, oldest first; their ids and time limits."""
+def claim_queued(
+    session: Session, limit: int, owner: str = "", lease_seconds: float = 30.0
+) -> list[tuple[str, float]]:
+    """Mark up to `limit` queued jobs running, oldest first, held by `owner` for
+    `lease_seconds`; their ids and time limits. Another worker claiming at the same moment
+    gets other jobs (a job moves from queued once)."""
     queued = session.execute(
         select(models.PlanJob.plan_id, models.PlanJob.time_limit)
         .where(models.PlanJob.status == JobState.QUEUED)
-        .order_by(models.PlanJob.created_at)
+        .order_by(models.PlanJob.created_at, models.PlanJob.plan_id)
         .limit(limit)
     ).all()
     claimed = []
+    now = models.utc_now()
     for plan_id, time_limit in queued:
         changed = session.execute(
             update(models.PlanJob)
             .where(models.PlanJob.plan_id == plan_id, models.PlanJob.status == JobState.QUEUED)
-            .values(status=JobState.RUNNING, started_at=models.utc_now())
+            .values(
+                status=JobState.RUNNING,
+                started_at=now,
+                lease_owner=owner,
+                lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
+                attempts=models.PlanJob.attempts + 1,
+            )
         )
         if changed.rowcount:  # type: ignore[attr-defined]
             claimed.append((plan_id, time_limit))
     return claimed
+
+
+def renew_leases(
+    session: Session, owner: str, plan_ids: Collection[str], lease_seconds: float
+) -> set[str]:
+    """Extend `owner`'s leases of `plan_ids` that are still running and still its own; the
+    ids it still holds (a job cancelled, or taken back after its lease ran out, is not)."""
+    if not plan_ids:
+        return set()
+    session.execute(
+        update(models.PlanJob)
+        .where(
+            models.PlanJob.plan_id.in_(list(plan_ids)),
+            models.PlanJob.status == JobState.RUNNING,
+            models.PlanJob.lease_owner == owner,
+        )
+        .values(lease_expires_at=models.utc_now() + dt.timedelta(seconds=lease_seconds))
+    )
+    held = session.scalars(
+        select(models.PlanJob.plan_id).where(
+            models.PlanJob.plan_id.in_(list(plan_ids)),
+            models.PlanJob.status == JobState.RUNNING,
+            models.PlanJob.lease_owner == owner,
+        )
+    )
+    return set(held)
+
+
+def give_back(session: Session, owner: str, plan_ids: Collection[str]) -> int:
+    """Queue again `owner`'s running jobs of `plan_ids` (a worker stopping: another takes
+    them); how many."""
+    if not plan_ids:
+        return 0
+    changed = session.execute(
+        update(models.PlanJob)
+        .where(
+            models.PlanJob.plan_id.in_(list(plan_ids)),
+            models.PlanJob.status == JobState.RUNNING,
+            models.PlanJob.lease_owner == owner,
+        )
+        .values(status=JobState.QUEUED, progress=None, lease_owner="", lease_expires_at=None)
+    )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
+MAX_ATTEMPTS = 3
+"""Claims after which a job whose worker keeps dying is failed rather than queued again."""
+ATTEMPTS_REASON = (
+    f"the worker solving this plan stopped {MAX_ATTEMPTS} times before it finished; ask for "
+    "it again"
+)
+
+
+def take_back_expired(session: Session, every_running: bool = False) -> tuple[int, int]:
+    """Queue again the running jobs whose lease ran out (their worker is gone), or every
+    running job with `every_running` (a one-process database starting: nobody else holds
+    one); a job claimed `MAX_ATTEMPTS` times is failed instead, saying why. (queued, failed)."""
+    lapsed = models.PlanJob.status == JobState.RUNNING
+    if not every_running:
+        lapsed = lapsed & (
+            models.PlanJob.lease_expires_at.is_(None)
+            | (models.PlanJob.lease_expires_at < models.utc_now())
+        )
+    failed = session.execute(
+        update(models.PlanJob)
+        .where(lapsed, models.PlanJob.attempts >= MAX_ATTEMPTS)
+        .values(
+            status=JobState.FAILED,
+            error=ATTEMPTS_REASON,
+            finished_at=models.utc_now(),
+            lease_owner="",
+            lease_expires_at=None,
+        )
+    )
+    queued = session.execute(
+        update(models.PlanJob)
+        .where(lapsed, models.PlanJob.attempts < MAX_ATTEMPTS)
+        .values(status=JobState.QUEUED, progress=None, lease_owner="", lease_expires_at=None)
+    )
+    return int(queued.rowcount), int(failed.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """The plan queue: jobs waiting, jobs running, and how long the oldest running job has
+    held its worker (seconds; 0 when none runs)."""
+
+    queued: int
+    running: int
+    oldest_lease_seconds: float
+
+
+def queue_state(session: Session) -> QueueState:
+    """The plan queue as it stands."""
+    queued = session.scalar(select(func.count()).where(models.PlanJob.status == JobState.QUEUED))
+    running, oldest = session.execute(
+        select(func.count(), func.min(models.PlanJob.started_at)).where(
+            models.PlanJob.status == JobState.RUNNING
+        )
+    ).one()
+    age = (models.utc_now() - oldest).total_seconds() if oldest is not None else 0.0
+    return QueueState(int(queued or 0), int(running), max(age, 0.0))
 
 
 def finish(
@@ -126,16 +238,6 @@ def finish(
         .values(status=status, result=result, error=error, finished_at=models.utc_now())
     )
     return bool(changed.rowcount)  # type: ignore[attr-defined]
-
-
-def fail_interrupted(session: Session) -> int:
-    """Mark jobs left running by a process that died as failed, saying why; how many."""
-    changed = session.execute(
-        update(models.PlanJob)
-        .where(models.PlanJob.status == JobState.RUNNING)
-        .values(status=JobState.FAILED, error=RESTART_REASON, finished_at=models.utc_now())
-    )
-    return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
 RIDING = (Status.BOARDED, Status.HANDED_OVER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pointplan.domain.places import Point, PointKind
@@ -31,6 +31,14 @@ def stored_adcodes(session: Session, point_ids: Sequence[str]) -> dict[str, str]
         )
     )
     return {point_id: adcode for point_id, adcode in rows}
+
+
+def points_version(session: Session) -> str:
+    """A version of the stored points that moves whenever one is saved (their count and
+    latest update time): every service process sees it, so a process that did not save the
+    points still reads them again."""
+    count, latest = session.execute(select(func.count(), func.max(models.Point.updated_at))).one()
+    return f"{count}:{latest.isoformat() if latest else ''}"
 
 
 def load_points(session: Session) -> tuple[Point, ...]:

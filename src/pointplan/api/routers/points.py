@@ -32,5 +32,4 @@ def post_points(
                     f"point {point_id} lies outside your area {caller.area}",
                 )
         created, updated = save_points(session, [p.model_dump() for p in points], caller.name)
-    request.app.state.points_version += 1
     return PointsSaved(created=created, updated=updated)

@@ -96,7 +96,7 @@ async def post_registrations(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"at most {limit} registrations per request"
         )
     state = request.app.state
-    result = await state.batch_writer.save(items, caller.name, caller.scope, state.points_version)
+    result = await state.batch_writer.save(items, caller.name, caller.scope)
     return BatchSaved.model_validate(result, from_attributes=True)
 
 
@@ -154,7 +154,7 @@ async def validate_registrations(request: Request, caller: Caller) -> BatchCheck
     if len(items) > limit:
         invalid(("body", f"at most {limit} registrations per request"))
     state = request.app.state
-    result = await state.batch_writer.check(items, caller.name, caller.scope, state.points_version)
+    result = await state.batch_writer.check(items, caller.name, caller.scope)
     rejected = [CheckedRejected(**entry, row=rows[entry["index"]]) for entry in result.rejected]
     return BatchChecked(
         would_save=result.accepted,
