@@ -56,15 +56,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`pointplan serve` in its own process group, ready to answer."""
+def serve(
+    url: str, port: int, log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`pointplan serve` in its own process group, ready to answer (`env`: more settings,
+    POINTPLAN_*)."""
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "pointplan", "serve", "--port", str(port), "--db", url],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, "POINTPLAN_DATA_KEYS": LIVE_DATA_KEY},
+            env={**os.environ, "POINTPLAN_DATA_KEYS": LIVE_DATA_KEY, **(env or {})},
         )
     try:
         deadline = time.monotonic() + 60
@@ -76,6 +79,28 @@ def serve(url: str, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
                 time.sleep(0.2)
         else:
             raise AssertionError(f"the server did not start: {log.read_text(errors='replace')}")
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+@contextmanager
+def plan_worker(
+    url: str, log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`pointplan worker` in its own process group (`env`: more settings, POINTPLAN_*);
+    killed with its solver processes at the end."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pointplan", "worker", "--db", url],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "POINTPLAN_DATA_KEYS": LIVE_DATA_KEY, **(env or {})},
+        )
+    try:
         yield process
     finally:
         if process.poll() is None:

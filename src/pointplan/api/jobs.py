@@ -93,7 +93,6 @@ class PlanRunner:
         self.lease_seconds = lease_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.running: dict[str, _Running] = {}
-        self._next_renewal = 0.0
         self._lock = threading.Lock()  # DELETE cancels from a request thread
         self._wake = asyncio.Event()
         self._context = worker_context()
@@ -117,15 +116,21 @@ class PlanRunner:
 
     async def run(self) -> None:
         """Start queued jobs and reap finished processes until cancelled."""
+        stop = threading.Event()
+        keeper = threading.Thread(
+            target=self._keep_leases, args=(stop,), name="plan-leases", daemon=True
+        )
+        keeper.start()  # on its own thread: starting a solver process blocks this loop
         try:
             while True:
                 self._reap()
-                self._keep_leases()
                 self._start_queued()
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
         finally:
+            stop.set()
+            keeper.join(timeout=10)
             self._give_back_all()
 
     def cancel(self, plan_id: str, reason: str = "") -> bool:
@@ -152,14 +157,17 @@ class PlanRunner:
         if given:
             log.warning("stopping: %d plan(s) given back to the queue", given)
 
-    def _keep_leases(self) -> None:
-        """Every third of a lease: renew this runner's leases, stop the processes of jobs it
-        no longer holds (cancelled, or taken back), and queue again the jobs of runners whose
-        leases ran out."""
-        now = time.monotonic()
-        if now < self._next_renewal:
-            return
-        self._next_renewal = now + self.lease_seconds / 3
+    def _keep_leases(self, stop: threading.Event) -> None:
+        """Every third of a lease until `stop`: renew this runner's leases, stop the
+        processes of jobs it no longer holds (cancelled, or taken back), and queue again the
+        jobs of runners whose leases ran out."""
+        while not stop.wait(self.lease_seconds / 3):
+            try:
+                self._renew()
+            except Exception:  # a database that does not answer now may answer next time
+                log.exception("renewing the plan leases failed")
+
+    def _renew(self) -> None:
         with self._lock:
             mine = list(self.running)
         with self.db.session() as session:
