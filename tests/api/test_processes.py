@@ -10,6 +10,7 @@ Leases of 6 s (renewed every 2 s) and a token cache of 1 s keep the test short.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -24,9 +25,12 @@ from sqlalchemy import select
 
 from pointplan.store import models
 from pointplan.store.database import Database, migrate
+from pointplan.synthetic import make_week
 from tests.api.live import LIVE_TIMEOUT, free_port, fresh_database, plan_worker, serve, token_add
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX process groups")
+DROPPED = ("pickup_point", "dropoff_point")
+"""Columns of the synthetic week naming points this database does not hold."""
 SETTINGS = {
     "POINTPLAN_PLAN_LEASE_SECONDS": "6",
     "POINTPLAN_TOKEN_CACHE_SECONDS": "1",
@@ -67,7 +71,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
                 stack.enter_context(plan_worker(url, folder / f"worker{n}.log", SETTINGS))
                 for n in range(2)
             ]
-            yield {"url": url, "db": db, "token": token, "ports": ports, "workers": workers}
+            yield {
+                "url": url, "db": db, "token": token, "ports": ports, "workers": workers,
+                "folder": folder,
+            }  # fmt: skip
         db.dispose()
 
 
@@ -187,3 +194,42 @@ def test_readiness_and_the_queues_metrics(cluster: dict[str, Any]) -> None:
             "pointplan_plan_oldest_lease_seconds",
         }  # fmt: skip
         assert values["pointplan_plans_queued"] >= 0
+
+
+def test_a_cancellation_on_one_server_stops_the_solver_on_the_worker(
+    cluster: dict[str, Any],
+) -> None:
+    week = make_week(1500, seed=3, week_start=dt.date(2023, 1, 2))  # a search of minutes
+    rows = week.registrations.astype(object).where(week.registrations.notna(), None)
+    items = [
+        {k: v for k, v in row.items() if v not in ("", None) and k not in DROPPED}
+        for row in rows.to_dict("records")
+    ]
+    with _client(cluster, 0) as first, _client(cluster, 1) as second:
+        saved = first.post("/v1/registrations", json=items).json()
+        assert saved["accepted"] == len(items), saved["rejected"][:3]
+        plan_id = first.post(
+            "/v1/plans",
+            json={"area": "15", "date_from": "2023-01-02", "date_to": "2023-01-08",
+                  "time_limit": 120},
+        ).json()["plan_id"]  # fmt: skip
+        deadline = time.monotonic() + 60
+        while first.get(f"/v1/plans/{plan_id}").json()["status"] != "running":
+            assert time.monotonic() < deadline, "no worker claimed the plan"
+            time.sleep(0.2)
+        with cluster["db"].session() as session:
+            running = session.get(models.PlanJob, plan_id)
+            assert running is not None
+            pid = running.lease_owner.split(":")[1]
+        time.sleep(1)  # solving
+        assert second.delete(f"/v1/plans/{plan_id}").status_code == 200
+        time.sleep(5)  # the worker's next lease renewal (every 2 s) stops the solver
+        job = first.get(f"/v1/plans/{plan_id}").json()
+    assert job["status"] == "cancelled" and job["plan"] is None
+    with cluster["db"].session() as session:
+        stored = session.get(models.PlanJob, plan_id)
+        assert stored is not None and stored.result is None
+    (number,) = [n for n, w in enumerate(cluster["workers"]) if str(w.pid) == pid]
+    assert cluster["workers"][number].poll() is None  # its solver stopped, the worker goes on
+    log = (cluster["folder"] / f"worker{number}.log").read_text(errors="replace")
+    assert f"plan {plan_id} is no longer this worker's" in log

@@ -175,12 +175,17 @@ class PlanRunner:
             queued, failed = take_back_expired(session)
         if queued or failed:
             log.warning("%d plan(s) of a stopped worker queued again, %d failed", queued, failed)
-        for plan_id in set(mine) - held:
+        for plan_id in sorted(set(mine) - held):
             with self._lock:
                 running = self.running.pop(plan_id, None)
-            if running is not None:
+            if running is not None and running.process.is_alive():
                 running.process.kill()
                 running.process.join(timeout=5)
+                log.warning(
+                    "plan %s is no longer this worker's (cancelled, or taken back): its "
+                    "solver was stopped",
+                    plan_id,
+                )
 
     def _start_queued(self) -> None:
         free = self.workers - len(self.running)
