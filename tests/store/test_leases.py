@@ -6,14 +6,11 @@ figures."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 
 from pointplan.store import models
-from pointplan.store.database import Database, migrate
+from pointplan.store.database import Database
 from pointplan.store.models import JobState
 from pointplan.store.plans import (
     ATTEMPTS_REASON,
@@ -25,23 +22,6 @@ from pointplan.store.plans import (
     renew_leases,
     take_back_expired,
 )
-from tests.api.conftest import postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty, migrated database of each kind."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'leases.db'}")
-        migrate(database.engine)
-        yield database
-        database.dispose()
-        return
-    with postgres_database() as url:
-        database = Database(url)
-        migrate(database.engine)
-        yield database
-        database.dispose()
 
 
 def _jobs(db: Database, count: int) -> list[str]:

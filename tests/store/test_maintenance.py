@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy import select
 
 from pointplan.cli import main
 from pointplan.store import models
-from pointplan.store.database import Database, migrate
+from pointplan.store.database import Database
 from pointplan.store.maintenance import (
     ERASED_KIND,
     backup,
@@ -26,26 +25,9 @@ from pointplan.store.maintenance import (
 )
 from pointplan.store.registrations import save_batch
 from pointplan.store.sealing import PREFIX, DataKeyError, Sealer, new_key
-from tests.api.conftest import ID_NUMBER, PHONE, postgres_database, registration
+from tests.api.conftest import ID_NUMBER, PHONE, registration
 
 KEY = new_key()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty, migrated database: a SQLite file or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'pointplan.db'}"
-        database = Database(url)
-        migrate(database.engine)
-        yield database
-        database.dispose()
-        return
-    with postgres_database() as url:
-        database = Database(url)
-        migrate(database.engine)
-        yield database
-        database.dispose()
 
 
 def _save(db: Database, sealer: Sealer, *items: dict[str, Any]) -> None:

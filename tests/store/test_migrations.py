@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import insert, select, text
 
 from pointplan.geo import default_gazetteer
 from pointplan.store import models
 from pointplan.store.database import Database, migrate
-from tests.api.conftest import postgres_database
 
 TOGTOH = "150122"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database: a SQLite file or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'pointplan.db'}"
-        return
-    with postgres_database() as url:
-        yield url
 
 
 def test_0002_gives_rows_stored_with_coordinates_their_county(empty_url: str) -> None:
