@@ -4,7 +4,7 @@ worker is killed (with its solver) runs again on the other and completes; a toke
 on the command line is refused by both servers within their cache time; the points one
 server saves are read by the other; the queue's metrics and the readiness answer.
 
-Leases of 6 s (renewed every 2 s) and a token cache of 1 s keep the test short.
+Leases of 9 s (renewed every 3 s) and a token cache of 1 s keep the test short.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX pro
 DROPPED = ("pickup_point", "dropoff_point")
 """Columns of the synthetic week naming points this database does not hold."""
 SETTINGS = {
-    "POINTPLAN_PLAN_LEASE_SECONDS": "6",
+    "POINTPLAN_PLAN_LEASE_SECONDS": "9",
     "POINTPLAN_TOKEN_CACHE_SECONDS": "1",
     "POINTPLAN_VALIDATION_PROCESSES": "0",
 }
@@ -223,7 +223,7 @@ def test_a_cancellation_on_one_server_stops_the_solver_on_the_worker(
             pid = running.lease_owner.split(":")[1]
         time.sleep(1)  # solving
         assert second.delete(f"/v1/plans/{plan_id}").status_code == 200
-        time.sleep(5)  # the worker's next lease renewal (every 2 s) stops the solver
+        time.sleep(6)  # the worker's next lease renewal (every 3 s) stops the solver
         job = first.get(f"/v1/plans/{plan_id}").json()
     assert job["status"] == "cancelled" and job["plan"] is None
     with cluster["db"].session() as session:

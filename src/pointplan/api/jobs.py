@@ -93,6 +93,7 @@ class PlanRunner:
         self.lease_seconds = lease_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.running: dict[str, _Running] = {}
+        self._starting: set[str] = set()  # claimed, their process not started yet
         self._lock = threading.Lock()  # DELETE cancels from a request thread
         self._wake = asyncio.Event()
         self._context = worker_context()
@@ -170,7 +171,9 @@ class PlanRunner:
     def _renew(self) -> None:
         with self._lock:
             mine = list(self.running)
+            starting = set(self._starting)
         with self.db.session() as session:
+            renew_leases(session, self.owner, starting, self.lease_seconds)
             held = renew_leases(session, self.owner, mine, self.lease_seconds)
             queued, failed = take_back_expired(session)
         if queued or failed:
@@ -193,6 +196,8 @@ class PlanRunner:
             return
         with self.db.session() as session:
             claimed = claim_queued(session, free, self.owner, self.lease_seconds)
+        with self._lock:  # renewed while their processes start (seconds on a busy machine)
+            self._starting.update(plan_id for plan_id, _ in claimed)
         for plan_id, time_limit in claimed:
             process = self._context.Process(
                 target=solve_job,
@@ -204,6 +209,7 @@ class PlanRunner:
             limit = wall_limit(time_limit, self.margin_seconds)
             with self._lock:
                 self.running[plan_id] = _Running(process, time.monotonic() + limit, limit)
+                self._starting.discard(plan_id)
 
     def _reap(self) -> None:
         now = time.monotonic()
