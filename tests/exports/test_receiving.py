@@ -81,7 +81,8 @@ def test_the_workbook_sums_by_county_and_lists_by_employer(week: Week, tmp_path:
     assert (employers["姓名 name"] == "张三丰").all()  # shown when asked
 
 
-def test_the_command_writes_the_lists(week: Week, tmp_path: Path) -> None:
+def _write_inputs(week: Week, folder: Path) -> None:
+    """The week's registrations.csv and plan.json in `folder`, as the command reads them."""
     regs, plan = week
     rows = [
         {"registration_id": r.registration_id, "direction": "return_to_work",
@@ -90,8 +91,13 @@ def test_the_command_writes_the_lists(week: Week, tmp_path: Path) -> None:
          "party_size": r.party_size, "employer": r.employer or ""}
         for r in regs
     ]  # fmt: skip
-    pd.DataFrame(rows).to_csv(tmp_path / "registrations.csv", index=False)
-    (tmp_path / "plan.json").write_text(plan.to_json(), encoding="utf-8")
+    pd.DataFrame(rows).to_csv(folder / "registrations.csv", index=False)
+    (folder / "plan.json").write_text(plan.to_json(), encoding="utf-8")
+
+
+def test_the_command_writes_the_lists(week: Week, tmp_path: Path) -> None:
+    plan = week[1]
+    _write_inputs(week, tmp_path)
     args = ["report", "receiving", str(tmp_path / "registrations.csv"), "--plan",
             str(tmp_path / "plan.json"), "--out", str(tmp_path / "out")]  # fmt: skip
     assert main(args) == 0
@@ -148,16 +154,8 @@ def test_the_policy_asks_for_quarantine_and_the_list_follows_each_person_until_c
 
 
 def test_the_command_takes_the_policy_and_the_events(week: Week, tmp_path: Path) -> None:
-    regs, plan = week
-    rows = [
-        {"registration_id": r.registration_id, "direction": "return_to_work",
-         "origin": r.origin.adcode, "destination": r.destination.adcode,
-         "earliest_date": DAY.isoformat(), "latest_date": DAY.isoformat(),
-         "party_size": r.party_size}
-        for r in regs
-    ]  # fmt: skip
-    pd.DataFrame(rows).to_csv(tmp_path / "registrations.csv", index=False)
-    (tmp_path / "plan.json").write_text(plan.to_json(), encoding="utf-8")
+    plan = week[1]
+    _write_inputs(week, tmp_path)
     (tmp_path / "policy.yaml").write_text("arrival_measure: monitoring\n", encoding="utf-8")
     rid = next(iter(plan.trips[0].registration_ids()))
     (tmp_path / "events.csv").write_text(

@@ -16,16 +16,7 @@ from fastapi.routing import APIRoute
 
 from pointplan.api.batch_writer import BatchWriter
 from pointplan.api.jobs import PlanRunner
-from pointplan.api.routers import (
-    documents,
-    health,
-    hr_reports,
-    hr_services,
-    hr_warnings,
-    plans,
-    points,
-    registrations,
-)
+from pointplan.api.routers import documents, health, hr, plans, points, registrations
 from pointplan.api.settings import Settings, thresholds_of
 from pointplan.api.trip_index import TripIndex
 from pointplan.store.database import Database, migrate
@@ -51,7 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             hash_unhashed(session, sealer)  # rows stored before their lookup hashes were kept
         app.state.db = db
         app.state.settings = settings
-        thresholds_of(settings)  # a bad thresholds file stops the start, saying why
+        # read once: a bad thresholds file stops the start, saying why
+        app.state.thresholds = thresholds_of(settings)
         app.state.sealer = sealer
         app.state.token_cache = {}
         app.state.trip_index = TripIndex()
@@ -86,9 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=EscapingJSONResponse,
         generate_unique_id_function=operation_id,
     )
-    for module in (
-        health, points, registrations, plans, documents, hr_services, hr_warnings, hr_reports,
-    ):  # fmt: skip
+    for module in (health, points, registrations, plans, documents, hr):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -173,8 +173,7 @@ class PlanRunner:
             mine = list(self.running)
             starting = set(self._starting)
         with self.db.session() as session:
-            renew_leases(session, self.owner, starting, self.lease_seconds)
-            held = renew_leases(session, self.owner, mine, self.lease_seconds)
+            held = renew_leases(session, self.owner, set(mine) | starting, self.lease_seconds)
             queued, failed = take_back_expired(session)
         if queued or failed:
             log.warning("%d plan(s) of a stopped worker queued again, %d failed", queued, failed)

@@ -22,6 +22,12 @@ class Place(Location):
     label: str
     adcode: str | None = None
 
+    @property
+    def county(self) -> str:
+        """The adcode cut to its county (a league's or the region's code as it is; ""
+        without one): the county that registers, receives or reports the place's people."""
+        return (self.adcode or "")[:6]
+
 
 class PointKind(StrEnum):
     """What a point of the points file is (interchange.md, "Points: kind")."""

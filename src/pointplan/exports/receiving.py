@@ -80,7 +80,7 @@ def arrivals(
         (pick,) = [
             s for s in first.stops if s.kind == "pickup" and r.registration_id in s.registrations
         ]
-        county = (r.destination.adcode or "")[:6]
+        county = r.destination.county
         shown = people.fields(r.registration_id)
         rows.append(
             {

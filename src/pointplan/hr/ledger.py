@@ -75,7 +75,7 @@ def ledger(
             entries.append(
                 LedgerEntry(
                     registration_id=r.registration_id,
-                    home_county=(r.destination.adcode or "")[:6],
+                    home_county=r.destination.county,
                     home=r.destination.label,
                     return_reason=r.return_reason.value if r.return_reason else "",
                     involuntary=bool(r.return_reason and r.return_reason.involuntary),

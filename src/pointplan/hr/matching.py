@@ -63,7 +63,7 @@ def seekers(registrations: Iterable[Registration]) -> list[Seeker]:
         (
             Seeker(
                 registration_id=r.registration_id,
-                county=(r.destination.adcode or "")[:6],
+                county=r.destination.county,
                 home=Location(lat=r.destination.lat, lon=r.destination.lon),
                 trade=(r.trade or "").strip(),
             )

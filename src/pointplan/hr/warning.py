@@ -135,7 +135,7 @@ def county_warnings(
     by_county: dict[str, list[Returnee]] = defaultdict(list)
     for r in registrations:
         if r.direction is Direction.RETURN_HOME:
-            county = (r.destination.adcode or "")[:6]
+            county = r.destination.county
             rid = r.registration_id
             by_county[county].append(returnee(r, registered_on[rid], rid in served))
     warnings = []

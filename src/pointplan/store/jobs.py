@@ -21,6 +21,16 @@ def save_postings(session: Session, postings: Sequence[JobPosting], actor: str) 
     return created, updated
 
 
+def stored_counties(session: Session, job_ids: Sequence[str]) -> dict[str, str]:
+    """The stored county of each of `job_ids` that is stored."""
+    rows = session.execute(
+        select(models.JobPostingRow.job_id, models.JobPostingRow.county).where(
+            models.JobPostingRow.job_id.in_(list(job_ids))
+        )
+    )
+    return {job_id: county for job_id, county in rows}
+
+
 def stored_postings(session: Session, area: str = "") -> tuple[JobPosting, ...]:
     """The stored postings whose county lies in `area` ("" every one), by `job_id`."""
     query = select(models.JobPostingRow).order_by(models.JobPostingRow.job_id)

@@ -7,6 +7,9 @@ matches the columns, so no value is ever compared or stored in clear.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from sqlalchemy import literal, or_, select
 from sqlalchemy.orm import Session, defer
 
@@ -62,19 +65,30 @@ def newest_plans_holding(
 ) -> list[models.PlanJob]:
     """The newest `limit` done plans whose area holds one end of `row` and whose dates meet
     its window (their plan.json deferred), newest first."""
-    held = [literal(end).startswith(models.PlanJob.area, autoescape=False)
-            for end in (row.origin_adcode, row.destination_adcode)]  # fmt: skip
-    return list(
-        session.scalars(
-            select(models.PlanJob)
-            .options(defer(models.PlanJob.result))
-            .where(
-                models.PlanJob.status == models.JobState.DONE.value,
-                models.PlanJob.date_from <= row.latest_date,
-                models.PlanJob.date_to >= row.earliest_date,
-                or_(*held),
-            )
-            .order_by(models.PlanJob.created_at.desc(), models.PlanJob.plan_id.desc())
-            .limit(limit)
-        )
+    return newest_done_plans(
+        session, (row.origin_adcode, row.destination_adcode), row.earliest_date,
+        row.latest_date, limit,
+    )  # fmt: skip
+
+
+def newest_done_plans(
+    session: Session,
+    ends: Sequence[str],
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 1,
+) -> list[models.PlanJob]:
+    """The newest `limit` done plans whose area holds one of the adcodes `ends` (and whose
+    dates meet `date_from`..`date_to` when given), their plan.json deferred, newest first."""
+    held = [literal(end).startswith(models.PlanJob.area, autoescape=False) for end in ends]
+    query = (
+        select(models.PlanJob)
+        .options(defer(models.PlanJob.result))
+        .where(models.PlanJob.status == models.JobState.DONE.value, or_(*held))
     )
+    if date_from is not None and date_to is not None:
+        query = query.where(
+            models.PlanJob.date_from <= date_to, models.PlanJob.date_to >= date_from
+        )
+    order = (models.PlanJob.created_at.desc(), models.PlanJob.plan_id.desc())
+    return list(session.scalars(query.order_by(*order).limit(limit)))

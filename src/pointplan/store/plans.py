@@ -26,6 +26,7 @@ from pointplan.io import REGISTRATION_COLUMNS
 from pointplan.store import models
 from pointplan.store.audit import audit
 from pointplan.store.models import FINISHED, JobState
+from pointplan.store.reading import table_record
 from pointplan.store.registrations import touching
 from pointplan.store.sealing import Sealer
 
@@ -278,15 +279,7 @@ def plan_input(
         if Status(r.status) not in RIDING or r.registration_id in on_published
     ]
     riding = frozenset(r.registration_id for r in rows if Status(r.status) in RIDING)
-    records = []
-    for r in rows:
-        fields = sealer.open(r.fields)
-        records.append(
-            {
-                column: "" if fields.get(column) is None else str(fields[column])
-                for column in REGISTRATION_COLUMNS
-            }
-        )
+    records = [table_record(r, sealer) for r in rows]
     checks = _latest_checks(session, [r.registration_id for r in rows])
     held = {}
     for r in rows:

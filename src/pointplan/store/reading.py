@@ -23,17 +23,19 @@ CHUNK = 1000
 _EVENT_KINDS = frozenset(kind.value for kind in EventKind)
 
 
+def table_record(row: models.Registration, sealer: Sealer) -> dict[str, str]:
+    """A stored registration opened with `sealer`, as a registrations table's row (every
+    column, as text; "" for none)."""
+    fields = sealer.open(row.fields)
+    return {c: "" if fields.get(c) is None else str(fields[c]) for c in REGISTRATION_COLUMNS}
+
+
 def opened_registrations(
     session: Session, rows: Iterable[models.Registration], sealer: Sealer
 ) -> tuple[Registration, ...]:
     """`rows` opened with `sealer` and read as a file's rows (for their places, names, id
     numbers and phones), in the order given; one that no longer reads is left out."""
-    records = []
-    for row in rows:
-        fields = sealer.open(row.fields)
-        records.append(
-            {c: "" if fields.get(c) is None else str(fields[c]) for c in REGISTRATION_COLUMNS}
-        )
+    records = [table_record(row, sealer) for row in rows]
     if not records:
         return ()
     table = pd.DataFrame(records, columns=list(REGISTRATION_COLUMNS))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from pointplan.domain.jobs import JobPosting
 from pointplan.domain.plan import Plan
@@ -33,9 +33,8 @@ from pointplan.hr.matching import Matching, match_jobs, seekers
 from pointplan.hr.reports import Submitted, reporting_areas, standing_of
 from pointplan.store import models
 from pointplan.store.jobs import stored_postings
-from pointplan.store.models import JobState
+from pointplan.store.lookup import newest_done_plans
 from pointplan.store.reading import registrations_at, registrations_touching, stored_events
-from pointplan.store.registrations import covers
 from pointplan.store.sealing import Sealer
 from pointplan.store.submissions import current_submissions
 
@@ -102,22 +101,11 @@ def newest_plan(
     """The newest done plan whose area holds `area` (and whose dates meet the week of
     `week_start` when given): its id and plan; None, None without one. A week's report of
     `area` counts trips from it."""
-    query = (
-        select(models.PlanJob)
-        .options(defer(models.PlanJob.result))
-        .where(models.PlanJob.status == JobState.DONE.value)
-        .order_by(models.PlanJob.created_at.desc(), models.PlanJob.plan_id.desc())
-    )
-    if week_start is not None:
-        query = query.where(
-            models.PlanJob.date_from <= week_start + dt.timedelta(days=6),
-            models.PlanJob.date_to >= week_start,
-        )
-    for job in session.scalars(query):
-        if covers(job.area, area):
-            session.refresh(job, ["result"])
-            assert job.result is not None
-            return job.plan_id, Plan.from_json(job.result)
+    week_end = week_start + dt.timedelta(days=6) if week_start is not None else None
+    for job in newest_done_plans(session, [area], week_start, week_end):
+        session.refresh(job, ["result"])
+        assert job.result is not None
+        return job.plan_id, Plan.from_json(job.result)
     return None, None
 
 

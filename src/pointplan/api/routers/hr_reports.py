@@ -20,8 +20,7 @@ from pointplan.api.hr_schemas import (
     TableOut,
 )
 from pointplan.api.routers.documents import XLSX, file_bytes
-from pointplan.api.schemas import error_responses, invalid
-from pointplan.api.settings import thresholds_of
+from pointplan.api.schemas import invalid
 from pointplan.domain.events import CHINA_TIME
 from pointplan.exports.weekly import CODE, COLUMNS, NAME, write_sheets
 from pointplan.geo.gazetteer import default_gazetteer
@@ -50,11 +49,8 @@ from pointplan.store.submissions import (
     submit,
 )
 
-router = APIRouter(
-    prefix="/v1/hr",
-    tags=["human resources"],
-    responses=error_responses(401, 403, 404, 409, 413, 415),
-)
+router = APIRouter()
+"""Included under /v1/hr by `pointplan.api.routers.hr`."""
 Area = Annotated[str, Path(pattern=r"^\d{2}(\d{2}(\d{2})?)?$", description="15, 1501, 150121")]
 Monday = Annotated[dt.date, Path(description="the Monday the week starts on")]
 TABLE_FILE = r"^weekly_(return_to_work|return_home)\.xlsx$"
@@ -166,7 +162,7 @@ def _tables_as_they_stand(
     submissions (with where each stands) and the data of its people no area below reports;
     job offers from the service's matching."""
     sealer = request.app.state.sealer
-    thresholds = thresholds_of(request.app.state.settings)
+    thresholds = request.app.state.thresholds
 
     matching: MatchingCache = request.app.state.matching
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
-from sqlalchemy.orm import Session
 
-from pointplan.api.auth import DB, Caller, Principal
+from pointplan.api.auth import DB, Caller
 from pointplan.api.hr_schemas import (
     CoordinationOut,
     CoordinationRow,
@@ -22,8 +21,8 @@ from pointplan.api.hr_schemas import (
     PushLine,
     ReceivingOut,
 )
-from pointplan.api.routers.plans import plan_result
-from pointplan.api.schemas import error_responses, invalid
+from pointplan.api.routers.plans import done_plan_meeting, plan_result
+from pointplan.api.schemas import invalid
 from pointplan.domain.plan import Plan
 from pointplan.exports.people import PersonalData
 from pointplan.exports.receiving import arrivals
@@ -34,17 +33,19 @@ from pointplan.io.jobs import is_county
 from pointplan.store import models
 from pointplan.store.answers import fleet_and_policy
 from pointplan.store.audit import audit
-from pointplan.store.jobs import delete_posting, save_postings, stored_postings
+from pointplan.store.jobs import (
+    delete_posting,
+    save_postings,
+    stored_counties,
+    stored_postings,
+)
 from pointplan.store.models import JobState
 from pointplan.store.reading import registrations_by_id, registrations_touching, stored_events
 from pointplan.store.registrations import covers
 from pointplan.store.reports import newest_plan
 
-router = APIRouter(
-    prefix="/v1/hr",
-    tags=["human resources"],
-    responses=error_responses(401, 403, 404, 409, 413, 415),
-)
+router = APIRouter()
+"""Included under /v1/hr by `pointplan.api.routers.hr`."""
 
 
 # --- job postings ------------------------------------------------------------------------
@@ -71,11 +72,11 @@ def post_jobs(caller: Caller, db: DB, body: list[PostingIn]) -> PostingsSaved:
                 status.HTTP_403_FORBIDDEN, f"job {item.job_id}: outside your area {caller.area}"
             )
     with db.session() as session:
-        outside = [
-            p.job_id
-            for p in stored_postings(session)
-            if p.job_id in seen and not covers(caller.scope, p.county)
-        ]
+        outside = sorted(
+            job_id
+            for job_id, county in stored_counties(session, sorted(seen)).items()
+            if not covers(caller.scope, county)
+        )
         if outside:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, f"job {outside[0]}: stored outside your area"
@@ -128,17 +129,13 @@ def get_ledger(request: Request, caller: Caller, db: DB) -> LedgerOut:
     caller.require("hr")
     with db.session() as session:
         matched = request.app.state.matching.get(session, request.app.state.sealer)
-        mine = [
-            r
-            for r in matched.returnees
-            if covers(caller.scope, (r.destination.adcode or "")[:6] or None)
-        ]
+        mine = [r for r in matched.returnees if caller.reaches(r.destination.county)]
         ids = {r.registration_id for r in mine}
         events = stored_events(session, sorted(ids))
         postings = stored_postings(session)
         audit(session, caller.name, "hr.ledger.read", caller.area or "everywhere")
     entries = ledger(mine, matched.matching, events)
-    people = PersonalData(tuple(mine), show=True)
+    people = PersonalData(tuple(mine), show=caller.sees_personal_data)
     push = [
         PushLine(
             home_county=offer.home_county,
@@ -181,7 +178,11 @@ def get_coordination(
     caller.require("hr")
     with db.session() as session:
         registrations = registrations_touching(session, caller.scope, request.app.state.sealer)
-        plan = _done_plan(session, plan_id, caller) if plan_id else None
+        plan = (
+            Plan.from_json(plan_result(done_plan_meeting(session, plan_id, caller)))
+            if plan_id
+            else None
+        )
     found = for_area(flows(registrations), caller.scope, level)
     lists: list[CoordinationRow] = []
     if caller.scope in ("", "15"):
@@ -223,7 +224,7 @@ def get_receiving(
         registrations = [
             r
             for r in registrations_by_id(session, carried, sealer)
-            if covers(caller.scope, (r.destination.adcode or "")[:6] or None)
+            if caller.reaches(r.destination.county)
         ]
         if not registrations and not caller.meets(job.area):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no done plan {plan_id!r}")
@@ -231,7 +232,7 @@ def get_receiving(
         events = stored_events(session, [r.registration_id for r in registrations])
         audit(session, caller.name, "hr.receiving.read", plan_id)
     table = arrivals(
-        registrations, plan, show_personal_data=True, events=events,
+        registrations, plan, show_personal_data=caller.sees_personal_data, events=events,
         measure=policy.arrival_measure,
     )  # fmt: skip
     items = table.astype(object).where(table.notna(), None).to_dict("records")
@@ -240,13 +241,3 @@ def get_receiving(
         arrival_measure=policy.arrival_measure,
         items=[{str(k): v for k, v in item.items()} for item in items],
     )
-
-
-def _done_plan(session: Session, plan_id: str, caller: Principal) -> Plan:
-    """A done plan whose area meets the caller's; 404 otherwise."""
-    job = session.get(models.PlanJob, plan_id)
-    if job is None or not caller.meets(job.area):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id!r}")
-    if job.status != JobState.DONE:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
-    return Plan.from_json(plan_result(job))

@@ -19,8 +19,7 @@ from pointplan.api.hr_schemas import (
     WarningsOut,
     WarningStepOut,
 )
-from pointplan.api.schemas import error_responses, invalid
-from pointplan.api.settings import thresholds_of
+from pointplan.api.schemas import invalid
 from pointplan.domain.registration import Direction
 from pointplan.exports.weekly import registered_on
 from pointplan.geo.gazetteer import default_gazetteer
@@ -38,11 +37,8 @@ from pointplan.store.warnings import (
     warnings_in,
 )
 
-router = APIRouter(
-    prefix="/v1/hr",
-    tags=["human resources"],
-    responses=error_responses(401, 403, 404, 409, 413, 415),
-)
+router = APIRouter()
+"""Included under /v1/hr by `pointplan.api.routers.hr`."""
 
 
 @router.post("/warnings/evaluate", summary="raise the week's warnings for your area (预警)")
@@ -53,15 +49,12 @@ def evaluate_warnings(request: Request, caller: Caller, db: DB, body: EvaluateIn
     caller.require("hr")
     if body.week_start.weekday() != 0:
         invalid(("week_start", "not a Monday"))
-    thresholds = body.thresholds or thresholds_of(request.app.state.settings)
+    thresholds = body.thresholds or request.app.state.thresholds
     with db.session() as session:
-        returnees = registrations_touching(session, caller.scope, request.app.state.sealer)
-        mine = [
-            r
-            for r in returnees
-            if r.direction is Direction.RETURN_HOME
-            and covers(caller.scope, (r.destination.adcode or "")[:6] or None)
-        ]
+        returnees = registrations_touching(
+            session, caller.scope, request.app.state.sealer, Direction.RETURN_HOME
+        )
+        mine = [r for r in returnees if caller.reaches(r.destination.county)]
         events = stored_events(session, [r.registration_id for r in mine])
         found = county_warnings(
             mine,

@@ -222,11 +222,7 @@ def get_changes(
     stored (the read is audited). 404 when the plan is not done."""
     caller.require("planner", "registrar")
     with db.session() as session:
-        job = session.get(models.PlanJob, plan_id)
-        if job is None or not caller.meets(job.area):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id!r}")
-        if job.status != JobState.DONE:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
+        job = done_plan_meeting(session, plan_id, caller)
         plan = Plan.from_json(plan_result(job))
         wanted = [c for c in plan.changes if every or c.change != "kept"]
         rows = {
@@ -337,6 +333,17 @@ def _answer_out(answer: models.TripAnswer, trip: Trip, sealer: Sealer, show: boo
 def plan_result(job: models.PlanJob) -> str:
     assert job.result is not None, "a done plan has its plan.json"
     return job.result
+
+
+def done_plan_meeting(session: Session, plan_id: str, caller: Caller) -> models.PlanJob:
+    """A done plan job whose area and the caller's hold one another; 404 when there is none
+    (or none in reach), or it is not done."""
+    job = session.get(models.PlanJob, plan_id)
+    if job is None or not caller.meets(job.area):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id!r}")
+    if job.status != JobState.DONE:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"the plan is {job.status}, not done")
+    return job
 
 
 def plan_job(session: Session, plan_id: str, caller: Caller, *options: ORMOption) -> models.PlanJob:
