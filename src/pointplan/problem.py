@@ -94,6 +94,12 @@ class Problem:
         """The largest effective capacity among the available vehicle types (0: none)."""
         return max((self.capacity(vt).effective for vt in self.available_types), default=0)
 
+    def without_demand(self) -> Self:
+        """The fleet, policy, points, distances and capacities alone (no registrations, no
+        rejected or held rows): what a search of one part needs besides the part, small
+        enough to ship to every worker of a cluster."""
+        return replace(self, registrations=(), rejected=(), held=(), held_passengers=0)
+
     def with_registrations(self, registrations: tuple[Registration, ...]) -> Self:
         """The same problem (fleet, policy, points, distances, capacities, rejected rows,
         held registrations) for other registrations."""

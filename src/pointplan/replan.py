@@ -36,6 +36,7 @@ from pointplan.domain.seating import (
     load_cap,
     seating_is_legal,
 )
+from pointplan.parallel import Executor
 from pointplan.problem import Problem
 from pointplan.ruled import RuleClass, class_problem, marked, rule_class, trip_rules
 from pointplan.solve import solve
@@ -113,12 +114,13 @@ def replan(
     seed: int = 0,
     time_limit: float | None = None,
     workers: int | None = None,
+    executor: Executor | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
-    """Plan `problem` again from `base` (see the module's description); deterministic for a
-    seed, whatever the number of workers. The two planning runs of the open part get half of
-    `time_limit` each (default `DEFAULT_SECONDS`), and each local re-plan (at most `REPAIRS`)
-    `REPAIR_SECONDS`; `on_progress` hears the two runs. Raises `ValueError` with
+    """Plan `problem` again from `base` (see the module's description); deterministic for a seed,
+    whatever the number of workers, and on a cluster (`executor`). The two planning runs of the open
+    part get half of `time_limit` each (default `DEFAULT_SECONDS`), and each local re-plan (at most
+    `REPAIRS`) `REPAIR_SECONDS`; `on_progress` hears the two runs. Raises `ValueError` with
     `TRANSFERS_NOT_YET` for a policy with transfers or `min_trip_passengers` above 1."""
     if problem.policy.transfers or problem.policy.min_trip_passengers > 1:
         raise ValueError(TRANSFERS_NOT_YET)
@@ -153,6 +155,7 @@ def replan(
             seed=seed,
             time_limit=seconds or (time_limit or DEFAULT_SECONDS) / 2,
             workers=workers,
+            executor=executor,
             on_progress=on_progress if seconds is None else None,
             buses=False,
         )

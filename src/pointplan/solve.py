@@ -9,6 +9,7 @@ from pointplan.advised import with_advice
 from pointplan.buses import with_buses
 from pointplan.domain.plan import Plan
 from pointplan.networked import solve_network
+from pointplan.parallel import Executor, Workers
 from pointplan.problem import Problem
 from pointplan.ruled import solve_by_rules
 from pointplan.solvers.budget import DEFAULT_SECONDS
@@ -35,6 +36,7 @@ def solve(
     stop: StoppingCriterion | None = None,
     time_limit: float | None = None,
     workers: int | None = None,
+    executor: Executor | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     buses: bool = True,
 ) -> Plan:
@@ -46,7 +48,8 @@ def solve(
     `MaxRuntime(time_limit)`; with neither, the search gets `DEFAULT_SECONDS` (10). Time is
     counted as solver work (see `pointplan.solvers.budget`), so the plan does not depend on
     the machine's speed. Parts are searched on `workers` processes (default: every core this
-    process may use); the plan is the same for any number. `on_progress` is called with a
+    process may use), or by `executor` (a cluster: `pointplan.cluster`); the plan is the same
+    for any number, and on a cluster. `on_progress` is called with a
     `Progress` after each searched part. `greedy` is the one-pass baseline and needs none of
     these. The plan lists the problem's rejected input rows too. A policy with `overrides` is
     planned rule class by rule class (`pointplan.ruled`); one with `transfers` through hubs
@@ -63,8 +66,8 @@ def solve(
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
     plan = _plan(
-        problem, solver=solver, seed=seed, stop=stop, time_limit=time_limit, workers=workers,
-        on_progress=on_progress,
+        problem, solver=solver, seed=seed, stop=stop, time_limit=time_limit,
+        workers=executor or workers, on_progress=on_progress,
     )  # fmt: skip
     return with_buses(problem, plan) if buses else plan
 
@@ -76,7 +79,7 @@ def _plan(
     seed: int,
     stop: StoppingCriterion | None,
     time_limit: float | None,
-    workers: int | None,
+    workers: Workers | None,
     on_progress: Callable[[Progress], None] | None,
 ) -> Plan:
     """`solve` without the buses."""

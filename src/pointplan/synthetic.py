@@ -83,7 +83,8 @@ class SyntheticWeek:
     points: pd.DataFrame
 
 
-def _jitter(rng: random.Random, unit: AdminUnit, km: float) -> tuple[float, float]:
+def jittered(rng: random.Random, unit: AdminUnit, km: float) -> tuple[float, float]:
+    """A point 0.2 to 1 times `km` from the unit's seat, in a random direction."""
     angle = rng.uniform(0, 2 * math.pi)
     distance = rng.uniform(0.2, 1.0) * km
     lat = unit.lat + distance / 111.0 * math.sin(angle)
@@ -114,7 +115,7 @@ def make_week(
     points: list[dict[str, object]] = []
     station: dict[str, str] = {}
     for unit in counties + [u for u, _ in outside]:
-        lat, lon = _jitter(rng, unit, 2.0)
+        lat, lon = jittered(rng, unit, 2.0)
         point_id = f"BS-{unit.short_code}"
         station[unit.code] = point_id
         points.append(
@@ -131,7 +132,7 @@ def make_week(
     for unit, weight in inside + outside:
         gates[unit.code] = []
         for number in range(1, 2 + min(weight, 3)):
-            lat, lon = _jitter(rng, unit, 8.0)
+            lat, lon = jittered(rng, unit, 8.0)
             point_id = f"EG-{unit.short_code}-{number}"
             gates[unit.code].append(point_id)
             points.append(
@@ -162,20 +163,20 @@ def make_week(
         row: dict[str, object] = {
             "registration_id": f"R{index:06d}",
             "direction": direction,
-            "origin": _written(rng, gaz, origin),
-            "destination": _written(rng, gaz, destination),
+            "origin": written_place(rng, gaz, origin),
+            "destination": written_place(rng, gaz, destination),
             "earliest_date": earliest.isoformat(),
             "latest_date": (earliest + dt.timedelta(days=window)).isoformat(),
             "party_size": rng.choices((1, 2, 3, 4), (60, 25, 10, 5))[0],
             "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
-            "id_number": _resident_id(rng, home),
+            "id_number": resident_id(rng, home),
             "phone": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
             "pickup_point": "",
             "dropoff_point": "",
         }
         if rng.random() < 0.1 and origin.level == 3:  # some systems send coordinates
             row["origin"] = ""
-            row["origin_lat"], row["origin_lon"] = _jitter(rng, origin, 6.0)
+            row["origin_lat"], row["origin_lon"] = jittered(rng, origin, 6.0)
         if direction == "return_to_work":
             if rng.random() < 0.4:
                 row["pickup_point"] = station[home.code]
@@ -186,7 +187,7 @@ def make_week(
                 row["pickup_point"] = gates[work.code][int(home.code[4:6]) % len(gates[work.code])]
             if rng.random() < 0.8:
                 row["dropoff_point"] = station[home.code]
-        row.update(_record(record_rng, gaz, work, earliest, direction))
+        row.update(richer_record(record_rng, gaz, work, earliest, direction))
         rows.append(row)
     registrations = pd.DataFrame(rows).reindex(columns=list(COLUMNS))
     return SyntheticWeek(registrations, pd.DataFrame(points))
@@ -214,7 +215,7 @@ def _network_points(
         places.append(("RS", unit, "火车站", "station"))
     points = []
     for prefix, unit, suffix, kind in places:
-        lat, lon = _jitter(rng, unit, 4.0)
+        lat, lon = jittered(rng, unit, 4.0)
         points.append(
             {
                 "point_id": f"{prefix}-{unit.short_code}",
@@ -258,7 +259,7 @@ def make_jobs(seed: int = 0, gazetteer: Gazetteer | None = None) -> pd.DataFrame
                                        "wage", "max_km"])  # fmt: skip
 
 
-def _record(
+def richer_record(
     rng: random.Random, gaz: Gazetteer, work: AdminUnit, earliest: dt.date, direction: str
 ) -> dict[str, str]:
     """The richer record of one registration: registered 1-10 days before its window, an
@@ -300,7 +301,7 @@ def _loc(unit: AdminUnit) -> Location:
     return Location(lat=unit.lat, lon=unit.lon)
 
 
-def _written(rng: random.Random, gaz: Gazetteer, unit: AdminUnit) -> str:
+def written_place(rng: random.Random, gaz: Gazetteer, unit: AdminUnit) -> str:
     """A place as registration systems write it: a code, a 12-digit code or a name."""
     roll = rng.random()
     if roll < 0.6:
@@ -310,7 +311,8 @@ def _written(rng: random.Random, gaz: Gazetteer, unit: AdminUnit) -> str:
     return gaz.label(unit)
 
 
-def _resident_id(rng: random.Random, home: AdminUnit) -> str:
+def resident_id(rng: random.Random, home: AdminUnit) -> str:
+    """A valid (synthetic) resident id of someone born in `home` in 1965-2002."""
     birth = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(365 * 38))
     first17 = f"{home.short_code}{birth:%Y%m%d}{rng.randrange(1000):03d}"
     return first17 + resident_id_check_char(first17)

@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from pointplan.cli import compare, db, plan, report, sample, serve, token, worker
+from pointplan.cli import campaign, compare, db, plan, report, sample, serve, token, worker
 from pointplan.cli.common import EXIT_BAD_INPUT, EXIT_FAULT
 from pointplan.io.errors import InputError
 
@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (plan, sample, compare, report, serve, token, db, worker):
+    for command in (plan, campaign, sample, compare, report, serve, token, db, worker):
         command.add_parser(commands)
     return parser
 

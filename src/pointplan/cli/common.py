@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+
+from pointplan.io.errors import InputError, InputIssue
+from pointplan.parallel import Executor
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -49,6 +53,34 @@ def add_out(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default ./out)"
     )
+
+
+def add_cluster(parser: argparse.ArgumentParser) -> None:
+    """The --cluster address."""
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="plan the parts on a Dask cluster: its scheduler's address (tcp://host:8786), or "
+        "'local' for a cluster of this machine's cores (--workers of them) started for the "
+        "run; the same plan as without",
+    )
+
+
+@contextmanager
+def cluster_executor(cluster: str | None, workers: int | None) -> Iterator[Executor | None]:
+    """The Dask cluster at `cluster`, or None (this machine's processes) without one; a
+    scheduler that does not answer is bad input (`InputError`)."""
+    if cluster is None:
+        yield None
+        return
+    # only a cluster's runs pay for importing Dask
+    from pointplan.cluster import ClusterUnreachable, open_cluster
+
+    try:
+        with open_cluster(cluster, workers) as executor:
+            yield executor
+    except ClusterUnreachable as error:
+        raise InputError([InputIssue("--cluster", str(error))]) from None
 
 
 T = TypeVar("T")

@@ -15,7 +15,15 @@ from typing import Any, Never
 from tqdm import tqdm
 
 from pointplan.builder import build_problem
-from pointplan.cli.common import EXIT_OK, add_inputs, add_out, positive_float, positive_int
+from pointplan.cli.common import (
+    EXIT_OK,
+    add_cluster,
+    add_inputs,
+    add_out,
+    cluster_executor,
+    positive_float,
+    positive_int,
+)
 from pointplan.domain.cost_sharing import split_costs
 from pointplan.domain.events import Standing, Status
 from pointplan.domain.plan import Plan
@@ -68,6 +76,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         help="processes that search parts and write the outputs at once (default: every core); "
         "same plan for any",
     )
+    add_cluster(plan)
     plan.add_argument(
         "--show-personal-data",
         action="store_true",
@@ -160,7 +169,10 @@ def run(args: argparse.Namespace) -> int:
         held=held,
     )
     read = time.perf_counter()
-    with ProgressBar(enabled=not args.no_progress and sys.stderr.isatty()) as bar:
+    with (
+        ProgressBar(enabled=not args.no_progress and sys.stderr.isatty()) as bar,
+        cluster_executor(args.cluster, args.workers) as executor,
+    ):
         planner = solve if base is None else partial(replan, base=base)
         plan = planner(
             problem,
@@ -168,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             time_limit=args.time_limit,
             workers=args.workers,
+            executor=executor,
             on_progress=bar.update,
         )
     planned = time.perf_counter()

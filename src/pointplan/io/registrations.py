@@ -133,48 +133,67 @@ def read_registrations(
     if isinstance(source, (str, Path, pd.DataFrame)):
         # a file's (or a DataFrame's) Chinese headers; the API's keys are the columns
         table = with_column_names(table)
-    name = table.name
-    check_columns(table)
+    return RegistrationReader(points, gazetteer, county_within_km).read(table)
 
-    reader = _RowReader(
-        name, {p.point_id: p for p in points}, gazetteer or default_gazetteer(), county_within_km
-    )
-    registrations: list[Registration] = []
-    rejected: list[Rejection] = []
-    issues: list[InputIssue] = []
-    first_row: dict[str, int] = {}
-    for row, why in table.unreadable:
-        issues.append(InputIssue(name, why, row))
-        rejected.append(Rejection(row=row, registration_id=None, reason=why))
-    for record in table.records:
-        row = record.row
-        registration, row_issues = reader.read(row, record.cells)
-        rid = valid_id(record.cells.get("registration_id", ""))
-        if rid is not None and rid in first_row:
-            row_issues.append(
-                InputIssue(
-                    name,
-                    f"duplicate registration_id (first on row {first_row[rid]})",
-                    row,
-                    "registration_id",
-                    rid,
+
+class RegistrationReader:
+    """Validates a registrations table a chunk at a time (`pointplan.io.tables.read_table_chunks`),
+    remembering the ids seen so that a duplicate in a later chunk is refused as in a whole
+    table. The arguments are `read_registrations`'."""
+
+    def __init__(
+        self,
+        points: Sequence[Point] = (),
+        gazetteer: Gazetteer | None = None,
+        county_within_km: float = COUNTY_WITHIN_KM,
+    ) -> None:
+        self._points = {p.point_id: p for p in points}
+        self._gazetteer = gazetteer or default_gazetteer()
+        self._county_within_km = county_within_km
+        self._first_row: dict[str, int] = {}
+
+    def read(self, table: Table) -> RegistrationBatch:
+        """The registrations of `table` (its columns named as the interchange's: see
+        `with_column_names`), validated; a missing or unknown column raises `InputError`."""
+        name = table.name
+        check_columns(table)
+        reader = _RowReader(name, self._points, self._gazetteer, self._county_within_km)
+        registrations: list[Registration] = []
+        rejected: list[Rejection] = []
+        issues: list[InputIssue] = []
+        first_row = self._first_row
+        for row, why in table.unreadable:
+            issues.append(InputIssue(name, why, row))
+            rejected.append(Rejection(row=row, registration_id=None, reason=why))
+        for record in table.records:
+            row = record.row
+            registration, row_issues = reader.read(row, record.cells)
+            rid = valid_id(record.cells.get("registration_id", ""))
+            if rid is not None and rid in first_row:
+                row_issues.append(
+                    InputIssue(
+                        name,
+                        f"duplicate registration_id (first on row {first_row[rid]})",
+                        row,
+                        "registration_id",
+                        rid,
+                    )
                 )
-            )
-        elif rid is not None:
-            first_row[rid] = row
-        if row_issues or registration is None:
-            issues.extend(row_issues)
-            reason = "; ".join(
-                f"{i.column}: {i.message}" if i.column else i.message for i in row_issues
-            )
-            rejected.append(Rejection(row=row, registration_id=rid, reason=reason))
-        else:
-            registrations.append(registration)
-    rejected.sort(key=lambda r: r.row)
-    issues.sort(key=lambda i: i.row or 0)
-    valid_rows = {r.row for r in registrations}
-    notes = tuple(note for note in reader.notes if note.row in valid_rows)
-    return RegistrationBatch(tuple(registrations), tuple(rejected), tuple(issues), notes)
+            elif rid is not None:
+                first_row[rid] = row
+            if row_issues or registration is None:
+                issues.extend(row_issues)
+                reason = "; ".join(
+                    f"{i.column}: {i.message}" if i.column else i.message for i in row_issues
+                )
+                rejected.append(Rejection(row=row, registration_id=rid, reason=reason))
+            else:
+                registrations.append(registration)
+        rejected.sort(key=lambda r: r.row)
+        issues.sort(key=lambda i: i.row or 0)
+        valid_rows = {r.row for r in registrations}
+        notes = tuple(note for note in reader.notes if note.row in valid_rows)
+        return RegistrationBatch(tuple(registrations), tuple(rejected), tuple(issues), notes)
 
 
 def check_columns(table: Table) -> None:

@@ -1,9 +1,13 @@
-"""Reading a table (CSV, XLSX or a DataFrame) as text records that keep their row numbers.
+"""Reading a table (CSV, XLSX, Parquet or a DataFrame) as text records that keep their row
+numbers, whole or in chunks.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1. Blank rows are skipped
 but still counted, so a message's row number is the one a person sees. A CSV row with more
 fields than the header is refused with that row's number, unless the extra fields are empty
-(a trailing comma); a row with fewer fields has its missing trailing cells empty.
+(a trailing comma); a row with fewer fields has its missing trailing cells empty. A Parquet
+file's first record is row 2, as if it had a header row; a DataFrame's is row 2 too, unless
+its index is named `ROW_INDEX`: then the index holds the row numbers (a chunk of a larger
+table keeps the numbers of the file it came from).
 """
 
 from __future__ import annotations
@@ -11,9 +15,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import io
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,12 @@ import openpyxl
 import pandas as pd
 
 from pointplan.io.errors import InputError, InputIssue
+
+ROW_INDEX = "row"
+"""The name of a DataFrame's index that holds the rows' numbers in the file they came from."""
+PARQUET_SUFFIXES = (".parquet", ".pq")
+CHUNK_ROWS = 100_000
+"""Rows per chunk when a large table is read in chunks (`read_table_chunks`)."""
 
 
 @dataclass(frozen=True)
@@ -91,47 +100,114 @@ def _with_suggestion(column: str, known: Sequence[str]) -> str:
 
 
 def read_table(source: Path | pd.DataFrame) -> Table:
-    """Read a CSV or XLSX file, or a DataFrame; file-level problems raise `InputError`."""
+    """Read a CSV, XLSX or Parquet file, or a DataFrame; file-level problems raise
+    `InputError`."""
     if isinstance(source, pd.DataFrame):
         header = [str(c) for c in source.columns]
-        rows = [(i + 2, list(values)) for i, values in enumerate(source.itertuples(index=False))]
-        return _table("DataFrame", header, rows)
+        if source.index.name == ROW_INDEX:
+            numbers: Iterable[int] = (int(number) for number in source.index)
+        else:
+            numbers = range(2, len(source) + 2)
+        values = source.itertuples(index=False)
+        return _table(
+            "DataFrame", header, [(n, list(v)) for n, v in zip(numbers, values, strict=True)]
+        )
     path = Path(source)
+    chunks = list(read_table_chunks(path, rows=None))
+    if len(chunks) == 1:
+        return chunks[0]
+    return Table(  # an XLSX, CSV or Parquet file has one chunk when read whole
+        chunks[0].name,
+        chunks[0].columns,
+        tuple(r for c in chunks for r in c.records),
+        tuple(u for c in chunks for u in c.unreadable),
+    )
+
+
+def read_table_chunks(path: Path, rows: int | None = CHUNK_ROWS) -> Iterator[Table]:
+    """Read a CSV, XLSX or Parquet file as tables of up to `rows` rows each (all at once for
+    None), with the file's row numbers, never holding more than a chunk's records; file-level
+    problems raise `InputError`, a chunk at a time."""
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            header, rows = _xlsx_rows(path)
+            header, numbered = _xlsx_rows(path)
+        elif path.suffix.lower() in PARQUET_SUFFIXES:
+            header, numbered = _parquet_rows(path)
         else:
-            header, rows = _csv_rows(path)
+            header, numbered = _csv_rows(path)
+        chunk: list[tuple[int, list[Any]]] = []
+        for number, values in numbered:
+            chunk.append((number, values))
+            if rows is not None and len(chunk) == rows:
+                yield _table(path.name, header, chunk)
+                chunk = []
+        if chunk or rows is None:
+            yield _table(path.name, header, chunk)
     except FileNotFoundError:
         raise InputError([InputIssue(str(path), "no such file")]) from None
     except UnicodeDecodeError:
         raise InputError([InputIssue(path.name, "not UTF-8 text; save it as UTF-8")]) from None
     except (ValueError, OSError, zipfile.BadZipFile, csv.Error) as error:
         raise InputError([InputIssue(path.name, f"cannot read the table: {error}")]) from None
-    return _table(path.name, header, rows)
 
 
-def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    text = path.read_bytes().decode("utf-8-sig")
-    lines = list(csv.reader(io.StringIO(text, newline="")))
-    if not lines:
-        raise ValueError("the file is empty")
-    return lines[0], [(number, line) for number, line in enumerate(lines[1:], start=2)]
+NumberedRows = tuple[list[str], Iterator[tuple[int, list[Any]]]]
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+def _csv_rows(path: Path) -> NumberedRows:
+    handle = path.open(encoding="utf-8-sig", newline="")
+    lines = csv.reader(handle)
     try:
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, list(values))
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
+        header = next(lines, None)
+        if header is None:
+            raise ValueError("the file is empty")
+    except BaseException:
+        handle.close()
+        raise
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
+        with handle:
+            yield from enumerate(lines, start=2)
+
+    return header, numbered()
+
+
+def _xlsx_rows(path: Path) -> NumberedRows:
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0].iter_rows(values_only=True)
+    first = next(sheet, None)
+    if first is None:
         workbook.close()
-    if not rows:
         raise ValueError("the first sheet is empty")
-    return [cell_text(v) for v in rows[0][1]], rows[1:]
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, values in enumerate(sheet, start=2):
+                yield number, list(values)
+        finally:
+            workbook.close()
+
+    return [cell_text(v) for v in first], numbered()
+
+
+def _parquet_rows(path: Path) -> NumberedRows:
+    import pyarrow.parquet as pq  # only Parquet's readers pay for it
+
+    try:
+        file = pq.ParquetFile(path)
+    except Exception as error:  # pyarrow's errors share no base class beyond its own
+        raise ValueError(f"not a Parquet file ({error})") from None
+    header = list(file.schema_arrow.names)
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
+        number = 2
+        for batch in file.iter_batches(batch_size=CHUNK_ROWS):
+            columns = [column.to_pylist() for column in batch.columns]
+            for values in zip(*columns, strict=True):
+                yield number, list(values)
+                number += 1
+
+    return header, numbered()
 
 
 def _table(name: str, header: list[str], rows: list[tuple[int, list[Any]]]) -> Table:

@@ -28,8 +28,9 @@ def wall_guard_seconds(seconds: float) -> float:
 
 @dataclass(frozen=True)
 class Budget:
-    """`seconds` of search, and the wall-clock `deadline` (a `time.perf_counter()` value, or
-    None for none) that stops it on a machine much slower than the reference."""
+    """`seconds` of search, and the wall-clock `deadline` (a `time.time()` value, which the
+    workers on other machines of a cluster read the same, or None for none) that stops it
+    on a machine much slower than the reference."""
 
     seconds: float
     deadline: float | None = None
@@ -37,7 +38,7 @@ class Budget:
     @classmethod
     def starting_now(cls, seconds: float) -> Budget:
         """A budget of `seconds` whose wall-clock guard is 3 x seconds + 30 s from now."""
-        return cls(seconds, time.perf_counter() + wall_guard_seconds(seconds))
+        return cls(seconds, time.time() + wall_guard_seconds(seconds))
 
     def part(self, seconds: float) -> Budget:
         """`seconds` of this budget, under the same deadline."""
@@ -55,7 +56,7 @@ class Budget:
     @property
     def expired(self) -> bool:
         """The wall-clock deadline has passed."""
-        return self.deadline is not None and time.perf_counter() >= self.deadline
+        return self.deadline is not None and time.time() >= self.deadline
 
     @staticmethod
     def seconds_in(deterministic_time: float) -> float:

@@ -25,6 +25,7 @@ from pointplan.domain.fleet import VehicleType
 from pointplan.domain.places import Place
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
+from pointplan.parallel import Workers
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import parts_lower_bound, window_lower_bound
 from pointplan.solvers.budget import DEFAULT_SECONDS, Budget
@@ -83,14 +84,14 @@ def solve_consolidated(
     *,
     seed: int = 0,
     stop: StoppingCriterion | None = None,
-    workers: int | None = None,
+    workers: Workers | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
-    """Plan each part by the day-by-day sweep, then search the parts (`search.search_parts`)
-    until `stop` says so (default: `MaxRuntime(DEFAULT_SECONDS)`). Parts are searched on
-    `workers` processes (default: the cores this process may use); `on_progress` hears after
-    each searched part. Deterministic for a seed, whatever the number of workers: the criteria
-    see time as the solver work handed out so far, not the clock."""
+    """Plan each part by the day-by-day sweep, then search the parts (`search.search_parts`) until
+    `stop` says so (default: `MaxRuntime(DEFAULT_SECONDS)`). Parts are searched on `workers`
+    processes (default: the cores this process may use) or by the executor given; `on_progress`
+    hears after each searched part. Deterministic for a seed, whatever the number of workers: the
+    criteria see time as the solver work handed out so far, not the clock."""
     stop = stop or MaxRuntime(DEFAULT_SECONDS)
     started = time.perf_counter()
     budget = Budget.starting_now(stop.time_limit() or DEFAULT_SECONDS)
@@ -117,7 +118,7 @@ def solve_consolidated(
         decisions = [d for s in swept for d in s.decisions]
         lower_bound = sum(s.bound for s in swept)
     else:
-        context = SearchContext(problem, seed)
+        context = SearchContext(problem.without_demand(), seed)
         searched = search_parts(context, swept, budget, stop, workers, on_progress)
         decisions = _within_fleet(fleet, swept, searched.part_decisions)
         lower_bound = searched.lower_bound

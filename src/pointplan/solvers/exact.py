@@ -100,7 +100,7 @@ def enumerate_patterns(
         return None  # too many combinations even to look at
     patterns = []
     for number, a in enumerate(pickup_sets):
-        if deadline is not None and number % 64 == 0 and time.perf_counter() > deadline:
+        if deadline is not None and number % 64 == 0 and time.time() > deadline:
             return None
         reachable = set().union(*(pairs[p] for p in a))
         for b in dropoff_sets:

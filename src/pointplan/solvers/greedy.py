@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pointplan.domain.fleet import VehicleType
 from pointplan.domain.plan import Plan
 from pointplan.domain.registration import Registration
+from pointplan.parallel import Workers
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import parts_lower_bound
 from pointplan.solvers.decision import Decision, PlaceKey, place_key
@@ -37,7 +38,7 @@ def solve_greedy(
     *,
     seed: int = 0,
     stop: StoppingCriterion | None = None,
-    workers: int | None = None,
+    workers: Workers | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
     """Plan by filling vehicles in order. One pass: `stop`, `workers` and `on_progress` are

@@ -70,8 +70,9 @@ class WorkLimit:
     @classmethod
     def until(cls, deterministic_time: float, deadline: float | None, fallback: float) -> WorkLimit:
         """A limit of `deterministic_time`, with the wall-clock guard at `deadline` (a
-        `time.perf_counter()` value), or `fallback` seconds from now when there is none."""
-        wall = fallback if deadline is None else deadline - time.perf_counter()
+        `time.time()` value, the same on every machine of a cluster), or `fallback` seconds
+        from now when there is none."""
+        wall = fallback if deadline is None else deadline - time.time()
         return cls(deterministic_time, max(0.05, wall))
 
 
@@ -207,7 +208,7 @@ def new_lp(deadline: float | None = None) -> LpSolver:
     if solver is None:  # pragma: no cover - GLOP ships with every OR-Tools build
         raise SolverFault("OR-Tools has no GLOP linear solver")
     if deadline is not None:
-        solver.SetTimeLimit(max(1, int(1000 * (deadline - time.perf_counter()))))
+        solver.SetTimeLimit(max(1, int(1000 * (deadline - time.time()))))
     return solver
 
 

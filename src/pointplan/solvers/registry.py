@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Literal, Protocol
 
 from pointplan.domain.plan import Plan
+from pointplan.parallel import Workers
 from pointplan.problem import Problem
 from pointplan.solvers.consolidate import solve_consolidated
 from pointplan.solvers.greedy import solve_greedy
@@ -25,7 +26,7 @@ class Solver(Protocol):
         *,
         seed: int = 0,
         stop: StoppingCriterion | None = None,
-        workers: int | None = None,
+        workers: Workers | None = None,
         on_progress: Callable[[Progress], None] | None = None,
     ) -> Plan: ...
 

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pointplan.parallel import default_workers, ordered_map
+from pointplan.parallel import Workers, default_workers, ordered_map
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import cover_lower_bound, relaxed_stop_bound
 from pointplan.solvers.budget import Budget
@@ -58,7 +58,8 @@ class SearchOutcome:
 
 @dataclass(frozen=True)
 class SearchContext:
-    """What every part's search shares; sent to each worker process once."""
+    """What every part's search shares, sent to each worker process once: the problem without
+    its demand (`Problem.without_demand`), since each part carries its own registrations."""
 
     problem: Problem
     seed: int
@@ -89,12 +90,13 @@ def search_parts(
     swept: Sequence[SweptPart],
     budget: Budget,
     stop: StoppingCriterion,
-    workers: int | None = None,
+    workers: Workers | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> SearchOutcome:
     """Search the parts whose sweep plan may improve until `stop` says so, each with a share
     of `budget` by its number of registrations; the other parts keep the sweep's plan.
-    Parts are searched on `workers` processes (default: every core this process may use);
+    Parts are searched on `workers` processes (default: every core this process may use) or
+    by the executor given;
     `on_progress` hears after each searched part."""
     gaps = [s.part for s in swept if len(s.decisions) > s.bound]
     weight = sum(len(part.registrations) for part in gaps) or 1
