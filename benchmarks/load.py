@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
+import signal
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +34,7 @@ from pointplan.store import models
 from pointplan.store.database import Database, migrate
 from pointplan.store.tokens import add_token
 from pointplan.synthetic import make_week
-from tests.api.live import free_port, serve
+from tests.api.live import free_port, plan_worker, serve
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -113,13 +116,24 @@ async def _reader(
 
 
 async def _load(
-    base: str, token: str, rows: list[dict[str, str]], args: argparse.Namespace, plan_id: str
+    bases: list[str],
+    token: str,
+    rows: list[dict[str, str]],
+    args: argparse.Namespace,
+    plan_id: str,
+    during: Callable[[], Awaitable[None]] | None = None,
 ) -> tuple[Tally, Tally, float]:
+    """The writers and readers, spread over the servers at `bases` in turn, with `during`
+    (such as killing a worker) run beside them."""
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=args.writers + args.readers)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, timeout=30, limits=limits
-    ) as client:
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits)
+            )
+            for base in bases
+        ]
         seeded = [f"/v1/registrations/{r['registration_id']}" for r in rows[: args.seed]]
         paths = [*seeded, f"/v1/plans/{plan_id}"]
         fresh = rows[args.seed :]
@@ -131,9 +145,10 @@ async def _load(
         period = args.writers * args.batch / args.rate
         read_period = args.readers / args.read_rate
         await asyncio.gather(
+            *((during(),) if during else ()),
             *(
                 _writer(
-                    client,
+                    clients[i % len(clients)],
                     fresh[i * share : (i + 1) * share],
                     args.batch,
                     period,
@@ -145,7 +160,12 @@ async def _load(
             ),
             *(
                 _reader(
-                    client, paths, read_period, began + i * read_period / args.readers, stop, reads
+                    clients[i % len(clients)],
+                    paths,
+                    read_period,
+                    began + i * read_period / args.readers,
+                    stop,
+                    reads,
                 )
                 for i in range(args.readers)
             ),
@@ -174,7 +194,33 @@ def main() -> None:
         "--db", metavar="URL", help="an empty database to serve from (default: a new SQLite file)"
     )
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="`pointplan serve` processes (more: PostgreSQL)"
+    )
+    parser.add_argument(
+        "--plan-workers",
+        type=int,
+        default=0,
+        help="`pointplan worker` processes; with any, the servers solve nothing (PostgreSQL)",
+    )
+    parser.add_argument(
+        "--plans", type=int, default=1, help="plans asked for before the load (default 1)"
+    )
+    parser.add_argument(
+        "--plan-time-limit", type=float, default=600.0, help="each plan's budget (default 600)"
+    )
+    parser.add_argument(
+        "--kill-worker-at",
+        type=float,
+        metavar="S",
+        help="SIGKILL the first plan worker (with its solvers) S seconds into the load",
+    )
     args = parser.parse_args()
+    several = args.servers > 1 or args.plan_workers > 0
+    if several and not (args.db or "").startswith("postgresql"):
+        parser.error("--servers above 1 and --plan-workers need --db postgresql://...")
+    if args.kill_worker_at is not None and args.plan_workers < 1:
+        parser.error("--kill-worker-at needs --plan-workers")
 
     folder = Path(tempfile.mkdtemp(prefix="pointplan-load-"))
     url = args.db or f"sqlite:///{folder / 'service.db'}"
@@ -184,7 +230,6 @@ def main() -> None:
         if session.scalar(select(func.count()).select_from(models.Registration)):
             parser.error("--db: the database holds registrations already; give an empty one")
         token = add_token(session, "load", "admin")
-    db.dispose()
     week = make_week(args.seed + 80_000, seed=11)
     rows = [
         {str(k): v for k, v in record.items() if v == v and v not in ("", None)}  # v != v: NaN
@@ -195,32 +240,103 @@ def main() -> None:
          "lon": float(p["lon"]), "adcode": str(p.get("adcode", ""))}
         for p in week.points.fillna("").to_dict("records")
     ]  # fmt: skip
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with serve(url, port, folder / "serve.log"):
+    ports = [free_port() for _ in range(args.servers)]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    server_env = {"POINTPLAN_PLAN_WORKERS": "0"} if args.plan_workers else {}
+    killed: list[float] = []
+    with contextlib.ExitStack() as stack:
+        for number, port in enumerate(ports):
+            stack.enter_context(serve(url, port, folder / f"serve{number}.log", server_env))
+        workers = [
+            stack.enter_context(plan_worker(url, folder / f"worker{number}.log"))
+            for number in range(args.plan_workers)
+        ]
         headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+        with httpx.Client(base_url=bases[0], headers=headers, timeout=120) as client:
             client.post("/v1/points", json=points).raise_for_status()
             for start in range(0, args.seed, 1000):
                 client.post("/v1/registrations", json=rows[start : start + 1000]).raise_for_status()
-            plan = client.post(
-                "/v1/plans",
-                json={"area": "15", "date_from": "2022-11-21", "date_to": "2022-11-30",
-                      "time_limit": 600},
-            ).json()  # fmt: skip
+            plan_ids = [
+                client.post(
+                    "/v1/plans",
+                    json={"area": "15", "date_from": "2022-11-21", "date_to": "2022-11-30",
+                          "time_limit": args.plan_time_limit},
+                ).json()["plan_id"]
+                for _ in range(args.plans)
+            ]  # fmt: skip
             if args.no_plan:  # still read by the readers, as a cancelled plan
-                client.delete(f"/v1/plans/{plan['plan_id']}").raise_for_status()
+                for plan_id in plan_ids:
+                    client.delete(f"/v1/plans/{plan_id}").raise_for_status()
             time.sleep(3)  # the plan's process starts and begins solving
-            plan_status = client.get(f"/v1/plans/{plan['plan_id']}").json()["status"]
-        writes, reads, seconds = asyncio.run(_load(base, token, rows, args, plan["plan_id"]))
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-            plan_after = client.get(f"/v1/plans/{plan['plan_id']}").json()["status"]
-    report = _report(args, url, writes, reads, seconds, plan_status, plan_after)
+            plan_status = client.get(f"/v1/plans/{plan_ids[0]}").json()["status"]
+
+        async def kill_a_worker() -> None:
+            await asyncio.sleep(args.kill_worker_at)
+            os.killpg(workers[0].pid, signal.SIGKILL)
+            killed.append(args.kill_worker_at)
+
+        during = kill_a_worker if args.kill_worker_at is not None else None
+        writes, reads, seconds = asyncio.run(_load(bases, token, rows, args, plan_ids[0], during))
+        statuses = _plans_after(bases, headers, plan_ids, wait=several and not args.no_plan)
+    attempts = _attempts(db, plan_ids)
+    db.dispose()
+    report = _report(args, url, writes, reads, seconds, plan_status, statuses[0])
+    if several:
+        report += "\n\n" + _processes_report(args, statuses, attempts, killed)
     print(report)
     if not args.no_write:
         backend = _backend(url)
         heading = "## Service load" if backend == "SQLite" else f"## {backend} service load"
+        if several:
+            heading = (
+                f"## {backend} service load: {args.servers} servers, {args.plan_workers} workers"
+            )
         replace_section(heading, f"{heading}\n\n{report}\n", RESULTS)
+
+
+def _plans_after(
+    bases: list[str], headers: dict[str, str], plan_ids: list[str], wait: bool
+) -> list[str]:
+    """Each plan's status after the load; with `wait`, once none is queued or running
+    (10 minutes at most), each asked of the servers in turn."""
+    deadline = time.monotonic() + (600 if wait else 0)
+    while True:
+        statuses = []
+        for number, plan_id in enumerate(plan_ids):
+            base = bases[number % len(bases)]
+            with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+                statuses.append(client.get(f"/v1/plans/{plan_id}").json()["status"])
+        if not wait or time.monotonic() > deadline:
+            return statuses
+        if all(status not in ("queued", "running") for status in statuses):
+            return statuses
+        time.sleep(2)
+
+
+def _attempts(db: Database, plan_ids: list[str]) -> list[int]:
+    """How many times each plan's job was claimed."""
+    with db.session() as session:
+        jobs = {job.plan_id: job.attempts for job in session.scalars(select(models.PlanJob))}
+    return [jobs.get(plan_id, 0) for plan_id in plan_ids]
+
+
+def _processes_report(
+    args: argparse.Namespace, statuses: list[str], attempts: list[int], killed: list[float]
+) -> str:
+    done = sum(status == "done" for status in statuses)
+    kill = (
+        f"the first worker was killed (SIGKILL, with its solver) {killed[0]:g} s into the load; "
+        if killed
+        else ""
+    )
+    return (
+        f"{args.servers} `pointplan serve` processes (solving nothing) and {args.plan_workers} "
+        f"`pointplan worker` processes on one database, the clients spread over the servers; "
+        f"{kill}{args.plans} plans of {args.plan_time_limit:g} s asked for before the load: "
+        f"**{done} of {len(statuses)} done** afterwards ({', '.join(statuses)}), claimed "
+        f"{', '.join(map(str, attempts))} times (a job claimed twice ran again after its "
+        "worker died, once its lease ran out)."
+    )
 
 
 def _report(

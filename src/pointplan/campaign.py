@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import resource
 import shutil
 import time
 from collections import defaultdict
@@ -129,6 +130,8 @@ class AreaResult:
     spent: float
     people: int
     seconds: float
+    peak_bytes: int
+    """The peak resident memory, so far, of the process that planned it."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,8 @@ class Campaign:
     areas: tuple[AreaResult, ...]
     rejected: tuple[Rejection, ...]
     folder: Path
+    read_seconds: float
+    """Wall time of reading, validating and sharding the registrations."""
 
 
 def refuse_shared_fleet(fleet: Fleet, policy: Policy) -> None:
@@ -298,6 +303,7 @@ def plan_area(settings: Settings, area: Area) -> AreaResult:
         people=plan.summary.served_passengers
         + sum(sizes.get(a.registration_id, 0) for a in plan.advised),
         seconds=time.perf_counter() - started,
+        peak_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # Linux: KiB
     )
 
 
@@ -462,6 +468,7 @@ def plan_campaign(
         split = split_registrations(
             source, shards, points, chunk_rows, lambda rows: say(f"read {rows:,} rows")
         )
+        read_seconds = time.perf_counter() - started
         valid = sum(area.registrations for area in split.areas)
         budget = time_limit if time_limit is not None else SECONDS_PER_THOUSAND * valid / 1000
         settings = Settings(
@@ -495,7 +502,7 @@ def plan_campaign(
         _write_area_index(out, results)
     finally:
         shutil.rmtree(shards, ignore_errors=True)
-    return Campaign(summary, tuple(results), split.rejected, out)
+    return Campaign(summary, tuple(results), split.rejected, out, read_seconds)
 
 
 def _write_area_index(out: Path, results: Sequence[AreaResult]) -> None:
@@ -515,6 +522,7 @@ def _write_area_index(out: Path, results: Sequence[AreaResult]) -> None:
             "distance_km": r.summary.distance_km,
             "cost": r.summary.cost,
             "seconds": round(r.seconds, 1),
+            "worker_peak_mb": round(r.peak_bytes / 2**20),
         }
         for r in results
     ]
