@@ -7,6 +7,9 @@ memory is its own; the workers' peak is the most any worker process held (areas.
 
     python -m benchmarks.campaign --size 200000 --modes one pool cluster
     python -m benchmarks.campaign --size 2000000 --modes cluster
+
+`--modes ray` plans the areas on a local Ray cluster instead (needs `pip install ray`), for
+the comparison of engines in docs/campaign.md.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from benchmarks.results import machine_line, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
-MODES = ("one", "pool", "cluster")
+MODES = ("one", "pool", "cluster", "ray")
 HEADING = "## National campaign: one process, the pool and a local Dask cluster"
 
 
@@ -59,6 +62,14 @@ def run_one(mode: str, size: int, seed: int, out: Path) -> dict[str, Any]:
     if mode == "cluster":
         with open_cluster("local", workers=2) as executor:
             campaign = plan_campaign(registrations, out, workers=executor, **arguments)
+    elif mode == "ray":  # for the comparison of docs/campaign.md; needs `pip install ray`
+        import ray
+
+        from benchmarks.engines import RayExecutor
+
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        campaign = plan_campaign(registrations, out, workers=RayExecutor(), **arguments)
+        ray.shutdown()
     else:
         workers = 1 if mode == "one" else 2
         campaign = plan_campaign(registrations, out, workers=workers, **arguments)
@@ -88,7 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES[:3]))
     parser.add_argument("--run", choices=MODES, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=Path("/tmp/pointplan-campaign"))
     args = parser.parse_args()
