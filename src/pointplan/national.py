@@ -24,7 +24,7 @@ import pandas as pd
 
 from pointplan.geo.gazetteer import AdminUnit, Gazetteer, default_gazetteer
 from pointplan.io.registrations import COLUMNS
-from pointplan.synthetic import GIVEN, SURNAMES, jittered, resident_id, richer_record, written_place
+from pointplan.synthetic import jittered, journey_row, richer_record
 
 MAINLAND_EXCLUDED = ("71", "81", "82")  # Taiwan, Hong Kong, Macao: no campaign registrations
 COAST = ("11", "12", "31", "32", "33", "35", "37", "44")  # the provinces that draw workers
@@ -142,25 +142,15 @@ def chunks(
         work = world.centres[work_index]
         direction = "return_to_work" if rng.random() < 0.6 else "return_home"
         earliest = week_start + dt.timedelta(days=rng.choices(range(7), cum_weights=days)[0])
-        window = rng.choices((0, 1, 2, 3), (40, 30, 20, 10))[0]
         origin, destination = (home, work) if direction == "return_to_work" else (work, home)
         gate = _gate(work, 1 + int(home.code[4:6]) % GATES_PER_CENTRE)
         station = f"BS-{home.short_code}"
         to_work = direction == "return_to_work"
-        row: dict[str, object] = {
-            "registration_id": f"N{index:07d}",
-            "direction": direction,
-            "origin": written_place(rng, gaz, origin),
-            "destination": written_place(rng, gaz, destination),
-            "earliest_date": earliest.isoformat(),
-            "latest_date": (earliest + dt.timedelta(days=window)).isoformat(),
-            "party_size": rng.choices((1, 2, 3, 4), (60, 25, 10, 5))[0],
-            "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
-            "id_number": resident_id(rng, home),
-            "phone": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
-            "pickup_point": (station if to_work else gate) if rng.random() < 0.5 else "",
-            "dropoff_point": (gate if to_work else station) if rng.random() < 0.8 else "",
-        }
+        row = journey_row(rng, gaz, f"N{index:07d}", direction, home, origin, destination, earliest)
+        if rng.random() < 0.5:
+            row["pickup_point"] = station if to_work else gate
+        if rng.random() < 0.8:
+            row["dropoff_point"] = gate if to_work else station
         row.update(richer_record(record_rng, gaz, work, earliest, direction))
         rows.append(row)
         if len(rows) == chunk or index == size:

@@ -158,22 +158,8 @@ def make_week(
             work = _destination(rng, home, inside, outside)
         direction = "return_to_work" if rng.random() < 0.6 else "return_home"
         earliest = week_start + dt.timedelta(days=rng.choices(range(7), (4, 3, 2, 2, 2, 1, 1))[0])
-        window = rng.choices((0, 1, 2, 3), (40, 30, 20, 10))[0]
         origin, destination = (home, work) if direction == "return_to_work" else (work, home)
-        row: dict[str, object] = {
-            "registration_id": f"R{index:06d}",
-            "direction": direction,
-            "origin": written_place(rng, gaz, origin),
-            "destination": written_place(rng, gaz, destination),
-            "earliest_date": earliest.isoformat(),
-            "latest_date": (earliest + dt.timedelta(days=window)).isoformat(),
-            "party_size": rng.choices((1, 2, 3, 4), (60, 25, 10, 5))[0],
-            "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
-            "id_number": resident_id(rng, home),
-            "phone": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
-            "pickup_point": "",
-            "dropoff_point": "",
-        }
+        row = journey_row(rng, gaz, f"R{index:06d}", direction, home, origin, destination, earliest)
         if rng.random() < 0.1 and origin.level == 3:  # some systems send coordinates
             row["origin"] = ""
             row["origin_lat"], row["origin_lon"] = jittered(rng, origin, 6.0)
@@ -257,6 +243,35 @@ def make_jobs(seed: int = 0, gazetteer: Gazetteer | None = None) -> pd.DataFrame
             )
     return pd.DataFrame(rows, columns=["job_id", "employer", "county", "trade", "openings",
                                        "wage", "max_km"])  # fmt: skip
+
+
+def journey_row(
+    rng: random.Random,
+    gaz: Gazetteer,
+    registration_id: str,
+    direction: str,
+    home: AdminUnit,
+    origin: AdminUnit,
+    destination: AdminUnit,
+    earliest: dt.date,
+) -> dict[str, object]:
+    """A registration's journey and person (window of 0-3 days, party of 1-4, a name, a
+    resident id of `home`, a phone), without pickup and drop-off points (empty)."""
+    window = rng.choices((0, 1, 2, 3), (40, 30, 20, 10))[0]
+    return {
+        "registration_id": registration_id,
+        "direction": direction,
+        "origin": written_place(rng, gaz, origin),
+        "destination": written_place(rng, gaz, destination),
+        "earliest_date": earliest.isoformat(),
+        "latest_date": (earliest + dt.timedelta(days=window)).isoformat(),
+        "party_size": rng.choices((1, 2, 3, 4), (60, 25, 10, 5))[0],
+        "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
+        "id_number": resident_id(rng, home),
+        "phone": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+        "pickup_point": "",
+        "dropoff_point": "",
+    }
 
 
 def richer_record(
