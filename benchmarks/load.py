@@ -355,14 +355,14 @@ def _report(
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; "
-        f"one `pointplan serve` (uvicorn, one process) on loopback with {database}; the "
+        f"{_servers(args)} on loopback with {database}; the "
         "clients (Python, httpx, asyncio) on the same machine; the plan's solver at nice 10 "
         "(the service's own setting).",
         "",
         f"Command: `python -m benchmarks.load --seconds {args.seconds:g} --writers {args.writers} "
         f"--readers {args.readers} --batch {args.batch} --rate {args.rate:g} --read-rate "
-        f"{args.read_rate:g}{db_option}` (the writers aim at {args.rate:g} registrations a "
-        f"second and the readers at {args.read_rate:g} reads a second; {args.seed} "
+        f"{args.read_rate:g}{db_option}{_process_options(args)}` (the writers aim at "
+        f"{args.rate:g} registrations a second and the readers at {args.read_rate:g} reads a second; {args.seed} "
         f"registrations stored first; a plan of them was {plan_before} when the load began "
         f"and {plan_after} when it ended).",
         "",
@@ -379,6 +379,28 @@ def _report(
         f"mean single read {1000 * statistics.fmean(reads.latencies or [0]):.1f} ms.",
     ]
     return "\n".join(lines)
+
+
+def _servers(args: argparse.Namespace) -> str:
+    if args.servers == 1:
+        return "one `pointplan serve` (uvicorn, one process)"
+    return f"{args.servers} `pointplan serve` processes (uvicorn)"
+
+
+def _process_options(args: argparse.Namespace) -> str:
+    """The options of several processes, as given."""
+    options = []
+    if args.servers != 1:
+        options.append(f"--servers {args.servers}")
+    if args.plan_workers:
+        options.append(f"--plan-workers {args.plan_workers}")
+    if args.plans != 1:
+        options.append(f"--plans {args.plans}")
+    if args.plan_time_limit != 600:
+        options.append(f"--plan-time-limit {args.plan_time_limit:g}")
+    if args.kill_worker_at is not None:
+        options.append(f"--kill-worker-at {args.kill_worker_at:g}")
+    return "".join(f" {option}" for option in options)
 
 
 def _backend(url: str) -> str:
