@@ -362,7 +362,8 @@ def _report(
         f"Command: `python -m benchmarks.load --seconds {args.seconds:g} --writers {args.writers} "
         f"--readers {args.readers} --batch {args.batch} --rate {args.rate:g} --read-rate "
         f"{args.read_rate:g}{db_option}{_process_options(args)}` (the writers aim at "
-        f"{args.rate:g} registrations a second and the readers at {args.read_rate:g} reads a second; {args.seed} "
+        f"{args.rate:g} registrations a second and the readers at {args.read_rate:g} reads a "
+        f"second; {args.seed} "
         f"registrations stored first; a plan of them was {plan_before} when the load began "
         f"and {plan_after} when it ended).",
         "",
