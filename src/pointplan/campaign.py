@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pyarrow as pa
@@ -48,6 +48,7 @@ from pointplan.io.registrations import RegistrationReader
 from pointplan.io.tables import CHUNK_ROWS, ROW_INDEX, read_table_chunks
 from pointplan.parallel import Workers, ordered_map
 from pointplan.solve import solve
+from pointplan.solvers.result import spending
 
 AREA_LIMIT = 40_000
 """The most registrations an area is given (a province's cities are packed up to it), so
@@ -75,26 +76,51 @@ PASSENGER_SCHEMA = pa.schema(
 )  # fmt: skip
 
 
+class Shard(NamedTuple):
+    """The shard file of registrations of one direction (`W` to work, `H` home), one
+    destination city (its 4-digit code; `0000` without one) and one ISO week (`2023-W05`)."""
+
+    letter: str
+    city: str
+    week: str
+
+    @property
+    def province(self) -> str:
+        """The destination's province code."""
+        return self.city[:2]
+
+    @property
+    def file_name(self) -> str:
+        """The shard's file name under the shards folder."""
+        return f"{self.letter}{self.city}-{self.week}.parquet"
+
+
 @dataclass(frozen=True)
 class Area:
     """Registrations planned together: one direction, one province's cities (all of them or a
     pack of them), one ISO week of earliest dates."""
 
-    code: str
-    """`W44-2023W05` (to work, destination province 44, week 5 of 2023), with `-2` etc.
-    when the province's cities make more than one area; trip ids start with it."""
     direction: Direction
     province: str
     week: str
+    pack: int | None
+    """The pack's number (1, 2, ...) when the province's cities make more than one area."""
     shard_files: tuple[str, ...]
     registrations: int
 
     @property
+    def code(self) -> str:
+        """`W44-2023W05` (to work, destination province 44, week 5 of 2023), `-2` etc. after
+        it for a pack; trip ids start with it."""
+        letter = "W" if self.direction is Direction.RETURN_TO_WORK else "H"
+        suffix = f"-{self.pack}" if self.pack is not None else ""
+        return f"{letter}{self.province}-{self.week.replace('-', '')}{suffix}"
+
+    @property
     def folder(self) -> Path:
         """Where its exports go, under the campaign's folder."""
-        pack = self.code.split("-")[2:]
-        province = "-".join([self.province, *pack])
-        return Path(AREAS_FOLDER) / self.direction.value / self.week / province
+        name = self.province if self.pack is None else f"{self.province}-{self.pack}"
+        return Path(AREAS_FOLDER) / self.direction.value / self.week / name
 
 
 @dataclass(frozen=True)
@@ -103,7 +129,6 @@ class Split:
 
     areas: tuple[Area, ...]
     rejected: tuple[Rejection, ...]
-    rows: int
 
 
 @dataclass(frozen=True)
@@ -173,13 +198,13 @@ def refuse_shared_fleet(fleet: Fleet, policy: Policy) -> None:
         )
 
 
-def area_of(registration: Registration) -> tuple[str, str, str, str]:
-    """The shard of a registration: direction letter, destination province and city (`00`
-    where the destination has no code), ISO week of its earliest date."""
-    code = (registration.destination.adcode or "").ljust(4, "0")[:4]
+def shard_of(registration: Registration) -> Shard:
+    """The shard of a registration: its direction, destination city, ISO week of its earliest
+    date."""
+    city = (registration.destination.adcode or "").ljust(4, "0")[:4]
     year, week, _ = registration.earliest_date.isocalendar()
     letter = "W" if registration.direction is Direction.RETURN_TO_WORK else "H"
-    return letter, code[:2], code, f"{year}-W{week:02d}"
+    return Shard(letter, city, f"{year}-W{week:02d}")
 
 
 def split_registrations(
@@ -194,8 +219,8 @@ def split_registrations(
     the rejected rows. `on_chunk` is told the rows read so far."""
     folder.mkdir(parents=True, exist_ok=True)
     reader = RegistrationReader(points)
-    writers: dict[tuple[str, str, str, str], pq.ParquetWriter] = {}
-    counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    writers: dict[Shard, pq.ParquetWriter] = {}
+    counts: dict[Shard, int] = defaultdict(int)
     rejected: list[Rejection] = []
     rows = 0
     try:
@@ -206,10 +231,10 @@ def split_registrations(
             rows += batch.rows
             cells = {record.row: record.cells for record in table.records}
             columns = list(table.columns)
-            grouped: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
+            grouped: dict[Shard, list[int]] = defaultdict(list)
             for registration in batch.registrations:
                 assert registration.row is not None  # a table's registrations keep their rows
-                grouped[area_of(registration)].append(registration.row)
+                grouped[shard_of(registration)].append(registration.row)
             schema = pa.schema(
                 [(c, pa.string()) for c in columns] + [(ROW_INDEX, pa.int64())]
             )  # fmt: skip
@@ -218,7 +243,7 @@ def split_registrations(
                 data = {c: [cells[n].get(c, "") for n in numbers] for c in columns}
                 data[ROW_INDEX] = numbers  # type: ignore[assignment]
                 if key not in writers:
-                    writers[key] = pq.ParquetWriter(folder / _shard_name(key), schema)
+                    writers[key] = pq.ParquetWriter(folder / key.file_name, schema)
                 writers[key].write_table(pa.table(data, schema=schema))
                 counts[key] += len(numbers)
             if on_chunk is not None:
@@ -226,37 +251,31 @@ def split_registrations(
     finally:
         for writer in writers.values():
             writer.close()
-    return Split(_pack(counts), tuple(sorted(rejected, key=lambda r: r.row)), rows)
+    return Split(_pack(counts), tuple(sorted(rejected, key=lambda r: r.row)))
 
 
-def _shard_name(key: tuple[str, str, str, str]) -> str:
-    letter, _, city, week = key
-    return f"{letter}{city}-{week}.parquet"
-
-
-def _pack(counts: Mapping[tuple[str, str, str, str], int]) -> tuple[Area, ...]:
+def _pack(counts: Mapping[Shard, int]) -> tuple[Area, ...]:
     """Each (direction, province, week)'s cities, in code order, packed into areas of at most
     `AREA_LIMIT` registrations (a city larger than that is an area of its own)."""
-    by_province: dict[tuple[str, str, str], list[tuple[str, int]]] = defaultdict(list)
-    for (letter, province, city, week), count in sorted(counts.items()):
-        by_province[letter, province, week].append((city, count))
+    by_province: dict[tuple[str, str, str], list[tuple[Shard, int]]] = defaultdict(list)
+    for shard, count in sorted(counts.items()):
+        by_province[shard.letter, shard.province, shard.week].append((shard, count))
     areas = []
-    for (letter, province, week), cities in sorted(by_province.items()):
-        packs: list[list[tuple[str, int]]] = [[]]
-        for city, count in cities:
+    for (letter, province, week), shards in sorted(by_province.items()):
+        packs: list[list[tuple[Shard, int]]] = [[]]
+        for shard, count in shards:
             if packs[-1] and sum(n for _, n in packs[-1]) + count > AREA_LIMIT:
                 packs.append([])
-            packs[-1].append((city, count))
+            packs[-1].append((shard, count))
         direction = Direction.RETURN_TO_WORK if letter == "W" else Direction.RETURN_HOME
         for number, pack in enumerate(packs, start=1):
-            suffix = f"-{number}" if len(packs) > 1 else ""
             areas.append(
                 Area(
-                    code=f"{letter}{province}-{week.replace('-', '')}{suffix}",
                     direction=direction,
                     province=province,
                     week=week,
-                    shard_files=tuple(_shard_name((letter, province, c, week)) for c, _ in pack),
+                    pack=number if len(packs) > 1 else None,
+                    shard_files=tuple(shard.file_name for shard, _ in pack),
                     registrations=sum(n for _, n in pack),
                 )
             )
@@ -295,13 +314,14 @@ def plan_area(settings: Settings, area: Area) -> AreaResult:
     _write_parquet(
         passengers_table(plan.trips), PASSENGER_SCHEMA, area.code, folder / "passengers.parquet"
     )
-    sizes = {r.registration_id: r.party_size for r in problem.registrations}
+    spent, people = spending(
+        problem, plan.summary.cost, plan.summary.served_passengers, plan.advised
+    )
     return AreaResult(
         area=area,
         summary=plan.summary,
-        spent=plan.summary.cost + sum(a.cost for a in plan.advised),
-        people=plan.summary.served_passengers
-        + sum(sizes.get(a.registration_id, 0) for a in plan.advised),
+        spent=spent,
+        people=people,
         seconds=time.perf_counter() - started,
         peak_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # Linux: KiB
     )
@@ -377,9 +397,7 @@ class _PlanWriter:
         )
 
     def finish(self, summary: Summary, rejected: Sequence[Rejection]) -> Path:
-        """Join plan.json (summary first, then the lists; `rejected` last) and close."""
-        self.trips.close()
-        self.passengers.close()
+        """Join plan.json (summary first, then the lists; `rejected` last)."""
         for handle in self.handles.values():
             handle.close()
         path = self.folder / "plan.json"
@@ -393,11 +411,13 @@ class _PlanWriter:
             out.write(',\n"rejected":[')
             out.write(",".join(f"\n{r.model_dump_json()}" for r in rejected))
             out.write("\n]}\n" if rejected else "]}\n")
-        self.close()
         return path
 
     def close(self) -> None:
-        """Remove the part files (after `finish`, or when the campaign fails)."""
+        """Close the tables and remove the part files (after `finish`, or when the campaign
+        fails)."""
+        self.trips.close()
+        self.passengers.close()
         for handle in self.handles.values():
             handle.close()
         for part in self.parts.values():

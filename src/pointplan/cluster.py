@@ -3,8 +3,9 @@
 `ClusterExecutor` is an `Executor` (`pointplan.parallel`): the shared context is sent to the
 workers once (scattered), each item travels alone with its own data, and results come back
 in the items' order, so a plan made on a cluster is the plan made on one process for the
-same seed. Dask reruns the items of a worker that is lost mid-run on the workers left; only
-an item that kills the workers it runs on three times fails the run (Dask's
+same seed (as long as no search reaches its wall-clock guard, `pointplan.solvers.budget`).
+Dask reruns the items of a worker that is lost mid-run on the workers left; only an item
+that kills the workers it runs on three times fails the run (Dask's
 `distributed.scheduler.allowed-failures`).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from distributed import Client, LocalCluster
 
@@ -73,17 +74,6 @@ class ClusterExecutor:
         pids: dict[str, int] = self.client.run(os.getpid)
         return pids
 
-    def peak_memory(self) -> dict[str, int]:
-        """Each worker's peak resident memory so far, in bytes (Linux: ru_maxrss is in KiB)."""
-        pids: dict[str, int] = self.client.run(_peak_resident_bytes)
-        return pids
-
-
-def _peak_resident_bytes() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
 
 @contextmanager
 def open_cluster(address: str, workers: int | None = None) -> Iterator[ClusterExecutor]:
@@ -115,15 +105,3 @@ def open_cluster(address: str, workers: int | None = None) -> Iterator[ClusterEx
         Client(cluster) as client,
     ):
         yield ClusterExecutor(client)
-
-
-def describe(executor: ClusterExecutor) -> dict[str, Any]:
-    """The scheduler's address and the workers with their threads and memory limits."""
-    info = executor.client.scheduler_info(n_workers=-1)
-    return {
-        "scheduler": info.get("address"),
-        "workers": {
-            address: {"threads": w.get("nthreads"), "memory_limit": w.get("memory_limit")}
-            for address, w in info["workers"].items()
-        },
-    }

@@ -28,8 +28,9 @@ def wall_guard_seconds(seconds: float) -> float:
 
 @dataclass(frozen=True)
 class Budget:
-    """`seconds` of search, and the wall-clock `deadline` (a `time.time()` value, which the
-    workers on other machines of a cluster read the same, or None for none) that stops it
+    """`seconds` of search, and the wall-clock `deadline` (a `time.time()` value, which
+    the workers on other machines of a cluster can compare with their synchronised clocks, or
+    None for none) that stops it
     on a machine much slower than the reference."""
 
     seconds: float

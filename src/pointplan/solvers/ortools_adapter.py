@@ -70,7 +70,7 @@ class WorkLimit:
     @classmethod
     def until(cls, deterministic_time: float, deadline: float | None, fallback: float) -> WorkLimit:
         """A limit of `deterministic_time`, with the wall-clock guard at `deadline` (a
-        `time.time()` value, the same on every machine of a cluster), or `fallback` seconds
+        `time.time()` value, comparable on every machine of a cluster), or `fallback` seconds
         from now when there is none."""
         wall = fallback if deadline is None else deadline - time.time()
         return cls(deterministic_time, max(0.05, wall))

@@ -60,14 +60,21 @@ def assemble_plan(
     )
 
 
+def spending(
+    problem: Problem, cost: float, served_passengers: int, advised: Sequence[Advice]
+) -> tuple[float, int]:
+    """What a plan spends, the plan's `cost` and the advised registrations' estimated costs,
+    and the people it is spent on: those on its trips and those advised."""
+    sizes = {r.registration_id: r.party_size for r in problem.registrations}
+    everyone = served_passengers + sum(sizes.get(a.registration_id, 0) for a in advised)
+    return cost + sum(a.cost for a in advised), everyone
+
+
 def cost_per_person(
     problem: Problem, cost: float, served_passengers: int, advised: Sequence[Advice]
 ) -> float:
-    """The plan's `cost` and the advised registrations' estimated costs over the people on
-    its trips and the people advised."""
-    sizes = {r.registration_id: r.party_size for r in problem.registrations}
-    everyone = served_passengers + sum(sizes.get(a.registration_id, 0) for a in advised)
-    spent = cost + sum(a.cost for a in advised)
+    """The plan's `spending` a person."""
+    spent, everyone = spending(problem, cost, served_passengers, advised)
     return round(spent / everyone, 2) if everyone else 0.0
 
 
