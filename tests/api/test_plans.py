@@ -865,10 +865,10 @@ def test_plan_calls_without_a_valid_token_are_401(
 
 
 def test_the_openapi_document_lists_the_plan_calls(service: Service) -> None:
-    """The four plan calls are in /openapi.json with the example of the request body."""
+    """The plan calls are in /openapi.json with the example of the request body."""
     document = json.loads(service.client.get("/openapi.json").text)
     paths = document["paths"]
-    assert set(paths["/v1/plans"]) == {"post"}
+    assert set(paths["/v1/plans"]) == {"get", "post"}
     assert set(paths["/v1/plans/{plan_id}"]) == {"get", "delete"}
     assert set(paths["/v1/plans/{plan_id}/trips/{trip_id}"]) == {"get"}
     assert document["components"]["schemas"]["PlanIn"]["examples"]

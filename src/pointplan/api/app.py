@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from pointplan.api import console
 from pointplan.api.batch_writer import BatchWriter
 from pointplan.api.jobs import PlanRunner
 from pointplan.api.routers import documents, health, hr, plans, points, registrations
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, points, registrations, plans, documents, hr):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    console.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(JsonBodiesOnly)
     app.add_middleware(GuardedAnswers)
@@ -147,11 +149,13 @@ class GuardedAnswers:
 FILE_UPLOAD_PATH = "/v1/registrations/validate"
 FILE_MEDIA = (b"text/csv", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 """The one call that takes a file (CSV or XLSX) as its body, and the files it takes."""
+FORM_MEDIA = (b"application/x-www-form-urlencoded", b"multipart/form-data")
+"""What the console's forms send (its pages are under `console.PREFIX`)."""
 
 
 class JsonBodiesOnly:
     """Refuses with 415 a request that sends a body but does not say it is JSON (or, to
-    `FILE_UPLOAD_PATH`, a CSV or XLSX file)."""
+    `FILE_UPLOAD_PATH`, a CSV or XLSX file; to the console, a form)."""
 
     def __init__(self, app: Callable[[Message, Receive, Send], Awaitable[None]]) -> None:
         self.app = app
@@ -165,7 +169,8 @@ class JsonBodiesOnly:
             )
             json_body = media == b"application/json" or media.endswith(b"+json")
             a_file = scope["path"] == FILE_UPLOAD_PATH and media in FILE_MEDIA
-            if sends_body and not (json_body or a_file):
+            a_form = scope["path"].startswith(console.PREFIX) and media in FORM_MEDIA
+            if sends_body and not (json_body or a_file or a_form):
                 await _answer(
                     send, 415, "the request body must be JSON (Content-Type: application/json)"
                 )

@@ -84,13 +84,19 @@ async def principal(
     event loop; only an unknown one costs a database query, in a thread."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("a bearer token is required")
+    return await token_caller(request, credentials.credentials)
+
+
+async def token_caller(request: Request, secret: str) -> Principal:
+    """The caller holding the token `secret` (sent as a bearer token, or the console's
+    cookie); 401 when it is not a valid token."""
     cache: dict[str, tuple[float, Principal]] = request.app.state.token_cache
-    key = token_hash(credentials.credentials)
+    key = token_hash(secret)
     now = time.monotonic()
     cached = cache.get(key)
     if cached is not None and cached[0] > now:
         return cached[1]
-    caller = await run_in_threadpool(_look_up, _database(request), credentials.credentials)
+    caller = await run_in_threadpool(_look_up, _database(request), secret)
     if caller is None:
         raise _unauthorized("the token is not valid")
     if caller.role != "admin" and not caller.area:

@@ -35,6 +35,7 @@ from pointplan.domain.fleet import Fleet
 from pointplan.domain.plan import Plan
 from pointplan.domain.policy import Policy
 from pointplan.replan import Base, replan
+from pointplan.scenarios import widen_windows
 from pointplan.solve import solve
 from pointplan.solvers.budget import wall_guard_seconds
 from pointplan.stop import Progress
@@ -288,6 +289,7 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[
             fleet = Fleet.model_validate(job.fleet) if job.fleet else None
             policy = Policy.model_validate(job.policy or {})
             time_limit = job.time_limit
+            what_if, widen_days = bool(job.scenario), job.date_flexibility_days
         # Stored registrations were valid when they came in; a row that no longer is (its
         # pickup point was removed, say) is listed in the plan's `rejected`.
         problem = build_problem(
@@ -299,6 +301,9 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[
             keep_going=True,
             dates=(job.date_from, job.date_to),
         )
+        if widen_days:
+            widened = widen_windows(problem.registrations, widen_days, (job.date_from, job.date_to))
+            problem = problem.with_registrations(widened)
 
         def report(progress: Progress) -> None:
             with db.session() as session:
@@ -325,7 +330,8 @@ def solve_job(database_url: str, plan_id: str, solver_workers: int, keys: tuple[
                     stored.published_by = f"plan {base.name}"
                     stored.published_at = models.utc_now()
                     carry_answers(session, base.name, plan_id, plan)
-                mark_planned(session, plan_id, plan, stored.created_by)
+                if not what_if:  # a scenario's plan changes no registration
+                    mark_planned(session, plan_id, plan, stored.created_by)
     except Exception as error:  # the job fails with the reason; the service goes on
         log.exception("plan %s failed", plan_id)
         with db.session() as session:

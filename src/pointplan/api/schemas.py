@@ -380,6 +380,19 @@ class PlanIn(BaseModel):
     fleet: Fleet | None = None
     policy: Policy | None = None
     time_limit: float = Field(default=30.0, gt=0)
+    scenario: str = Field(
+        default="",
+        max_length=100,
+        description="a what-if of a comparison, by its scenario's name: the plan changes no "
+        "registration's status and is never published (pointplan's addition)",
+    )
+    date_flexibility_days: int = Field(
+        default=0,
+        ge=0,
+        le=7,
+        description="scenarios only: every party may travel up to this many days before its "
+        "earliest and after its latest date, inside the plan's dates (pointplan's addition)",
+    )
     base_plan_id: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9._-]{1,40}$",
@@ -398,6 +411,10 @@ class PlanIn(BaseModel):
             and (self.policy.transfers or self.policy.min_trip_passengers > 1)
         ):
             raise ValueError(TRANSFERS_NOT_YET)
+        if self.date_flexibility_days and not self.scenario:
+            raise ValueError("date_flexibility_days is for a scenario's plan only (scenario)")
+        if self.scenario and self.base_plan_id:
+            raise ValueError("a scenario's plan starts from no base plan")
         return self
 
 
@@ -426,6 +443,14 @@ class PlanStatus(BaseModel):
     base_plan_id: str | None = None
     published_through: dt.date | None = None
     published_at: StoredTime | None = None
+    scenario: str = ""
+    date_flexibility_days: int = 0
+
+
+class PlanList(BaseModel):
+    """Plans without their plan.json, newest first."""
+
+    items: list[PlanStatus]
 
 
 class PublishIn(BaseModel):

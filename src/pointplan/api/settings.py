@@ -55,6 +55,15 @@ class Settings(BaseSettings):
         description="time a plan job may take beyond its search and the solver's own wall "
         "guard (reading, writing) before the runner stops it and fails it, s",
     )
+    tile_url: str = Field(
+        default="",
+        description="the console map's background tiles, a URL template such as "
+        "https://tiles.example/{z}/{x}/{y}.png; empty (default): no tiles, the map on grey, "
+        "and no request leaves the machine",
+    )
+    tile_attribution: str = Field(
+        default="tiles", description="whose tiles `tile_url` serves, shown on the map"
+    )
     max_event_ahead_hours: float = Field(
         default=24.0, ge=0, description="how far in the future an event may be dated, hours"
     )

@@ -61,10 +61,10 @@ def plan_map(plan: Plan, tiles: str | None = "OpenStreetMap") -> folium.Map:
     return web_map
 
 
-def _drawn(plan: Plan, tiles: str | None) -> folium.Map:
+def _drawn(plan: Plan, tiles: str | None, attribution: str | None = None) -> folium.Map:
     """The map without its font (which is cut down to the rendered page's characters)."""
     stops = [(s.lat, s.lon) for trip in plan.trips for s in trip.stops]
-    web_map = folium.Map(tiles=tiles, prefer_canvas=True, control_scale=True)
+    web_map = folium.Map(tiles=tiles, attr=attribution, prefer_canvas=True, control_scale=True)
     _inline_leaflet(web_map)
     if stops:
         lats, lons = zip(*stops, strict=True)
@@ -117,10 +117,13 @@ def _tooltip_text(text: str) -> str:
     return escape(text).translate({ord("`"): "&#96;", ord("$"): "&#36;", ord("\\"): "&#92;"})
 
 
-def write_map(plan: Plan, path: Path, tiles: str | None = "OpenStreetMap") -> Path:
+def write_map(
+    plan: Plan, path: Path, tiles: str | None = "OpenStreetMap", attribution: str | None = None
+) -> Path:
     """Write the plan's map to `path` as one HTML file (rendered once: folium's rendering is
-    most of the time a large plan's map takes)."""
-    page = _drawn(plan, tiles).get_root().render()
+    most of the time a large plan's map takes). `tiles` is a tile provider's name or a URL
+    template (`attribution` then says whose tiles they are); None draws no background."""
+    page = _drawn(plan, tiles, attribution).get_root().render()
     head_ends = page.index("</head>")
     page = page[:head_ends] + _font_style(page) + page[head_ends:]
     path.write_text(page, encoding="utf-8")

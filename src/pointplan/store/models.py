@@ -171,6 +171,11 @@ class PlanJob(Base):
     whose lease ran out is queued again for another worker."""
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """How many times a worker claimed the job."""
+    scenario: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    """The scenario this plan is a what-if of ("" for a plan to run): a scenario's plan
+    changes no registration's status and is never published."""
+    date_flexibility_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Days either side of each party's window the plan may use (scenarios only)."""
 
 
 class TripAnswer(Base):

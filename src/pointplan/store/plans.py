@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.orm import Session, defer
 
 from pointplan.domain.events import (
     BEFORE_PLANNING,
@@ -45,10 +45,15 @@ def add_job(
     time_limit: float,
     actor: str,
     base_plan_id: str | None = None,
+    scenario: str = "",
+    date_flexibility_days: int = 0,
 ) -> models.PlanJob:
-    """A queued plan job (planned from `base_plan_id` when given)."""
+    """A queued plan job (planned from `base_plan_id` when given; a what-if of `scenario`,
+    with windows widened by `date_flexibility_days`, when that is given)."""
     job = models.PlanJob(
         base_plan_id=base_plan_id,
+        scenario=scenario,
+        date_flexibility_days=date_flexibility_days,
         plan_id=uuid.uuid4().hex,
         area=area,
         date_from=date_from,
@@ -64,6 +69,20 @@ def add_job(
     return job
 
 
+def recent_jobs(
+    session: Session, scope: str, *, meeting: bool = False, limit: int = 50
+) -> list[models.PlanJob]:
+    """The newest `limit` plan jobs (without their plan.json) whose area lies in `scope`
+    (with `meeting`, also those whose area holds `scope`), newest first."""
+    area = models.PlanJob.area
+    inside = area.startswith(scope)
+    query = select(models.PlanJob).options(defer(models.PlanJob.result))
+    if scope:
+        query = query.where(inside | literal(scope).startswith(area) if meeting else inside)
+    query = query.order_by(models.PlanJob.created_at.desc(), models.PlanJob.plan_id).limit(limit)
+    return list(session.scalars(query))
+
+
 class NotPublishable(Exception):
     """A plan that may not be published through a date, and why (the service answers 409)."""
 
@@ -74,6 +93,8 @@ def publish(session: Session, job: models.PlanJob, through: dt.date, actor: str)
     is refused, as a published date is never withdrawn (only changed by a later plan)."""
     if job.status != JobState.DONE:
         raise NotPublishable(f"the plan is {job.status}, not done")
+    if job.scenario:
+        raise NotPublishable(f"the plan is a what-if of scenario {job.scenario!r}: never published")
     if job.published_through is not None and through <= job.published_through:
         raise NotPublishable(
             f"the plan is published through {job.published_through} already; a published "

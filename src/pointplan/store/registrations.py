@@ -439,15 +439,23 @@ def page_of_registrations(
     status: Status | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    destination: str = "",
+    employer: str = "",
     after: str | None = None,
     limit: int = 100,
 ) -> list[models.Registration]:
     """Up to `limit` stored registrations in registration_id order after `after`: those
     touching `scope` (the caller's area) and `area`, with `status`, whose window meets
-    `date_from`..`date_to` (each filter only when given)."""
+    `date_from`..`date_to`, going to `destination` (an adcode prefix), whose employer holds
+    `employer` (each filter only when given)."""
     query = select(models.Registration)
     for prefix in {scope, area} - {""}:
         query = query.where(touching(prefix))
+    if destination:
+        query = query.where(models.Registration.destination_adcode.startswith(destination))
+    if employer:
+        employer_field = models.Registration.fields["employer"].as_string()
+        query = query.where(employer_field.contains(employer, autoescape=True))
     if status is not None:
         query = query.where(models.Registration.status == status.value)
     if date_from is not None:

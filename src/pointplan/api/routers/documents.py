@@ -5,6 +5,7 @@ registrations, names, id numbers and phones masked for viewers as the manifests 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TRIP_DOCUMENT = (
     r"^(plan\.xlsx|plan\.geojson|map\.html|trips/[A-Za-z0-9._-]{1,100}\.(html|pdf|ttf))$"
 )
+DOCUMENT_NAME = re.compile(TRIP_DOCUMENT)
 
 
 @router.get(

@@ -5,6 +5,7 @@ from the week's indicators, acknowledged and closed, each with its trail. Admins
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
@@ -85,7 +86,9 @@ def get_warnings(
         )
 
 
-WarningId = Annotated[str, Path(pattern=r"^W-\d{6}-\d{8}$")]
+WARNING_ID = r"^W-\d{6}-\d{8}$"
+WARNING_ID_PATTERN = re.compile(WARNING_ID)
+WarningId = Annotated[str, Path(pattern=WARNING_ID)]
 
 
 @router.post("/warnings/{warning_id}/acknowledge", summary="acknowledge a warning")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.interfaces import ORMOption
@@ -20,6 +21,7 @@ from pointplan.api.schemas import (
     PersonOut,
     PlanAccepted,
     PlanIn,
+    PlanList,
     PlanOut,
     PlanStatus,
     Published,
@@ -47,14 +49,16 @@ from pointplan.store.answers import (
 )
 from pointplan.store.audit import audit
 from pointplan.store.models import FINISHED, JobState
-from pointplan.store.plans import NotPublishable, add_job, publish
+from pointplan.store.plans import NotPublishable, add_job, publish, recent_jobs
 from pointplan.store.registrations import covers
 from pointplan.store.sealing import Sealer
 
 router = APIRouter(
     prefix="/v1/plans", tags=["plans"], responses=error_responses(401, 403, 404, 409, 413, 415)
 )
-PlanId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,40}$")]
+PLAN_ID = r"^[A-Za-z0-9._-]{1,40}$"
+PLAN_ID_PATTERN = re.compile(PLAN_ID)
+PlanId = Annotated[str, Path(pattern=PLAN_ID)]
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, summary="ask for a plan")
@@ -87,6 +91,8 @@ def post_plan(request: Request, caller: Caller, db: DB, body: PlanIn) -> PlanAcc
             body.time_limit,
             caller.name,
             base_plan_id=body.base_plan_id,
+            scenario=body.scenario,
+            date_flexibility_days=body.date_flexibility_days,
         )
     request.app.state.runner.wake()
     return PlanAccepted(plan_id=job.plan_id, status=job.status)
@@ -101,6 +107,21 @@ def _check_base(session: Session, base_plan_id: str, area: str, caller: Caller) 
         invalid(("base_plan_id", f"the base plan is of area {base.area}, not {area}"))
     if base.status != JobState.DONE:
         invalid(("base_plan_id", f"the base plan is {base.status}, not done"))
+    if base.scenario:
+        invalid(("base_plan_id", f"the base plan is a what-if of scenario {base.scenario!r}"))
+
+
+@router.get("", summary="the newest plans of your area, without their plan.json")
+def list_plans(caller: Caller, db: DB, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> PlanList:
+    """Planners and viewers: the plans whose area lies in theirs; registrars: also those
+    whose area holds theirs (the plans whose changes they tell their people); newest
+    first, `limit` of them, each as `GET /v1/plans/{plan_id}` answers it but for the plan."""
+    caller.require("planner", "viewer", "registrar")
+    with db.session() as session:
+        jobs = recent_jobs(session, caller.scope, meeting=caller.role == "registrar", limit=limit)
+        return PlanList(
+            items=[PlanStatus.model_validate(job, from_attributes=True) for job in jobs]
+        )
 
 
 @router.post(

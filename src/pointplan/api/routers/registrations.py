@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 import tempfile
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -48,7 +49,7 @@ from pointplan.domain.text import ID_PATTERN, id_problem
 from pointplan.io.aliases import with_column_names
 from pointplan.io.errors import InputError
 from pointplan.io.registrations import check_columns
-from pointplan.io.tables import Table, read_table
+from pointplan.io.tables import read_table
 from pointplan.store import models
 from pointplan.store.audit import audit
 from pointplan.store.lookup import find_registrations, newest_plans_holding
@@ -133,15 +134,10 @@ async def validate_registrations(request: Request, caller: Caller) -> BatchCheck
     rows: list[int | None]
     if media in TABLE_MEDIA:
         try:
-            table = await run_in_threadpool(_file_table, body, TABLE_MEDIA[media])
+            uploaded = await run_in_threadpool(file_items, body, TABLE_MEDIA[media])
         except InputError as error:
             invalid(("body", str(error)))
-        items: list[Any] = [record.cells for record in table.records]
-        rows = [record.row for record in table.records]
-        unreadable = [
-            CheckedRejected(index=-1, row=row, registration_id=None, reason=why)
-            for row, why in table.unreadable
-        ]
+        items, rows, unreadable = uploaded.items, uploaded.rows, uploaded.unreadable
     else:
         try:
             items = json.loads(body)
@@ -155,23 +151,48 @@ async def validate_registrations(request: Request, caller: Caller) -> BatchCheck
         invalid(("body", f"at most {limit} registrations per request"))
     state = request.app.state
     result = await state.batch_writer.check(items, caller.name, caller.scope)
-    rejected = [CheckedRejected(**entry, row=rows[entry["index"]]) for entry in result.rejected]
     return BatchChecked(
         would_save=result.accepted,
-        rejected=sorted([*unreadable, *rejected], key=lambda r: (r.row or 0, r.index)),
+        rejected=with_rows(result.rejected, rows, unreadable),
         notes=result.notes,
     )
 
 
-def _file_table(body: bytes, suffix: str) -> Table:
-    """A registrations file sent as a request body, read as a file is (Chinese headers too);
-    a file-level problem (a missing or unknown column, an unreadable file) is `InputError`."""
+def with_rows(
+    rejected: list[dict[str, Any]], rows: list[int | None], unreadable: list[CheckedRejected]
+) -> list[CheckedRejected]:
+    """A batch's rejections (by index) with the file's rows, beside the rows the file could
+    not give as a registration at all, in the order of the rows."""
+    found = [CheckedRejected(**entry, row=rows[entry["index"]]) for entry in rejected]
+    return sorted([*unreadable, *found], key=lambda r: (r.row or 0, r.index))
+
+
+@dataclass(frozen=True)
+class UploadedItems:
+    """A registrations file as a batch: its items, each one's row, and the rows unread."""
+
+    items: list[Any]
+    rows: list[int | None]
+    unreadable: list[CheckedRejected]
+
+
+def file_items(body: bytes, suffix: str) -> UploadedItems:
+    """A registrations file sent as a request body (`suffix` .csv or .xlsx), read as a file
+    is (Chinese headers too); a file-level problem (a missing or unknown column, an
+    unreadable file) is `InputError`."""
     with tempfile.TemporaryDirectory() as folder:
         path = FilePath(folder) / f"upload{suffix}"
         path.write_bytes(body)
         table = with_column_names(read_table(path))
         check_columns(table)
-        return table
+    return UploadedItems(
+        items=[record.cells for record in table.records],
+        rows=[record.row for record in table.records],
+        unreadable=[
+            CheckedRejected(index=-1, row=row, registration_id=None, reason=why)
+            for row, why in table.unreadable
+        ],
+    )
 
 
 @router.get("", summary="the registrations the caller may see, a page at a time")
@@ -183,14 +204,17 @@ def list_registrations(
     status_is: Annotated[Status | None, Query(alias="status")] = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    destination: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6})?$")] = "",
+    employer: Annotated[str, Query(max_length=100)] = "",
     cursor: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,200}$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RegistrationPage:
     """Registrars and planners: the registrations touching their area (and `area`, when
-    given), with `status`, whose window meets `date_from`..`date_to`, in registration_id
-    order, `limit` a page; pass `next_cursor` back as `cursor` for the next page. Personal
-    data in full, the read recorded in the audit trail. 403 for an `area` outside the
-    caller's."""
+    given), with `status`, whose window meets `date_from`..`date_to`, going to
+    `destination` (an adcode prefix), whose employer contains `employer`, in
+    registration_id order, `limit` a page; pass `next_cursor` back as `cursor` for the next
+    page. Personal data in full, the read recorded in the audit trail. 403 for an `area`
+    outside the caller's."""
     caller.require("planner", "registrar")
     if area and not caller.reaches(area) and not covers(area, caller.scope):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"area {area} is outside your area")
@@ -203,6 +227,8 @@ def list_registrations(
             status=status_is,
             date_from=date_from,
             date_to=date_to,
+            destination=destination,
+            employer=employer,
             after=after,
             limit=limit,
         )
