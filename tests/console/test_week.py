@@ -224,6 +224,12 @@ def test_the_week(
     expect(
         page.get_by_role("heading", name="返乡服务台账 Return-home services ledger")
     ).to_be_visible()
+    expect(page.locator("#reporting")).to_contain_text("未提交 not submitted")
+    page.locator("#reporting").get_by_role("link", name=re.compile("昆都仑区")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("150203")
+    expect(page.locator("#weekly-return_to_work tbody tr").first).to_contain_text(
+        re.compile(r"昆都仑区\d")
+    )
     page.get_by_role("button", name="计算本周预警 Raise this week's warnings").click()
     expect(page.get_by_role("heading", name="预警 Early warnings")).to_be_visible()
     walk.shot("13-reports")

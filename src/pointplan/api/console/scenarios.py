@@ -59,6 +59,7 @@ class Row:
 
     job: PlanStatus
     figures: dict[str, Any] | None
+    settings: str
 
 
 def _db(request: Request) -> Database:
@@ -169,7 +170,8 @@ def compare_page(
             figures = None
             if job.status == JobState.DONE and job.result is not None:
                 figures = _figures(Plan.from_json(job.result))
-            rows.append(Row(PlanStatus.model_validate(job, from_attributes=True), figures))
+            status = PlanStatus.model_validate(job, from_attributes=True)
+            rows.append(Row(status, figures, _settings(job.policy, job.fleet)))
     running = any(row.job.status not in FINISHED for row in rows)
     done = [row for row in rows if row.figures is not None]
     return render(
@@ -181,6 +183,24 @@ def compare_page(
         query="&".join(f"plan={p}" for p in plan),
         charts=[_chart(done, key, label) for key, label in CHARTED] if done else [],
     )
+
+
+def _settings(policy: dict[str, Any] | None, fleet: dict[str, Any] | None) -> str:
+    """What a scenario changed, in a few words."""
+    policy = policy or {}
+    said = (
+        [f"满载 load ≤ {float(policy['max_load_factor']):.0%}"]
+        if "max_load_factor" in policy
+        else []
+    )
+    if policy.get("transfers"):
+        said.append("换乘 transfers")
+    if policy.get("rail"):
+        said.append("铁路 rail")
+    if fleet is not None:
+        names = ", ".join(t["name"] for t in fleet.get("vehicle_types", []) if t.get("count") != 0)
+        said.append(f"车队 fleet {names}")
+    return " · ".join(said) or "默认 defaults"
 
 
 def _figures(plan: Plan) -> dict[str, Any]:
