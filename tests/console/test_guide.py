@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import ROOT
-from tests.console.week import STEPS
+from tests.console.week import EXTRA_SHOTS, STEPS
 
 GUIDE = ROOT / "docs" / "console.md"
 
@@ -17,8 +17,12 @@ def test_the_guide_walks_the_steps_the_browser_test_walks() -> None:
     assert [(int(n), h) for n, h in headings] == [
         (i, step.heading) for i, step in enumerate(STEPS, start=1)
     ]
-    sections = re.split(r"^## \d+\. .+$", text, flags=re.MULTILINE)[1:]
-    for step, section in zip(STEPS, sections, strict=True):
+    sections = re.split(r"^## .+$", text, flags=re.MULTILINE)[1:]
+    *steps, others = sections
+    for step, section in zip(STEPS, steps, strict=True):
         pictures = re.findall(r"!\[[^\]]+\]\((console/[^)]+\.png)\)", section)
         assert pictures == [f"console/{step.shot}.png"], step.heading
         assert (GUIDE.parent / pictures[0]).is_file(), pictures[0]
+    shown = re.findall(r"!\[[^\]]+\]\((console/[^)]+\.png)\)", others)
+    assert shown == [f"console/{name}.png" for name in EXTRA_SHOTS]
+    assert all((GUIDE.parent / picture).is_file() for picture in shown)

@@ -19,7 +19,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.console.conftest import AREA, DATES, OTHER_AREA, Console, Outside, open_page
-from tests.console.week import BAD_DATE_ROW, BAD_PHONE_ROW, ROWS, STEPS, WeekFiles, week_files
+from tests.console.week import (
+    BAD_DATE_ROW,
+    BAD_PHONE_ROW,
+    EXTRA_SHOTS,
+    ROWS,
+    STEPS,
+    WeekFiles,
+    week_files,
+)
 
 PLAN_SECONDS = 240_000
 """How long (ms) a page may wait for a plan job here (a 3 s search, on a loaded machine)."""
@@ -68,6 +76,11 @@ class Walk:
         assert name == STEPS[len(self.taken)].shot, "the steps are taken in the guide's order"
         self.page.screenshot(path=self.shots / f"{name}.png", full_page=True)
         self.taken.append(name)
+
+    def extra(self, name: str) -> None:
+        """Photograph a page the guide shows at its end (`EXTRA_SHOTS`)."""
+        assert name in EXTRA_SHOTS
+        self.page.screenshot(path=self.shots / f"{name}.png", full_page=True)
 
     def wait_for_plan(self) -> str:
         """Wait on a plan's page until its job is done; the plan's id."""
@@ -203,6 +216,9 @@ def test_the_week(
         page.get_by_role("link", name="下载 plan.xlsx").click()
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert len(workbook.sheetnames) >= 2
+    walk.go("/console/plans")
+    expect(page.locator("#plans tbody tr")).to_have_count(2)
+    walk.extra("plans-list")
 
     # 12. three scenarios side by side
     page.get_by_role("link", name="比较 Scenarios").click()
@@ -210,6 +226,7 @@ def test_the_week(
     page.get_by_label("从 From").fill(DATES[0])
     page.get_by_label("到 To").fill(DATES[1])
     page.get_by_label("每个方案计算秒数 Search seconds each").fill("2")
+    walk.extra("scenarios-form")
     page.get_by_role("button", name="开始比较 Compare").click()
     expect(page.locator("figure.chart")).to_have_count(2, timeout=PLAN_SECONDS)
     expect(page.locator("#scenarios tbody tr")).to_have_count(3)
@@ -245,6 +262,7 @@ def test_the_week(
     walk.shot("14-viewer")
     walk.go("/console/registrations")
     expect(page.get_by_role("alert")).to_contain_text("viewer role may not")
+    walk.extra("refused")
 
     assert walk.taken == [step.shot for step in STEPS]
     assert not outside.hosts, f"the pages sent requests off the machine: {outside.hosts}"

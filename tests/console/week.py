@@ -44,6 +44,9 @@ STEPS = (
     Step("14-viewer", "查看员看到的 What a viewer sees"),
 )
 
+EXTRA_SHOTS = ("plans-list", "scenarios-form", "refused")
+"""Pages the walkthrough passes through besides its steps, shown at the guide's end."""
+
 
 @dataclass(frozen=True)
 class WeekFiles:
