@@ -79,3 +79,5 @@ def test_registrations_filter_by_destination_and_employer(service: Service) -> N
     assert to_qingshan not in found
     _, status = service.listed(destination="15020")
     assert status == 422
+    _, status = service.listed(employer="\x1a\x00")  # PostgreSQL cannot hold a NUL
+    assert status == 422

@@ -28,7 +28,7 @@ from pointplan.domain.events import (
     EventKind,
     Status,
 )
-from pointplan.domain.text import id_problem
+from pointplan.domain.text import SafeText, id_problem
 from pointplan.io.errors import InputError
 from pointplan.store.database import Database
 
@@ -99,7 +99,7 @@ def registrations_page(
     date_from: Annotated[str, Query(max_length=10)] = "",
     date_to: Annotated[str, Query(max_length=10)] = "",
     destination: Annotated[str, Query(max_length=6)] = "",
-    employer: Annotated[str, Query(max_length=100)] = "",
+    employer: Annotated[SafeText, Query(max_length=100)] = "",
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
     """The upload form and the list of the area's registrations, filtered."""

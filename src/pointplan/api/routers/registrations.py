@@ -45,7 +45,7 @@ from pointplan.domain.events import (
     StatusEvent,
 )
 from pointplan.domain.manifest import trip_manifest
-from pointplan.domain.text import ID_PATTERN, id_problem
+from pointplan.domain.text import ID_PATTERN, SafeText, id_problem
 from pointplan.io.aliases import with_column_names
 from pointplan.io.errors import InputError
 from pointplan.io.registrations import check_columns
@@ -205,7 +205,7 @@ def list_registrations(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     destination: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6})?$")] = "",
-    employer: Annotated[str, Query(max_length=100)] = "",
+    employer: Annotated[SafeText, Query(max_length=100)] = "",
     cursor: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,200}$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RegistrationPage:
