@@ -67,10 +67,11 @@ class Principal:
 async def database(request: Request) -> Database:
     """The app's database. (Dependencies are `async` where they do no I/O: FastAPI sends a
     plain function to a thread, and each hop to a thread and back costs a read latency.)"""
-    return _database(request)
+    return database_of(request)
 
 
-def _database(request: Request) -> Database:
+def database_of(request: Request) -> Database:
+    """The app's database, for a handler that is not given it as a dependency."""
     db: Database = request.app.state.db
     return db
 
@@ -96,7 +97,7 @@ async def token_caller(request: Request, secret: str) -> Principal:
     cached = cache.get(key)
     if cached is not None and cached[0] > now:
         return cached[1]
-    caller = await run_in_threadpool(_look_up, _database(request), secret)
+    caller = await run_in_threadpool(_look_up, database_of(request), secret)
     if caller is None:
         raise _unauthorized("the token is not valid")
     if caller.role != "admin" and not caller.area:

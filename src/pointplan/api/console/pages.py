@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 
 from pointplan.api.auth import Principal
 from pointplan.domain.events import CHINA_TIME
@@ -96,12 +97,23 @@ def render(
 def message_of(detail: Any) -> str:
     """An API error's detail as one line to read: a 422's fields and reasons joined."""
     if isinstance(detail, list):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in entry.get('loc', [])[1:]) or 'body'}: {entry.get('msg')}"
-            for entry in detail
-            if isinstance(entry, dict)
-        )
+        return _joined([entry for entry in detail if isinstance(entry, dict)], from_part=1)
     return str(detail)
+
+
+def problems_of(invalid: ValidationError) -> str:
+    """A form's problems as one line, each naming its field (never the value sent)."""
+    return _joined(list(invalid.errors()), from_part=0)
+
+
+def _joined(errors: list[Any], from_part: int) -> str:
+    """`errors` (pydantic's) as "field: reason; …", the field's path from `from_part` on (1
+    leaves out FastAPI's "body" or "query")."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in error.get('loc', [])[from_part:]) or 'body'}: "
+        f"{error.get('msg')}"
+        for error in errors
+    )
 
 
 def china_now() -> dt.datetime:

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from pointplan.api.console.pages import render
+from pointplan.api.auth import database_of
+from pointplan.api.console.pages import problems_of, render
 from pointplan.api.console.session import Posted, Visitor
 from pointplan.api.routers import documents
 from pointplan.api.routers import plans as api
@@ -23,7 +24,6 @@ from pointplan.api.schemas import PlanIn, PlanStatus, PublishIn
 from pointplan.domain.plan import Plan, Trip
 from pointplan.exports.webmap import write_map
 from pointplan.store.answers import with_answers
-from pointplan.store.database import Database
 from pointplan.store.models import FINISHED, JobState
 
 router = APIRouter(prefix="/plans")
@@ -48,11 +48,6 @@ TRIP_SORTS: dict[str, Callable[[Trip], Any]] = {
 """The trips table's orders (the numbers largest first)."""
 
 
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
 def _checked_id(plan_id: str) -> str:
     if not api.PLAN_ID_PATTERN.match(plan_id):
         raise HTTPException(404, f"no plan {plan_id!r}")
@@ -63,7 +58,7 @@ def _checked_id(plan_id: str) -> str:
 def plans_page(request: Request, caller: Visitor) -> HTMLResponse:
     """The form to start a plan (planners) and the newest plans of the area."""
     caller.require("planner", "viewer", "registrar")
-    listed = api.list_plans(caller, _db(request), limit=50)
+    listed = api.list_plans(caller, database_of(request), limit=50)
     today = dt.date.today()
     return render(
         request,
@@ -106,22 +101,21 @@ def start_plan(
     try:
         body = PlanIn.model_validate(fields)
     except ValidationError as invalid:
-        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in invalid.errors())
-        raise HTTPException(422, message) from None
-    accepted = api.post_plan(request, caller, _db(request), body)
+        raise HTTPException(422, problems_of(invalid)) from None
+    accepted = api.post_plan(request, caller, database_of(request), body)
     return RedirectResponse(f"/console/plans/{accepted.plan_id}", status_code=303)
 
 
 def _status(request: Request, caller: Visitor, plan_id: str) -> tuple[PlanStatus, str | None]:
     """The plan job's status and, once done, its plan.json."""
-    with _db(request).session() as session:
+    with database_of(request).session() as session:
         job = api.plan_job(session, plan_id, caller)
         return PlanStatus.model_validate(job, from_attributes=True), job.result
 
 
 def _plan(request: Request, caller: Visitor, plan_id: str) -> tuple[PlanStatus, Plan]:
     """A done plan as its documents show it (the vehicles transport swapped in)."""
-    with _db(request).session() as session:
+    with database_of(request).session() as session:
         job = api.plan_job(session, plan_id, caller)
         if job.status != JobState.DONE:
             raise HTTPException(404, f"the plan is {job.status}, not done")
@@ -191,7 +185,7 @@ def plan_progress(request: Request, plan_id: str, caller: Visitor) -> Response:
 @router.post("/{plan_id}/cancel", dependencies=[Posted])
 def cancel_plan(request: Request, plan_id: str, caller: Visitor) -> Response:
     """Cancels a queued or running plan."""
-    api.delete_plan(request, _checked_id(plan_id), caller, _db(request))
+    api.delete_plan(request, _checked_id(plan_id), caller, database_of(request))
     return RedirectResponse(f"/console/plans/{plan_id}", status_code=303)
 
 
@@ -206,7 +200,7 @@ def replan(request: Request, plan_id: str, caller: Visitor) -> Response:
         date_to=status.date_to,
         base_plan_id=plan_id,
     )
-    accepted = api.post_plan(request, caller, _db(request), body)
+    accepted = api.post_plan(request, caller, database_of(request), body)
     return RedirectResponse(f"/console/plans/{accepted.plan_id}", status_code=303)
 
 
@@ -225,7 +219,7 @@ def publish(
         body = PublishIn(through=dt.date.fromisoformat(through))
     except ValueError:
         raise HTTPException(422, "through: not a date (YYYY-MM-DD)") from None
-    api.publish_plan(_checked_id(plan_id), body, caller, _db(request))
+    api.publish_plan(_checked_id(plan_id), body, caller, database_of(request))
     return RedirectResponse(f"/console/plans/{plan_id}#publish", status_code=303)
 
 
@@ -244,7 +238,7 @@ def trip_page(request: Request, plan_id: str, trip_id: str, caller: Visitor) -> 
 @router.get("/{plan_id}/changes", response_class=HTMLResponse)
 def changes_page(request: Request, plan_id: str, caller: Visitor) -> HTMLResponse:
     """A re-plan's changes for the people of the caller's area: whom to tell, and what."""
-    changes = api.get_changes(request, _checked_id(plan_id), caller, _db(request))
+    changes = api.get_changes(request, _checked_id(plan_id), caller, database_of(request))
     return render(request, "changes.html.j2", caller, changes=changes)
 
 
@@ -276,7 +270,9 @@ def document(request: Request, plan_id: str, name: str, caller: Visitor) -> Resp
     """A plan's files, as `GET /v1/plans/{plan_id}/documents/{name}` answers them."""
     if not documents.DOCUMENT_NAME.match(name):
         raise HTTPException(404, f"no document {name!r}")
-    answer = documents.get_document(request, _checked_id(plan_id), name, caller, _db(request))
+    answer = documents.get_document(
+        request, _checked_id(plan_id), name, caller, database_of(request)
+    )
     if name.endswith((".xlsx", ".pdf", ".geojson")):
         file_name = name.rsplit("/", 1)[-1]
         answer.headers["content-disposition"] = f'attachment; filename="{file_name}"'

@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from pointplan.api.console.pages import china_now, message_of, render
+from pointplan.api.auth import Principal, database_of
+from pointplan.api.console.pages import china_now, message_of, problems_of, render
 from pointplan.api.console.session import Posted, Visitor
 from pointplan.api.routers import registrations as api
 from pointplan.api.schemas import CheckedRejected, EventIn
@@ -30,7 +31,6 @@ from pointplan.domain.events import (
 )
 from pointplan.domain.text import SafeText, id_problem
 from pointplan.io.errors import InputError
-from pointplan.store.database import Database
 
 router = APIRouter(prefix="/registrations")
 
@@ -67,11 +67,6 @@ REASON_NAMES = {
 RESULT_NAMES = {"normal": "正常 normal", "abnormal": "异常 abnormal"}
 NEED_NAMES = {"job": "就业 job", "training": "培训 training", "business": "创业 business"}
 NEED_NAMES["rights"] = "维权 rights"
-
-
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 def _event_kinds(role: str) -> list[str]:
@@ -128,7 +123,7 @@ def registrations_page(
     page = api.list_registrations(
         request,
         caller,
-        _db(request),
+        database_of(request),
         status_is=status_is,
         date_from=dates["date_from"],
         date_to=dates["date_to"],
@@ -156,20 +151,7 @@ async def check_upload(
 ) -> HTMLResponse:
     """What the uploaded file would save and reject, saving nothing: every bad row with its
     row, column and reason."""
-    caller.require("planner", "registrar")
-    uploaded = await _read_upload(file)
-    result = await request.app.state.batch_writer.check(uploaded.items, caller.name, caller.scope)
-    rejected = api.with_rows(result.rejected, uploaded.rows, uploaded.unreadable)
-    return render(
-        request,
-        "upload_result.html.j2",
-        caller,
-        file_name=file.filename or "",
-        saved=None,
-        would_save=result.accepted,
-        rejected=_problem_lines(rejected),
-        bad_rows=len({(r.row, r.index) for r in rejected}),
-    )
+    return await _upload_answer(request, caller, file, save=False)
 
 
 @router.post("/save", response_class=HTMLResponse, dependencies=[Posted])
@@ -178,16 +160,26 @@ async def save_upload(
 ) -> HTMLResponse:
     """Saves the file's good rows (checked again as they are saved); the bad ones stay
     listed, to fix and upload again."""
+    return await _upload_answer(request, caller, file, save=True)
+
+
+async def _upload_answer(
+    request: Request, caller: Principal, file: UploadFile, save: bool
+) -> HTMLResponse:
+    """The page of an uploaded file checked (or, with `save`, saved): what it saves and
+    every bad row with its row, column and reason."""
     caller.require("planner", "registrar")
     uploaded = await _read_upload(file)
-    result = await request.app.state.batch_writer.save(uploaded.items, caller.name, caller.scope)
+    writer = request.app.state.batch_writer
+    write = writer.save if save else writer.check
+    result = await write(uploaded.items, caller.name, caller.scope)
     rejected = api.with_rows(result.rejected, uploaded.rows, uploaded.unreadable)
     return render(
         request,
         "upload_result.html.j2",
         caller,
         file_name=file.filename or "",
-        saved=result.accepted,
+        saved=result.accepted if save else None,
         would_save=result.accepted,
         rejected=_problem_lines(rejected),
         bad_rows=len({(r.row, r.index) for r in rejected}),
@@ -235,7 +227,7 @@ def registration_page(request: Request, registration_id: str, caller: Visitor) -
     caller.require("planner", "registrar")
     if id_problem(registration_id):
         raise HTTPException(404, f"no registration {registration_id!r}")
-    shown = api.get_registration(request, registration_id, caller, _db(request))
+    shown = api.get_registration(request, registration_id, caller, database_of(request))
     return render(
         request,
         "registration.html.j2",
@@ -269,7 +261,7 @@ def post_event(
     not."""
     if id_problem(registration_id):
         raise HTTPException(404, f"no registration {registration_id!r}")
-    db = _db(request)
+    db = database_of(request)
     fields: dict[str, Any] = {"event": event, "place": place, "note": note}
     for name, value in (
         ("reason", reason),
@@ -284,8 +276,10 @@ def post_event(
     try:
         fields["time"] = _event_time(time)
         posted = EventIn.model_validate(fields)
-    except (ValueError, ValidationError) as invalid:
-        message = _invalid_message(invalid)
+    except ValidationError as invalid:
+        message = problems_of(invalid)
+    except ValueError as invalid:
+        message = str(invalid)
     else:
         try:
             api.post_event(request, registration_id, caller, db, posted)
@@ -324,13 +318,3 @@ def _event_time(text: str) -> dt.datetime:
     if given is None or given == china_now():
         return dt.datetime.now(CHINA_TIME)
     return given
-
-
-def _invalid_message(invalid: ValueError | ValidationError) -> str:
-    """A form's problems, each naming its field (never the value sent)."""
-    if isinstance(invalid, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
-            for error in invalid.errors()
-        )
-    return str(invalid)

@@ -11,11 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from pointplan.api.auth import database_of
 from pointplan.api.console.pages import china_now, render
 from pointplan.api.console.session import Posted, Visitor
 from pointplan.api.hr_schemas import EvaluateIn, StepIn
 from pointplan.api.routers import hr_reports, hr_services, hr_warnings
-from pointplan.store.database import Database
 
 router = APIRouter(prefix="/reports")
 
@@ -30,11 +30,6 @@ TABLE_NAMES = {
     "return_home": "返乡 Back home",
 }
 LEDGER_STATES = {"open": "待服务 open", "offered": "已提供 offered", "served": "已完成 served"}
-
-
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 def _monday(text: str) -> dt.date:
@@ -58,7 +53,7 @@ def reports_page(
     caller.require("hr")
     monday = _monday(week)
     area = area or caller.area or "15"
-    db = _db(request)
+    db = database_of(request)
     report = hr_reports.get_report(request, monday, area, caller, db)
     ledger = hr_services.get_ledger(request, caller, db)
     warnings = hr_warnings.get_warnings(caller, db, week_start=monday)
@@ -83,7 +78,9 @@ def report_file(request: Request, week: str, area: str, name: str, caller: Visit
     """A weekly table as a workbook, as the API gives it."""
     if name not in ("weekly_return_to_work.xlsx", "weekly_return_home.xlsx"):
         raise HTTPException(404, f"no table {name!r}")
-    answer = hr_reports.get_report_file(request, _monday(week), area, name, caller, _db(request))
+    answer = hr_reports.get_report_file(
+        request, _monday(week), area, name, caller, database_of(request)
+    )
     answer.headers["content-disposition"] = f'attachment; filename="{name}"'
     return answer
 
@@ -100,7 +97,7 @@ def submit(
     if confirm != "yes":
         raise HTTPException(422, "请勾选确认 Tick the box to confirm the submission")
     monday = _monday(week)
-    hr_reports.submit_report(request, monday, area, caller, _db(request))
+    hr_reports.submit_report(request, monday, area, caller, database_of(request))
     return RedirectResponse(f"/console/reports?week={monday}&area={area}", status_code=303)
 
 
@@ -110,7 +107,9 @@ def evaluate(
 ) -> Response:
     """Raises the week's warnings of the caller's area."""
     monday = _monday(week)
-    hr_warnings.evaluate_warnings(request, caller, _db(request), EvaluateIn(week_start=monday))
+    hr_warnings.evaluate_warnings(
+        request, caller, database_of(request), EvaluateIn(week_start=monday)
+    )
     return RedirectResponse(f"/console/reports?week={monday}#warnings", status_code=303)
 
 
@@ -129,5 +128,5 @@ def warning_step(
     steps = {"acknowledge": hr_warnings.acknowledge_warning, "close": hr_warnings.close_warning}
     if step not in steps:
         raise HTTPException(404, f"no step {step!r}")
-    steps[step](warning_id, caller, _db(request), StepIn(note=note))
+    steps[step](warning_id, caller, database_of(request), StepIn(note=note))
     return RedirectResponse(f"/console/reports?week={_monday(week)}#warnings", status_code=303)

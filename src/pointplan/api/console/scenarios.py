@@ -13,14 +13,14 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from pointplan.api.console.pages import render
+from pointplan.api.auth import database_of
+from pointplan.api.console.pages import problems_of, render
 from pointplan.api.console.session import Posted, Visitor
 from pointplan.api.routers import plans as api
 from pointplan.api.schemas import PlanIn, PlanStatus
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.plan import Plan
 from pointplan.io import default_fleet
-from pointplan.store.database import Database
 from pointplan.store.models import FINISHED, JobState
 
 router = APIRouter(prefix="/scenarios")
@@ -60,11 +60,6 @@ class Row:
     job: PlanStatus
     figures: dict[str, Any] | None
     settings: str
-
-
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 @router.get("", response_class=HTMLResponse)
@@ -115,7 +110,7 @@ async def start_scenarios(request: Request, caller: Visitor) -> Response:
         raise HTTPException(422, "至少两个方案 Name two scenarios or three to compare")
     if len({body.scenario for body in bodies}) < len(bodies):
         raise HTTPException(422, "方案名称重复 Give each scenario its own name")
-    accepted = [api.post_plan(request, caller, _db(request), body) for body in bodies]
+    accepted = [api.post_plan(request, caller, database_of(request), body) for body in bodies]
     query = "&".join(f"plan={a.plan_id}" for a in accepted)
     return RedirectResponse(f"/console/scenarios/compare?{query}", status_code=303)
 
@@ -146,10 +141,7 @@ def _scenario_body(shared: dict[str, str], name: str, form: Any, index: int) -> 
     try:
         return PlanIn.model_validate(fields)
     except ValidationError as invalid:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in invalid.errors()
-        )
-        raise HTTPException(422, f"{name}: {problems}") from None
+        raise HTTPException(422, f"{name}: {problems_of(invalid)}") from None
 
 
 @router.get("/compare", response_class=HTMLResponse)
@@ -162,7 +154,7 @@ def compare_page(
     side and a chart (htmx reloads the table until every plan has finished)."""
     caller.require("planner", "viewer")
     rows = []
-    with _db(request).session() as session:
+    with database_of(request).session() as session:
         for plan_id in plan:
             if not api.PLAN_ID_PATTERN.match(plan_id):
                 raise HTTPException(404, f"no plan {plan_id!r}")
