@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.console.checks import page_problems
 from tests.console.conftest import AREA, DATES, OTHER_AREA, Console, Outside, open_page
 from tests.console.week import (
     BAD_DATE_ROW,
@@ -74,24 +75,19 @@ class Walk:
     def shot(self, name: str) -> None:
         """Photograph the whole page as step `name` of the walkthrough."""
         assert name == STEPS[len(self.taken)].shot, "the steps are taken in the guide's order"
-        self.check_labels()
+        self.check_page()
         self.page.screenshot(path=self.shots / f"{name}.png", full_page=True)
         self.taken.append(name)
 
-    def check_labels(self) -> None:
-        """Every field of the page has a label a screen reader reads out."""
-        unlabelled = self.page.evaluate(
-            """() => [...document.querySelectorAll('input, select, textarea')]
-                .filter(e => e.type !== 'hidden' && e.labels.length === 0
-                             && !e.getAttribute('aria-label'))
-                .map(e => e.name || e.id)"""
-        )
-        assert unlabelled == [], f"fields without a label on {self.page.url}: {unlabelled}"
+    def check_page(self) -> None:
+        """The page's fields are labelled, its text readable, its width the window's."""
+        problems = page_problems(self.page)
+        assert problems == [], f"{self.page.url}: {problems}"
 
     def extra(self, name: str) -> None:
         """Photograph a page the guide shows at its end (`EXTRA_SHOTS`)."""
         assert name in EXTRA_SHOTS
-        self.check_labels()
+        self.check_page()
         self.page.screenshot(path=self.shots / f"{name}.png", full_page=True)
 
     def wait_for_plan(self) -> str:
