@@ -3,7 +3,8 @@
 `ClusterExecutor` is an `Executor` (`pointplan.parallel`): the shared context is sent to the
 workers once (scattered), each item travels alone with its own data, and results come back
 in the items' order, so a plan made on a cluster is the plan made on one process for the
-same seed (as long as no search reaches its wall-clock guard, `pointplan.solvers.budget`).
+same seed (as long as no part's search reaches its own wall-clock guard, 3 x its share of the
+budget + 30 s from its start on the worker: `pointplan.solvers.budget`).
 Dask reruns the items of a worker that is lost mid-run on the workers left; only an item
 that kills the workers it runs on three times fails the run (Dask's
 `distributed.scheduler.allowed-failures`).

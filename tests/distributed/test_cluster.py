@@ -7,7 +7,6 @@ import json
 import os
 import re
 import signal
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,24 +16,11 @@ from pointplan.cluster import ClusterExecutor, ClusterUnreachable, open_cluster
 from pointplan.io import read_points
 from pointplan.problem import Problem
 from pointplan.solve import solve
-from pointplan.solvers import budget
 from pointplan.stop import Progress
 from pointplan.synthetic import make_week
 
 BUDGET = 2.0
 """Solver seconds: the comparisons need the same search, not a long one."""
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_wall_guard() -> Iterator[None]:
-    """The searches here never reach the wall-clock guard (`budget.wall_guard_seconds`): it
-    trades the same plan for a bounded time on a far busier machine, and the test suite's
-    workers, four to these two cores, beside a cluster's, made one (44 s for this week's
-    2 s search, against a guard of 36 s). The guard is computed once, where the search
-    starts, so patching it here holds for the pool's and the cluster's workers too."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(budget, "wall_guard_seconds", lambda seconds: 24 * 3600.0)
-        yield
 
 
 def without_timing(text: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from pointplan.io import load_fleet, read_points
 from pointplan.io.config import default_fleet
 from pointplan.problem import Problem
 from pointplan.solve import SOLVERS, solve
-from pointplan.solvers import bounds
+from pointplan.solvers import bounds, budget, search
 from pointplan.solvers.bounds import (
     parts_lower_bound,
     relaxed_stop_bound,
@@ -254,6 +255,34 @@ def test_same_input_same_plan_on_any_number_of_processes(
 
     again = solve(sample_problem, time_limit=2, workers=1)
     assert without_timing(again.to_json()) == without_timing(searched.plan.to_json())
+
+
+def test_a_stall_outside_a_parts_search_changes_nothing(
+    sample_problem: Problem, searched: Searched, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machine stalls for an hour (as the wall-clock guard sees it) each time a part is
+    routed: no part's exact search is cut short, since each starts its own guard, and the
+    plan is the one made without stalls. (A guard started for the whole solve would have
+    passed before the first exact search.)"""
+    clock = {"offset": 0.0}
+
+    class StallingClock:
+        @staticmethod
+        def time() -> float:
+            return time.time() + clock["offset"]
+
+    routed_part = search._routed_part
+
+    def stalling_routed_part(context: search.SearchContext, job: Any) -> Any:
+        clock["offset"] += 3600.0
+        return routed_part(context, job)
+
+    monkeypatch.setattr(budget, "time", StallingClock)
+    monkeypatch.setattr(search, "_routed_part", stalling_routed_part)
+    stalled = solve(sample_problem, time_limit=2, workers=1)
+    assert clock["offset"] > 0, "parts were routed"
+    assert stalled.trips == searched.plan.trips
+    assert stalled.summary.vehicles_lower_bound == searched.plan.summary.vehicles_lower_bound
 
 
 # --- generated problems ------------------------------------------------------------------------

@@ -5,7 +5,10 @@ the same input and seed give the same plan on any machine and under any load: wi
 `DETERMINISTIC_PER_SECOND` a budget of S takes about S seconds of wall time on the sample week
 on the 2-core reference machine, model building and pattern enumeration included. A wall-clock
 deadline far beyond that (3 x S + 30 s) is the guard that only a much slower or overloaded
-machine reaches; before it, nothing depends on timing.
+machine reaches; before it, nothing depends on timing. Each part's exact search starts its own
+guard for its own share, where it starts (on whichever process or machine runs it): the time
+the sweep, the routing and the other parts took, which grows with the problem and the load
+rather than the budget, never counts against it.
 """
 
 from __future__ import annotations
@@ -28,10 +31,9 @@ def wall_guard_seconds(seconds: float) -> float:
 
 @dataclass(frozen=True)
 class Budget:
-    """`seconds` of search, and the wall-clock `deadline` (a `time.time()` value, which
-    the workers on other machines of a cluster can compare with their synchronised clocks, or
-    None for none) that stops it
-    on a machine much slower than the reference."""
+    """`seconds` of search, and the wall-clock `deadline` (a `time.time()` value of the
+    process that searches, or None for none) that stops it on a machine much slower than the
+    reference."""
 
     seconds: float
     deadline: float | None = None

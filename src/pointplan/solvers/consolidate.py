@@ -28,7 +28,7 @@ from pointplan.domain.registration import Registration
 from pointplan.parallel import Workers
 from pointplan.problem import Problem
 from pointplan.solvers.bounds import parts_lower_bound, window_lower_bound
-from pointplan.solvers.budget import DEFAULT_SECONDS, Budget
+from pointplan.solvers.budget import DEFAULT_SECONDS
 from pointplan.solvers.decision import Decision, PlaceKey, place_key, stops_added
 from pointplan.solvers.decompose import decompose
 from pointplan.solvers.fleet_use import FleetUse, cheapest_first
@@ -94,7 +94,7 @@ def solve_consolidated(
     criteria see time as the solver work handed out so far, not the clock."""
     stop = stop or MaxRuntime(DEFAULT_SECONDS)
     started = time.perf_counter()
-    budget = Budget.starting_now(stop.time_limit() or DEFAULT_SECONDS)
+    seconds = stop.time_limit() or DEFAULT_SECONDS
     problem = with_capacities(problem)
     travellers, unassigned = split_travellers(problem)
     sub_problem = problem.with_registrations(tuple(travellers))
@@ -119,7 +119,7 @@ def solve_consolidated(
         lower_bound = sum(s.bound for s in swept)
     else:
         context = SearchContext(problem.without_demand(), seed)
-        searched = search_parts(context, swept, budget, stop, workers, on_progress)
+        searched = search_parts(context, swept, seconds, stop, workers, on_progress)
         decisions = _within_fleet(fleet, swept, searched.part_decisions)
         lower_bound = searched.lower_bound
     trips = numbered_trips(problem, decisions)

@@ -67,10 +67,11 @@ class SearchContext:
 
 @dataclass(frozen=True)
 class _PartJob:
-    """One part to search: the sweep's plan for it, its bound and its share of the budget."""
+    """One part to search: the sweep's plan for it, its bound and its share of the budget
+    in search seconds (its wall-clock guard starts when its exact search does)."""
 
     swept: SweptPart
-    budget: Budget
+    seconds: float
 
     @property
     def registrations(self) -> int:
@@ -88,13 +89,13 @@ class _Searched:
 def search_parts(
     context: SearchContext,
     swept: Sequence[SweptPart],
-    budget: Budget,
+    seconds: float,
     stop: StoppingCriterion,
     workers: Workers | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> SearchOutcome:
     """Search the parts whose sweep plan may improve until `stop` says so, each with a share
-    of `budget` by its number of registrations; the other parts keep the sweep's plan.
+    of `seconds` by its number of registrations; the other parts keep the sweep's plan.
     Parts are searched on `workers` processes (default: every core this process may use) or
     by the executor given;
     `on_progress` hears after each searched part."""
@@ -106,9 +107,9 @@ def search_parts(
     job_of: dict[int, int] = {}  # a searched part's place in `swept` -> its job
     for index, part in enumerate(swept):
         if len(part.decisions) > min(1, part.bound):  # more than one vehicle, or above 0
-            share = budget.seconds * len(part.part.registrations) / weight
+            share = seconds * len(part.part.registrations) / weight
             job_of[index] = len(jobs)
-            jobs.append(_PartJob(part, budget.part(share)))
+            jobs.append(_PartJob(part, share))
     searched_decisions: list[tuple[Decision, ...]] = []
     results = ordered_map(_search_part, context, jobs, workers or default_workers())
     part_decisions: tuple[Decision, ...]
@@ -124,9 +125,9 @@ def search_parts(
             results.close()  # cancels the searches not yet started
         if searched.refined is not None and not stopped:
             better, better_bound = searched.refined
-            spent += job.budget.seconds
+            spent += job.seconds
             improved = len(better) < len(part_decisions) or better_bound > bound
-            since_improvement = 0.0 if improved else since_improvement + job.budget.seconds
+            since_improvement = 0.0 if improved else since_improvement + job.seconds
             vehicles += len(better) - len(part_decisions)
             lower_bound += better_bound - bound
             part_decisions = better
@@ -159,7 +160,7 @@ def _routed_part(context: SearchContext, job: _PartJob) -> _Searched:
 def _search_part(context: SearchContext, job: _PartJob) -> _Searched:
     """Route the part, then run the exact model on it while it stays above its bound."""
     routed = _routed_part(context, job).routed
-    if len(routed) <= job.swept.bound or job.budget.expired:
+    if len(routed) <= job.swept.bound:
         return _Searched(routed)
     return _Searched(routed, _refine(context, job, routed))
 
@@ -167,8 +168,11 @@ def _search_part(context: SearchContext, job: _PartJob) -> _Searched:
 def _refine(
     context: SearchContext, job: _PartJob, decisions: tuple[Decision, ...]
 ) -> tuple[tuple[Decision, ...], int]:
-    """Try the exact model on a part whose plan is above its bound; keep the better plan."""
-    problem, registrations, budget = context.problem, job.swept.part.registrations, job.budget
+    """Try the exact model on a part whose plan is above its bound; keep the better plan. Its
+    wall-clock guard starts here, so the time other parts and the routing took (which grows
+    with the problem and the machine's load, not with the budget) never cuts it short."""
+    problem, registrations = context.problem, job.swept.part.registrations
+    budget = Budget.starting_now(job.seconds)
     bound = job.swept.bound
     capacity = problem.largest_capacity
     half = budget.part(budget.seconds / 2)
