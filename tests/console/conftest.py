@@ -34,6 +34,8 @@ AREA, OTHER_AREA = "1502", "1501"  # 包头市 Baotou, 呼和浩特市 Hohhot
 DATES = ("2022-11-21", "2022-11-22")
 ROLES = ("admin", "planner", "registrar", "viewer", "hr")
 SCREEN = ViewportSize(width=1366, height=768)
+BATCH_LIMIT = 1000
+"""The console service's registrations a request (the week's files hold far fewer)."""
 """A small laptop's screen."""
 
 
@@ -104,6 +106,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         plan_workers=1,
         validation_processes=0,
         token_cache_seconds=1,
+        max_batch=BATCH_LIMIT,
     )
     port = _free_port()
     server = uvicorn.Server(

@@ -13,7 +13,15 @@ import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.console.conftest import AREA, DATES, OTHER_AREA, Console, Outside, open_page
+from tests.console.conftest import (
+    AREA,
+    BATCH_LIMIT,
+    DATES,
+    OTHER_AREA,
+    Console,
+    Outside,
+    open_page,
+)
 from tests.console.week import WeekFiles, week_files
 
 MENUS = {
@@ -110,7 +118,7 @@ def _client(console: Console, role: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_refusals_are_pages_that_say_why(console: Console) -> None:
+def test_refusals_are_pages_that_say_why(console: Console, saved: WeekFiles) -> None:
     with _client(console, "planner") as client:
         not_a_table = client.post(
             "/console/registrations/check", files={"file": ("notes.txt", b"hello", "text/plain")}
@@ -143,6 +151,22 @@ def test_refusals_are_pages_that_say_why(console: Console) -> None:
         assert too_long.status_code == 422
         assert "text/html" in too_long.headers["content-type"]
         assert "1" * 50 not in too_long.text
+        header, first = saved.fixed.read_text(encoding="utf-8").splitlines()[:2]
+        too_many = "\n".join([header] + [first] * (BATCH_LIMIT + 1)) + "\n"
+        for action in ("check", "save"):
+            answer = client.post(
+                f"/console/registrations/{action}",
+                files={"file": ("big.csv", too_many.encode(), "text/csv")},
+            )
+            assert answer.status_code == 422 and f"at most {BATCH_LIMIT}" in answer.text
+    with _client(console, "hr") as client:
+        bad_note = client.post(
+            "/console/reports/warnings/W-150203-20221121/acknowledge",
+            data={"week": DATES[0], "note": "done\u202e"},
+        )
+        assert bad_note.status_code == 422 and "note" in bad_note.text
+        far_week = client.get("/console/reports", params={"week": "0001-01-03"})
+        assert far_week.status_code == 422 and "2000 to 2099" in far_week.text
 
 
 def test_a_form_from_another_site_is_refused(console: Console) -> None:

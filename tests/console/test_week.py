@@ -18,6 +18,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from pointplan.store.database import Database
+from pointplan.store.models import PlanJob
 from tests.console.checks import page_problems
 from tests.console.conftest import AREA, DATES, OTHER_AREA, Console, Outside, open_page
 from tests.console.week import (
@@ -150,7 +152,7 @@ def test_the_week(
     row.get_by_label("事件 Event").select_option("health_checked")
     row.get_by_label("核酸结果 Health result").select_option("normal")
     row.get_by_role("button", name="记录 Record").click()
-    expect(row.locator(f"#answer-ev-{first}")).to_contain_text("已记录")
+    expect(row.locator("[id^=answer-ev-]")).to_contain_text("已记录")
     expect(row.locator(f"#status-{first}")).to_contain_text("已核酸")
     walk.shot("04-registrations")
 
@@ -166,6 +168,7 @@ def test_the_week(
     page.get_by_label("从 From").fill(DATES[0])
     page.get_by_label("到 To").fill(DATES[1])
     page.get_by_label("计算时间（秒）Search seconds").fill("3")
+    page.get_by_label("满载率上限 Load cap (0–1)").fill("0.5")
     page.get_by_role("button", name="开始排车 Start the plan").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(AREA)
     walk.shot("06-plan-start")
@@ -193,6 +196,10 @@ def test_the_week(
     walk.go(f"/console/plans/{plan_id}/map")
     expect(page.frame_locator("iframe.map").locator(".leaflet-container")).to_be_visible()
     walk.shot("09-map")
+    for framed in ("map.html", f"documents/trips/{trip_id}.html"):  # framed by the console only
+        policy = page.request.get(f"{console.url}/console/plans/{plan_id}/{framed}").headers
+        assert "frame-ancestors 'self'" in policy["content-security-policy"]
+        assert "http" not in policy["content-security-policy"]  # no other host, no tiles set
 
     # 10. a person on the trip cancels; the re-plan's changes say whom to tell
     cancelled = _someone_on(console, plan_id, trip_id)
@@ -206,6 +213,7 @@ def test_the_week(
     page.get_by_role("button", name="重新排车 Re-plan from this plan").click()
     replan_id = walk.wait_for_plan()
     assert replan_id != plan_id
+    assert _settings_of(console, replan_id) == _settings_of(console, plan_id)  # inherited
     page.get_by_role("link", name="变化和通知名单 Changes and people to tell").click()
     change = page.locator("#changes tr", has_text=cancelled)
     expect(change).to_contain_text("取消 removed")
@@ -284,6 +292,19 @@ def _people(files: WeekFiles) -> int:
 
     with files.fixed.open(encoding="utf-8") as handle:
         return sum(int(row["party_size"] or 1) for row in csv.DictReader(handle))
+
+
+def _settings_of(console: Console, plan_id: str) -> tuple[object, ...]:
+    """The fleet, rules and search time a plan job was queued with."""
+    db = Database(console.database_url)
+    try:
+        with db.session() as session:
+            job = session.get(PlanJob, plan_id)
+            assert job is not None
+            assert job.policy is not None and job.time_limit == 3
+            return job.fleet, job.policy, job.time_limit
+    finally:
+        db.dispose()
 
 
 def _someone_on(console: Console, plan_id: str, trip_id: str) -> str:

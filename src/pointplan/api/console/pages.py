@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from fastapi import Request
@@ -31,6 +32,28 @@ CONTENT_SECURITY = (
 """The console's pages load nothing from another host: scripts, styles and pictures come
 from the service itself (the map's own document widens `img-src` to a tile server, when one
 is configured)."""
+
+DOCUMENT_SECURITY = (
+    "default-src 'none'; style-src 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+"""A plan's HTML documents shown in the console's frames (a trip's 一车一方案): no script, nothing
+from another host, framed only by the console."""
+
+
+def map_security(tile_url: str | None) -> str:
+    """The policy of the map's document: Leaflet and its data are written into the page
+    (inline, and as data: URLs, as folium writes them); pictures only from the service, or
+    from the tile server's origin when one is configured."""
+    tiles = ""
+    if tile_url:
+        parts = urlsplit(tile_url)
+        tiles = f" {parts.scheme}://{parts.netloc}"
+    return (
+        "default-src 'none'; script-src 'unsafe-inline' data:; style-src 'unsafe-inline' data:; "
+        f"font-src data:; img-src 'self' data:{tiles}; frame-ancestors 'self'; base-uri 'none'; "
+        "form-action 'none'"
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from pointplan.api.auth import database_of
-from pointplan.api.console.pages import problems_of, render
+from pointplan.api.console.pages import DOCUMENT_SECURITY, map_security, problems_of, render
 from pointplan.api.console.session import Posted, Visitor
 from pointplan.api.routers import documents
 from pointplan.api.routers import plans as api
@@ -24,7 +24,7 @@ from pointplan.api.schemas import PlanIn, PlanStatus, PublishIn
 from pointplan.domain.plan import Plan, Trip
 from pointplan.exports.webmap import write_map
 from pointplan.store.answers import with_answers
-from pointplan.store.models import FINISHED, JobState
+from pointplan.store.models import FINISHED, JobState, PlanJob
 
 router = APIRouter(prefix="/plans")
 
@@ -191,14 +191,21 @@ def cancel_plan(request: Request, plan_id: str, caller: Visitor) -> Response:
 
 @router.post("/{plan_id}/replan", dependencies=[Posted])
 def replan(request: Request, plan_id: str, caller: Visitor) -> Response:
-    """A new plan of the same area and dates from this one: its published trips kept, the
-    registrations as they stand now."""
+    """A new plan of the same area, dates, fleet, rules and search time from this one: its
+    published trips kept, the registrations as they stand now."""
     status, _ = _status(request, caller, _checked_id(plan_id))
-    body = PlanIn(
-        area=status.area,
-        date_from=status.date_from,
-        date_to=status.date_to,
-        base_plan_id=plan_id,
+    with database_of(request).session() as session:
+        base = session.get(PlanJob, plan_id)
+        assert base is not None  # its status was just read
+        settings = {"fleet": base.fleet, "policy": base.policy, "time_limit": base.time_limit}
+    body = PlanIn.model_validate(
+        {
+            "area": status.area,
+            "date_from": status.date_from,
+            "date_to": status.date_to,
+            "base_plan_id": plan_id,
+            **{key: value for key, value in settings.items() if value is not None},
+        }
     )
     accepted = api.post_plan(request, caller, database_of(request), body)
     return RedirectResponse(f"/console/plans/{accepted.plan_id}", status_code=303)
@@ -262,7 +269,9 @@ def map_document(request: Request, plan_id: str, caller: Visitor) -> Response:
     page = documents.file_bytes(
         lambda path: write_map(plan, path, tiles=tiles, attribution=settings.tile_attribution)
     )
-    return Response(page, media_type="text/html")
+    return Response(
+        page, media_type="text/html", headers={"content-security-policy": map_security(tiles)}
+    )
 
 
 @router.get("/{plan_id}/documents/{name:path}")
@@ -276,4 +285,6 @@ def document(request: Request, plan_id: str, name: str, caller: Visitor) -> Resp
     if name.endswith((".xlsx", ".pdf", ".geojson")):
         file_name = name.rsplit("/", 1)[-1]
         answer.headers["content-disposition"] = f'attachment; filename="{file_name}"'
+    elif name.endswith(".html"):
+        answer.headers["content-security-policy"] = DOCUMENT_SECURITY
     return answer

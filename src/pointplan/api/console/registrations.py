@@ -170,6 +170,12 @@ async def _upload_answer(
     every bad row with its row, column and reason."""
     caller.require("planner", "registrar")
     uploaded = await _read_upload(file)
+    limit = request.app.state.settings.max_batch
+    if len(uploaded.items) > limit:
+        raise HTTPException(
+            422,
+            f"文件最多 {limit} 行 at most {limit} registrations a file: split it and upload each",
+        )
     writer = request.app.state.batch_writer
     write = writer.save if save else writer.check
     result = await write(uploaded.items, caller.name, caller.scope)

@@ -10,9 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
 from pointplan.api.auth import database_of
-from pointplan.api.console.pages import china_now, render
+from pointplan.api.console.pages import china_now, problems_of, render
 from pointplan.api.console.session import Posted, Visitor
 from pointplan.api.hr_schemas import EvaluateIn, StepIn
 from pointplan.api.routers import hr_reports, hr_services, hr_warnings
@@ -38,6 +39,8 @@ def _monday(text: str) -> dt.date:
         day = dt.date.fromisoformat(text) if text else china_now().date()
     except ValueError:
         raise HTTPException(422, "week: not a date (YYYY-MM-DD)") from None
+    if not 2000 <= day.year <= 2099:
+        raise HTTPException(422, "week: a date of the years 2000 to 2099")
     return day - dt.timedelta(days=day.weekday())
 
 
@@ -128,5 +131,10 @@ def warning_step(
     steps = {"acknowledge": hr_warnings.acknowledge_warning, "close": hr_warnings.close_warning}
     if step not in steps:
         raise HTTPException(404, f"no step {step!r}")
-    steps[step](warning_id, caller, database_of(request), StepIn(note=note))
-    return RedirectResponse(f"/console/reports?week={_monday(week)}#warnings", status_code=303)
+    monday = _monday(week)
+    try:
+        taken = StepIn(note=note)
+    except ValidationError as invalid:
+        raise HTTPException(422, problems_of(invalid)) from None
+    steps[step](warning_id, caller, database_of(request), taken)
+    return RedirectResponse(f"/console/reports?week={monday}#warnings", status_code=303)

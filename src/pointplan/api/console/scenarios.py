@@ -6,6 +6,7 @@ changes no registration and is never published, then the comparison as a table a
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from pointplan.api.auth import database_of
 from pointplan.api.console.pages import problems_of, render
 from pointplan.api.console.session import Posted, Visitor
 from pointplan.api.routers import plans as api
-from pointplan.api.schemas import PlanIn, PlanStatus
+from pointplan.api.schemas import PlanAccepted, PlanIn, PlanStatus
 from pointplan.domain.fleet import Fleet
 from pointplan.domain.plan import Plan
 from pointplan.io import default_fleet
@@ -110,7 +111,16 @@ async def start_scenarios(request: Request, caller: Visitor) -> Response:
         raise HTTPException(422, "至少两个方案 Name two scenarios or three to compare")
     if len({body.scenario for body in bodies}) < len(bodies):
         raise HTTPException(422, "方案名称重复 Give each scenario its own name")
-    accepted = [api.post_plan(request, caller, database_of(request), body) for body in bodies]
+    db = database_of(request)
+    accepted: list[PlanAccepted] = []
+    try:
+        for body in bodies:
+            accepted.append(api.post_plan(request, caller, db, body))
+    except HTTPException as refused:  # the ones queued before it would be compared with none
+        for queued in accepted:
+            with suppress(HTTPException):  # one that finished already changed nothing
+                api.delete_plan(request, queued.plan_id, caller, db)
+        raise HTTPException(refused.status_code, f"{body.scenario}: {refused.detail}") from None
     query = "&".join(f"plan={a.plan_id}" for a in accepted)
     return RedirectResponse(f"/console/scenarios/compare?{query}", status_code=303)
 
