@@ -69,8 +69,8 @@ class _Running:
 
 
 def wall_limit(time_limit: float, margin: float) -> float:
-    """The wall-clock seconds a plan job may run: its search time at the solver's guard
-    rate (3 x time_limit + 30 s), plus `margin` for reading, routing and writing."""
+    """The wall-clock seconds a plan job may run: 3 x time_limit + 30 s (the rate of the
+    solver's own guard) plus `margin`, a backstop against a stuck job."""
     return wall_guard_seconds(time_limit) + margin
 
 

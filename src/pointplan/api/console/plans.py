@@ -24,7 +24,7 @@ from pointplan.api.schemas import PlanIn, PlanStatus, PublishIn
 from pointplan.domain.plan import Plan, Trip
 from pointplan.exports.webmap import write_map
 from pointplan.store.answers import with_answers
-from pointplan.store.models import FINISHED, JobState, PlanJob
+from pointplan.store.models import FINISHED, JobState
 
 router = APIRouter(prefix="/plans")
 
@@ -193,20 +193,18 @@ def cancel_plan(request: Request, plan_id: str, caller: Visitor) -> Response:
 def replan(request: Request, plan_id: str, caller: Visitor) -> Response:
     """A new plan of the same area, dates, fleet, rules and search time from this one: its
     published trips kept, the registrations as they stand now."""
-    status, _ = _status(request, caller, _checked_id(plan_id))
     with database_of(request).session() as session:
-        base = session.get(PlanJob, plan_id)
-        assert base is not None  # its status was just read
-        settings = {"fleet": base.fleet, "policy": base.policy, "time_limit": base.time_limit}
-    body = PlanIn.model_validate(
-        {
-            "area": status.area,
-            "date_from": status.date_from,
-            "date_to": status.date_to,
+        base = api.plan_job(session, _checked_id(plan_id), caller)
+        fields = {
+            "area": base.area,
+            "date_from": base.date_from,
+            "date_to": base.date_to,
+            "fleet": base.fleet,
+            "policy": base.policy,
+            "time_limit": base.time_limit,
             "base_plan_id": plan_id,
-            **{key: value for key, value in settings.items() if value is not None},
         }
-    )
+    body = PlanIn.model_validate(fields)
     accepted = api.post_plan(request, caller, database_of(request), body)
     return RedirectResponse(f"/console/plans/{accepted.plan_id}", status_code=303)
 

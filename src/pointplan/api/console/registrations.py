@@ -170,11 +170,10 @@ async def _upload_answer(
     every bad row with its row, column and reason."""
     caller.require("planner", "registrar")
     uploaded = await _read_upload(file)
-    limit = request.app.state.settings.max_batch
-    if len(uploaded.items) > limit:
+    too_long = api.batch_too_long(request, uploaded.items)
+    if too_long:
         raise HTTPException(
-            422,
-            f"文件最多 {limit} 行 at most {limit} registrations a file: split it and upload each",
+            422, f"文件太长 File too long: {too_long}; split it and upload each part"
         )
     writer = request.app.state.batch_writer
     write = writer.save if save else writer.check

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path as FilePath
@@ -72,6 +73,12 @@ LOOKUP_PLANS = 10
 """How many of the newest done plans a lookup searches for the person's trip."""
 
 
+def batch_too_long(request: Request, items: Sequence[object]) -> str | None:
+    """Why `items` are too many for one request (the `max_batch` setting), or None."""
+    limit: int = request.app.state.settings.max_batch
+    return f"at most {limit} registrations per request" if len(items) > limit else None
+
+
 @router.post(
     "",
     summary="create or update registrations (the CSV columns as keys)",
@@ -91,11 +98,9 @@ async def post_registrations(
     registrations whose origin or destination lies in their area, and change an end only
     within it."""
     caller.require("planner", "registrar")
-    limit = request.app.state.settings.max_batch
-    if len(items) > limit:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"at most {limit} registrations per request"
-        )
+    too_long = batch_too_long(request, items)
+    if too_long:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, too_long)
     state = request.app.state
     result = await state.batch_writer.save(items, caller.name, caller.scope)
     return BatchSaved.model_validate(result, from_attributes=True)
@@ -146,9 +151,9 @@ async def validate_registrations(request: Request, caller: Caller) -> BatchCheck
         if not isinstance(items, list):
             invalid(("body", "a JSON list of registrations"))
         rows, unreadable = [None] * len(items), []
-    limit = request.app.state.settings.max_batch
-    if len(items) > limit:
-        invalid(("body", f"at most {limit} registrations per request"))
+    too_long = batch_too_long(request, items)
+    if too_long:
+        invalid(("body", too_long))
     state = request.app.state
     result = await state.batch_writer.check(items, caller.name, caller.scope)
     return BatchChecked(
